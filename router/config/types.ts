@@ -1,0 +1,177 @@
+/**
+ * The validated model of `router-config.json`. The shape follows Crossbar.io's node configuration
+ * (`version: 2`, `controller`, `workers[]`) so a Crossbar admin reads it at a glance; defaults are
+ * filled in by the validator, so everything downstream sees complete objects.
+ */
+
+export type SerializerName = 'json' | 'msgpack' | 'cbor';
+export type MatchPolicy = 'exact' | 'prefix' | 'wildcard';
+
+export interface NodeConfig {
+  version: 2;
+  controller: ControllerConfig;
+  workers: WorkerConfig[];
+}
+
+export interface ControllerConfig {
+  /** Node id used in logs. Default: `"node1"`. */
+  id: string;
+  options: ControllerOptions;
+}
+
+export interface ControllerOptions {
+  /** Seconds to wait for all workers to exit on SIGTERM/SIGINT before killing them. Default 30 (must be < 45). */
+  shutdown_timeout: number;
+  /** Seconds a worker has to report readiness after being spawned. Default 60. */
+  startup_timeout: number;
+  restart: RestartPolicy;
+}
+
+/** Restarts of a crashed worker: exponential backoff, and a give-up bound (then the controller exits 2). */
+export interface RestartPolicy {
+  /** Maximum restarts of one worker within `window` seconds before giving up. Default 5. */
+  max_restarts: number;
+  /** Sliding window in seconds for `max_restarts`. Default 60. */
+  window: number;
+  /** Delay before the first restart, in seconds. Default 0.5. Doubles per consecutive crash. */
+  initial_delay: number;
+  /** Upper bound of the delay in seconds. Default 10. */
+  max_delay: number;
+}
+
+export type WorkerConfig = RouterWorkerConfig | XbrmmWorkerConfig | GuestWorkerConfig;
+
+export interface WorkerCommonOptions {
+  title?: string;
+  /** Environment for the worker process. Default: inherit the controller's environment. */
+  env: { inherit: boolean | string[]; vars: Record<string, string> };
+}
+
+export interface RouterWorkerConfig {
+  type: 'router';
+  /** Default: `router<N>` with N the 1-based index among router workers. */
+  id: string;
+  options: RouterWorkerOptions;
+  realms: RealmConfig[];
+  transports: TransportConfig[];
+}
+
+export interface RouterWorkerOptions extends WorkerCommonOptions {
+  /** Maximum concurrently established sessions over all transports. Default 10000. */
+  max_sessions: number;
+}
+
+export interface RealmConfig {
+  name: string;
+  roles: RoleConfig[];
+  options: { enable_meta_api: boolean };
+  /** A market maker enabled right in the realm (validated and run from step 4 on). */
+  marketmaker?: Record<string, unknown>;
+}
+
+export interface RoleConfig {
+  name: string;
+  permissions: PermissionConfig[];
+}
+
+export interface PermissionConfig {
+  uri: string;
+  match: MatchPolicy;
+  allow: { call: boolean; register: boolean; publish: boolean; subscribe: boolean };
+  disclose: { caller: boolean; publisher: boolean };
+  cache: boolean;
+}
+
+export type EndpointConfig =
+  | { type: 'tcp'; port: number; interface: string; backlog?: number }
+  /** `path` is resolved against the node directory (cbdir) by the validator. */
+  | { type: 'unix'; path: string };
+
+export interface TransportOptions {
+  /** Largest accepted WAMP message in bytes (frame payload). Default 1 MiB. */
+  max_message_size: number;
+  /** Maximum open connections on this transport. Default 1000. */
+  max_connections: number;
+  /** Seconds a new connection may take to complete the WAMP opening handshake. Default 10. */
+  open_handshake_timeout: number;
+  /** Seconds between transport-level pings (WebSocket ping / RawSocket ping); 0 disables. Default 0. */
+  auto_ping_interval: number;
+}
+
+interface TransportCommon {
+  /** Default: `transport<N>` with N the 1-based index in the worker's transports. */
+  id: string;
+  endpoint: EndpointConfig;
+  /** Default: all of json, msgpack, cbor. */
+  serializers: SerializerName[];
+  /** Default: `{ anonymous: { type: 'static', role: 'anonymous' } }`. */
+  auth: AuthConfig;
+  options: TransportOptions;
+}
+
+export interface WebSocketTransportConfig extends TransportCommon {
+  type: 'websocket';
+}
+
+export interface RawSocketTransportConfig extends TransportCommon {
+  type: 'rawsocket';
+}
+
+export type TransportConfig = WebSocketTransportConfig | RawSocketTransportConfig;
+
+export interface DynamicAuthConfig {
+  type: 'dynamic';
+  /** URI of the procedure the router calls: `(realm, authid, details) -> role | {role, authid?, realm?, extra?, ...}`. */
+  authenticator: string;
+  /** Realm the authenticator procedure is registered in. Default: the realm the client asks for. */
+  'authenticator-realm'?: string;
+}
+
+export interface AnonymousAuthConfig {
+  type: 'static';
+  /** Default: `"anonymous"`. */
+  role: string;
+}
+
+export interface TicketPrincipal { ticket: string; role: string; realm?: string }
+export interface WampcraUser { secret: string; role: string; realm?: string; salt?: string; iterations?: number; keylen?: number }
+export interface CryptosignPrincipal { authorized_keys: string[]; role: string; realm?: string }
+
+export interface AuthConfig {
+  anonymous?: AnonymousAuthConfig | DynamicAuthConfig;
+  ticket?: { type: 'static'; principals: Record<string, TicketPrincipal> } | DynamicAuthConfig;
+  wampcra?: { type: 'static'; users: Record<string, WampcraUser> } | DynamicAuthConfig;
+  cryptosign?: { type: 'static'; principals: Record<string, CryptosignPrincipal> } | DynamicAuthConfig;
+}
+
+/** Accepted now, implemented in step 4: the worker hosting the market makers. */
+export interface XbrmmWorkerConfig {
+  type: 'xbrmm';
+  id: string;
+  options: WorkerCommonOptions & { extra: Record<string, unknown> };
+  makers: Record<string, unknown>[];
+}
+
+export interface GuestWorkerConfig {
+  type: 'guest';
+  id: string;
+  /** Executable path or a name looked up on PATH. */
+  executable: string;
+  arguments: string[];
+  options: GuestWorkerOptions;
+}
+
+export interface GuestWorkerOptions extends WorkerCommonOptions {
+  /** Working directory, resolved against cbdir. Default: cbdir. */
+  workdir: string;
+  /** Where the guest's output goes: `log` (forwarded to the controller's), `drop`, or `close`. Default `log`. */
+  stdout: 'log' | 'drop' | 'close';
+  stderr: 'log' | 'drop' | 'close';
+  /**
+   * When the guest counts as ready. Default `{ type: 'started' }` (as soon as it has been spawned);
+   * `{ type: 'tcp', host, port }` waits until the port accepts connections (e.g. a dev chain).
+   */
+  ready: { type: 'started' } | { type: 'tcp'; host: string; port: number };
+  /** Seconds between SIGTERM and SIGKILL at shutdown. Default 10. */
+  stop_timeout: number;
+}

@@ -1,0 +1,37 @@
+import type { Serializer } from '../wamp/serializer.js';
+import type { WireMessage } from '../wamp/messages.js';
+
+/** What the router tells authenticators and the session meta API about a session's transport. */
+export interface TransportDetails {
+  /** `websocket` or `rawsocket`. */
+  type: 'websocket' | 'rawsocket';
+  /** Id of the configured transport the connection came in on. */
+  transport_id: string;
+  /** `tcp4:127.0.0.1:51234`, `tcp6:[::1]:51234` or `unix`. */
+  peer: string;
+  /** Negotiated WAMP subprotocol, e.g. `wamp.2.msgpack`. */
+  protocol: string;
+  /** Only for WebSocket: the HTTP request path. */
+  http_path?: string;
+}
+
+/**
+ * One client connection as the router core sees it; transports implement it. `send` encodes with
+ * the connection's serializer and throws a WampError(`wamp.error.invalid_payload`) if the message
+ * cannot be represented in it, so callers can report that to the peer that sent the payload.
+ */
+export interface Connection {
+  readonly serializer: Serializer;
+  readonly details: TransportDetails;
+  send(message: WireMessage): void;
+  /** Closes the transport; `onClose` of the handler follows. */
+  close(reason: string): void;
+}
+
+/** The router side of a connection: the transport feeds it decoded frames and its end. */
+export interface ConnectionHandler {
+  onPayload(payload: Buffer): void;
+  /** The transport dropped a frame before decoding (e.g. too large); the handler aborts the session. */
+  onTransportError(reason: string): void;
+  onClose(): void;
+}

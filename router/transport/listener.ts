@@ -1,0 +1,24 @@
+import type { AuthMethod } from '../auth/types.js';
+import type { TransportConfig } from '../config/types.js';
+import type { Connection, ConnectionHandler } from '../core/connection.js';
+import type { BoundAddress } from './endpoint.js';
+
+/** A running transport: where it listens and how to stop it. */
+export interface Listener {
+  readonly id: string;
+  readonly type: TransportConfig['type'];
+  readonly address: BoundAddress;
+  /** Stops accepting, closes every connection, resolves when the socket is released. */
+  close(): Promise<void>;
+}
+
+/** What transports need from the router: admission and a protocol handler per connection. */
+export interface TransportHost {
+  /** Creates the router side of a new connection. */
+  attach(connection: Connection, authMethods: ReadonlyMap<string, AuthMethod>, handshakeTimeoutMs: number): ConnectionHandler;
+  /** Builds the auth methods of a transport (static principals, dynamic authenticators). */
+  authMethodsFor(transport: TransportConfig): ReadonlyMap<string, AuthMethod>;
+}
+
+/** Beyond this much unsent data a peer is not reading; it is cut off instead of growing memory without bound. */
+export const MAX_SEND_BACKLOG = 64 * 1024 * 1024;

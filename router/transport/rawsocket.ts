@@ -1,0 +1,139 @@
+import { createServer, type Socket } from 'node:net';
+import { toWampError, WampErrorUri } from '../../schema/errors.js';
+import type { Logger } from '../../schema/log.js';
+import type { RawSocketTransportConfig } from '../config/types.js';
+import type { Connection, ConnectionHandler, TransportDetails } from '../core/connection.js';
+import type { WireMessage } from '../wamp/messages.js';
+import type { Serializer } from '../wamp/serializer.js';
+import { getSerializer, serializerNameForRawSocketId } from '../wamp/serializers.js';
+import {
+  buildHandshakeError,
+  buildHandshakeReply,
+  encodeFrame,
+  FrameDecoder,
+  FrameType,
+  HandshakeError,
+  lengthExponentFor,
+  parseClientHandshake,
+} from './rawsocket-framing.js';
+import { listenOn, peerOf } from './endpoint.js';
+import { MAX_SEND_BACKLOG, type Listener, type TransportHost } from './listener.js';
+
+/** WAMP over RawSocket (TCP or Unix socket), as Crossbar's market makers and autobahn clients use it. */
+export async function startRawSocketTransport(config: RawSocketTransportConfig, host: TransportHost, log: Logger): Promise<Listener> {
+  const authMethods = host.authMethodsFor(config);
+  const opts = config.options;
+  const log2 = log.child({ transport: config.id });
+  const sockets = new Set<Socket>();
+  const ourLengthExp = lengthExponentFor(opts.max_message_size);
+
+  const server = createServer((socket) => {
+    if (sockets.size >= opts.max_connections) {
+      // The handshake reply is where RawSocket reports "maximum connection count reached".
+      socket.once('data', () => socket.end(buildHandshakeError(HandshakeError.MaxConnectionCount)));
+      setTimeout(() => socket.destroy(), 1000).unref();
+      return;
+    }
+    sockets.add(socket);
+    socket.setNoDelay(true);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', (err) => log2.debug('rawsocket error', { message: err.message }));
+    const peer = peerOf(socket.remoteFamily, socket.remoteAddress, socket.remotePort);
+    const handshakeTimer = setTimeout(() => socket.destroy(), opts.open_handshake_timeout * 1000);
+    handshakeTimer.unref();
+
+    let head = Buffer.alloc(0);
+    const onHandshakeData = (chunk: Buffer): void => {
+      head = Buffer.concat([head, chunk]);
+      if (head.length < 4) return;
+      socket.off('data', onHandshakeData);
+      clearTimeout(handshakeTimer);
+      const hs = parseClientHandshake(head.subarray(0, 4));
+      if (!hs.ok) return void socket.end(buildHandshakeError(hs.error));
+      const name = serializerNameForRawSocketId(hs.serializerId);
+      if (!name || !config.serializers.includes(name)) return void socket.end(buildHandshakeError(HandshakeError.SerializerUnsupported));
+      socket.write(buildHandshakeReply(hs.serializerId, ourLengthExp));
+      const details: TransportDetails = { type: 'rawsocket', transport_id: config.id, peer, protocol: `wamp.2.${name}` };
+      const connection = new RawSocketConnection(socket, getSerializer(name), details, hs.maxLength, log2);
+      const handler = host.attach(connection, authMethods, opts.open_handshake_timeout * 1000);
+      connection.bind(handler, opts.max_message_size, head.subarray(4));
+    };
+    socket.on('data', onHandshakeData);
+  });
+
+  const address = await listenOn(server, config.endpoint);
+  log2.info('transport listening', { type: 'rawsocket', address, serializers: config.serializers });
+  return {
+    id: config.id,
+    type: 'rawsocket',
+    address,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+class RawSocketConnection implements Connection {
+  private closed = false;
+
+  constructor(
+    private readonly socket: Socket,
+    readonly serializer: Serializer,
+    readonly details: TransportDetails,
+    /** The largest message the client said it accepts. */
+    private readonly peerMaxLength: number,
+    private readonly log: Logger,
+  ) {}
+
+  bind(handler: ConnectionHandler, maxMessageSize: number, rest: Buffer): void {
+    const decoder = new FrameDecoder(maxMessageSize);
+    const onData = (chunk: Buffer): void => {
+      let frames;
+      try {
+        frames = decoder.push(chunk);
+      } catch (err) {
+        this.socket.off('data', onData);
+        handler.onTransportError(err instanceof Error ? err.message : String(err));
+        return;
+      }
+      for (const frame of frames) {
+        if (this.closed) return;
+        if (frame.type === FrameType.Message) handler.onPayload(frame.payload);
+        else if (frame.type === FrameType.Ping) this.socket.write(encodeFrame(FrameType.Pong, frame.payload));
+      }
+    };
+    this.socket.on('data', onData);
+    this.socket.on('close', () => {
+      this.closed = true;
+      handler.onClose();
+    });
+    if (rest.length > 0) onData(rest);
+  }
+
+  send(message: WireMessage): void {
+    let data: Buffer;
+    try {
+      data = this.serializer.encode(message);
+    } catch (err) {
+      throw toWampError(err, WampErrorUri.invalidPayload);
+    }
+    if (data.length > this.peerMaxLength) {
+      throw toWampError(new Error(`message of ${data.length} bytes exceeds the peer's RawSocket limit of ${this.peerMaxLength}`), WampErrorUri.invalidPayload);
+    }
+    if (this.closed) return;
+    if (this.socket.writableLength > MAX_SEND_BACKLOG) {
+      this.log.warn('peer is not reading, closing its connection', { peer: this.details.peer, backlog: this.socket.writableLength });
+      this.socket.destroy();
+      return;
+    }
+    this.socket.write(encodeFrame(FrameType.Message, data));
+  }
+
+  close(_reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.end();
+    setTimeout(() => this.socket.destroy(), 2000).unref();
+  }
+}

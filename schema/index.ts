@@ -1,0 +1,2 @@
+export { WampError, WampErrorUri, toWampError } from './errors.js';
+export { createLogger, type Logger, type LogFields, type LogLevel } from './log.js';
