@@ -5,7 +5,7 @@ import type { RawSocketTransportConfig } from '../config/types.js';
 import type { Connection, ConnectionHandler, TransportDetails } from '../core/connection.js';
 import type { WireMessage } from '../wamp/messages.js';
 import type { Serializer } from '../wamp/serializer.js';
-import { getSerializer, serializerNameForRawSocketId } from '../wamp/serializers.js';
+import { getSerializer, RAWSOCKET_SERIALIZER_IDS, serializerNameForRawSocketId } from '../wamp/serializers.js';
 import {
   buildHandshakeError,
   buildHandshakeReply,
@@ -26,6 +26,7 @@ export async function startRawSocketTransport(config: RawSocketTransportConfig, 
   const log2 = log.child({ transport: config.id });
   const sockets = new Set<Socket>();
   const ourLengthExp = lengthExponentFor(opts.max_message_size);
+  const acceptedIds = config.serializers.map((name) => RAWSOCKET_SERIALIZER_IDS[name]);
 
   const server = createServer((socket) => {
     if (sockets.size >= opts.max_connections) {
@@ -48,10 +49,15 @@ export async function startRawSocketTransport(config: RawSocketTransportConfig, 
       if (head.length < 4) return;
       socket.off('data', onHandshakeData);
       clearTimeout(handshakeTimer);
-      const hs = parseClientHandshake(head.subarray(0, 4));
-      if (!hs.ok) return void socket.end(buildHandshakeError(hs.error));
-      const name = serializerNameForRawSocketId(hs.serializerId);
-      if (!name || !config.serializers.includes(name)) return void socket.end(buildHandshakeError(HandshakeError.SerializerUnsupported));
+      const hs = parseClientHandshake(head.subarray(0, 4), acceptedIds);
+      if (!hs.ok) {
+        log2.info('rawsocket handshake refused', { peer, reason: hs.reason });
+        // A peer that is not a RawSocket client at all gets no reply, just the close.
+        if (hs.error === null) socket.destroy();
+        else socket.end(buildHandshakeError(hs.error));
+        return;
+      }
+      const name = serializerNameForRawSocketId(hs.serializerId)!;
       socket.write(buildHandshakeReply(hs.serializerId, ourLengthExp));
       const details: TransportDetails = { type: 'rawsocket', transport_id: config.id, peer, protocol: `wamp.2.${name}` };
       const connection = new RawSocketConnection(socket, getSerializer(name), details, hs.maxLength, log2);

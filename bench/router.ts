@@ -1,0 +1,510 @@
+/**
+ * Router benchmark: routed calls through our router and through fox-wamp (peer), side by side.
+ *
+ * - calls/s: one caller and one callee session; the callee registers `bench.echo` and yields its args
+ *   back; the caller keeps W CALLs outstanding. Runs are interleaved across routers/serializers so
+ *   drift on the machine hits all of them alike; the median of the runs is reported.
+ * - p50/p99: one outstanding CALL at a time.
+ * Both sessions live in this process and use bench/wamp-bench-client.ts; each router runs in its own
+ * process (ours: the controller, which forks the router worker; fox-wamp: bench/peers/fox-router.cjs).
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BenchClient, type BenchSerializer, type CallCallback } from './wamp-bench-client.js';
+import {
+  ManagedProcess,
+  describe,
+  figure,
+  freePort,
+  median,
+  percentile,
+  runCommand,
+  systemBusySeconds,
+  waitForPort,
+  type BenchContext,
+} from './util.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const PEERS_DIR = join(ROOT, 'bench', '.peers');
+const FOX_VERSION = '0.7.28';
+const FOX_SCRIPT = join(ROOT, 'bench', 'peers', 'fox-router.cjs');
+/** Our router's entry point, relative to the project root; BENCH_OUR_CLI overrides it (e.g. to test the bench's failure handling). */
+const OUR_CLI = process.env.BENCH_OUR_CLI ?? 'router/controller/cli.ts';
+
+const HOST = '127.0.0.1';
+const REALM = 'realm1';
+/** Every router hosts the json and the msgpack sessions side by side, so each serializer gets its own procedure: bench.echo.json, bench.echo.msgpack. */
+const PROCEDURE = 'bench.echo';
+const PAYLOAD: unknown[] = [1, 'hello', { a: 1 }];
+
+/** Time for a router process to accept TCP connections. */
+const STARTUP_TIMEOUT_MS = 30_000;
+/** Time for WebSocket open + HELLO/WELCOME, REGISTER, the first CALL. */
+const SESSION_TIMEOUT_MS = 5_000;
+/** A measurement fails if no RESULT arrives for this long. */
+const STALL_MS = 5_000;
+/** Time for the outstanding window to drain after a run. */
+const DRAIN_MS = 5_000;
+const INSTALL_TIMEOUT_MS = 15 * 60_000;
+/** A warning is printed when the bench client (both sessions) used this much of a core: the figure is then client-bound. */
+const CLIENT_BOUND_PCT = 90;
+/** A warning is printed when other processes used this much CPU during the calls/s runs. */
+const OTHER_LOAD_PCT = 25;
+
+interface Settings {
+  window: number;
+  warmupMs: number;
+  runMs: number;
+  runs: number;
+  latWarmupMs: number;
+  latMs: number;
+}
+
+function settings(quick: boolean): Settings {
+  const window = Number(process.env.BENCH_ROUTER_WINDOW ?? 64);
+  if (!Number.isInteger(window) || window < 1) throw new Error(`BENCH_ROUTER_WINDOW must be a positive integer, got ${String(process.env.BENCH_ROUTER_WINDOW)}`);
+  return quick
+    ? { window, warmupMs: 300, runMs: 1000, runs: 3, latWarmupMs: 200, latMs: 1000 }
+    : { window, warmupMs: 1000, runMs: 5000, runs: 3, latWarmupMs: 500, latMs: 3000 };
+}
+
+interface Target {
+  name: 'ours' | 'fox';
+  serializers: BenchSerializer[];
+  proc: ManagedProcess | null;
+  port: number;
+  tmpDir: string | null;
+  error: string | null;
+}
+
+interface Config {
+  target: Target;
+  serializer: BenchSerializer;
+  key: string;
+  procedure: string;
+  error: string | null;
+  caller: BenchClient | null;
+  callee: BenchClient | null;
+  rates: number[];
+  routerCpu: number[];
+  clientCpu: number[];
+  otherCpu: number[];
+  latencies: number[];
+  p50: number | null;
+  p99: number | null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Routers
+
+function ourConfig(port: number): unknown {
+  return {
+    version: 2,
+    controller: {},
+    workers: [
+      {
+        type: 'router',
+        realms: [
+          {
+            name: REALM,
+            roles: [
+              {
+                name: 'anonymous',
+                permissions: [
+                  { uri: '', match: 'prefix', allow: { call: true, register: true, publish: true, subscribe: true } },
+                ],
+              },
+            ],
+          },
+        ],
+        transports: [
+          {
+            type: 'websocket',
+            endpoint: { type: 'tcp', port, interface: HOST },
+            serializers: ['json', 'msgpack'],
+          },
+        ],
+      },
+    ],
+  };
+}
+
+async function startOurs(target: Target, ctx: BenchContext): Promise<void> {
+  if (!existsSync(resolve(ROOT, OUR_CLI))) {
+    throw new Error(`${OUR_CLI} does not exist (our router is not built yet)`);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'xbr-edge-bench-'));
+  target.tmpDir = dir;
+  target.port = await freePort();
+  const configPath = join(dir, 'router-config.json');
+  writeFileSync(configPath, `${JSON.stringify(ourConfig(target.port), null, 2)}\n`);
+  ctx.log(`# router.ours: starting node --import tsx ${OUR_CLI} --cbdir ${dir} --config ${configPath} (port ${target.port})`);
+  target.proc = new ManagedProcess('our router (controller)', process.execPath, ['--import', 'tsx', OUR_CLI, '--cbdir', dir, '--config', configPath], {
+    cwd: ROOT,
+  });
+  await waitForPort(HOST, target.port, STARTUP_TIMEOUT_MS, target.proc);
+}
+
+function installEnv(): NodeJS.ProcessEnv {
+  // Under `npm run bench`, npm exports its own settings (prefix, package, lifecycle) to the script;
+  // keep them out of the nested install.
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (/^npm_(config_(local_)?prefix|package_|lifecycle_)/i.test(k)) continue;
+    env[k] = v;
+  }
+  return env;
+}
+
+/** Installs fox-wamp into bench/.peers if needed. Returns an error message, or null when it is there. */
+async function ensureFox(ctx: BenchContext): Promise<string | null> {
+  const installed = (): boolean =>
+    existsSync(join(PEERS_DIR, 'node_modules', 'fox-wamp', 'package.json')) && existsSync(join(PEERS_DIR, 'node_modules', '.package-lock.json'));
+  if (installed()) return null;
+  ctx.log(
+    `# router.fox: installing fox-wamp@${FOX_VERSION} into bench/.peers (on demand, not a project dependency); ` +
+      'its sqlite3 dependency compiles natively, this takes about 90 s ...',
+  );
+  mkdirSync(PEERS_DIR, { recursive: true });
+  const t0 = Date.now();
+  const r = await runCommand(
+    'npm install fox-wamp',
+    'npm',
+    ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', PEERS_DIR, `fox-wamp@${FOX_VERSION}`],
+    { cwd: ROOT, timeoutMs: INSTALL_TIMEOUT_MS, env: installEnv() },
+  );
+  if (!r.ok || !installed()) {
+    return `npm install fox-wamp@${FOX_VERSION} into bench/.peers failed (${r.info})${r.output.tailText(6)}`;
+  }
+  ctx.log(`# router.fox: fox-wamp installed in ${Math.round((Date.now() - t0) / 1000)} s`);
+  return null;
+}
+
+async function startFox(target: Target, ctx: BenchContext): Promise<void> {
+  const err = await ensureFox(ctx);
+  if (err !== null) throw new Error(err);
+  target.port = await freePort();
+  ctx.log(`# router.fox: starting node bench/peers/fox-router.cjs (port ${target.port})`);
+  target.proc = new ManagedProcess('fox-wamp router', process.execPath, [FOX_SCRIPT, String(target.port), PEERS_DIR], {
+    cwd: ROOT,
+    stdinPipe: true,
+  });
+  await waitForPort(HOST, target.port, STARTUP_TIMEOUT_MS, target.proc);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sessions and measurements
+
+async function setupConfig(cfg: Config): Promise<void> {
+  const url = `ws://${HOST}:${cfg.target.port}/ws`;
+  const opts = { url, realm: REALM, serializer: cfg.serializer, timeoutMs: SESSION_TIMEOUT_MS };
+  cfg.callee = await BenchClient.connect(opts);
+  await cfg.callee.register(cfg.procedure, (args) => args ?? [], SESSION_TIMEOUT_MS);
+  cfg.caller = await BenchClient.connect(opts);
+  const caller = cfg.caller;
+  const result = await new Promise<unknown[] | undefined>((resolveCall, rejectCall) => {
+    const timer = setTimeout(() => rejectCall(new Error(`no RESULT for the first CALL within ${SESSION_TIMEOUT_MS} ms`)), SESSION_TIMEOUT_MS);
+    caller.call(cfg.procedure, PAYLOAD, (err, args) => {
+      clearTimeout(timer);
+      if (err) rejectCall(err);
+      else resolveCall(args);
+    });
+  });
+  if (JSON.stringify(result) !== JSON.stringify(PAYLOAD)) {
+    throw new Error(`echo mismatch: sent ${JSON.stringify(PAYLOAD)}, got ${JSON.stringify(result)}`);
+  }
+}
+
+interface ThroughputResult {
+  rate: number;
+  /** Percent of one core, during the measured interval. */
+  routerCpu: number;
+  clientCpu: number;
+  /** Busy CPU of the whole machine minus router and client: other processes (and some kernel time). */
+  otherCpu: number;
+}
+
+/** Keeps `window` CALLs outstanding: warm-up, then a measured interval, then drains the window. */
+function throughputRun(caller: BenchClient, procedure: string, router: ManagedProcess, s: Settings): Promise<ThroughputResult> {
+  return new Promise((resolveRun, rejectRun) => {
+    let phase: 'warmup' | 'measure' | 'drain' | 'done' = 'warmup';
+    let completed = 0;
+    let t0 = 0;
+    let c0 = 0;
+    let r0 = 0;
+    let u0: NodeJS.CpuUsage = process.cpuUsage();
+    let b0 = 0;
+    let result: ThroughputResult | null = null;
+    let lastSeen = -1;
+    let lastChange = performance.now();
+    const timers: NodeJS.Timeout[] = [];
+    const finish = (err: Error | null): void => {
+      if (phase === 'done') return;
+      phase = 'done';
+      for (const t of timers) clearTimeout(t);
+      if (err) rejectRun(err);
+      else if (result) resolveRun(result);
+      else rejectRun(new Error('internal: run finished without a result'));
+    };
+    const onResult: CallCallback = (err) => {
+      if (err) {
+        finish(err);
+        return;
+      }
+      completed++;
+      if (phase === 'warmup' || phase === 'measure') caller.call(procedure, PAYLOAD, onResult);
+      else if (phase === 'drain' && caller.outstandingCalls === 0) finish(null);
+    };
+    timers.push(
+      setTimeout(() => {
+        r0 = router.cpuSeconds();
+        b0 = systemBusySeconds();
+        u0 = process.cpuUsage();
+        c0 = completed;
+        t0 = performance.now();
+        phase = 'measure';
+      }, s.warmupMs),
+    );
+    timers.push(
+      setTimeout(() => {
+        const t1 = performance.now();
+        const c1 = completed;
+        const u1 = process.cpuUsage(u0);
+        const b1 = systemBusySeconds();
+        const r1 = router.cpuSeconds();
+        const secs = (t1 - t0) / 1000;
+        const routerCpu = ((r1 - r0) / secs) * 100;
+        const clientCpu = ((u1.user + u1.system) / 1e6 / secs) * 100;
+        const otherCpu = Math.max(0, ((b1 - b0) / secs) * 100 - routerCpu - clientCpu);
+        result = { rate: (c1 - c0) / secs, routerCpu, clientCpu, otherCpu };
+        phase = 'drain';
+        if (caller.outstandingCalls === 0) finish(null);
+        else timers.push(setTimeout(() => finish(new Error(`${caller.outstandingCalls} calls still outstanding ${DRAIN_MS / 1000} s after the run`)), DRAIN_MS));
+      }, s.warmupMs + s.runMs),
+    );
+    const stall = setInterval(() => {
+      if (completed !== lastSeen) {
+        lastSeen = completed;
+        lastChange = performance.now();
+      } else if (performance.now() - lastChange > STALL_MS) {
+        finish(new Error(`no RESULT for ${STALL_MS / 1000} s (${caller.outstandingCalls} calls outstanding, ${completed} completed)`));
+      }
+    }, 250);
+    timers.push(stall);
+    for (let i = 0; i < s.window; i++) caller.call(procedure, PAYLOAD, onResult);
+  });
+}
+
+/** Sequential calls for `durationMs` after `warmupMs`: returns the round-trip times in microseconds. */
+function latencyRun(caller: BenchClient, procedure: string, warmupMs: number, durationMs: number): Promise<number[]> {
+  return new Promise((resolveRun, rejectRun) => {
+    const samples: number[] = [];
+    let done = false;
+    const start = performance.now();
+    let measureStart = -1;
+    let sent = 0;
+    const finish = (err: Error | null): void => {
+      if (done) return;
+      done = true;
+      clearInterval(watch);
+      if (err) rejectRun(err);
+      else resolveRun(samples);
+    };
+    const onResult: CallCallback = (err) => {
+      const now = performance.now();
+      if (err) {
+        finish(err);
+        return;
+      }
+      if (measureStart >= 0) {
+        samples.push((now - sent) * 1000);
+        if (now - measureStart >= durationMs) {
+          finish(null);
+          return;
+        }
+      } else if (now - start >= warmupMs) {
+        measureStart = now;
+      }
+      next();
+    };
+    const next = (): void => {
+      if (done) return;
+      sent = performance.now();
+      caller.call(procedure, PAYLOAD, onResult);
+    };
+    const watch = setInterval(() => {
+      if (performance.now() - sent > STALL_MS) finish(new Error(`no RESULT for ${STALL_MS / 1000} s`));
+    }, 250);
+    next();
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export async function runRouterBench(ctx: BenchContext): Promise<boolean> {
+  const s = settings(ctx.quick);
+  const fmt = (ms: number): string => `${Number((ms / 1000).toFixed(2))} s`;
+  ctx.out(`# router: procedure ${PROCEDURE}.<serializer>, args ${JSON.stringify(PAYLOAD)}; the callee yields its args back`);
+  ctx.out('# router: caller and callee sessions in the bench process (bench/wamp-bench-client.ts on ws, anonymous); each router in its own process on 127.0.0.1');
+  ctx.out(
+    `# router: calls_per_s = ${s.window} CALLs outstanding, ${fmt(s.warmupMs)} warm-up + ${fmt(s.runMs)}, median of ${s.runs} runs interleaved across routers; ` +
+      'router_cpu / client_cpu = CPU of the router process tree / of the bench process (both sessions) during those runs, 100 % = one core; ' +
+      '"other" = busy CPU of the machine minus those two',
+  );
+  ctx.out(
+    `# router: p50 / p99 = one outstanding CALL, ${s.runs} segments of ${fmt(s.latWarmupMs)} warm-up + ${fmt(s.latMs / s.runs)} interleaved across routers, percentiles over all samples`,
+  );
+  ctx.out(
+    `# router: ours = ${OUR_CLI} (controller + router worker) with json and msgpack; fox = fox-wamp ${FOX_VERSION} (JSON only; does no authorization on call/register)`,
+  );
+  ctx.out('# router: ratios: calls_per_s ours / fox (higher is better); p50, p99 ours / fox (lower is better)');
+
+  const targets: Target[] = [
+    { name: 'ours', serializers: ['json', 'msgpack'], proc: null, port: 0, tmpDir: null, error: null },
+    { name: 'fox', serializers: ['json'], proc: null, port: 0, tmpDir: null, error: null },
+  ];
+  const configs: Config[] = [];
+  for (const target of targets) {
+    for (const serializer of target.serializers) {
+      configs.push({
+        target,
+        serializer,
+        key: `router.${target.name}.${serializer}`,
+        procedure: `${PROCEDURE}.${serializer}`,
+        error: null,
+        caller: null,
+        callee: null,
+        rates: [],
+        routerCpu: [],
+        clientCpu: [],
+        otherCpu: [],
+        latencies: [],
+        p50: null,
+        p99: null,
+      });
+    }
+  }
+  const fail = (cfg: Config, err: unknown): void => {
+    if (cfg.error !== null) return;
+    cfg.error = describe(err);
+    ctx.out(`# ERROR ${cfg.key}: ${cfg.error}`);
+  };
+  const usable = (): Config[] => configs.filter((c) => c.error === null);
+
+  try {
+    for (const target of targets) {
+      try {
+        if (target.name === 'ours') await startOurs(target, ctx);
+        else await startFox(target, ctx);
+      } catch (err) {
+        target.error = describe(err);
+        ctx.out(`# ERROR router.${target.name}: failed to start: ${target.error}`);
+        for (const cfg of configs) if (cfg.target === target) cfg.error = `router failed to start`;
+      }
+    }
+
+    for (const cfg of usable()) {
+      try {
+        await setupConfig(cfg);
+        cfg.target.proc?.snapshotTree();
+      } catch (err) {
+        fail(cfg, `session setup: ${describe(err)}`);
+      }
+    }
+
+    for (let run = 0; run < s.runs; run++) {
+      for (const cfg of usable()) {
+        ctx.log(`# ${cfg.key}: calls/s run ${run + 1}/${s.runs} ...`);
+        try {
+          const r = await throughputRun(cfg.caller as BenchClient, cfg.procedure, cfg.target.proc as ManagedProcess, s);
+          cfg.rates.push(r.rate);
+          cfg.routerCpu.push(r.routerCpu);
+          cfg.clientCpu.push(r.clientCpu);
+          cfg.otherCpu.push(r.otherCpu);
+        } catch (err) {
+          fail(cfg, `calls/s run ${run + 1}: ${describe(err)}`);
+        }
+      }
+    }
+    for (const cfg of configs) {
+      const ok = cfg.error === null && cfg.rates.length > 0;
+      if (ok) {
+        const list = (xs: number[]): string => xs.map((x) => Math.round(x)).join(' ');
+        ctx.out(`# ${cfg.key} runs: ${list(cfg.rates)} calls/s; router ${list(cfg.routerCpu)} %, client ${list(cfg.clientCpu)} %, other ${list(cfg.otherCpu)} % CPU`);
+        if (median(cfg.clientCpu) >= CLIENT_BOUND_PCT) {
+          ctx.out(
+            `# WARNING ${cfg.key}: the bench client used ${Math.round(median(cfg.clientCpu))} % of a core: client-bound, the router may do more than this figure`,
+          );
+        }
+        if (median(cfg.otherCpu) >= OTHER_LOAD_PCT) {
+          ctx.out(
+            `# WARNING ${cfg.key}: other processes used ${Math.round(median(cfg.otherCpu))} % CPU during the runs: the machine was not quiet, the figures are unreliable`,
+          );
+        }
+      }
+      figure(ctx, `${cfg.key}.calls_per_s`, ok ? median(cfg.rates) : null, 'calls/s');
+      figure(ctx, `${cfg.key}.router_cpu`, ok ? median(cfg.routerCpu) : null, '%');
+      figure(ctx, `${cfg.key}.client_cpu`, ok ? median(cfg.clientCpu) : null, '%');
+    }
+
+    // Latency: the same interleaving, in `runs` segments per config; percentiles over all samples.
+    for (let run = 0; run < s.runs; run++) {
+      for (const cfg of usable()) {
+        ctx.log(`# ${cfg.key}: latency segment ${run + 1}/${s.runs} ...`);
+        try {
+          const samples = await latencyRun(cfg.caller as BenchClient, cfg.procedure, s.latWarmupMs, s.latMs / s.runs);
+          for (const x of samples) cfg.latencies.push(x);
+        } catch (err) {
+          fail(cfg, `latency segment ${run + 1}: ${describe(err)}`);
+        }
+      }
+    }
+    for (const cfg of configs) {
+      const ok = cfg.error === null && cfg.latencies.length > 0;
+      if (ok) {
+        const sorted = Float64Array.from(cfg.latencies).sort();
+        cfg.p50 = percentile(sorted, 0.5);
+        cfg.p99 = percentile(sorted, 0.99);
+        ctx.out(`# ${cfg.key} latency: ${sorted.length} sequential calls, min ${Math.round(sorted[0] as number)} us, max ${Math.round(sorted[sorted.length - 1] as number)} us`);
+      }
+      figure(ctx, `${cfg.key}.p50`, ok ? cfg.p50 : null, 'us');
+      figure(ctx, `${cfg.key}.p99`, ok ? cfg.p99 : null, 'us');
+    }
+
+    const get = (name: string): Config | undefined => configs.find((c) => c.key === `router.${name}` && c.error === null);
+    const ratio = (a: number | null | undefined, b: number | null | undefined): number | null =>
+      a === null || a === undefined || b === null || b === undefined || !(b > 0) ? null : a / b;
+    const oursJson = get('ours.json');
+    const oursMsgpack = get('ours.msgpack');
+    const foxJson = get('fox.json');
+    const rate = (c: Config | undefined): number | null => (c && c.rates.length ? median(c.rates) : null);
+    figure(ctx, 'router.ratio.json_vs_fox', ratio(rate(oursJson), rate(foxJson)), 'x', 2);
+    figure(ctx, 'router.ratio.msgpack_vs_fox', ratio(rate(oursMsgpack), rate(foxJson)), 'x', 2);
+    figure(ctx, 'router.ratio.json_p50_vs_fox', ratio(oursJson?.p50, foxJson?.p50), 'x', 2);
+    figure(ctx, 'router.ratio.json_p99_vs_fox', ratio(oursJson?.p99, foxJson?.p99), 'x', 2);
+  } finally {
+    await Promise.all(
+      configs.flatMap((c) => [c.caller, c.callee]).map((client) => (client ? client.close(1000).catch(() => undefined) : Promise.resolve())),
+    );
+    for (const target of targets) {
+      if (target.proc) {
+        ctx.log(`# router.${target.name}: stopping`);
+        await target.proc.stop(10_000);
+      }
+      if (target.tmpDir) rmSync(target.tmpDir, { recursive: true, force: true });
+    }
+  }
+  // The bench fails if our router could not be measured; an unavailable peer only costs the ratios.
+  return configs.every((c) => c.target.name !== 'ours' || c.error === null);
+}
+
+/** Upper bound for the whole router part after fox-wamp is installed (for the watchdog in index.ts). */
+export function routerBudgetMs(quick: boolean): number {
+  const s = settings(quick);
+  const configs = 3;
+  const measure = configs * s.runs * (s.warmupMs + s.runMs + DRAIN_MS) + configs * s.runs * (s.latWarmupMs + s.latMs / s.runs + STALL_MS);
+  const setup = 2 * STARTUP_TIMEOUT_MS + configs * 4 * SESSION_TIMEOUT_MS + 2 * 15_000;
+  return measure + setup + INSTALL_TIMEOUT_MS;
+}

@@ -1,0 +1,91 @@
+/**
+ * `npm start`: the xbr-edge controller process. Reads the node config, validates it (printing every
+ * problem as `config error at <path>: <message>` and exiting 1 before anything starts), then runs
+ * the workers until SIGTERM/SIGINT/SIGHUP.
+ *
+ * Exit codes: 0 clean shutdown; 1 bad flags, bad config, or an internal error; 2 a worker could not
+ * be kept alive; 130 a second SIGINT killed everything without waiting.
+ */
+import { statSync } from 'node:fs';
+import { createLogger } from '../../schema/log.js';
+import { loadConfigFile, resolveNodePaths, validateNodeConfig, type ConfigError } from '../config/index.js';
+import { Controller } from './controller.js';
+
+function printErrors(errors: readonly ConfigError[]): void {
+  for (const e of errors) process.stderr.write(`config error at ${e.path}: ${e.message}\n`);
+}
+
+async function main(): Promise<number> {
+  const paths = resolveNodePaths(process.argv.slice(2));
+  if (paths.kind === 'help') {
+    process.stdout.write(paths.usage);
+    return 0;
+  }
+  if (paths.kind === 'error') {
+    process.stderr.write(`error: ${paths.message}\n\n${paths.usage}`);
+    return 1;
+  }
+  let cbdirOk = false;
+  try {
+    cbdirOk = statSync(paths.cbdir).isDirectory();
+  } catch {
+    cbdirOk = false;
+  }
+  if (!cbdirOk) {
+    process.stderr.write(`error: node directory ${paths.cbdir} does not exist or is not a directory\n`);
+    return 1;
+  }
+  const loaded = loadConfigFile(paths.config);
+  if ('errors' in loaded) {
+    printErrors(loaded.errors);
+    return 1;
+  }
+  const validated = validateNodeConfig(loaded.raw, { cbdir: paths.cbdir });
+  if ('errors' in validated) {
+    printErrors(validated.errors);
+    process.stderr.write(`${validated.errors.length} problem(s) in ${paths.config}; nothing was started\n`);
+    return 1;
+  }
+  const { config } = validated;
+  const log = createLogger({ component: 'controller', node: config.controller.id });
+  const controller = new Controller(config, { cbdir: paths.cbdir, logger: log });
+  const problems = controller.preflight();
+  if (problems.length > 0) {
+    printErrors(problems);
+    process.stderr.write(`${problems.length} problem(s) in ${paths.config}; nothing was started\n`);
+    return 1;
+  }
+
+  let interrupts = 0;
+  process.on('SIGINT', () => {
+    interrupts++;
+    if (interrupts === 1) {
+      void controller.shutdown('SIGINT');
+      return;
+    }
+    controller.killNow('second SIGINT');
+    process.exit(130);
+  });
+  process.on('SIGTERM', () => void controller.shutdown('SIGTERM'));
+  process.on('SIGHUP', () => void controller.shutdown('SIGHUP'));
+  process.on('uncaughtException', (err) => {
+    log.error('controller failed', { error: err, stack: err.stack });
+    controller.killNow('controller failed');
+    process.exit(1);
+  });
+  process.on('unhandledRejection', (reason) => {
+    log.error('controller failed (unhandled rejection)', { error: reason instanceof Error ? reason : String(reason) });
+    controller.killNow('controller failed');
+    process.exit(1);
+  });
+  log.info('controller started', { pid: process.pid, cbdir: paths.cbdir, config: paths.config });
+  return controller.run();
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`controller failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,573 @@
+/**
+ * The controller: starts the node's workers in config order (each one ready before the next),
+ * restarts a worker that dies (exponential backoff, bounded by `max_restarts` within `window`),
+ * and stops everything in reverse order on shutdown, within `shutdown_timeout`.
+ *
+ * Node.js workers (router, xbrmm) are forked with an IPC channel and speak `ipc.ts`; guest workers
+ * are plain executables whose readiness is `started` or a TCP port accepting connections.
+ *
+ * Exit codes that `run()` resolves with: 0 after a requested shutdown, 1 when the node cannot start
+ * at all (a worker program is missing), 2 when a worker cannot be kept alive.
+ *
+ * @example
+ * const controller = new Controller(config, { cbdir });
+ * process.on('SIGTERM', () => void controller.shutdown('SIGTERM'));
+ * process.exit(await controller.run());
+ */
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { setMaxListeners } from 'node:events';
+import { existsSync, statSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createLogger, type Logger } from '../../schema/log.js';
+import type { ConfigError } from '../config/validate.js';
+import type { GuestWorkerConfig, NodeConfig, WorkerCommonOptions, WorkerConfig } from '../config/types.js';
+import { isWorkerToController, type ControllerToWorker } from './ipc.js';
+
+/** Seconds a node.js worker gets to stop at shutdown: `stop` message, SIGTERM at half of it, then SIGKILL. */
+export const NODE_WORKER_STOP_TIMEOUT = 10;
+/** How long a worker that reported `failed` may take to exit before it is killed. */
+const FAILED_EXIT_GRACE_MS = 2000;
+/** Interval between connection attempts of a `tcp` readiness check. */
+const TCP_POLL_MS = 100;
+
+export interface ControllerRunOptions {
+  /** Node directory; node.js workers run in it and receive it in their start message. */
+  cbdir: string;
+  logger?: Logger;
+  /** Entry module of the router worker. Default: `router/worker/main.ts` (env override `XBR_EDGE_ROUTER_WORKER_ENTRY`). */
+  routerWorkerEntry?: string;
+  /** Entry module of the xbrmm worker. Default: `worker/main.ts` (env override `XBR_EDGE_XBRMM_WORKER_ENTRY`). */
+  xbrmmWorkerEntry?: string;
+}
+
+interface ExitInfo {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Set when the process could not be spawned at all. */
+  error?: Error;
+}
+
+/** One spawned process of a worker. */
+interface Run {
+  proc: ChildProcess;
+  pid: number | undefined;
+  done: boolean;
+  exited: Promise<ExitInfo>;
+  spawned: Promise<boolean>;
+  /** Set while the controller waits for a node.js worker's readiness. */
+  onReady?: (details: Record<string, unknown>) => void;
+  onFailed?: (error: { uri: string; message: string }) => void;
+}
+
+type SlotState = 'idle' | 'starting' | 'ready' | 'crashed' | 'backoff' | 'stopping' | 'stopped';
+
+interface Slot {
+  config: WorkerConfig;
+  state: SlotState;
+  run?: Run;
+  /** Times (ms) of crashes and failed starts, pruned to the restart window. */
+  crashes: number[];
+  attempts: number;
+}
+
+type ReadyOutcome = { ok: true; details?: Record<string, unknown> } | { ok: false; reason: string; kill: boolean; aborted?: boolean };
+
+function describeExit(e: ExitInfo): string {
+  if (e.error !== undefined) return `could not be spawned: ${e.error.message}`;
+  if (e.signal !== null) return `killed by ${e.signal}`;
+  return `exit code ${e.code ?? 'unknown'}`;
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** Resolves true when the run has exited by `until` (epoch ms), false otherwise. */
+function waitExit(run: Run, until: number): Promise<boolean> {
+  if (run.done) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(run.done), Math.max(0, until - Date.now()));
+    void run.exited.then(() => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+/** Resolves once the IPC channel of `proc` is closed, or after `ms`. */
+function channelClosed(proc: ChildProcess, ms: number): Promise<void> {
+  if (!proc.connected) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    proc.once('disconnect', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/** The environment a worker gets from its `options.env`. */
+export function workerEnv(env: WorkerCommonOptions['env'], base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  if (env.inherit === true) Object.assign(out, base);
+  else if (Array.isArray(env.inherit)) for (const name of env.inherit) if (base[name] !== undefined) out[name] = base[name];
+  return Object.assign(out, env.vars);
+}
+
+/** The `--import` specifier that makes a forked node.js worker run TypeScript. */
+function tsxImport(): string {
+  try {
+    return import.meta.resolve('tsx');
+  } catch {
+    return 'tsx';
+  }
+}
+
+export class Controller {
+  private readonly config: NodeConfig;
+  private readonly cbdir: string;
+  private readonly log: Logger;
+  private readonly entries: { router: string; xbrmm: string };
+  private readonly slots: Slot[];
+  private readonly live = new Set<ChildProcess>();
+  private readonly abort = new AbortController();
+  private stopping = false;
+  private shutdownDone: Promise<number> | undefined;
+  private resolveFinished!: (code: number) => void;
+  private readonly finished = new Promise<number>((resolve) => (this.resolveFinished = resolve));
+  private readonly killOnExit = (): void => this.killAll('SIGKILL');
+
+  constructor(config: NodeConfig, opts: ControllerRunOptions) {
+    this.config = config;
+    this.cbdir = resolve(opts.cbdir);
+    this.log = opts.logger ?? createLogger({ component: 'controller', node: config.controller.id });
+    const envRouter = process.env['XBR_EDGE_ROUTER_WORKER_ENTRY'];
+    const envXbrmm = process.env['XBR_EDGE_XBRMM_WORKER_ENTRY'];
+    this.entries = {
+      router: opts.routerWorkerEntry ?? (envRouter ? resolve(envRouter) : fileURLToPath(new URL('../worker/main.ts', import.meta.url))),
+      xbrmm: opts.xbrmmWorkerEntry ?? (envXbrmm ? resolve(envXbrmm) : fileURLToPath(new URL('../../worker/main.ts', import.meta.url))),
+    };
+    this.slots = config.workers.map((w) => ({ config: w, state: 'idle', crashes: [], attempts: 0 }));
+    // Every starting or backing-off worker listens for the shutdown signal.
+    setMaxListeners(0, this.abort.signal);
+  }
+
+  /**
+   * Problems that keep the node from starting although its config is valid: a worker program that
+   * is not part of this build, a guest workdir or executable that does not exist.
+   */
+  preflight(): ConfigError[] {
+    const problems: ConfigError[] = [];
+    this.config.workers.forEach((w, i) => {
+      const path = `$.workers[${i}]`;
+      if (w.type === 'router' && !existsSync(this.entries.router)) {
+        problems.push({ path: `${path}.type`, message: `router worker is not available in this build (missing ${this.entries.router})` });
+      } else if (w.type === 'xbrmm' && !existsSync(this.entries.xbrmm)) {
+        problems.push({ path: `${path}.type`, message: `xbrmm worker is not available in this build (missing ${this.entries.xbrmm})` });
+      } else if (w.type === 'guest') {
+        if (!isDirectory(w.options.workdir)) {
+          problems.push({ path: `${path}.options.workdir`, message: `expected an existing directory, got ${JSON.stringify(w.options.workdir)}` });
+        }
+        if (w.executable.includes('/') && !existsSync(w.executable)) {
+          problems.push({ path: `${path}.executable`, message: `expected an existing file, got ${JSON.stringify(w.executable)}` });
+        }
+      }
+    });
+    return problems;
+  }
+
+  /** Starts the node and resolves with the process exit code once it has stopped. */
+  async run(): Promise<number> {
+    process.on('exit', this.killOnExit);
+    const problems = this.preflight();
+    if (problems.length > 0) {
+      for (const p of problems) this.log.error('cannot start node', { path: p.path, problem: p.message });
+      return 1;
+    }
+    this.log.info('node starting', { cbdir: this.cbdir, workers: this.slots.map((s) => s.config.id) });
+    for (const slot of this.slots) {
+      if (this.stopping) break;
+      if (!(await this.keepUp(slot))) break;
+    }
+    if (!this.stopping) this.log.info('node ready', { workers: this.slots.map((s) => ({ id: s.config.id, pid: s.run?.pid })) });
+    return this.finished;
+  }
+
+  /**
+   * Stops all workers in reverse config order (idempotent) and resolves `run()` with `code`. Each
+   * worker gets its stop timeout; whatever is alive shortly before `shutdown_timeout` is SIGKILLed.
+   */
+  shutdown(reason: string, code = 0): Promise<number> {
+    if (this.shutdownDone !== undefined) {
+      this.log.info('shutdown already in progress', { reason });
+      return this.shutdownDone;
+    }
+    this.stopping = true;
+    this.abort.abort();
+    this.shutdownDone = this.stopAll(reason, code).then(() => {
+      this.log.info('node stopped', { exit_code: code });
+      this.resolveFinished(code);
+      return code;
+    });
+    return this.shutdownDone;
+  }
+
+  /** Kills every worker process at once (second Ctrl-C). */
+  killNow(reason: string): void {
+    this.stopping = true;
+    this.abort.abort();
+    this.log.warn('killing all workers now', { reason, pids: [...this.live].map((p) => p.pid) });
+    this.killAll('SIGKILL');
+  }
+
+  private killAll(signal: NodeJS.Signals): void {
+    for (const proc of this.live) {
+      try {
+        proc.kill(signal);
+      } catch {
+        // already gone
+      }
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // Supervision
+
+  /** Starts `slot` until it is ready; false if the controller gave up or is stopping. */
+  private async keepUp(slot: Slot): Promise<boolean> {
+    while (!this.stopping) {
+      const outcome = await this.startOnce(slot);
+      if (outcome.ok) return true;
+      if (this.stopping) return false;
+      const delay = this.recordCrash(slot, outcome.reason);
+      if (delay === undefined) return false;
+      slot.state = 'backoff';
+      await sleep(delay, this.abort.signal);
+    }
+    return false;
+  }
+
+  private async restartAfterCrash(slot: Slot, reason: string): Promise<void> {
+    const delay = this.recordCrash(slot, reason);
+    if (delay === undefined) return;
+    slot.state = 'backoff';
+    await sleep(delay, this.abort.signal);
+    if (!this.stopping) await this.keepUp(slot);
+  }
+
+  /**
+   * Counts a crash (or failed start) of `slot`. Returns the restart delay in ms, or undefined when
+   * the worker crashed more than `max_restarts` times within `window` and the node gives up.
+   */
+  private recordCrash(slot: Slot, reason: string): number | undefined {
+    const { max_restarts, window, initial_delay, max_delay } = this.config.controller.options.restart;
+    const now = Date.now();
+    slot.crashes = slot.crashes.filter((t) => t > now - window * 1000);
+    slot.crashes.push(now);
+    const n = slot.crashes.length;
+    if (n > max_restarts) {
+      this.log.error('worker cannot be kept alive; stopping the node', {
+        worker: slot.config.id,
+        reason,
+        crashes: n,
+        window_s: window,
+        max_restarts,
+      });
+      void this.shutdown(`worker ${slot.config.id} cannot be kept alive`, 2);
+      return undefined;
+    }
+    const delay = Math.min(initial_delay * 2 ** (n - 1), max_delay);
+    this.log.warn('restarting worker', { worker: slot.config.id, reason, delay_s: delay, crashes: n, window_s: window, max_restarts });
+    return delay * 1000;
+  }
+
+  private async startOnce(slot: Slot): Promise<ReadyOutcome> {
+    slot.state = 'starting';
+    slot.attempts++;
+    let run: Run;
+    try {
+      run = this.spawnWorker(slot);
+    } catch (err) {
+      const reason = `could not be spawned: ${err instanceof Error ? err.message : String(err)}`;
+      this.log.error('worker failed to start', { worker: slot.config.id, reason });
+      return { ok: false, reason, kill: false };
+    }
+    slot.run = run;
+    this.log.info('worker starting', { worker: slot.config.id, type: slot.config.type, pid: run.pid, attempt: slot.attempts });
+    const outcome = await this.waitReady(slot, run);
+    if (outcome.ok) {
+      slot.state = 'ready';
+      this.log.info('worker ready', { worker: slot.config.id, pid: run.pid, ...(outcome.details ? { details: outcome.details } : {}) });
+      return outcome;
+    }
+    if (outcome.aborted) return outcome;
+    this.log.error('worker failed to start', { worker: slot.config.id, pid: run.pid, reason: outcome.reason });
+    // The next attempt must not meet the old process (ports, sockets, files).
+    if (!run.done) {
+      if (!outcome.kill) await waitExit(run, Date.now() + FAILED_EXIT_GRACE_MS);
+      if (!run.done) {
+        this.log.warn('killing worker', { worker: slot.config.id, pid: run.pid, signal: 'SIGKILL' });
+        run.proc.kill('SIGKILL');
+        await waitExit(run, Date.now() + FAILED_EXIT_GRACE_MS);
+      }
+    }
+    return outcome;
+  }
+
+  private spawnWorker(slot: Slot): Run {
+    const w = slot.config;
+    const env = workerEnv(w.options.env);
+    let proc: ChildProcess;
+    if (w.type === 'guest') {
+      proc = spawn(w.executable, w.arguments, {
+        cwd: w.options.workdir,
+        env,
+        stdio: ['ignore', guestStdio(w.options.stdout), guestStdio(w.options.stderr)],
+        detached: false,
+      });
+      if (w.options.stdout === 'drop') proc.stdout?.resume();
+      if (w.options.stderr === 'drop') proc.stderr?.resume();
+    } else {
+      const entry = w.type === 'router' ? this.entries.router : this.entries.xbrmm;
+      proc = fork(entry, [], {
+        execArgv: ['--import', tsxImport()],
+        serialization: 'advanced',
+        cwd: this.cbdir,
+        env,
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        detached: false,
+      });
+    }
+    this.live.add(proc);
+    const run: Run = {
+      proc,
+      pid: proc.pid,
+      done: false,
+      exited: Promise.resolve({ code: null, signal: null }),
+      spawned: Promise.resolve(false),
+    };
+    run.exited = new Promise<ExitInfo>((resolveExit) => {
+      const finish = (e: ExitInfo): void => {
+        if (run.done) return;
+        run.done = true;
+        this.live.delete(proc);
+        resolveExit(e);
+        this.onExit(slot, run, e);
+      };
+      proc.once('exit', (code, signal) => finish({ code, signal }));
+      proc.on('error', (error) => {
+        if (proc.pid === undefined) finish({ code: null, signal: null, error });
+        else this.log.warn('worker process error', { worker: w.id, pid: proc.pid, error });
+      });
+    });
+    run.spawned = new Promise<boolean>((resolveSpawn) => {
+      proc.once('spawn', () => resolveSpawn(true));
+      void run.exited.then(() => resolveSpawn(false));
+    });
+    if (w.type !== 'guest') {
+      proc.on('message', (msg: unknown) => this.onMessage(slot, run, msg));
+      const start: ControllerToWorker = { kind: 'start', nodeId: this.config.controller.id, cbdir: this.cbdir, worker: w };
+      proc.send(start, (err) => {
+        if (err) this.log.warn('could not send start message', { worker: w.id, pid: proc.pid, error: err });
+      });
+    }
+    return run;
+  }
+
+  private onMessage(slot: Slot, run: Run, msg: unknown): void {
+    const worker = slot.config.id;
+    if (!isWorkerToController(msg)) {
+      this.log.warn('unknown message from worker', { worker, pid: run.pid });
+      return;
+    }
+    switch (msg.kind) {
+      case 'ready':
+        if (run.onReady) run.onReady(msg.details);
+        else this.log.warn('unexpected ready message', { worker, pid: run.pid });
+        break;
+      case 'failed':
+        if (run.onFailed) run.onFailed(msg.error);
+        else this.log.error('worker reported a failure', { worker, pid: run.pid, error: msg.error });
+        break;
+      case 'status':
+        this.log.info('worker status', { worker, pid: run.pid, status: msg.status, ...(msg.details ? { details: msg.details } : {}) });
+        break;
+    }
+  }
+
+  private onExit(slot: Slot, run: Run, e: ExitInfo): void {
+    const fields = {
+      worker: slot.config.id,
+      pid: run.pid,
+      code: e.code,
+      signal: e.signal,
+      ...(e.error === undefined ? {} : { error: e.error }),
+    };
+    if (this.stopping || slot.state === 'stopping') {
+      this.log.info('worker exited', fields);
+      return;
+    }
+    if (slot.state === 'ready' && slot.run === run) {
+      this.log.error('worker exited unexpectedly', fields);
+      slot.state = 'crashed';
+      void this.restartAfterCrash(slot, `exited unexpectedly (${describeExit(e)})`);
+      return;
+    }
+    this.log.warn('worker exited during start-up', fields);
+  }
+
+  /** Waits until `run` is ready per its worker type, fails, exits, times out or shutdown starts. */
+  private waitReady(slot: Slot, run: Run): Promise<ReadyOutcome> {
+    const timeoutS = this.config.controller.options.startup_timeout;
+    const w = slot.config;
+    return new Promise<ReadyOutcome>((resolveReady) => {
+      let settled = false;
+      let pollTimer: NodeJS.Timeout | undefined;
+      let socket: Socket | undefined;
+      const settle = (o: ReadyOutcome): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        clearTimeout(pollTimer);
+        socket?.destroy();
+        this.abort.signal.removeEventListener('abort', onAbort);
+        delete run.onReady;
+        delete run.onFailed;
+        resolveReady(o);
+      };
+      const onAbort = (): void => settle({ ok: false, reason: 'node is shutting down', kill: false, aborted: true });
+      const timer = setTimeout(() => settle({ ok: false, reason: `not ready within startup_timeout (${timeoutS} s)`, kill: true }), timeoutS * 1000);
+      this.abort.signal.addEventListener('abort', onAbort, { once: true });
+      if (this.abort.signal.aborted) onAbort();
+      void run.exited
+        // A node.js worker's last messages (e.g. `failed`) may still be in the IPC pipe when its exit
+        // is reported; they are delivered before the channel closes.
+        .then(async (e) => {
+          if (w.type !== 'guest') await channelClosed(run.proc, 500);
+          return e;
+        })
+        .then((e) => settle({ ok: false, reason: `exited during start-up (${describeExit(e)})`, kill: false }));
+
+      if (w.type !== 'guest') {
+        run.onReady = (details) => settle({ ok: true, details });
+        run.onFailed = (error) => settle({ ok: false, reason: `start failed: ${error.uri}: ${error.message}`, kill: false });
+        return;
+      }
+      const ready = w.options.ready;
+      if (ready.type === 'started') {
+        void run.spawned.then((ok) => ok && settle({ ok: true }));
+        return;
+      }
+      const poll = (): void => {
+        if (settled) return;
+        const s = connect({ host: ready.host, port: ready.port });
+        socket = s;
+        let retried = false;
+        const retry = (): void => {
+          s.destroy();
+          if (retried || settled) return;
+          retried = true;
+          pollTimer = setTimeout(poll, TCP_POLL_MS);
+        };
+        s.setTimeout(1000, retry);
+        s.once('error', retry);
+        s.once('connect', () => {
+          s.destroy();
+          settle({ ok: true, details: { tcp: `${ready.host}:${ready.port}` } });
+        });
+      };
+      void run.spawned.then((ok) => ok && poll());
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // Shutdown
+
+  private async stopAll(reason: string, code: number): Promise<void> {
+    const budgetMs = this.config.controller.options.shutdown_timeout * 1000;
+    const started = Date.now();
+    // Keep a little of the budget for the SIGKILLs to take effect and the controller to exit.
+    const killAt = started + budgetMs - Math.min(1000, budgetMs * 0.25);
+    const hardDeadline = started + budgetMs - Math.min(250, budgetMs * 0.05);
+    this.log.info('node shutting down', { reason, exit_code: code, shutdown_timeout_s: budgetMs / 1000 });
+    const killTimer = setTimeout(() => {
+      if (this.live.size === 0) return;
+      this.log.warn('shutdown_timeout nearly reached; killing remaining workers', { pids: [...this.live].map((p) => p.pid), signal: 'SIGKILL' });
+      this.killAll('SIGKILL');
+    }, killAt - started);
+    try {
+      for (const slot of [...this.slots].reverse()) await this.stopSlot(slot, killAt, hardDeadline);
+    } finally {
+      clearTimeout(killTimer);
+    }
+    if (this.live.size > 0) {
+      this.log.error('workers still alive after shutdown', { pids: [...this.live].map((p) => p.pid) });
+    }
+  }
+
+  private async stopSlot(slot: Slot, killAt: number, hardDeadline: number): Promise<void> {
+    const run = slot.run;
+    if (run === undefined || run.done) {
+      slot.state = 'stopped';
+      return;
+    }
+    slot.state = 'stopping';
+    const w = slot.config;
+    const stopTimeoutMs = (w.type === 'guest' ? w.options.stop_timeout : NODE_WORKER_STOP_TIMEOUT) * 1000;
+    const now = Date.now();
+    const killDeadline = Math.min(now + stopTimeoutMs, killAt);
+    this.log.info('stopping worker', { worker: w.id, pid: run.pid, stop_timeout_s: stopTimeoutMs / 1000 });
+    if (w.type !== 'guest' && run.proc.connected) {
+      try {
+        run.proc.send({ kind: 'stop' } satisfies ControllerToWorker, (err) => err && this.log.debug('could not send stop', { worker: w.id, error: err }));
+      } catch {
+        // channel closed; SIGTERM below
+      }
+      if (await waitExit(run, Math.min(now + stopTimeoutMs / 2, killDeadline))) return this.stopped(slot);
+      this.log.info('worker did not stop on request; sending SIGTERM', { worker: w.id, pid: run.pid });
+    }
+    this.signal(run, 'SIGTERM');
+    if (await waitExit(run, killDeadline)) return this.stopped(slot);
+    this.log.warn('worker did not stop in time; killing it', { worker: w.id, pid: run.pid, signal: 'SIGKILL' });
+    this.signal(run, 'SIGKILL');
+    await waitExit(run, hardDeadline);
+    this.stopped(slot);
+  }
+
+  private stopped(slot: Slot): void {
+    slot.state = 'stopped';
+  }
+
+  private signal(run: Run, signal: NodeJS.Signals): void {
+    if (run.done) return;
+    try {
+      run.proc.kill(signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+function guestStdio(mode: GuestWorkerConfig['options']['stdout']): 'inherit' | 'pipe' | 'ignore' {
+  return mode === 'log' ? 'inherit' : mode === 'drop' ? 'pipe' : 'ignore';
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}

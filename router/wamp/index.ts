@@ -1,0 +1,17 @@
+export { MessageType } from './messages.js';
+export type { ClientMessage, Dict, MessageTypeCode, WampId, WireMessage } from './messages.js';
+export type { Serializer } from './serializer.js';
+export { jsonSerializer } from './json.js';
+export { msgpackSerializer } from './msgpack.js';
+export { cborSerializer } from './cbor.js';
+export {
+  getSerializer,
+  RAWSOCKET_SERIALIZER_IDS,
+  serializerForRawSocketId,
+  serializerForSubprotocol,
+  serializerNameForRawSocketId,
+  serializerNameForSubprotocol,
+  SUBPROTOCOLS,
+} from './serializers.js';
+export { describeValue, MAX_URI_LENGTH, parseClientMessage } from './parse.js';
+export { isValidPermissionUri, isValidUri, wildcardMatches } from './uri.js';

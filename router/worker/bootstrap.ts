@@ -1,0 +1,135 @@
+/**
+ * The controller side of a node.js worker's life (router, xbrmm): wait for `{kind:'start'}` over
+ * IPC, run the worker's start, report `ready` or `failed`, stop on `{kind:'stop'}` or SIGTERM, and
+ * never outlive the controller (the IPC channel closing means it is gone).
+ *
+ * @example
+ * runWorker({
+ *   async start(msg) { await listen(msg.worker); return { listening: [...] }; },
+ *   async stop() { await close(); },
+ * });
+ */
+import { createLogger, type Logger } from '../../schema/log.js';
+import { WampErrorUri, toWampError } from '../../schema/errors.js';
+import { isControllerToWorker, type ControllerToWorker, type WorkerToController } from '../controller/ipc.js';
+
+export type StartMessage = Extract<ControllerToWorker, { kind: 'start' }>;
+
+export interface WorkerHandlers {
+  /** Starts everything the worker's config asks for; the result is sent as the `ready` details. */
+  start(msg: StartMessage): Promise<Record<string, unknown>>;
+  /** Stops the worker; the process exits 0 once it resolves. */
+  stop(): Promise<void>;
+}
+
+export interface RunWorkerOptions {
+  /** Longest time `stop()` may take when the controller has disappeared. Default 5000 ms. */
+  orphanStopTimeoutMs?: number;
+}
+
+/** How long a stop waits for a start still in progress before stopping anyway. */
+const START_SETTLE_MS = 1000;
+
+/** Sends a message to the controller; resolves once it is handed to the channel (or it is closed). */
+function send(msg: WorkerToController): Promise<void> {
+  return new Promise((resolve) => {
+    if (process.send === undefined || !process.connected) return resolve();
+    try {
+      process.send(msg, undefined, {}, () => resolve());
+    } catch {
+      resolve();
+    }
+  });
+}
+
+/**
+ * Runs a worker under the controller. Call once, at the top of the worker's entry module.
+ * Exit codes: 0 after a requested stop, 1 after a failed start, an uncaught error, or when the
+ * controller went away.
+ */
+export function runWorker(handlers: WorkerHandlers, options: RunWorkerOptions = {}): void {
+  let log: Logger = createLogger({ component: 'worker', pid: process.pid });
+  if (process.send === undefined) {
+    log.error('this worker must be started by the xbr-edge controller (no IPC channel)');
+    process.exit(1);
+  }
+
+  let starting: Promise<unknown> | undefined;
+  let stopping = false;
+
+  const exit = (code: number): never => {
+    process.exit(code);
+  };
+
+  const shutdown = async (why: string, code: number, timeoutMs?: number): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    log.info('worker stopping', { reason: why });
+    if (timeoutMs !== undefined) setTimeout(() => exit(code), timeoutMs).unref();
+    try {
+      // A start still running gets a moment to finish, so that stop() sees what it set up; a start
+      // that hangs must not keep the worker from stopping.
+      if (starting !== undefined) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([starting.catch(() => undefined), new Promise((r) => (timer = setTimeout(r, START_SETTLE_MS)))]);
+        clearTimeout(timer);
+      }
+      await handlers.stop();
+      log.info('worker stopped');
+    } catch (err) {
+      log.error('worker stop failed', { error: err });
+      exit(1);
+    }
+    exit(code);
+  };
+
+  process.on('message', (msg: unknown) => {
+    if (!isControllerToWorker(msg)) {
+      log.warn('ignoring unknown message from the controller', { message: typeof msg === 'object' ? msg : String(msg) });
+      return;
+    }
+    if (msg.kind === 'stop') {
+      void shutdown('stop requested by the controller', 0);
+      return;
+    }
+    if (starting !== undefined) {
+      log.warn('ignoring a second start message');
+      return;
+    }
+    log = createLogger({ component: 'worker', node: msg.nodeId, worker: msg.worker.id, pid: process.pid });
+    if (msg.worker.options.title !== undefined) process.title = msg.worker.options.title;
+    const run = handlers.start(msg);
+    starting = run;
+    run.then(
+      async (details) => {
+        if (stopping) return;
+        log.info('worker ready');
+        await send({ kind: 'ready', details });
+      },
+      async (err: unknown) => {
+        const e = toWampError(err, WampErrorUri.runtimeError);
+        log.error('worker failed to start', { error: e });
+        await send({ kind: 'failed', error: { uri: e.uri, message: e.message } });
+        exit(1);
+      },
+    );
+  });
+
+  // The controller stops workers itself (in reverse start order); a Ctrl-C in the terminal reaches
+  // the whole process group, so the worker leaves SIGINT to the controller.
+  process.on('SIGINT', () => log.debug('SIGINT ignored; waiting for the controller'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
+  process.on('disconnect', () => {
+    if (stopping) return;
+    log.error('controller went away (IPC channel closed); stopping');
+    void shutdown('controller went away', 1, options.orphanStopTimeoutMs ?? 5000);
+  });
+  process.on('uncaughtException', (err) => {
+    log.error('uncaught exception', { error: err, stack: err.stack });
+    exit(1);
+  });
+  process.on('unhandledRejection', (reason) => {
+    log.error('unhandled rejection', { error: reason instanceof Error ? reason : String(reason) });
+    exit(1);
+  });
+}

@@ -1,0 +1,98 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Wampy } from 'wampy';
+import { MsgpackSerializer } from 'wampy/MsgpackSerializer.js';
+import WebSocket from 'ws';
+import { validateNodeConfig } from '../../router/config/index.js';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function waitExit(child: ChildProcess, timeoutMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`process did not exit within ${timeoutMs} ms`)), timeoutMs);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal });
+    });
+  });
+}
+
+async function connectWhenUp(url: string, deadline: number): Promise<Wampy> {
+  for (;;) {
+    const w = new Wampy(url, { ws: WebSocket as never, realm: 'realm1', autoReconnect: false, serializer: new MsgpackSerializer() });
+    try {
+      await w.connect();
+      return w;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+test('the shipped router-config.json is valid', () => {
+  const raw = JSON.parse(readFileSync(join(ROOT, 'router-config.json'), 'utf8'));
+  const result = validateNodeConfig(raw, { cbdir: ROOT });
+  assert.ok('config' in result, 'errors: ' + JSON.stringify('errors' in result ? result.errors : []));
+  assert.deepEqual(
+    result.config.workers.map((w) => w.type),
+    ['router'],
+  );
+});
+
+test('npm start path: the controller starts the router worker, clients talk through it, SIGTERM stops all with exit 0', async (t) => {
+  const cbdir = mkdtempSync(join(tmpdir(), 'xbr-e2e-'));
+  t.after(() => rmSync(cbdir, { recursive: true, force: true }));
+  const config = JSON.parse(readFileSync(join(ROOT, 'router-config.json'), 'utf8'));
+  const wsPort = await freePort();
+  const rawPort = await freePort();
+  const router = config.workers[0];
+  router.transports[0].endpoint.port = wsPort;
+  router.transports[2].endpoint.port = rawPort;
+  writeFileSync(join(cbdir, 'router-config.json'), JSON.stringify(config));
+
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'router/controller/cli.ts'), '--cbdir', cbdir], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  t.after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+
+  const url = `ws://127.0.0.1:${wsPort}/`;
+  const callee = await connectWhenUp(url, Date.now() + 30_000);
+  const caller = await connectWhenUp(url, Date.now() + 5_000);
+  await callee.register('com.example.add', ({ argsList }) => ({ argsList: [(argsList as number[])[0]! + (argsList as number[])[1]!] }));
+  const result = await caller.call('com.example.add', [2, 3]);
+  assert.deepEqual(result.argsList, [5]);
+  const left = new Promise<void>((resolve) => {
+    callee.setOptions({ onClose: () => resolve() });
+  });
+
+  const started = Date.now();
+  child.kill('SIGTERM');
+  const exit = await waitExit(child, 45_000);
+  assert.equal(exit.code, 0, `controller exit code (output:\n${output})`);
+  assert.ok(Date.now() - started < 45_000);
+  await left; // the router closed the client's session on shutdown
+  assert.match(output, /router1/);
+});
