@@ -23,6 +23,7 @@ function usage(): string {
     `  parts: ${Object.keys(PARTS).join(', ')}`,
     '  --quick   short durations (smoke run)',
     '  env BENCH_ROUTER_WINDOW=<n>  outstanding calls in the router calls/s runs (default 64)',
+    '  env BENCH_OUR_CLI=<path>     entry point of our router (default router/controller/cli.ts)',
   ].join('\n');
 }
 

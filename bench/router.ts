@@ -30,6 +30,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const PEERS_DIR = join(ROOT, 'bench', '.peers');
 const FOX_VERSION = '0.7.28';
 const FOX_SCRIPT = join(ROOT, 'bench', 'peers', 'fox-router.cjs');
+const GUARD_SCRIPT = join(ROOT, 'bench', 'guard.cjs');
 /** Our router's entry point, relative to the project root; BENCH_OUR_CLI overrides it (e.g. to test the bench's failure handling). */
 const OUR_CLI = process.env.BENCH_OUR_CLI ?? 'router/controller/cli.ts';
 
@@ -141,9 +142,13 @@ async function startOurs(target: Target, ctx: BenchContext): Promise<void> {
   const configPath = join(dir, 'router-config.json');
   writeFileSync(configPath, `${JSON.stringify(ourConfig(target.port), null, 2)}\n`);
   ctx.log(`# router.ours: starting node --import tsx ${OUR_CLI} --cbdir ${dir} --config ${configPath} (port ${target.port})`);
-  target.proc = new ManagedProcess('our router (controller)', process.execPath, ['--import', 'tsx', OUR_CLI, '--cbdir', dir, '--config', configPath], {
-    cwd: ROOT,
-  });
+  // Through bench/guard.cjs, so the controller and its workers die with the bench even if it is SIGKILLed.
+  target.proc = new ManagedProcess(
+    'our router (controller)',
+    process.execPath,
+    [GUARD_SCRIPT, process.execPath, '--import', 'tsx', OUR_CLI, '--cbdir', dir, '--config', configPath],
+    { cwd: ROOT, stdinPipe: true },
+  );
   await waitForPort(HOST, target.port, STARTUP_TIMEOUT_MS, target.proc);
 }
 
@@ -176,7 +181,9 @@ async function ensureFox(ctx: BenchContext): Promise<string | null> {
     { cwd: ROOT, timeoutMs: INSTALL_TIMEOUT_MS, env: installEnv() },
   );
   if (!r.ok || !installed()) {
-    return `npm install fox-wamp@${FOX_VERSION} into bench/.peers failed (${r.info})${r.output.tailText(6)}`;
+    const npmErrors = r.output.lines().filter((l) => l.startsWith('npm error') && l.trim() !== 'npm error');
+    const detail = npmErrors.length ? `; ${npmErrors.slice(0, 4).join(' | ')}` : r.output.tailText(6);
+    return `npm install fox-wamp@${FOX_VERSION} into bench/.peers failed (${r.info})${detail}`;
   }
   ctx.log(`# router.fox: fox-wamp installed in ${Math.round((Date.now() - t0) / 1000)} s`);
   return null;
@@ -357,7 +364,7 @@ export async function runRouterBench(ctx: BenchContext): Promise<boolean> {
     `# router: p50 / p99 = one outstanding CALL, ${s.runs} segments of ${fmt(s.latWarmupMs)} warm-up + ${fmt(s.latMs / s.runs)} interleaved across routers, percentiles over all samples`,
   );
   ctx.out(
-    `# router: ours = ${OUR_CLI} (controller + router worker) with json and msgpack; fox = fox-wamp ${FOX_VERSION} (JSON only; does no authorization on call/register)`,
+    `# router: ours = ${OUR_CLI}${process.env.BENCH_OUR_CLI === undefined ? ' (controller + router worker)' : ''} with json and msgpack; fox = fox-wamp ${FOX_VERSION} (JSON only; does no authorization on call/register)`,
   );
   ctx.out('# router: ratios: calls_per_s ours / fox (higher is better); p50, p99 ours / fox (lower is better)');
 
@@ -450,6 +457,12 @@ export async function runRouterBench(ctx: BenchContext): Promise<boolean> {
     }
 
     // Latency: the same interleaving, in `runs` segments per config; percentiles over all samples.
+    const procs = targets.flatMap((t) => (t.proc ? [t.proc] : []));
+    const ownCpu = (): number => {
+      const u = process.cpuUsage();
+      return procs.reduce((sum, p) => sum + (p.cpuSeconds() || 0), 0) + (u.user + u.system) / 1e6;
+    };
+    const lat0 = { t: performance.now(), busy: systemBusySeconds(), own: ownCpu() };
     for (let run = 0; run < s.runs; run++) {
       for (const cfg of usable()) {
         ctx.log(`# ${cfg.key}: latency segment ${run + 1}/${s.runs} ...`);
@@ -459,6 +472,14 @@ export async function runRouterBench(ctx: BenchContext): Promise<boolean> {
         } catch (err) {
           fail(cfg, `latency segment ${run + 1}: ${describe(err)}`);
         }
+      }
+    }
+    const latSecs = (performance.now() - lat0.t) / 1000;
+    const latOther = Math.max(0, ((systemBusySeconds() - lat0.busy - (ownCpu() - lat0.own)) / latSecs) * 100);
+    if (Number.isFinite(latOther)) {
+      ctx.out(`# router latency phase: other processes used ${Math.round(latOther)} % CPU`);
+      if (latOther >= OTHER_LOAD_PCT) {
+        ctx.out(`# WARNING router latency: other processes used ${Math.round(latOther)} % CPU: the machine was not quiet, p50/p99 are unreliable`);
       }
     }
     for (const cfg of configs) {

@@ -82,8 +82,11 @@ function tryConnect(host: string, port: number, timeoutMs: number): Promise<bool
     }, timeoutMs);
     sock.once('connect', () => {
       clearTimeout(timer);
+      // Connecting to a free port in the ephemeral range can connect the socket to itself (TCP
+      // simultaneous open, when the kernel picks the same source port); that is not a listener.
+      const self = sock.localPort === sock.remotePort && sock.localAddress === sock.remoteAddress;
       sock.destroy();
-      resolve(true);
+      resolve(!self);
     });
     sock.once('error', () => {
       clearTimeout(timer);
@@ -268,21 +271,28 @@ export class ManagedProcess {
     return found === 0 ? Number.NaN : ticks / clockTicks();
   }
 
-  /** SIGTERM to the group, up to `graceMs` for the main process to exit, then SIGKILL to whatever of the tree is left. */
+  /**
+   * SIGTERM to the main process (it stops its own children, as a controller does), up to `graceMs` for
+   * it to exit, then SIGKILL to whatever is left of its process group and of the tree seen before.
+   */
   async stop(graceMs: number): Promise<void> {
     if (this.pid <= 0) return;
     const snapshot = this.tree();
-    try {
-      this.child.stdin?.end();
-    } catch {
-      // ignore
-    }
     if (this.exitInfo === null) {
-      signalGroup(this.pid, 'SIGTERM');
+      try {
+        process.kill(this.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
       await Promise.race([this.exited, sleep(graceMs)]);
     }
     // Give the rest of the group a moment after the main process is gone, then make sure.
     await sleep(100);
+    try {
+      this.child.stdin?.end(); // a guarded process (bench/guard.cjs) SIGKILLs its tree when stdin closes
+    } catch {
+      // ignore
+    }
     signalGroup(this.pid, 'SIGKILL');
     for (const st of snapshot) {
       const now = readProcStat(st.pid);

@@ -149,15 +149,17 @@ function validate(buf: Buffer): number {
         }
         continue;
       case 6: {
-        if (header === 0 || (arg !== 2 && arg !== 3)) {
-          throw violation(`CBOR tags are not allowed (tag ${header === 0 ? '?' : arg} at offset ${pos}); only bignums (tags 2, 3) are`);
+        // Bignums (2, 3) carry integers beyond 64 bits; tag 64 (RFC 8746 uint8 array) is how cbor-x,
+        // and so wampy, sends every Uint8Array. Each wraps one definite byte string.
+        if (header === 0 || (arg !== 2 && arg !== 3 && arg !== 64)) {
+          throw violation(`CBOR tags are not allowed (tag ${header === 0 ? '?' : arg} at offset ${pos}); only bignums (tags 2, 3) and byte arrays (tag 64) are`);
         }
-        // A bignum is the tag followed by one definite byte string; skip both as one item.
+        const isBignum = arg !== 64;
         pos += header;
         if (pos >= end) throw truncated(end);
         const inner = buf[pos]!;
         const innerInfo = inner & 0x1f;
-        if (inner >> 5 !== 2 || innerInfo === 31 || innerInfo > 27) throw violation(`CBOR bignum at offset ${pos} does not hold a byte string`);
+        if (inner >> 5 !== 2 || innerInfo === 31 || innerInfo > 27) throw violation(`CBOR tag ${arg} at offset ${pos} does not hold a byte string`);
         let length = innerInfo;
         let innerHeader = 1;
         if (innerInfo >= 24) {
@@ -167,7 +169,7 @@ function validate(buf: Buffer): number {
         }
         pos += innerHeader + length;
         if (pos > end) throw truncated(end);
-        flags |= HAS_BIGNUM;
+        if (isBignum) flags |= HAS_BIGNUM;
         continue;
       }
       default: // 7: simple values and floats

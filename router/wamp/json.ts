@@ -20,8 +20,12 @@ const MINUS_TWO_53 = -TWO_53;
  */
 const NEEDS_LOSSLESS = /\d{16}|[eE][+-]?\d{3}/;
 
-/** Standard base64 with mandatory padding, as autobahn-python and autobahn-js produce it. */
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/**
+ * Standard base64 with mandatory padding (as autobahn-python and autobahn-js produce it), together
+ * with a length that is a multiple of 4. A grouped pattern like (?:[...]{4})* would backtrack per
+ * group: slow on large payloads and a stack overflow beyond ~10 MB.
+ */
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 const MAX_ENCODE_DEPTH = 10_000;
 
@@ -44,7 +48,7 @@ const lastKeyWins = ({ newValue }: { newValue: unknown }): unknown => newValue;
 
 function decodeBytes(text: string): Buffer {
   const b64 = text.slice(1);
-  if (!BASE64.test(b64)) throw violation('JSON binary string ("\\u0000" + base64) has invalid base64');
+  if (b64.length % 4 !== 0 || !BASE64.test(b64)) throw violation('JSON binary string ("\\u0000" + base64) has invalid base64');
   return Buffer.from(b64, 'base64');
 }
 
@@ -73,15 +77,22 @@ function reviveBytes(value: unknown): unknown {
 }
 
 /** True if the native JSON.stringify would get the value wrong (bigint throws, bytes turn into objects). */
+/**
+ * Integral doubles beyond 2^53 (e.g. a msgpack float64 2^60): JSON.stringify prints 1152921504606847000,
+ * which integer-aware readers take as an integer 24 away from the value sent.
+ */
+const isUnsafeInteger = (n: number): boolean => Number.isInteger(n) && !Number.isSafeInteger(n);
+
 function needsCustomEncoding(value: unknown, depth: number): boolean {
   if (typeof value === 'bigint') return true;
+  if (typeof value === 'number') return isUnsafeInteger(value);
   if (typeof value !== 'object' || value === null) return false;
   if (depth > MAX_ENCODE_DEPTH) throw new RangeError(`message nested deeper than ${MAX_ENCODE_DEPTH} levels`);
   if (ArrayBuffer.isView(value)) return true;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
-      if ((typeof item === 'object' && item !== null) || typeof item === 'bigint') {
+      if ((typeof item === 'object' && item !== null) || typeof item === 'bigint' || typeof item === 'number') {
         if (needsCustomEncoding(item, depth + 1)) return true;
       }
     }
@@ -90,7 +101,7 @@ function needsCustomEncoding(value: unknown, depth: number): boolean {
   const dict = value as Record<string, unknown>;
   for (const key in dict) {
     const item = dict[key];
-    if ((typeof item === 'object' && item !== null) || typeof item === 'bigint') {
+    if ((typeof item === 'object' && item !== null) || typeof item === 'bigint' || typeof item === 'number') {
       if (needsCustomEncoding(item, depth + 1)) return true;
     }
   }
@@ -111,7 +122,9 @@ function stringify(value: unknown, depth: number): string {
     case 'string':
       return JSON.stringify(value);
     case 'number':
-      return Number.isFinite(value) ? String(value) : 'null';
+      if (!Number.isFinite(value)) return 'null';
+      // Exponent form keeps it a float for every reader (Python, lossless parsers) at its exact value.
+      return isUnsafeInteger(value) ? value.toExponential() : String(value);
     case 'boolean':
       return value ? 'true' : 'false';
     case 'bigint':

@@ -49,7 +49,7 @@ function wampId(value: unknown, min: 0 | 1, what: string, name: string): WampId 
     if (Number.isInteger(value) && value >= min && value <= MAX_ID) return value + 0;
   } else if (typeof value === 'bigint') {
     // msgpack/cbor peers may send small ids as 64-bit integers.
-    if (value >= BigInt(min) && value <= MAX_ID_BIG) return Number(value);
+    if (value >= (min === 1 ? 1n : 0n) && value <= MAX_ID_BIG) return Number(value);
   }
   return fail(`${name}: ${what} must be an integer in [${min}, 2^53], got ${describeValue(value)}`);
 }

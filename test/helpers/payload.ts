@@ -50,8 +50,8 @@ export function samplePayload(opts: { beyond53?: boolean } = {}): { args: Logica
 
 /** How a client of serializer `kind` sends a logical value. */
 export function toWire(kind: SerializerKind, v: Logical): unknown {
-  // cbor-x (wampy's CBOR serializer) writes a Uint8Array as tag 64 (typed array); a Buffer as a plain byte string.
-  if (v instanceof Bytes) return kind === 'json' ? '\u0000' + v.buf.toString('base64') : kind === 'cbor' ? Buffer.from(v.buf) : new Uint8Array(v.buf);
+  // (wampy's CBOR serializer, cbor-x, writes a plain Uint8Array as tag 64 "uint8 typed array", a Buffer as a byte string)
+  if (v instanceof Bytes) return kind === 'json' ? '\u0000' + v.buf.toString('base64') : new Uint8Array(v.buf);
   if (v instanceof Int) {
     const n = Number(v.value);
     if (kind === 'json') {
@@ -62,18 +62,6 @@ export function toWire(kind: SerializerKind, v: Logical): unknown {
   }
   if (Array.isArray(v)) return v.map((x) => toWire(kind, x));
   if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toWire(kind, x)]));
-  return v;
-}
-
-/**
- * wampy's CBOR serializer (cbor-x) writes every Uint8Array that is not a Buffer as CBOR tag 64, and
- * hands out received byte strings as plain Uint8Arrays: a wampy-cbor peer that re-sends bytes it got
- * must turn them into Buffers first (see the todo test about tag 64 in wampy.test.ts).
- */
-export function cborSafe<T>(v: T): T {
-  if (v instanceof Uint8Array) return (Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength)) as T;
-  if (Array.isArray(v)) return v.map(cborSafe) as T;
-  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, cborSafe(x)])) as T;
   return v;
 }
 

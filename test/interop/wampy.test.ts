@@ -8,7 +8,7 @@ import type { Wampy } from 'wampy';
 import { sign as cryptosignSign } from 'wampy/cryptosign.js';
 import { sign as wampcraSign } from 'wampy/wampcra.js';
 import { CRA, interopConfig, TICKETS } from '../helpers/configs.js';
-import { assertReceived, Bytes, cborSafe, samplePayload, toWire, viaJsJson, type Logical } from '../helpers/payload.js';
+import { assertReceived, Bytes, samplePayload, toWire, viaJsJson, type Logical } from '../helpers/payload.js';
 import { rawHello, rawWs } from '../helpers/raw.js';
 import {
   deferred,
@@ -82,7 +82,7 @@ describe('wampy over WebSocket', () => {
         received.set(cs, []);
         await callee.wampy.register(`com.echo.${cs}`, ({ argsList, argsDict, details }) => {
           received.get(cs)!.push({ argsList, argsDict, details });
-          return { argsList: cborSafe(argsList ?? []), argsDict: cborSafe(argsDict ?? {}) };
+          return { argsList: argsList ?? [], argsDict: argsDict ?? {} };
         });
       }
       const caller = await connect({ serializer: s });
@@ -164,7 +164,10 @@ describe('wampy over WebSocket', () => {
       assertReceived(other(s), events.b[0]!.argsDict, kwargs, 'b.kwargs');
       assert.deepEqual(tag(seen.a).slice(1), ['to-a', '__marker__']);
       assert.deepEqual(tag(seen.b).slice(1), ['to-b', 'not-a', '__marker__']);
-      assert.deepEqual(seen.pub, [], 'the publisher does not get its own events (exclude_me defaults to true)');
+      // a marker from another session tells when the publisher's connection has caught up
+      await a.wampy.publish('com.topic', ['__from_a__']);
+      await waitFor(() => seen.pub.length > 0, 2000, 'the marker from a at the publisher');
+      assert.deepEqual(tag(seen.pub), ['__from_a__'], 'the publisher does not get its own events (exclude_me defaults to true)');
       // publisher identity is not disclosed under com.topic
       assert.equal(events.a[0]!.details['publisher'], undefined);
     });
@@ -199,23 +202,24 @@ describe('wampy over WebSocket', () => {
     assert.deepEqual([...b], [9, 8]);
   });
 
-  test(
-    'wampy cbor: a Uint8Array argument (cbor-x writes CBOR tag 64, "uint8 typed array") arrives as bytes',
-    { todo: 'router refuses CBOR tag 64 with ABORT protocol_violation ("only bignums (tags 2, 3) are" allowed); wampy/cbor-x sends every Uint8Array that way' },
-    async (t) => {
-      const { connect } = await setup(t);
-      const msgpackCallee = await connect({ serializer: 'msgpack' });
-      const cborCallee = await connect({ serializer: 'cbor' });
-      const caller = await connect({ serializer: 'cbor' });
-      await msgpackCallee.wampy.register('com.echo', ({ argsList }) => ({ argsList: argsList ?? [] }));
-      // a plain wampy-cbor echo: the bytes it got back are Uint8Arrays, which cbor-x re-sends as tag 64
-      await cborCallee.wampy.register('com.echo.cbor', ({ argsList }) => ({ argsList: argsList ?? [] }));
-      let res = await caller.wampy.call('com.echo.cbor', [Buffer.from([4, 5])]);
-      assertReceived('cbor', res.argsList, [new Bytes([4, 5])]);
-      res = await caller.wampy.call('com.echo', [new Uint8Array([1, 2, 3])]);
-      assertReceived('cbor', res.argsList, [new Bytes([1, 2, 3])]);
-    },
-  );
+  test('wampy cbor: Uint8Array (cbor-x writes CBOR tag 64, "uint8 typed array") and Buffer (plain byte string) both arrive as bytes', async (t) => {
+    const { connect } = await setup(t);
+    const msgpackCallee = await connect({ serializer: 'msgpack' });
+    const cborCallee = await connect({ serializer: 'cbor' });
+    const caller = await connect({ serializer: 'cbor' });
+    const got: unknown[] = [];
+    await msgpackCallee.wampy.register('com.echo', ({ argsList }) => {
+      got.push(...(argsList ?? []));
+      return { argsList: argsList ?? [] };
+    });
+    // a plain wampy-cbor echo: the bytes it got are Uint8Arrays, which cbor-x re-sends as tag 64
+    await cborCallee.wampy.register('com.echo.cbor', ({ argsList }) => ({ argsList: argsList ?? [] }));
+    let res = await caller.wampy.call('com.echo.cbor', [Buffer.from([4, 5]), new Uint8Array([6])]);
+    assertReceived('cbor', res.argsList, [new Bytes([4, 5]), new Bytes([6])]);
+    res = await caller.wampy.call('com.echo', [new Uint8Array([1, 2, 3]), Buffer.from([9])]);
+    assertReceived('msgpack', got, [new Bytes([1, 2, 3]), new Bytes([9])]);
+    assertReceived('cbor', res.argsList, [new Bytes([1, 2, 3]), new Bytes([9])]);
+  });
 
   test('pattern-based subscriptions: prefix and wildcard get details.topic, exact does not', async (t) => {
     const { connect } = await setup(t);
@@ -425,6 +429,153 @@ describe('wampy over WebSocket', () => {
     assert.equal(err.errorUri, 'wamp.error.no_such_procedure');
   });
 
+  describe('a raw callee that announces call_canceling, with a wampy caller', () => {
+    async function rawCallee(t: TestContext, router: TestRouter) {
+      const callee = await rawWs(router.url('ws'), 'json', t);
+      await rawHello(callee, 'realm1', { roles: { callee: { features: { call_canceling: true, progressive_call_results: true } } } });
+      callee.send([64, 1, {}, 'com.raw.slow']);
+      const registered = await callee.next(2000, (m) => m[0] === 65, 'REGISTERED');
+      return { callee, registration: registered[2] };
+    }
+    const invocation = (c: Awaited<ReturnType<typeof rawCallee>>['callee']) => c.next(2000, (m) => m[0] === 68, 'INVOCATION');
+    const interrupt = (c: Awaited<ReturnType<typeof rawCallee>>['callee']) => c.next(2000, (m) => m[0] === 69, 'INTERRUPT');
+
+    test('cancel mode kill: INTERRUPT kill, and the caller gets the callee\'s answer', async (t) => {
+      const { connect, router } = await setup(t);
+      const { callee } = await rawCallee(t, router);
+      const caller = await connect({ serializer: 'msgpack' });
+      const p = caller.wampy.call('com.raw.slow', [1]);
+      const reqId = caller.wampy.getOpStatus().reqId;
+      const inv = await invocation(callee);
+      caller.wampy.cancel(reqId, { mode: 'kill' });
+      assert.deepEqual(await interrupt(callee), [69, inv[1], { mode: 'kill' }]);
+      callee.send([8, 68, inv[1], {}, 'wamp.error.canceled', ['stopped by callee']]);
+      const err = await rejection(p, 'killed call');
+      assert.equal(err.errorUri, 'wamp.error.canceled');
+      assert.deepEqual(err.argsList, ['stopped by callee']);
+    });
+
+    test('cancel mode killnowait: the caller is answered at once and the callee gets INTERRUPT killnowait', async (t) => {
+      const { connect, router } = await setup(t);
+      const { callee } = await rawCallee(t, router);
+      const caller = await connect({ serializer: 'json' });
+      const p = caller.wampy.call('com.raw.slow');
+      const reqId = caller.wampy.getOpStatus().reqId;
+      const inv = await invocation(callee);
+      caller.wampy.cancel(reqId, { mode: 'killnowait' });
+      assert.equal((await rejection(p, 'canceled call')).errorUri, 'wamp.error.canceled');
+      assert.deepEqual(await interrupt(callee), [69, inv[1], { mode: 'killnowait' }]);
+      // a late YIELD is ignored; the callee keeps working
+      callee.send([70, inv[1], {}, ['late']]);
+      const p2 = caller.wampy.call('com.raw.slow', [2]);
+      const inv2 = await invocation(callee);
+      callee.send([70, inv2[1], {}, ['second']]);
+      assert.deepEqual((await p2).argsList, ['second']);
+    });
+
+    test('cancel mode skip: no INTERRUPT; timeout: INTERRUPT killnowait; a caller that leaves: INTERRUPT killnowait', async (t) => {
+      const { connect, router } = await setup(t);
+      const { callee } = await rawCallee(t, router);
+      const caller = await connect({ serializer: 'cbor' });
+      let p = caller.wampy.call('com.raw.slow');
+      const reqId = caller.wampy.getOpStatus().reqId;
+      let inv = await invocation(callee);
+      caller.wampy.cancel(reqId, { mode: 'skip' });
+      assert.equal((await rejection(p, 'skipped call')).errorUri, 'wamp.error.canceled');
+
+      p = caller.wampy.call('com.raw.slow', [], { timeout: 100 });
+      const inv2 = await invocation(callee);
+      assert.equal((await rejection(p, 'timed out call')).errorUri, 'wamp.error.timeout');
+      assert.deepEqual(await interrupt(callee), [69, inv2[1], { mode: 'killnowait' }], 'the first INTERRUPT is for the timed-out call, none for skip');
+
+      const leaver = await connect({ serializer: 'json' });
+      void leaver.wampy.call('com.raw.slow').catch(() => {});
+      inv = await invocation(callee);
+      await leaver.close();
+      assert.deepEqual(await interrupt(callee), [69, inv[1], { mode: 'killnowait' }]);
+    });
+
+    test('progressive results: receive_progress is offered to a callee that announced progressive_call_results', async (t) => {
+      const { connect, router } = await setup(t);
+      const { callee } = await rawCallee(t, router);
+      const caller = await connect({ serializer: 'json' });
+      const progress: unknown[] = [];
+      const p = caller.wampy.call('com.raw.slow', [], { progress_callback: (r) => void progress.push(r.argsList?.[0]) });
+      const inv = await invocation(callee);
+      assert.equal((inv[3] as Record<string, unknown>)['receive_progress'], true);
+      callee.send([70, inv[1], { progress: true }, ['p1']]);
+      callee.send([70, inv[1], { progress: true }, ['p2']]);
+      callee.send([70, inv[1], {}, ['final']]);
+      assert.deepEqual((await p).argsList, ['final']);
+      assert.deepEqual(progress, ['p1', 'p2']);
+      // without receive_progress the callee is not offered it
+      const p2 = caller.wampy.call('com.raw.slow');
+      const inv2 = await invocation(callee);
+      assert.equal((inv2[3] as Record<string, unknown>)['receive_progress'], undefined);
+      callee.send([70, inv2[1], {}, []]);
+      await p2;
+    });
+  });
+
+  test('a payload the other side\'s serializer cannot carry (2^70 to msgpack) fails that call or event only', async (t) => {
+    const { connect, router } = await setup(t);
+    const callee = await connect({ serializer: 'msgpack' });
+    const sub = await connect({ serializer: 'msgpack' });
+    const jsonSub = await connect({ serializer: 'json' });
+    await callee.wampy.register('com.echo', ({ argsList }) => ({ argsList: argsList ?? [] }));
+    const raw = await rawWs(router.url('ws'), 'json', t);
+    await rawHello(raw, 'realm1');
+    raw.sendRaw('[48, 1, {}, "com.echo", [1180591620717411303424]]', false);
+    const err = await raw.next(2000, (m) => m[0] === 8 || m[0] === 50, 'ERROR for the call');
+    assert.equal(err[0], 8);
+    assert.equal(err[4], 'wamp.error.invalid_payload');
+    // JSON callee yielding 2^70 to a msgpack caller: the caller gets invalid_payload
+    raw.send([64, 2, {}, 'com.raw.huge']);
+    await raw.next(2000, (m) => m[0] === 65, 'REGISTERED');
+    const pHuge = callee.wampy.call('com.raw.huge');
+    const inv = await raw.next(2000, (m) => m[0] === 68, 'INVOCATION');
+    raw.sendRaw(`[70, ${String(inv[1])}, {}, [1180591620717411303424]]`, false);
+    assert.equal((await rejection(pHuge, 'call with an unrepresentable result')).errorUri, 'wamp.error.invalid_payload');
+    // events: the msgpack subscriber misses it, the JSON subscriber gets it exactly
+    const gotMsgpack: unknown[][] = [];
+    const gotJson: unknown[][] = [];
+    await sub.wampy.subscribe('com.huge', (e) => void gotMsgpack.push(e.argsList ?? []));
+    await jsonSub.wampy.subscribe('com.huge', (e) => void gotJson.push(e.argsList ?? []));
+    raw.sendRaw('[16, 3, {"acknowledge": true}, "com.huge", [1180591620717411303424]]', false);
+    assert.equal((await raw.next(2000, (m) => m[0] === 17 || m[0] === 8, 'PUBLISHED'))[0], 17);
+    raw.send([16, 4, { acknowledge: true }, 'com.huge', ['small']]);
+    await raw.next(2000, (m) => m[0] === 17, 'PUBLISHED');
+    await waitFor(() => gotMsgpack.length === 1 && gotJson.length === 2, 2000, 'events');
+    assert.deepEqual(gotMsgpack, [['small']]);
+    assert.equal(gotJson[0]![0], 2 ** 70);
+    // everyone is still connected
+    assert.equal(router.router.sessionCount, 4);
+    assert.deepEqual((await callee.wampy.call('com.echo', [1])).argsList, [1]);
+  });
+
+  test('a float64 beyond 2^53 from a msgpack peer reaches a JSON peer with its exact value', async (t) => {
+    const { router } = await setup(t);
+    const json = await rawWs(router.url('ws'), 'json', t);
+    await rawHello(json, 'realm1');
+    json.send([32, 1, {}, 'com.float']);
+    await json.next(2000, (m) => m[0] === 33, 'SUBSCRIBED');
+    const texts: string[] = [];
+    json.ws.on('message', (d: Buffer) => texts.push(d.toString('utf8')));
+    const msgpack = await rawWs(router.url('ws'), 'msgpack', t);
+    await rawHello(msgpack, 'realm1');
+    // msgpackr (like wampy's serializer) writes 2 ** 60 as float64 cb43b0000000000000: exactly 1152921504606846976
+    msgpack.send([16, 1, { acknowledge: true }, 'com.float', [2 ** 60]]);
+    await msgpack.next(2000, (m) => m[0] === 17, 'PUBLISHED');
+    await waitFor(() => texts.length === 1, 2000, 'the EVENT at the JSON peer');
+    const token = /,\[([^\]]+)\]\]$/.exec(texts[0]!)?.[1];
+    assert.ok(token, `EVENT text ${texts[0]}`);
+    // Either the exact integer or a float literal of the same double; "1152921504606847000" (what
+    // JSON.stringify writes) is an integer 24 away, and JSON peers with exact integers (Python,
+    // the router's own parser) read it as that.
+    const exact = /^-?\d+$/.test(token) ? BigInt(token) === 2n ** 60n : Number(token) === 2 ** 60;
+    assert.ok(exact, `JSON peer got ${token} for the float64 2^60 (= 1152921504606846976)`);
+  });
+
   describe('authentication', () => {
     test('cryptosign (static principal): right key joins as alice/user; unknown key and wrong signature are refused', async (t) => {
       const { router, alice } = await setup(t);
@@ -483,6 +634,7 @@ describe('wampy over WebSocket', () => {
         requests.push(argsList ?? []);
         const [, authid] = argsList ?? [];
         if (authid === 'refuse-me') throw { error: 'xbr.marketmaker.error.invalid-auth-request', argsList: ['refused by the test authenticator'] };
+        if (authid === 'ghost') return { argsList: [{ role: 'no-such-role' }] };
         return { argsList: [{ role: 'user', authid: `dyn-${String(authid)}`, extra: { greeting: 'hello' } }] };
       });
       const key = ed25519Keypair();
@@ -510,6 +662,9 @@ describe('wampy over WebSocket', () => {
       let err = await wampyConnectError(url, opts('refuse-me'));
       assert.equal(err.errorUri, 'xbr.marketmaker.error.invalid-auth-request');
       assert.equal(err.details?.['message'], 'refused by the test authenticator');
+      // a role the realm does not have
+      err = await wampyConnectError(url, opts('ghost'));
+      assert.equal(err.errorUri, 'wamp.error.no_such_role');
       // accepted by the authenticator, but the signature is not made with the presented key
       err = await wampyConnectError(url, opts('bob', ed25519Keypair()));
       assert.equal(err.errorUri, 'wamp.error.not_authorized');

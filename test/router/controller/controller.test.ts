@@ -5,7 +5,7 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,6 +41,8 @@ afterEach(async () => {
     if (cli.proc.exitCode === null && cli.proc.signalCode === null) cli.proc.kill('SIGKILL');
     await cli.exited;
     for (const pid of allPids(cli.dir)) {
+      // Only processes of this test: alive and running in its directory (pids get reused).
+      if (!isAlive(pid) || cwdOf(pid) !== cli.dir) continue;
       try {
         process.kill(pid, 'SIGKILL');
       } catch {
@@ -52,7 +54,7 @@ afterEach(async () => {
 });
 
 function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'xbr-ctl-'));
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'xbr-ctl-')));
   dirs.push(dir);
   return dir;
 }
@@ -120,6 +122,14 @@ function count(dir: string, event: string, worker?: string): number {
 
 function allPids(dir: string): number[] {
   return [...new Set(events(dir).map((e) => e.pid).filter((p) => p > 0))];
+}
+
+function cwdOf(pid: number): string | undefined {
+  try {
+    return realpathSync(`/proc/${pid}/cwd`);
+  } catch {
+    return undefined;
+  }
 }
 
 function isAlive(pid: number): boolean {

@@ -71,6 +71,12 @@ describe('wamp.2.json serializer', () => {
     assert.equal(text([{ a: 2n ** 70n }]), '[{"a":1180591620717411303424}]');
   });
 
+  it('encodes integral doubles beyond 2^53 in exponent form, so readers get the exact float back', () => {
+    const text = json.encode([2 ** 60, -(2 ** 54), 1e300]).toString('utf8');
+    assert.equal(text, '[1.152921504606847e+18,-1.8014398509481984e+16,1e+300]');
+    assert.deepEqual(json.decode(Buffer.from(text)), [2 ** 60, -(2 ** 54), 1e300]);
+  });
+
   it('encodes the same text as JSON.stringify when there is nothing special', () => {
     const message = [48, 1, { a: [1, 'x', null, true, 1.25] }, 'com.x', ['é😀', '\u2028'], { u: undefined, n: null }];
     assert.equal(text(message), JSON.stringify(message));
@@ -111,10 +117,17 @@ describe('wamp.2.json serializer', () => {
   });
 
   it('rejects byte strings with invalid or unpadded base64', () => {
-    for (const bad of ['\\u0000@@@@', '\\u0000AQI', '\\u0000AQ', '\\u0000A', '\\u0000AQ-_', '\\u0000AQ I=', '\\u0000AQI=AQI=x']) {
+    for (const bad of ['\\u0000@@@@', '\\u0000AQI', '\\u0000AQ', '\\u0000A', '\\u0000AQ-_', '\\u0000AQ I=', '\\u0000AQI=AQI=x', '\\u0000AQ==AQI=', '\\u0000A===', '\\u0000====']) {
       assertViolation(() => decodeText(`[1,"${bad}"]`), /binary string .* invalid base64/);
     }
     assertViolation(() => decodeText('[1,{"k":["\\u0000!!!!"]}]'), /invalid base64/);
+  });
+
+  it('round-trips large binaries (no regex backtracking blow-up)', () => {
+    const big = Buffer.alloc(12 * 1024 * 1024, 0x5a);
+    big[0] = 0xff;
+    const decoded = json.decode(json.encode([1, big])) as [number, Buffer];
+    assert.ok(decoded[1].equals(big));
   });
 
   it('reports unserializable messages as invalid_payload', () => {
