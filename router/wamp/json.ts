@@ -81,7 +81,7 @@ function reviveBytes(value: unknown): unknown {
  * Integral doubles beyond 2^53 (e.g. a msgpack float64 2^60): JSON.stringify prints 1152921504606847000,
  * which integer-aware readers take as an integer 24 away from the value sent.
  */
-const isUnsafeInteger = (n: number): boolean => Number.isInteger(n) && !Number.isSafeInteger(n);
+const isUnsafeInteger = (n: number): boolean => Number.isInteger(n) && Math.abs(n) > 2 ** 53;
 
 function needsCustomEncoding(value: unknown, depth: number): boolean {
   if (typeof value === 'bigint') return true;
