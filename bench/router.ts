@@ -92,6 +92,8 @@ interface Config {
   routerCpu: number[];
   clientCpu: number[];
   otherCpu: number[];
+  /** Router CPU microseconds per routed call, per run. */
+  cpuPerCall: number[];
   latencies: number[];
   p50: number | null;
   p99: number | null;
@@ -358,7 +360,7 @@ export async function runRouterBench(ctx: BenchContext): Promise<boolean> {
   ctx.out(
     `# router: calls_per_s = ${s.window} CALLs outstanding, ${fmt(s.warmupMs)} warm-up + ${fmt(s.runMs)}, median of ${s.runs} runs interleaved across routers; ` +
       'router_cpu / client_cpu = CPU of the router process tree / of the bench process (both sessions) during those runs, 100 % = one core; ' +
-      '"other" = busy CPU of the machine minus those two',
+      '"other" = busy CPU of the machine minus those two; router_cpu_per_call = router CPU time per routed call (less sensitive to other load than calls/s)',
   );
   ctx.out(
     `# router: p50 / p99 = one outstanding CALL, ${s.runs} segments of ${fmt(s.latWarmupMs)} warm-up + ${fmt(s.latMs / s.runs)} interleaved across routers, percentiles over all samples`,
@@ -366,7 +368,7 @@ export async function runRouterBench(ctx: BenchContext): Promise<boolean> {
   ctx.out(
     `# router: ours = ${OUR_CLI}${process.env.BENCH_OUR_CLI === undefined ? ' (controller + router worker)' : ''} with json and msgpack; fox = fox-wamp ${FOX_VERSION} (JSON only; does no authorization on call/register)`,
   );
-  ctx.out('# router: ratios: calls_per_s ours / fox (higher is better); p50, p99 ours / fox (lower is better)');
+  ctx.out('# router: ratios: calls_per_s ours / fox (higher is better); cpu_per_call, p50, p99 ours / fox (lower is better)');
 
   const targets: Target[] = [
     { name: 'ours', serializers: ['json', 'msgpack'], proc: null, port: 0, tmpDir: null, error: null },
@@ -387,6 +389,7 @@ export async function runRouterBench(ctx: BenchContext): Promise<boolean> {
         routerCpu: [],
         clientCpu: [],
         otherCpu: [],
+        cpuPerCall: [],
         latencies: [],
         p50: null,
         p99: null,
@@ -430,6 +433,7 @@ export async function runRouterBench(ctx: BenchContext): Promise<boolean> {
           cfg.routerCpu.push(r.routerCpu);
           cfg.clientCpu.push(r.clientCpu);
           cfg.otherCpu.push(r.otherCpu);
+          cfg.cpuPerCall.push(r.rate > 0 ? ((r.routerCpu / 100) * 1e6) / r.rate : Number.NaN);
         } catch (err) {
           fail(cfg, `calls/s run ${run + 1}: ${describe(err)}`);
         }
@@ -454,6 +458,7 @@ export async function runRouterBench(ctx: BenchContext): Promise<boolean> {
       figure(ctx, `${cfg.key}.calls_per_s`, ok ? median(cfg.rates) : null, 'calls/s');
       figure(ctx, `${cfg.key}.router_cpu`, ok ? median(cfg.routerCpu) : null, '%');
       figure(ctx, `${cfg.key}.client_cpu`, ok ? median(cfg.clientCpu) : null, '%');
+      figure(ctx, `${cfg.key}.router_cpu_per_call`, ok ? median(cfg.cpuPerCall) : null, 'us', 1);
     }
 
     // Latency: the same interleaving, in `runs` segments per config; percentiles over all samples.
@@ -503,6 +508,9 @@ export async function runRouterBench(ctx: BenchContext): Promise<boolean> {
     const rate = (c: Config | undefined): number | null => (c && c.rates.length ? median(c.rates) : null);
     figure(ctx, 'router.ratio.json_vs_fox', ratio(rate(oursJson), rate(foxJson)), 'x', 2);
     figure(ctx, 'router.ratio.msgpack_vs_fox', ratio(rate(oursMsgpack), rate(foxJson)), 'x', 2);
+    const cpc = (c: Config | undefined): number | null => (c && c.cpuPerCall.length ? median(c.cpuPerCall) : null);
+    figure(ctx, 'router.ratio.json_cpu_per_call_vs_fox', ratio(cpc(oursJson), cpc(foxJson)), 'x', 2);
+    figure(ctx, 'router.ratio.msgpack_cpu_per_call_vs_fox', ratio(cpc(oursMsgpack), cpc(foxJson)), 'x', 2);
     figure(ctx, 'router.ratio.json_p50_vs_fox', ratio(oursJson?.p50, foxJson?.p50), 'x', 2);
     figure(ctx, 'router.ratio.json_p99_vs_fox', ratio(oursJson?.p99, foxJson?.p99), 'x', 2);
   } finally {
