@@ -22,7 +22,7 @@ function usage(): string {
     'usage: npm run bench -- [--only <part>[,<part>...]] [--quick]',
     `  parts: ${Object.keys(PARTS).join(', ')}`,
     '  --quick   short durations (smoke run)',
-    '  env BENCH_ROUTER_WINDOW=<n>  outstanding calls in the router calls/s runs (default 64)',
+    '  env BENCH_ROUTER_WINDOW=<n>  outstanding calls in the router calls/s runs (default 1024)',
     '  env BENCH_OUR_CLI=<path>     entry point of our router (default router/controller/cli.ts)',
   ].join('\n');
 }

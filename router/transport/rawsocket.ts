@@ -16,6 +16,7 @@ import {
   lengthExponentFor,
   parseClientHandshake,
 } from './rawsocket-framing.js';
+import { WriteCoalescer } from './coalesce.js';
 import { listenOn, peerOf } from './endpoint.js';
 import { MAX_SEND_BACKLOG, type Listener, type TransportHost } from './listener.js';
 
@@ -82,6 +83,7 @@ export async function startRawSocketTransport(config: RawSocketTransportConfig, 
 
 class RawSocketConnection implements Connection {
   private closed = false;
+  private readonly coalescer: WriteCoalescer;
 
   constructor(
     private readonly socket: Socket,
@@ -90,7 +92,9 @@ class RawSocketConnection implements Connection {
     /** The largest message the client said it accepts. */
     private readonly peerMaxLength: number,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.coalescer = new WriteCoalescer(socket);
+  }
 
   bind(handler: ConnectionHandler, maxMessageSize: number, rest: Buffer): void {
     const decoder = new FrameDecoder(maxMessageSize);
@@ -133,6 +137,7 @@ class RawSocketConnection implements Connection {
       this.socket.destroy();
       return;
     }
+    this.coalescer.hold();
     this.socket.write(encodeFrame(FrameType.Message, data));
   }
 

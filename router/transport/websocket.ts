@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { toWampError, WampErrorUri } from '../../schema/errors.js';
@@ -8,6 +9,7 @@ import type { Connection, ConnectionHandler, TransportDetails } from '../core/co
 import type { Serializer } from '../wamp/serializer.js';
 import { getSerializer } from '../wamp/serializers.js';
 import type { WireMessage } from '../wamp/messages.js';
+import { WriteCoalescer } from './coalesce.js';
 import { listenOn, peerOf } from './endpoint.js';
 import { MAX_SEND_BACKLOG, type Listener, type TransportHost } from './listener.js';
 
@@ -82,13 +84,17 @@ function rejectUpgrade(socket: Duplex, status: number, message: string): void {
 class WebSocketConnection implements Connection {
   private handler: ConnectionHandler | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
+  private readonly coalescer: WriteCoalescer;
 
   constructor(
     private readonly ws: WebSocket,
     readonly serializer: Serializer,
     readonly details: TransportDetails,
     private readonly log: Logger,
-  ) {}
+  ) {
+    // ws keeps its socket private; corking it is the only way to batch frames (ws itself corks per frame).
+    this.coalescer = new WriteCoalescer((ws as unknown as { _socket: Socket })._socket);
+  }
 
   bind(handler: ConnectionHandler, autoPingSeconds: number): void {
     this.handler = handler;
@@ -131,6 +137,7 @@ class WebSocketConnection implements Connection {
       this.ws.terminate();
       return;
     }
+    this.coalescer.hold();
     this.ws.send(data, { binary: this.serializer.binary });
   }
 
