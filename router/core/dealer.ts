@@ -46,8 +46,6 @@ interface Invocation {
   caller: CallerRef;
   registration: Registration;
   timer: NodeJS.Timeout | undefined;
-  /** Set by CANCEL mode `kill`: the caller waits for the callee's answer to the INTERRUPT. */
-  killRequested: boolean;
 }
 
 /** Procedures the router implements itself (the meta API): result or WampError. */
@@ -218,7 +216,6 @@ export class Dealer {
     }
     const canInterrupt = inv.callee.features.calleeCancels;
     if (mode === 'kill' && canInterrupt) {
-      inv.killRequested = true;
       this.interrupt(inv, 'kill');
       return; // the callee's ERROR (normally wamp.error.canceled) goes to the caller
     }
@@ -273,7 +270,7 @@ export class Dealer {
     const callee = pickCallee(reg);
     if (reg.match !== 'exact') details['procedure'] = procedure;
     if ('session' in caller && caller.receiveProgress && callee.features.calleeProgress) details['receive_progress'] = true;
-    const inv: Invocation = { id: this.invocationIds.take(), callee, caller, registration: reg, timer: undefined, killRequested: false };
+    const inv: Invocation = { id: this.invocationIds.take(), callee, caller, registration: reg, timer: undefined };
     // Encoding for the callee's serializer may fail (e.g. an integer msgpack cannot hold): the caller gets that error.
     callee.send(withPayload([MessageType.INVOCATION, inv.id, reg.id, details], args, kwargs));
     this.invocations.set(inv.id, inv);

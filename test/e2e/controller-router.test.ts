@@ -84,6 +84,9 @@ test('npm start path: the controller starts the router worker, clients talk thro
   await callee.register('com.example.add', ({ argsList }) => ({ argsList: [(argsList as number[])[0]! + (argsList as number[])[1]!] }));
   const result = await caller.call('com.example.add', [2, 3]);
   assert.deepEqual(result.argsList, [5]);
+  // The shipped roles let anonymous clients use the meta API but not kill other sessions.
+  assert.equal((await caller.call('wamp.session.count', [])).argsList?.[0], 2);
+  await assert.rejects(caller.call('wamp.session.kill', [callee.getSessionId()]), (err: { errorUri?: string }) => err.errorUri === 'wamp.error.not_authorized');
   const left = new Promise<void>((resolve) => {
     callee.setOptions({ onClose: () => resolve() });
   });
