@@ -1,7 +1,9 @@
+import type { Server } from 'node:net';
+import type { Logger } from '../../schema/log.js';
 import type { AuthMethod } from '../auth/types.js';
 import type { TransportConfig } from '../config/types.js';
 import type { Connection, ConnectionHandler } from '../core/connection.js';
-import type { BoundAddress } from './endpoint.js';
+import { listenOn, type BoundAddress } from './endpoint.js';
 
 /** A running transport: where it listens and how to stop it. */
 export interface Listener {
@@ -22,3 +24,18 @@ export interface TransportHost {
 
 /** Beyond this much unsent data a peer is not reading; it is cut off instead of growing memory without bound. */
 export const MAX_SEND_BACKLOG = 64 * 1024 * 1024;
+
+/** Binds a transport's server to its endpoint and returns it as a Listener that can be closed. */
+export async function serveTransport(server: Server, config: TransportConfig, log: Logger, dropConnections: () => void): Promise<Listener> {
+  const address = await listenOn(server, config.endpoint);
+  log.info('transport listening', { type: config.type, address, serializers: config.serializers });
+  return {
+    id: config.id,
+    type: config.type,
+    address,
+    close: async () => {
+      dropConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -17,8 +17,8 @@ import {
   parseClientHandshake,
 } from './rawsocket-framing.js';
 import { WriteCoalescer } from './coalesce.js';
-import { listenOn, peerOf } from './endpoint.js';
-import { MAX_SEND_BACKLOG, type Listener, type TransportHost } from './listener.js';
+import { peerOf } from './endpoint.js';
+import { MAX_SEND_BACKLOG, serveTransport, type Listener, type TransportHost } from './listener.js';
 
 /** WAMP over RawSocket (TCP or Unix socket), as Crossbar's market makers and autobahn clients use it. */
 export async function startRawSocketTransport(config: RawSocketTransportConfig, host: TransportHost, log: Logger): Promise<Listener> {
@@ -68,17 +68,9 @@ export async function startRawSocketTransport(config: RawSocketTransportConfig, 
     socket.on('data', onHandshakeData);
   });
 
-  const address = await listenOn(server, config.endpoint);
-  log2.info('transport listening', { type: 'rawsocket', address, serializers: config.serializers });
-  return {
-    id: config.id,
-    type: 'rawsocket',
-    address,
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  return serveTransport(server, config, log2, () => {
+    for (const s of sockets) s.destroy();
+  });
 }
 
 class RawSocketConnection implements Connection {

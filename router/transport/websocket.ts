@@ -10,8 +10,8 @@ import type { Serializer } from '../wamp/serializer.js';
 import { getSerializer } from '../wamp/serializers.js';
 import type { WireMessage } from '../wamp/messages.js';
 import { WriteCoalescer } from './coalesce.js';
-import { listenOn, peerOf } from './endpoint.js';
-import { MAX_SEND_BACKLOG, type Listener, type TransportHost } from './listener.js';
+import { peerOf } from './endpoint.js';
+import { MAX_SEND_BACKLOG, serveTransport, type Listener, type TransportHost } from './listener.js';
 
 /** WAMP over WebSocket (`wamp.2.json` in text frames, `wamp.2.msgpack`/`wamp.2.cbor` in binary frames). */
 export async function startWebSocketTransport(config: WebSocketTransportConfig, host: TransportHost, log: Logger): Promise<Listener> {
@@ -53,18 +53,10 @@ export async function startWebSocketTransport(config: WebSocketTransportConfig, 
     });
   });
 
-  const address = await listenOn(http, config.endpoint);
-  log2.info('transport listening', { type: 'websocket', address, serializers: config.serializers });
-  return {
-    id: config.id,
-    type: 'websocket',
-    address,
-    close: async () => {
-      for (const ws of wss.clients) ws.terminate();
-      await new Promise<void>((resolve) => http.close(() => resolve()));
-      wss.close();
-    },
-  };
+  return serveTransport(http, config, log2, () => {
+    for (const ws of wss.clients) ws.terminate();
+    wss.close();
+  });
 }
 
 function chooseSubprotocol(header: string | undefined, offered: ReadonlyMap<string, Serializer>): string | undefined {
