@@ -14,23 +14,21 @@
  * process.on('SIGTERM', () => void controller.shutdown('SIGTERM'));
  * process.exit(await controller.run());
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
-import { existsSync, statSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createLogger, type Logger } from '../../schema/log.js';
 import type { ConfigError } from '../config/validate.js';
-import type { GuestWorkerConfig, NodeConfig, WorkerCommonOptions, WorkerConfig } from '../config/types.js';
-import { isWorkerToController, type ControllerToWorker } from './ipc.js';
+import type { NodeConfig, WorkerConfig } from '../config/types.js';
+import type { ControllerToWorker } from './ipc.js';
+import { preflight, workerEntries } from './preflight.js';
+import { describeExit, signalRun, sleep, spawnWorker, waitExit, type ExitInfo, type Run, type WorkerEntries } from './process.js';
+import { waitReady, type ReadyOutcome } from './readiness.js';
 
 /** Seconds a node.js worker gets to stop at shutdown: `stop` message, SIGTERM at half of it, then SIGKILL. */
 export const NODE_WORKER_STOP_TIMEOUT = 10;
 /** How long a worker that reported `failed` may take to exit before it is killed. */
 const FAILED_EXIT_GRACE_MS = 2000;
-/** Interval between connection attempts of a `tcp` readiness check. */
-const TCP_POLL_MS = 100;
 
 export interface ControllerRunOptions {
   /** Node directory; node.js workers run in it and receive it in their start message. */
@@ -40,25 +38,6 @@ export interface ControllerRunOptions {
   routerWorkerEntry?: string;
   /** Entry module of the xbrmm worker. Default: `worker/main.ts` (env override `XBR_EDGE_XBRMM_WORKER_ENTRY`). */
   xbrmmWorkerEntry?: string;
-}
-
-interface ExitInfo {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  /** Set when the process could not be spawned at all. */
-  error?: Error;
-}
-
-/** One spawned process of a worker. */
-interface Run {
-  proc: ChildProcess;
-  pid: number | undefined;
-  done: boolean;
-  exited: Promise<ExitInfo>;
-  spawned: Promise<boolean>;
-  /** Set while the controller waits for a node.js worker's readiness. */
-  onReady?: (details: Record<string, unknown>) => void;
-  onFailed?: (error: { uri: string; message: string }) => void;
 }
 
 type SlotState = 'idle' | 'starting' | 'ready' | 'crashed' | 'backoff' | 'stopping' | 'stopped';
@@ -72,74 +51,11 @@ interface Slot {
   attempts: number;
 }
 
-type ReadyOutcome = { ok: true; details?: Record<string, unknown> } | { ok: false; reason: string; kill: boolean; aborted?: boolean };
-
-function describeExit(e: ExitInfo): string {
-  if (e.error !== undefined) return `could not be spawned: ${e.error.message}`;
-  if (e.signal !== null) return `killed by ${e.signal}`;
-  return `exit code ${e.code ?? 'unknown'}`;
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
-
-/** Resolves true when the run has exited by `until` (epoch ms), false otherwise. */
-function waitExit(run: Run, until: number): Promise<boolean> {
-  if (run.done) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(run.done), Math.max(0, until - Date.now()));
-    void run.exited.then(() => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
-
-/** Resolves once the IPC channel of `proc` is closed, or after `ms`. */
-function channelClosed(proc: ChildProcess, ms: number): Promise<void> {
-  if (!proc.connected) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    proc.once('disconnect', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
-
-/** The environment a worker gets from its `options.env`. */
-export function workerEnv(env: WorkerCommonOptions['env'], base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  const out: NodeJS.ProcessEnv = {};
-  if (env.inherit === true) Object.assign(out, base);
-  else if (Array.isArray(env.inherit)) for (const name of env.inherit) if (base[name] !== undefined) out[name] = base[name];
-  return Object.assign(out, env.vars);
-}
-
-/** The `--import` specifier that makes a forked node.js worker run TypeScript. */
-function tsxImport(): string {
-  try {
-    return import.meta.resolve('tsx');
-  } catch {
-    return 'tsx';
-  }
-}
-
 export class Controller {
   private readonly config: NodeConfig;
   private readonly cbdir: string;
   private readonly log: Logger;
-  private readonly entries: { router: string; xbrmm: string };
+  private readonly entries: WorkerEntries;
   private readonly slots: Slot[];
   private readonly live = new Set<ChildProcess>();
   private readonly abort = new AbortController();
@@ -153,12 +69,7 @@ export class Controller {
     this.config = config;
     this.cbdir = resolve(opts.cbdir);
     this.log = opts.logger ?? createLogger({ component: 'controller', node: config.controller.id });
-    const envRouter = process.env['XBR_EDGE_ROUTER_WORKER_ENTRY'];
-    const envXbrmm = process.env['XBR_EDGE_XBRMM_WORKER_ENTRY'];
-    this.entries = {
-      router: opts.routerWorkerEntry ?? (envRouter ? resolve(envRouter) : fileURLToPath(new URL('../worker/main.ts', import.meta.url))),
-      xbrmm: opts.xbrmmWorkerEntry ?? (envXbrmm ? resolve(envXbrmm) : fileURLToPath(new URL('../../worker/main.ts', import.meta.url))),
-    };
+    this.entries = workerEntries(opts);
     this.slots = config.workers.map((w) => ({ config: w, state: 'idle', crashes: [], attempts: 0 }));
     // Every starting or backing-off worker listens for the shutdown signal.
     setMaxListeners(0, this.abort.signal);
@@ -169,23 +80,7 @@ export class Controller {
    * is not part of this build, a guest workdir or executable that does not exist.
    */
   preflight(): ConfigError[] {
-    const problems: ConfigError[] = [];
-    this.config.workers.forEach((w, i) => {
-      const path = `$.workers[${i}]`;
-      if (w.type === 'router' && !existsSync(this.entries.router)) {
-        problems.push({ path: `${path}.type`, message: `router worker is not available in this build (missing ${this.entries.router})` });
-      } else if (w.type === 'xbrmm' && !existsSync(this.entries.xbrmm)) {
-        problems.push({ path: `${path}.type`, message: `xbrmm worker is not available in this build (missing ${this.entries.xbrmm})` });
-      } else if (w.type === 'guest') {
-        if (!isDirectory(w.options.workdir)) {
-          problems.push({ path: `${path}.options.workdir`, message: `expected an existing directory, got ${JSON.stringify(w.options.workdir)}` });
-        }
-        if (w.executable.includes('/') && !existsSync(w.executable)) {
-          problems.push({ path: `${path}.executable`, message: `expected an existing file, got ${JSON.stringify(w.executable)}` });
-        }
-      }
-    });
-    return problems;
+    return preflight(this.config.workers, this.entries);
   }
 
   /** Starts the node and resolves with the process exit code once it has stopped. */
@@ -298,7 +193,14 @@ export class Controller {
     slot.attempts++;
     let run: Run;
     try {
-      run = this.spawnWorker(slot);
+      run = spawnWorker(slot.config, {
+        nodeId: this.config.controller.id,
+        cbdir: this.cbdir,
+        entries: this.entries,
+        log: this.log,
+        live: this.live,
+        onExit: (r, e) => this.onExit(slot, r, e),
+      });
     } catch (err) {
       const reason = `could not be spawned: ${err instanceof Error ? err.message : String(err)}`;
       this.log.error('worker failed to start', { worker: slot.config.id, reason });
@@ -306,7 +208,7 @@ export class Controller {
     }
     slot.run = run;
     this.log.info('worker starting', { worker: slot.config.id, type: slot.config.type, pid: run.pid, attempt: slot.attempts });
-    const outcome = await this.waitReady(slot, run);
+    const outcome = await waitReady(slot.config, run, this.config.controller.options.startup_timeout, this.abort.signal);
     if (outcome.ok) {
       slot.state = 'ready';
       this.log.info('worker ready', { worker: slot.config.id, pid: run.pid, ...(outcome.details ? { details: outcome.details } : {}) });
@@ -324,87 +226,6 @@ export class Controller {
       }
     }
     return outcome;
-  }
-
-  private spawnWorker(slot: Slot): Run {
-    const w = slot.config;
-    const env = workerEnv(w.options.env);
-    let proc: ChildProcess;
-    if (w.type === 'guest') {
-      proc = spawn(w.executable, w.arguments, {
-        cwd: w.options.workdir,
-        env,
-        stdio: ['ignore', guestStdio(w.options.stdout), guestStdio(w.options.stderr)],
-        detached: false,
-      });
-      if (w.options.stdout === 'drop') proc.stdout?.resume();
-      if (w.options.stderr === 'drop') proc.stderr?.resume();
-    } else {
-      const entry = w.type === 'router' ? this.entries.router : this.entries.xbrmm;
-      proc = fork(entry, [], {
-        execArgv: ['--import', tsxImport()],
-        serialization: 'advanced',
-        cwd: this.cbdir,
-        env,
-        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-        detached: false,
-      });
-    }
-    this.live.add(proc);
-    const run: Run = {
-      proc,
-      pid: proc.pid,
-      done: false,
-      exited: Promise.resolve({ code: null, signal: null }),
-      spawned: Promise.resolve(false),
-    };
-    run.exited = new Promise<ExitInfo>((resolveExit) => {
-      const finish = (e: ExitInfo): void => {
-        if (run.done) return;
-        run.done = true;
-        this.live.delete(proc);
-        resolveExit(e);
-        this.onExit(slot, run, e);
-      };
-      proc.once('exit', (code, signal) => finish({ code, signal }));
-      proc.on('error', (error) => {
-        if (proc.pid === undefined) finish({ code: null, signal: null, error });
-        else this.log.warn('worker process error', { worker: w.id, pid: proc.pid, error });
-      });
-    });
-    run.spawned = new Promise<boolean>((resolveSpawn) => {
-      proc.once('spawn', () => resolveSpawn(true));
-      void run.exited.then(() => resolveSpawn(false));
-    });
-    if (w.type !== 'guest') {
-      proc.on('message', (msg: unknown) => this.onMessage(slot, run, msg));
-      const start: ControllerToWorker = { kind: 'start', nodeId: this.config.controller.id, cbdir: this.cbdir, worker: w };
-      proc.send(start, (err) => {
-        if (err) this.log.warn('could not send start message', { worker: w.id, pid: proc.pid, error: err });
-      });
-    }
-    return run;
-  }
-
-  private onMessage(slot: Slot, run: Run, msg: unknown): void {
-    const worker = slot.config.id;
-    if (!isWorkerToController(msg)) {
-      this.log.warn('unknown message from worker', { worker, pid: run.pid });
-      return;
-    }
-    switch (msg.kind) {
-      case 'ready':
-        if (run.onReady) run.onReady(msg.details);
-        else this.log.warn('unexpected ready message', { worker, pid: run.pid });
-        break;
-      case 'failed':
-        if (run.onFailed) run.onFailed(msg.error);
-        else this.log.error('worker reported a failure', { worker, pid: run.pid, error: msg.error });
-        break;
-      case 'status':
-        this.log.info('worker status', { worker, pid: run.pid, status: msg.status, ...(msg.details ? { details: msg.details } : {}) });
-        break;
-    }
   }
 
   private onExit(slot: Slot, run: Run, e: ExitInfo): void {
@@ -426,70 +247,6 @@ export class Controller {
       return;
     }
     this.log.warn('worker exited during start-up', fields);
-  }
-
-  /** Waits until `run` is ready per its worker type, fails, exits, times out or shutdown starts. */
-  private waitReady(slot: Slot, run: Run): Promise<ReadyOutcome> {
-    const timeoutS = this.config.controller.options.startup_timeout;
-    const w = slot.config;
-    return new Promise<ReadyOutcome>((resolveReady) => {
-      let settled = false;
-      let pollTimer: NodeJS.Timeout | undefined;
-      let socket: Socket | undefined;
-      const settle = (o: ReadyOutcome): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        clearTimeout(pollTimer);
-        socket?.destroy();
-        this.abort.signal.removeEventListener('abort', onAbort);
-        delete run.onReady;
-        delete run.onFailed;
-        resolveReady(o);
-      };
-      const onAbort = (): void => settle({ ok: false, reason: 'node is shutting down', kill: false, aborted: true });
-      const timer = setTimeout(() => settle({ ok: false, reason: `not ready within startup_timeout (${timeoutS} s)`, kill: true }), timeoutS * 1000);
-      this.abort.signal.addEventListener('abort', onAbort, { once: true });
-      if (this.abort.signal.aborted) onAbort();
-      void run.exited
-        // A node.js worker's last messages (e.g. `failed`) may still be in the IPC pipe when its exit
-        // is reported; they are delivered before the channel closes.
-        .then(async (e) => {
-          if (w.type !== 'guest') await channelClosed(run.proc, 500);
-          return e;
-        })
-        .then((e) => settle({ ok: false, reason: `exited during start-up (${describeExit(e)})`, kill: false }));
-
-      if (w.type !== 'guest') {
-        run.onReady = (details) => settle({ ok: true, details });
-        run.onFailed = (error) => settle({ ok: false, reason: `start failed: ${error.uri}: ${error.message}`, kill: false });
-        return;
-      }
-      const ready = w.options.ready;
-      if (ready.type === 'started') {
-        void run.spawned.then((ok) => ok && settle({ ok: true }));
-        return;
-      }
-      const poll = (): void => {
-        if (settled) return;
-        const s = connect({ host: ready.host, port: ready.port });
-        socket = s;
-        let retried = false;
-        const retry = (): void => {
-          s.destroy();
-          if (retried || settled) return;
-          retried = true;
-          pollTimer = setTimeout(poll, TCP_POLL_MS);
-        };
-        s.setTimeout(1000, retry);
-        s.once('error', retry);
-        s.once('connect', () => {
-          s.destroy();
-          settle({ ok: true, details: { tcp: `${ready.host}:${ready.port}` } });
-        });
-      };
-      void run.spawned.then((ok) => ok && poll());
-    });
   }
 
   // -------------------------------------------------------------------------------------------------
@@ -538,36 +295,15 @@ export class Controller {
       if (await waitExit(run, Math.min(now + stopTimeoutMs / 2, killDeadline))) return this.stopped(slot);
       this.log.info('worker did not stop on request; sending SIGTERM', { worker: w.id, pid: run.pid });
     }
-    this.signal(run, 'SIGTERM');
+    signalRun(run, 'SIGTERM');
     if (await waitExit(run, killDeadline)) return this.stopped(slot);
     this.log.warn('worker did not stop in time; killing it', { worker: w.id, pid: run.pid, signal: 'SIGKILL' });
-    this.signal(run, 'SIGKILL');
+    signalRun(run, 'SIGKILL');
     await waitExit(run, hardDeadline);
     this.stopped(slot);
   }
 
   private stopped(slot: Slot): void {
     slot.state = 'stopped';
-  }
-
-  private signal(run: Run, signal: NodeJS.Signals): void {
-    if (run.done) return;
-    try {
-      run.proc.kill(signal);
-    } catch {
-      // already gone
-    }
-  }
-}
-
-function guestStdio(mode: GuestWorkerConfig['options']['stdout']): 'inherit' | 'pipe' | 'ignore' {
-  return mode === 'log' ? 'inherit' : mode === 'drop' ? 'pipe' : 'ignore';
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
   }
 }

@@ -1,2 +1,3 @@
-export { Controller, NODE_WORKER_STOP_TIMEOUT, workerEnv, type ControllerRunOptions } from './controller.js';
+export { Controller, NODE_WORKER_STOP_TIMEOUT, type ControllerRunOptions } from './controller.js';
+export { workerEnv } from './process.js';
 export { isControllerToWorker, isWorkerToController, type ControllerToWorker, type WorkerToController } from './ipc.js';
