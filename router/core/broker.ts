@@ -2,6 +2,7 @@ import { WampError, WampErrorUri } from '../../schema/errors.js';
 import type { Logger } from '../../schema/log.js';
 import type { MatchPolicy } from '../config/types.js';
 import type { ClientMessage, Dict } from '../wamp/messages.js';
+import type { Serializer } from '../wamp/serializer.js';
 import { MessageType } from '../wamp/messages.js';
 import { isValidUri } from '../wamp/uri.js';
 import type { RoleAuthorizer } from './authorizer.js';
@@ -127,10 +128,11 @@ export class Broker {
     for (const sub of this.subscriptions.all(topic)) {
       const details: Dict = sub.match === 'exact' ? publisher : { ...publisher, topic };
       const event = withPayload([MessageType.EVENT, sub.id, publicationId, details], args, kwargs);
+      const encoded = new Map<Serializer, Buffer>();
       for (const receiver of sub.subscribers) {
         if (!isEligible(receiver, audience, from)) continue;
         try {
-          receiver.send(event);
+          receiver.sendShared(event, encoded);
         } catch (err) {
           this.log.warn('event not deliverable to subscriber', { session: receiver.id, topic, reason: (err as Error).message });
         }

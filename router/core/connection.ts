@@ -1,4 +1,5 @@
 import type { Serializer } from '../wamp/serializer.js';
+import { toWampError, WampErrorUri } from '../../schema/errors.js';
 import type { WireMessage } from '../wamp/messages.js';
 
 /** What the router tells authenticators and the session meta API about a session's transport. */
@@ -24,6 +25,8 @@ export interface Connection {
   readonly serializer: Serializer;
   readonly details: TransportDetails;
   send(message: WireMessage): void;
+  /** Sends a payload already encoded with this connection's serializer (one encoding shared by many receivers). */
+  sendEncoded(payload: Buffer): void;
   /** Closes the transport; `onClose` of the handler follows. */
   close(reason: string): void;
 }
@@ -34,4 +37,13 @@ export interface ConnectionHandler {
   /** The transport dropped a frame before decoding (e.g. too large); the handler aborts the session. */
   onTransportError(reason: string): void;
   onClose(): void;
+}
+
+/** Encodes a message for a serializer; any failure is a WampError(`wamp.error.invalid_payload`). */
+export function encodeMessage(serializer: Serializer, message: WireMessage): Buffer {
+  try {
+    return serializer.encode(message);
+  } catch (err) {
+    throw toWampError(err, WampErrorUri.invalidPayload);
+  }
 }

@@ -1,5 +1,6 @@
 import type { Dict, WireMessage } from '../wamp/messages.js';
-import type { Connection, TransportDetails } from './connection.js';
+import type { Serializer } from '../wamp/serializer.js';
+import { encodeMessage, type Connection, type TransportDetails } from './connection.js';
 
 /** Who a session is, as fixed by authentication. */
 export interface SessionIdentity {
@@ -48,6 +49,21 @@ export class Session {
   /** Sends a message; throws WampError(`wamp.error.invalid_payload`) if the payload cannot be encoded. */
   send(message: WireMessage): void {
     if (!this.closed && this.connection) this.connection.send(message);
+  }
+
+  /**
+   * Sends a message that many sessions receive unchanged (an EVENT): it is encoded once per
+   * serializer, in `encoded`, however many subscribers share it.
+   */
+  sendShared(message: WireMessage, encoded: Map<Serializer, Buffer>): void {
+    const connection = this.connection;
+    if (this.closed || !connection) return;
+    let payload = encoded.get(connection.serializer);
+    if (payload === undefined) {
+      payload = encodeMessage(connection.serializer, message);
+      encoded.set(connection.serializer, payload);
+    }
+    connection.sendEncoded(payload);
   }
 
   /** Session details as the meta API and `wamp.session.on_join` present them. */

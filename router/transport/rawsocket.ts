@@ -1,8 +1,8 @@
 import { createServer, type Socket } from 'node:net';
-import { toWampError, WampErrorUri } from '../../schema/errors.js';
+import { WampError, WampErrorUri } from '../../schema/errors.js';
 import type { Logger } from '../../schema/log.js';
 import type { RawSocketTransportConfig } from '../config/types.js';
-import type { Connection, ConnectionHandler, TransportDetails } from '../core/connection.js';
+import { encodeMessage, type Connection, type ConnectionHandler, type TransportDetails } from '../core/connection.js';
 import type { WireMessage } from '../wamp/messages.js';
 import type { Serializer } from '../wamp/serializer.js';
 import { getSerializer, RAWSOCKET_SERIALIZER_IDS, serializerNameForRawSocketId } from '../wamp/serializers.js';
@@ -114,14 +114,12 @@ class RawSocketConnection implements Connection {
   }
 
   send(message: WireMessage): void {
-    let data: Buffer;
-    try {
-      data = this.serializer.encode(message);
-    } catch (err) {
-      throw toWampError(err, WampErrorUri.invalidPayload);
-    }
+    this.sendEncoded(encodeMessage(this.serializer, message));
+  }
+
+  sendEncoded(data: Buffer): void {
     if (data.length > this.peerMaxLength) {
-      throw toWampError(new Error(`message of ${data.length} bytes exceeds the peer's RawSocket limit of ${this.peerMaxLength}`), WampErrorUri.invalidPayload);
+      throw new WampError(WampErrorUri.invalidPayload, `message of ${data.length} bytes exceeds the peer's RawSocket limit of ${this.peerMaxLength}`);
     }
     if (this.closed) return;
     if (this.socket.writableLength > MAX_SEND_BACKLOG) {

@@ -2,10 +2,9 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { toWampError, WampErrorUri } from '../../schema/errors.js';
 import type { Logger } from '../../schema/log.js';
 import type { WebSocketTransportConfig } from '../config/types.js';
-import type { Connection, ConnectionHandler, TransportDetails } from '../core/connection.js';
+import { encodeMessage, type Connection, type ConnectionHandler, type TransportDetails } from '../core/connection.js';
 import type { Serializer } from '../wamp/serializer.js';
 import { getSerializer } from '../wamp/serializers.js';
 import type { WireMessage } from '../wamp/messages.js';
@@ -117,12 +116,10 @@ class WebSocketConnection implements Connection {
   }
 
   send(message: WireMessage): void {
-    let data: Buffer;
-    try {
-      data = this.serializer.encode(message);
-    } catch (err) {
-      throw toWampError(err, WampErrorUri.invalidPayload);
-    }
+    this.sendEncoded(encodeMessage(this.serializer, message));
+  }
+
+  sendEncoded(data: Buffer): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
     if (this.ws.bufferedAmount > MAX_SEND_BACKLOG) {
       this.log.warn('peer is not reading, closing its connection', { peer: this.details.peer, backlog: this.ws.bufferedAmount });
