@@ -87,13 +87,16 @@ export class SessionProtocol implements ConnectionHandler {
     try {
       this.dispatch(msg);
     } catch (err) {
-      if (err instanceof WampError && err.uri === WampErrorUri.protocolViolation) this.protocolViolation(err.message);
-      else {
-        this.log.error('unexpected error while routing a message', { session: this.session?.id, error: err });
-        this.protocolViolation('internal error while processing the message');
-      }
+      this.internalError(err);
     }
   }
+
+  /** A failure no handler expected: this session ends, the router and other sessions go on. */
+  private readonly internalError = (err: unknown): void => {
+    if (err instanceof WampError && err.uri === WampErrorUri.protocolViolation) return this.protocolViolation(err.message);
+    this.log.error('unexpected error while routing a message', { session: this.session?.id, error: err });
+    this.protocolViolation('internal error while processing the message');
+  };
 
   onTransportError(reason: string): void {
     this.protocolViolation(reason);
@@ -127,11 +130,11 @@ export class SessionProtocol implements ConnectionHandler {
         }
         return this.host.realms.get(this.session!.realm)!.handle(this.session!, msg);
       case 'hello':
-        if (msg.type === MessageType.HELLO) return void this.hello(msg.realm, msg.details);
+        if (msg.type === MessageType.HELLO) return void this.hello(msg.realm, msg.details).catch(this.internalError);
         if (msg.type === MessageType.ABORT) return this.close('client aborted');
         return this.protocolViolation(`expected HELLO, got message type ${msg.type}`);
       case 'challenged':
-        if (msg.type === MessageType.AUTHENTICATE) return void this.authenticate(msg.signature, msg.extra);
+        if (msg.type === MessageType.AUTHENTICATE) return void this.authenticate(msg.signature, msg.extra).catch(this.internalError);
         if (msg.type === MessageType.ABORT) return this.close('client aborted');
         return this.protocolViolation(`expected AUTHENTICATE, got message type ${msg.type}`);
       case 'authenticating':
