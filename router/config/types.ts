@@ -87,15 +87,19 @@ export type EndpointConfig =
   /** `path` is resolved against the node directory (cbdir) by the validator. */
   | { type: 'unix'; path: string };
 
-export interface TransportOptions {
+/** Limits of one WAMP connection: per transport, or per websocket path of a `web` transport. */
+export interface ConnectionOptions {
   /** Largest accepted WAMP message in bytes (frame payload). Default 1 MiB. */
   max_message_size: number;
-  /** Maximum open connections on this transport. Default 1000. */
-  max_connections: number;
   /** Seconds a new connection may take to complete the WAMP opening handshake. Default 10. */
   open_handshake_timeout: number;
   /** Seconds between transport-level pings (WebSocket ping / RawSocket ping); 0 disables. Default 0. */
   auto_ping_interval: number;
+}
+
+export interface TransportOptions extends ConnectionOptions {
+  /** Maximum open connections on this transport. Default 1000. */
+  max_connections: number;
 }
 
 interface TransportCommon {
@@ -109,6 +113,7 @@ interface TransportCommon {
   options: TransportOptions;
 }
 
+/** WAMP over WebSocket; accepts the upgrade on any HTTP path. */
 export interface WebSocketTransportConfig extends TransportCommon {
   type: 'websocket';
 }
@@ -117,7 +122,37 @@ export interface RawSocketTransportConfig extends TransportCommon {
   type: 'rawsocket';
 }
 
-export type TransportConfig = WebSocketTransportConfig | RawSocketTransportConfig;
+/**
+ * Crossbar's `web` transport: one HTTP listener whose `paths` map URL paths to path services. xbr-edge
+ * supports only `websocket` path services (WAMP over WebSocket); every other Crossbar path type is a
+ * config error. An upgrade on a path that is not configured gets HTTP 404.
+ */
+export interface WebTransportConfig {
+  type: 'web';
+  /** Default: `transport<N>` with N the 1-based index in the worker's transports. */
+  id: string;
+  endpoint: EndpointConfig;
+  options: {
+    /** Maximum open connections over all paths of this transport. Default 1000. */
+    max_connections: number;
+  };
+  /**
+   * The websocket path services, keyed by normalized URL path: Crossbar's key `"/"` is `"/"`, `"ws"` is
+   * `"/ws"`, `"a/b"` is `"/a/b"`. At least one.
+   */
+  paths: Record<string, WebSocketPathConfig>;
+}
+
+/** A `type: "websocket"` path service of a `web` transport. */
+export interface WebSocketPathConfig {
+  /** Default: all of json, msgpack, cbor. */
+  serializers: SerializerName[];
+  /** Default: `{ anonymous: { type: 'static', role: 'anonymous' } }`. */
+  auth: AuthConfig;
+  options: ConnectionOptions;
+}
+
+export type TransportConfig = WebSocketTransportConfig | RawSocketTransportConfig | WebTransportConfig;
 
 export interface DynamicAuthConfig {
   type: 'dynamic';

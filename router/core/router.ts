@@ -2,7 +2,7 @@ import { WampError, WampErrorUri } from '../../schema/errors.js';
 import type { Logger } from '../../schema/log.js';
 import { createAuthMethods } from '../auth/index.js';
 import type { AuthMethod } from '../auth/types.js';
-import type { RouterWorkerConfig, TransportConfig } from '../config/types.js';
+import type { AuthConfig, RouterWorkerConfig } from '../config/types.js';
 import type { Connection, ConnectionHandler } from './connection.js';
 import { SessionProtocol, type ProtocolHost } from './protocol.js';
 import { Realm } from './realm.js';
@@ -55,8 +55,8 @@ export class Router implements ProtocolHost {
     };
   }
 
-  authMethodsFor(transport: TransportConfig): ReadonlyMap<string, AuthMethod> {
-    return createAuthMethods(transport.auth, (realm, procedure, args) => this.callProcedure(realm, procedure, args));
+  authMethodsFor(auth: AuthConfig): ReadonlyMap<string, AuthMethod> {
+    return createAuthMethods(auth, (realm, procedure, args) => this.callProcedure(realm, procedure, args));
   }
 
   /** Calls a procedure registered in a realm, as the router (no authorization); resolves with args[0]. */

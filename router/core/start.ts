@@ -1,5 +1,5 @@
 import { createLogger, type Logger } from '../../schema/log.js';
-import type { RouterWorkerConfig } from '../config/types.js';
+import type { RouterWorkerConfig, TransportConfig } from '../config/types.js';
 import type { BoundAddress } from '../transport/endpoint.js';
 import type { Listener } from '../transport/listener.js';
 import { startRawSocketTransport } from '../transport/rawsocket.js';
@@ -8,7 +8,7 @@ import { Router } from './router.js';
 
 export interface RunningRouter {
   readonly router: Router;
-  readonly listeners: readonly { id: string; type: 'websocket' | 'rawsocket'; address: BoundAddress }[];
+  readonly listeners: readonly { id: string; type: TransportConfig['type']; address: BoundAddress }[];
   /** Ends all sessions (GOODBYE system_shutdown), closes every transport. */
   stop(): Promise<void>;
 }
@@ -20,9 +20,9 @@ export async function startRouter(config: RouterWorkerConfig, log: Logger = crea
   try {
     for (const transport of config.transports) {
       listeners.push(
-        transport.type === 'websocket'
-          ? await startWebSocketTransport(transport, router, log)
-          : await startRawSocketTransport(transport, router, log),
+        transport.type === 'rawsocket'
+          ? await startRawSocketTransport(transport, router, log)
+          : await startWebSocketTransport(transport, router, log),
       );
     }
   } catch (err) {

@@ -1,7 +1,7 @@
 import type { Server } from 'node:net';
-import type { Logger } from '../../schema/log.js';
+import type { LogFields, Logger } from '../../schema/log.js';
 import type { AuthMethod } from '../auth/types.js';
-import type { TransportConfig } from '../config/types.js';
+import type { AuthConfig, TransportConfig } from '../config/types.js';
 import type { Connection, ConnectionHandler } from '../core/connection.js';
 import { listenOn, type BoundAddress } from './endpoint.js';
 
@@ -18,17 +18,26 @@ export interface Listener {
 export interface TransportHost {
   /** Creates the router side of a new connection. */
   attach(connection: Connection, authMethods: ReadonlyMap<string, AuthMethod>, handshakeTimeoutMs: number): ConnectionHandler;
-  /** Builds the auth methods of a transport (static principals, dynamic authenticators). */
-  authMethodsFor(transport: TransportConfig): ReadonlyMap<string, AuthMethod>;
+  /** Builds the auth methods of a transport or web path (static principals, dynamic authenticators). */
+  authMethodsFor(auth: AuthConfig): ReadonlyMap<string, AuthMethod>;
 }
 
 /** Beyond this much unsent data a peer is not reading; it is cut off instead of growing memory without bound. */
 export const MAX_SEND_BACKLOG = 64 * 1024 * 1024;
 
-/** Binds a transport's server to its endpoint and returns it as a Listener that can be closed. */
-export async function serveTransport(server: Server, config: TransportConfig, log: Logger, dropConnections: () => void): Promise<Listener> {
+/**
+ * Binds a transport's server to its endpoint and returns it as a Listener that can be closed; `fields`
+ * (e.g. the serializers) go into the "transport listening" log line.
+ */
+export async function serveTransport(
+  server: Server,
+  config: Pick<TransportConfig, 'id' | 'type' | 'endpoint'>,
+  log: Logger,
+  dropConnections: () => void,
+  fields: LogFields = {},
+): Promise<Listener> {
   const address = await listenOn(server, config.endpoint);
-  log.info('transport listening', { type: config.type, address, serializers: config.serializers });
+  log.info('transport listening', { type: config.type, address, ...fields });
   return {
     id: config.id,
     type: config.type,

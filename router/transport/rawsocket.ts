@@ -22,7 +22,7 @@ import { MAX_SEND_BACKLOG, serveTransport, type Listener, type TransportHost } f
 
 /** WAMP over RawSocket (TCP or Unix socket), as Crossbar's market makers and autobahn clients use it. */
 export async function startRawSocketTransport(config: RawSocketTransportConfig, host: TransportHost, log: Logger): Promise<Listener> {
-  const authMethods = host.authMethodsFor(config);
+  const authMethods = host.authMethodsFor(config.auth);
   const opts = config.options;
   const log2 = log.child({ transport: config.id });
   const sockets = new Set<Socket>();
@@ -68,9 +68,15 @@ export async function startRawSocketTransport(config: RawSocketTransportConfig, 
     socket.on('data', onHandshakeData);
   });
 
-  return serveTransport(server, config, log2, () => {
-    for (const s of sockets) s.destroy();
-  });
+  return serveTransport(
+    server,
+    config,
+    log2,
+    () => {
+      for (const s of sockets) s.destroy();
+    },
+    { serializers: config.serializers },
+  );
 }
 
 class RawSocketConnection implements Connection {

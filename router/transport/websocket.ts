@@ -3,7 +3,8 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../../schema/log.js';
-import type { WebSocketTransportConfig } from '../config/types.js';
+import type { AuthMethod } from '../auth/types.js';
+import type { AuthConfig, ConnectionOptions, SerializerName, WebSocketTransportConfig, WebTransportConfig } from '../config/types.js';
 import { encodeMessage, type Connection, type ConnectionHandler, type TransportDetails } from '../core/connection.js';
 import type { Serializer } from '../wamp/serializer.js';
 import { getSerializer } from '../wamp/serializers.js';
@@ -11,33 +12,57 @@ import type { WireMessage } from '../wamp/messages.js';
 import { WriteCoalescer } from './coalesce.js';
 import { peerOf } from './endpoint.js';
 import { MAX_SEND_BACKLOG, serveTransport, type Listener, type TransportHost } from './listener.js';
+import { chooseSubprotocol, rejectUpgrade, requestPath } from './upgrade.js';
 
-/** WAMP over WebSocket (`wamp.2.json` in text frames, `wamp.2.msgpack`/`wamp.2.cbor` in binary frames). */
-export async function startWebSocketTransport(config: WebSocketTransportConfig, host: TransportHost, log: Logger): Promise<Listener> {
-  const authMethods = host.authMethodsFor(config);
-  const offered = new Map<string, Serializer>(config.serializers.map((name) => [`wamp.2.${name}`, getSerializer(name)]));
-  const opts = config.options;
-  const wss = new WebSocketServer({
-    noServer: true,
-    maxPayload: opts.max_message_size,
-    perMessageDeflate: false,
-    clientTracking: true,
-    // Must agree with the choice made before the upgrade: the client's first preference we support.
-    handleProtocols: (protocols: Set<string>) => chooseSubprotocol([...protocols].join(','), offered) ?? false,
-  });
-  const http = createServer((_req, res) => {
-    res.writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket' });
-    res.end('this endpoint speaks WAMP over WebSocket only\n');
-  });
+/** Where an upgrade is handed over: the serializers, auth methods and limits of one WebSocket service. */
+interface WebSocketService {
+  /** One server per service: `ws` applies `maxPayload` per WebSocketServer. */
+  readonly wss: WebSocketServer;
+  /** `wamp.2.<name>` → serializer, in the configured order. */
+  readonly offered: ReadonlyMap<string, Serializer>;
+  readonly authMethods: ReadonlyMap<string, AuthMethod>;
+  readonly options: ConnectionOptions;
+  readonly log: Logger;
+}
+
+/**
+ * WAMP over WebSocket (`wamp.2.json` in text frames, `wamp.2.msgpack`/`wamp.2.cbor` in binary frames),
+ * one HTTP server per transport. A `websocket` transport accepts the upgrade on any path; a `web`
+ * transport hands it to the websocket path whose URL path equals the request's (query ignored), each
+ * with its own serializers, auth and limits, and answers 404 on any other path. `max_connections`
+ * counts the connections of all paths together.
+ */
+export async function startWebSocketTransport(config: WebSocketTransportConfig | WebTransportConfig, host: TransportHost, log: Logger): Promise<Listener> {
   const log2 = log.child({ transport: config.id });
+  let services: WebSocketService[];
+  let route: (path: string) => WebSocketService | undefined;
+  if (config.type === 'websocket') {
+    const only = createService(config, host, log2);
+    services = [only];
+    route = () => only;
+  } else {
+    const byPath = new Map(Object.entries(config.paths).map(([path, p]) => [path, createService(p, host, log2.child({ path }))]));
+    services = [...byPath.values()];
+    route = (path) => byPath.get(path);
+  }
+  const maxConnections = config.options.max_connections;
+  const openConnections = (): number => services.reduce((n, s) => n + s.wss.clients.size, 0);
+
+  const http = createServer((req, res) => {
+    const known = route(requestPath(req.url)) !== undefined;
+    res.writeHead(known ? 426 : 404, { 'content-type': 'text/plain', ...(known ? { upgrade: 'websocket' } : {}) });
+    res.end(known ? 'this endpoint speaks WAMP over WebSocket only\n' : 'no WAMP WebSocket service at this path\n');
+  });
 
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const protocol = chooseSubprotocol(req.headers['sec-websocket-protocol'], offered);
-    if (wss.clients.size >= opts.max_connections) return rejectUpgrade(socket, 503, 'connection limit reached');
+    const service = route(requestPath(req.url));
+    if (service === undefined) return rejectUpgrade(socket, 404, 'no WAMP WebSocket service at this path');
+    const protocol = chooseSubprotocol(req.headers['sec-websocket-protocol'], service.offered);
+    if (openConnections() >= maxConnections) return rejectUpgrade(socket, 503, 'connection limit reached');
     if (!protocol) {
-      return rejectUpgrade(socket, 400, `no supported WAMP subprotocol offered (supported: ${[...offered.keys()].join(', ')})`);
+      return rejectUpgrade(socket, 400, `no supported WAMP subprotocol offered (supported: ${[...service.offered.keys()].join(', ')})`);
     }
-    wss.handleUpgrade(req, socket, head, (ws) => {
+    service.wss.handleUpgrade(req, socket, head, (ws) => {
       const details: TransportDetails = {
         type: 'websocket',
         transport_id: config.id,
@@ -45,31 +70,47 @@ export async function startWebSocketTransport(config: WebSocketTransportConfig, 
         protocol,
         http_path: req.url ?? '/',
       };
-      const serializer = offered.get(protocol)!;
-      const connection = new WebSocketConnection(ws, serializer, details, log2);
-      const handler = host.attach(connection, authMethods, opts.open_handshake_timeout * 1000);
-      connection.bind(handler, opts.auto_ping_interval);
+      const serializer = service.offered.get(protocol)!;
+      const connection = new WebSocketConnection(ws, serializer, details, service.log);
+      const handler = host.attach(connection, service.authMethods, service.options.open_handshake_timeout * 1000);
+      connection.bind(handler, service.options.auto_ping_interval);
     });
   });
 
-  return serveTransport(http, config, log2, () => {
-    for (const ws of wss.clients) ws.terminate();
-    wss.close();
+  const listening =
+    config.type === 'websocket'
+      ? { serializers: config.serializers }
+      : { paths: Object.fromEntries(Object.entries(config.paths).map(([path, p]) => [path, p.serializers])) };
+  return serveTransport(
+    http,
+    config,
+    log2,
+    () => {
+      for (const { wss } of services) {
+        for (const ws of wss.clients) ws.terminate();
+        wss.close();
+      }
+    },
+    listening,
+  );
+}
+
+/** A WebSocket service of a `websocket` transport or of one websocket path of a `web` transport. */
+function createService(
+  config: { serializers: SerializerName[]; auth: AuthConfig; options: ConnectionOptions },
+  host: TransportHost,
+  log: Logger,
+): WebSocketService {
+  const offered = new Map<string, Serializer>(config.serializers.map((name) => [`wamp.2.${name}`, getSerializer(name)]));
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: config.options.max_message_size,
+    perMessageDeflate: false,
+    clientTracking: true,
+    // Must agree with the choice made before the upgrade: the client's first preference we support.
+    handleProtocols: (protocols: Set<string>) => chooseSubprotocol([...protocols].join(','), offered) ?? false,
   });
-}
-
-function chooseSubprotocol(header: string | undefined, offered: ReadonlyMap<string, Serializer>): string | undefined {
-  if (!header) return undefined;
-  for (const p of header.split(',')) {
-    const name = p.trim();
-    if (offered.has(name)) return name;
-  }
-  return undefined;
-}
-
-function rejectUpgrade(socket: Duplex, status: number, message: string): void {
-  const reason = status === 503 ? 'Service Unavailable' : 'Bad Request';
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`);
+  return { wss, offered, authMethods: host.authMethodsFor(config.auth), options: config.options, log };
 }
 
 class WebSocketConnection implements Connection {

@@ -1,11 +1,22 @@
-/** The transports of a router worker: type, id, endpoint, serializers, auth and options. */
-import type { SerializerName, TransportConfig, TransportOptions } from '../types.js';
+/**
+ * The transports of a router worker: type and id (unique in the worker) for all; endpoint,
+ * serializers, auth and options for `websocket` and `rawsocket`; `web` transports in web-transport.ts.
+ */
+import type { TransportConfig, TransportOptions } from '../types.js';
 import { checkAuth } from './auth.js';
-import { idString, integer, number, oneOf } from './checks.js';
-import { isRec, quoteList, REQUIRED, type Ctx } from './context.js';
+import { idString, oneOf } from './checks.js';
+import { isRec, REQUIRED, type Ctx, type Rec } from './context.js';
 import { checkEndpoint, type Endpoints } from './endpoint.js';
+import { checkSerializers, CONNECTION_OPTION_KEYS, connectionOptions, maxConnections } from './transport-common.js';
+import { checkWebTransport, WEB_TRANSPORT_HINTS, WEB_TRANSPORT_KEYS } from './web-transport.js';
 
-const SERIALIZERS: readonly SerializerName[] = ['json', 'msgpack', 'cbor'];
+const TRANSPORT_TYPES = ['websocket', 'rawsocket', 'web'] as const;
+
+const SOCKET_TRANSPORT_HINTS: Record<string, string> = {
+  max_message_size: 'did you mean options.max_message_size?',
+  serializer: 'did you mean serializers (an array)?',
+  paths: 'paths belong to a transport of type "web"',
+};
 
 export function checkTransports(
   c: Ctx,
@@ -22,20 +33,15 @@ export function checkTransports(
       c.mismatch(p, 'a transport object', t);
       return out.push(undefined);
     }
-    const type = c.field(t, 'type', p, oneOf(['websocket', 'rawsocket'] as const), REQUIRED);
-    c.object(t, p, ['type', 'id', 'endpoint', 'serializers', 'auth', 'options'], {
-      max_message_size: 'did you mean options.max_message_size?',
-      serializer: 'did you mean serializers (an array)?',
-    });
-    const explicit = t['id'] !== undefined;
-    const id = c.field(t, 'id', p, idString, `transport${i + 1}`);
-    if (id !== undefined) {
-      const other = ids.get(id);
-      if (other !== undefined) {
-        c.fail(`${p}.id`, `duplicate transport id ${JSON.stringify(id)}${explicit ? '' : ' (the default id)'} in this worker: already used by ${other}`);
-      } else ids.set(id, p);
-    }
+    const type = c.field(t, 'type', p, oneOf(TRANSPORT_TYPES), REQUIRED);
+    if (type === 'web') c.object(t, p, WEB_TRANSPORT_KEYS, WEB_TRANSPORT_HINTS);
+    else c.object(t, p, ['type', 'id', 'endpoint', 'serializers', 'auth', 'options'], SOCKET_TRANSPORT_HINTS);
+    const id = checkTransportId(c, t, p, i, ids);
     const endpoint = checkEndpoint(c, c.required(t, 'endpoint', p, 'an endpoint object {type: "tcp" | "unix", ...}'), `${p}.endpoint`, endpoints, p);
+    if (type === 'web') {
+      const web = checkWebTransport(c, t, p, realms);
+      return out.push(id === undefined || endpoint === undefined || web === undefined ? undefined : { type, id, endpoint, ...web });
+    }
     const serializers = checkSerializers(c, t['serializers'], `${p}.serializers`);
     const auth = checkAuth(c, t['auth'], `${p}.auth`, realms);
     const options = checkTransportOptions(c, t['options'], `${p}.options`);
@@ -47,38 +53,24 @@ export function checkTransports(
   return out.every((t): t is TransportConfig => t !== undefined) ? out : undefined;
 }
 
-function checkSerializers(c: Ctx, v: unknown, path: string): SerializerName[] | undefined {
-  if (v === undefined) return [...SERIALIZERS];
-  const arr = c.array(v, path, `a non-empty array of ${quoteList(SERIALIZERS)}`);
-  if (arr === undefined) return undefined;
-  if (arr.length === 0) {
-    c.fail(path, `expected a non-empty array of ${quoteList(SERIALIZERS)}, got an empty array`);
-    return undefined;
+/** The transport's id (default `transport<i+1>`), which must be unique among the worker's transports. */
+function checkTransportId(c: Ctx, t: Rec, p: string, i: number, ids: Map<string, string>): string | undefined {
+  const explicit = t['id'] !== undefined;
+  const id = c.field(t, 'id', p, idString, `transport${i + 1}`);
+  if (id !== undefined) {
+    const other = ids.get(id);
+    if (other !== undefined) {
+      c.fail(`${p}.id`, `duplicate transport id ${JSON.stringify(id)}${explicit ? '' : ' (the default id)'} in this worker: already used by ${other}`);
+    } else ids.set(id, p);
   }
-  const out: SerializerName[] = [];
-  let ok = true;
-  arr.forEach((s, i) => {
-    const name = oneOf(SERIALIZERS).test(s);
-    if (name === undefined) {
-      c.mismatch(`${path}[${i}]`, `one of ${quoteList(SERIALIZERS)}`, s);
-      ok = false;
-    } else if (out.includes(name)) {
-      c.fail(`${path}[${i}]`, `duplicate serializer ${JSON.stringify(name)}`);
-      ok = false;
-    } else out.push(name);
-  });
-  return ok ? out : undefined;
+  return id;
 }
 
 function checkTransportOptions(c: Ctx, v: unknown, path: string): TransportOptions | undefined {
-  const o = v === undefined ? {} : c.object(v, path, ['max_message_size', 'max_connections', 'open_handshake_timeout', 'auto_ping_interval']);
+  const o = v === undefined ? {} : c.object(v, path, [...CONNECTION_OPTION_KEYS, 'max_connections']);
   if (o === undefined) return undefined;
-  const max_message_size = c.field(o, 'max_message_size', path, integer(512, 16 * 1024 * 1024), 1048576);
-  const max_connections = c.field(o, 'max_connections', path, integer(1), 1000);
-  const open_handshake_timeout = c.field(o, 'open_handshake_timeout', path, number(0, undefined, true), 10);
-  const auto_ping_interval = c.field(o, 'auto_ping_interval', path, number(0), 0);
-  if (max_message_size === undefined || max_connections === undefined || open_handshake_timeout === undefined || auto_ping_interval === undefined) {
-    return undefined;
-  }
-  return { max_message_size, max_connections, open_handshake_timeout, auto_ping_interval };
+  const conn = connectionOptions(c, o, path);
+  const max_connections = maxConnections(c, o, path);
+  if (conn === undefined || max_connections === undefined) return undefined;
+  return { ...conn, max_connections };
 }

@@ -275,7 +275,7 @@ describe('validateNodeConfig: defaults', () => {
     assert.deepEqual(r.transports.map((t) => `${t.type}/${t.endpoint.type}`), ['websocket/tcp', 'websocket/unix', 'rawsocket/tcp', 'rawsocket/unix']);
     assert.deepEqual(r.transports[1]?.endpoint, { type: 'unix', path: '/srv/node/.xbrmm-ws.sock' });
     const rs = r.transports[2];
-    assert.ok(rs?.auth.cryptosign?.type === 'static');
+    assert.ok(rs?.type === 'rawsocket' && rs.auth.cryptosign?.type === 'static');
     assert.deepEqual(rs.auth.cryptosign.principals['carol']?.authorized_keys, [KEY_A], 'keys are normalised to lower case');
     assert.equal(r.options.title, 'xbr-edge router');
   });
@@ -411,7 +411,7 @@ describe('validateNodeConfig: realms, roles, permissions', () => {
 
 describe('validateNodeConfig: transports and endpoints', () => {
   it('checks the transport type, id and unknown keys', () => {
-    expectOnly(withTransport({ type: 'longpoll' }), `${T0}.type`, 'expected one of "websocket", "rawsocket", got "longpoll"');
+    expectOnly(withTransport({ type: 'longpoll' }), `${T0}.type`, 'expected one of "websocket", "rawsocket", "web", got "longpoll"');
     expectOnly(withTransport({ paths: {} }), `${T0}.paths`, 'unknown key "paths"');
     expectOnly(withTransport({ max_message_size: 1000 }), `${T0}.max_message_size`, 'did you mean options.max_message_size?');
     expectOnly(
@@ -480,6 +480,146 @@ describe('validateNodeConfig: transports and endpoints', () => {
   });
 });
 
+describe('validateNodeConfig: web transports', () => {
+  const PS = `${T0}.paths`;
+  /** node(router()) with one web transport on tcp 8080; `paths` defaults to one websocket path "ws". */
+  function withWeb(over: Json = {}): Json {
+    return node(router({ transports: [{ type: 'web', endpoint: { type: 'tcp', port: 8080 }, paths: { ws: { type: 'websocket' } }, ...over }] }));
+  }
+  const web = (c: NodeConfig) => {
+    const t = (c.workers[0] as RouterWorkerConfig).transports[0];
+    assert.ok(t?.type === 'web', `expected a web transport, got ${t?.type}`);
+    return t;
+  };
+  const pathDefaults = {
+    serializers: ['json', 'msgpack', 'cbor'],
+    auth: { anonymous: { type: 'static', role: 'anonymous' } },
+    options: { max_message_size: 1048576, open_handshake_timeout: 10, auto_ping_interval: 0 },
+  };
+
+  it('fills in the defaults of a web transport and its websocket paths, keyed by URL path', () => {
+    assert.deepEqual(web(ok(withWeb())), {
+      type: 'web',
+      id: 'transport1',
+      endpoint: { type: 'tcp', port: 8080, interface: '127.0.0.1' },
+      options: { max_connections: 1000 },
+      paths: { '/ws': pathDefaults },
+    });
+    const c = ok(
+      withWeb({
+        id: 'web1',
+        options: { max_connections: 5 },
+        paths: {
+          '/': { type: 'websocket', serializers: ['cbor'] },
+          ws: { type: 'websocket', serializers: ['json', 'msgpack'], auth: { ticket: { type: 'static', principals: { joe: { ticket: 's', role: 'xbrmm', realm: 'realm1' } } } }, options: { max_message_size: 4096 } },
+          'v1.0/a_b/c-d~': { type: 'websocket', options: { open_handshake_timeout: 2, auto_ping_interval: 5 } },
+        },
+      }),
+    );
+    assert.deepEqual(web(c), {
+      type: 'web',
+      id: 'web1',
+      endpoint: { type: 'tcp', port: 8080, interface: '127.0.0.1' },
+      options: { max_connections: 5 },
+      paths: {
+        '/': { ...pathDefaults, serializers: ['cbor'] },
+        '/ws': {
+          serializers: ['json', 'msgpack'],
+          auth: { ticket: { type: 'static', principals: { joe: { ticket: 's', role: 'xbrmm', realm: 'realm1' } } } },
+          options: { ...pathDefaults.options, max_message_size: 4096 },
+        },
+        '/v1.0/a_b/c-d~': { ...pathDefaults, options: { max_message_size: 1048576, open_handshake_timeout: 2, auto_ping_interval: 5 } },
+      },
+    });
+  });
+
+  it('rejects every path type but websocket, at that path, naming the type', () => {
+    for (const [type, key, at] of [['static', '/', `${PS}["/"]`], ['nodeinfo', 'info', `${PS}.info`], ['wsgi', 'app', `${PS}.app`], ['reverseproxy', 'a/b', `${PS}["a/b"]`]] as const) {
+      expectOnly(
+        withWeb({ paths: { ws: { type: 'websocket' }, [key]: { type, directory: '../web' } } }),
+        at,
+        `path type "${type}" is not supported by xbr-edge: only "websocket" paths are`,
+      );
+    }
+    // the Crossbar example: both unsupported paths are reported, the websocket path is fine
+    const errs = errors(
+      withWeb({
+        paths: {
+          '/': { type: 'static', directory: '../web' },
+          ws: { type: 'websocket', serializers: ['json', 'msgpack'], options: { max_message_size: 1048576 } },
+          info: { type: 'nodeinfo' },
+        },
+      }),
+    );
+    assert.equal(errs.length, 2, show(errs));
+    expectSome(errs, `${PS}["/"]`, 'path type "static" is not supported by xbr-edge');
+    expectSome(errs, `${PS}.info`, 'path type "nodeinfo" is not supported by xbr-edge');
+    expectOnly(withWeb({ paths: { ws: {} } }), `${PS}.ws.type`, 'missing required key "type": expected "websocket" (the only path type xbr-edge supports)');
+    expectOnly(withWeb({ paths: { ws: { type: 5 } } }), `${PS}.ws.type`, 'expected "websocket" (the only path type xbr-edge supports), got 5');
+    expectOnly(withWeb({ paths: { ws: 'websocket' } }), `${PS}.ws`, 'expected a path service object with "type": "websocket", got "websocket"');
+  });
+
+  it('requires paths with at least one websocket path', () => {
+    expectOnly(withWeb({ paths: undefined }), PS, 'missing required key "paths"');
+    expectOnly(withWeb({ paths: {} }), PS, 'expected at least one path service of type "websocket" (the only path type xbr-edge supports), got an empty object');
+    expectOnly(withWeb({ paths: [] }), PS, 'expected an object of path services keyed by URL path');
+    const errs = errors(withWeb({ paths: { '/': { type: 'static', directory: '.' } } }));
+    assert.equal(errs.length, 2, show(errs));
+    expectSome(errs, `${PS}["/"]`, 'path type "static" is not supported');
+    expectSome(errs, PS, 'expected at least one path service of type "websocket" (the only path type xbr-edge supports), got only paths of other types');
+  });
+
+  it('checks path keys: "/" or segments without leading or trailing slash', () => {
+    const ws = { type: 'websocket' };
+    expectOnly(withWeb({ paths: { '/ws': ws } }), `${PS}["/ws"]`, 'path keys have no leading "/": write "ws" for the URL path "/ws" ("/" alone is the root), got "/ws"');
+    expectOnly(withWeb({ paths: { 'a/b/': ws } }), `${PS}["a/b/"]`, 'path keys have no trailing "/": write "a/b"');
+    for (const key of ['', 'a//b', 'a b', '..', 'a/./b', 'ws?x=1', '//']) {
+      expectOnly(withWeb({ paths: { [key]: ws } }), `${PS}[${JSON.stringify(key)}]`, `expected a path key: "/" (the root) or URL path segments separated by "/"`);
+    }
+  });
+
+  it('checks the web transport keys and options, pointing misplaced settings to the right place', () => {
+    expectOnly(withWeb({ serializers: ['json'] }), `${T0}.serializers`, 'a web transport sets serializers per websocket path: paths.<path>.serializers');
+    expectOnly(withWeb({ auth: {} }), `${T0}.auth`, 'unknown key "auth" (allowed: type, id, endpoint, paths, options)');
+    expectOnly(withWeb({ options: { max_message_size: 4096 } }), `${T0}.options.max_message_size`, "a per-path option of a web transport: set it in the websocket path's options");
+    expectOnly(withWeb({ options: { max_connections: 0 } }), `${T0}.options.max_connections`, 'expected an integer >= 1, got 0');
+    expectOnly(withWeb({ paths: { ws: { type: 'websocket', options: { max_connections: 5 } } } }), `${PS}.ws.options.max_connections`, 'max_connections is shared by all paths');
+    expectOnly(withWeb({ paths: { ws: { type: 'websocket', options: { max_message_size: 100 } } } }), `${PS}.ws.options.max_message_size`, 'expected an integer in 512..16777216, got 100');
+    expectOnly(withWeb({ paths: { ws: { type: 'websocket', serializers: ['json', 'json'] } } }), `${PS}.ws.serializers[1]`, 'duplicate serializer "json"');
+    expectOnly(withWeb({ paths: { ws: { type: 'websocket', auth: {} } } }), `${PS}.ws.auth`, 'expected at least one of "anonymous"');
+    expectOnly(withWeb({ paths: { ws: { type: 'websocket', cookie: {} } } }), `${PS}.ws.cookie`, 'unknown key "cookie" (allowed: type, serializers, auth, options)');
+    expectOnly(withWeb({ endpoint: undefined }), `${T0}.endpoint`, 'missing required key "endpoint"');
+    expectOnly(withWeb({ id: '-x' }), `${T0}.id`, 'expected an id');
+  });
+
+  it('rejects a web transport on the endpoint of another transport, either way round', () => {
+    const webT = { type: 'web', endpoint: { type: 'tcp', port: 8080 }, paths: { ws: { type: 'websocket' } } };
+    const wsT = { type: 'websocket', endpoint: { type: 'tcp', port: 8080, interface: '0.0.0.0' } };
+    expectOnly(node(router({ transports: [wsT, webT] })), '$.workers[0].transports[1].endpoint.port', 'tcp endpoint 127.0.0.1:8080 clashes with 0.0.0.0:8080 of $.workers[0].transports[0]');
+    expectOnly(node(router({ transports: [webT, wsT] })), '$.workers[0].transports[1].endpoint.port', 'tcp endpoint 0.0.0.0:8080 clashes with 127.0.0.1:8080 of $.workers[0].transports[0]');
+    expectOnly(
+      node(router({ transports: [{ ...webT, endpoint: { type: 'unix', path: 'a.sock' } }] }), router({ transports: [{ type: 'rawsocket', endpoint: { type: 'unix', path: 'a.sock' } }] })),
+      '$.workers[1].transports[0].endpoint.path',
+      'unix socket "/srv/node/a.sock" is already used by $.workers[0].transports[0]',
+    );
+    expectOnly(node(router({ transports: [{ ...webT, id: 'x' }, { ...wsT, id: 'x', endpoint: { type: 'tcp', port: 1 } }] })), '$.workers[0].transports[1].id', 'duplicate transport id "x"');
+  });
+
+  it("checks the realms and roles a path's auth refers to", () => {
+    const ticket = (principal: Json): Json => withWeb({ paths: { ws: { type: 'websocket' }, auth: { type: 'websocket', auth: { ticket: { type: 'static', principals: { joe: { ticket: 's', ...principal } } } } } } });
+    const P = `${PS}.auth.auth.ticket.principals.joe`;
+    expectOnly(ticket({ role: 'ghost' }), `${P}.role`, 'role "ghost" is not defined in any realm of this worker (realms: "realm1")');
+    expectOnly(ticket({ role: 'anonymous', realm: 'nowhere' }), `${P}.realm`, 'realm "nowhere" is not defined in this worker (realms: "realm1")');
+    expectOnly(ticket({ role: 'ghost', realm: 'realm1' }), `${P}.role`, 'role "ghost" is not defined in realm "realm1"');
+    expectOnly(withWeb({ paths: { ws: { type: 'websocket', auth: { anonymous: { type: 'static', role: 'ghost' } } } } }), `${PS}.ws.auth.anonymous.role`, 'role "ghost" is not defined');
+    expectOnly(
+      withWeb({ paths: { ws: { type: 'websocket', auth: { cryptosign: { type: 'dynamic', authenticator: 'com.example.auth', 'authenticator-realm': 'nowhere' } } } } }),
+      `${PS}.ws.auth.cryptosign.authenticator-realm`,
+      'realm "nowhere" is not defined in this worker',
+    );
+  });
+});
+
 describe('validateNodeConfig: authentication', () => {
   const A = `${T0}.auth`;
   it('rejects an empty auth object and unknown methods', () => {
@@ -493,7 +633,9 @@ describe('validateNodeConfig: authentication', () => {
     expectOnly(withAuth({ anonymous: { type: 'static', role: 'ghost' } }), `${A}.anonymous.role`, 'role "ghost" is not defined in any realm of this worker (realms: "realm1")');
     expectOnly(withAuth({ anonymous: { type: 'static', authid: 'x' } }), `${A}.anonymous.authid`, 'unknown key "authid"');
     const c = ok(withAuth({ anonymous: { type: 'static' } }));
-    assert.deepEqual((c.workers[0] as RouterWorkerConfig).transports[0]?.auth, { anonymous: { type: 'static', role: 'anonymous' } });
+    const t0 = (c.workers[0] as RouterWorkerConfig).transports[0];
+    assert.ok(t0?.type === 'websocket');
+    assert.deepEqual(t0.auth, { anonymous: { type: 'static', role: 'anonymous' } });
   });
   it('checks ticket principals', () => {
     const t = (principals: unknown): Json => withAuth({ ticket: { type: 'static', principals } });
