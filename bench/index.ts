@@ -1,9 +1,10 @@
 /**
- * `npm run bench [-- --only router] [-- --quick]`: runs the benchmark parts and prints one line per
+ * `npm run bench [-- --only router,pubsub] [-- --quick]`: runs the benchmark parts and prints one line per
  * figure (`name value unit`) on stdout, plus ratios where a peer exists. Lines starting with `#` are
  * the header, notes and errors (`# ERROR ...`); progress goes to stderr. Exit code 1 if a part failed.
  */
 import os from 'node:os';
+import { pubsubBudgetMs, runPubsubBench } from './pubsub.js';
 import { routerBudgetMs, runRouterBench } from './router.js';
 import { describe, killAllSync, type BenchContext, type BenchPart } from './util.js';
 
@@ -15,6 +16,7 @@ interface PartEntry {
 
 const PARTS: Record<string, PartEntry> = {
   router: { run: runRouterBench, budgetMs: routerBudgetMs },
+  pubsub: { run: runPubsubBench, budgetMs: pubsubBudgetMs },
 };
 
 function usage(): string {
@@ -23,6 +25,7 @@ function usage(): string {
     `  parts: ${Object.keys(PARTS).join(', ')}`,
     '  --quick   short durations (smoke run)',
     '  env BENCH_ROUTER_WINDOW=<n>  outstanding calls in the router calls/s runs (default 1024)',
+    '  env BENCH_PUBSUB_WINDOW=<n>  outstanding publications in the pubsub fan-out runs (default 512)',
     '  env BENCH_OUR_CLI=<path>     entry point of our router (default router/controller/cli.ts)',
   ].join('\n');
 }

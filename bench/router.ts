@@ -8,51 +8,44 @@
  * Both sessions live in this process and use bench/wamp-bench-client.ts; each router runs in its own
  * process (ours: the controller, which forks the router worker; fox-wamp: bench/peers/fox-router.cjs).
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { BenchClient, type BenchSerializer, type CallCallback } from './wamp-bench-client.js';
 import {
+  INSTALL_TIMEOUT_MS,
+  REALM,
+  STARTUP_TIMEOUT_MS,
+  STOP_TIMEOUT_MS,
+  routerTargets,
+  routerUrl,
+  routersNote,
+  startRouters,
+  stopRouters,
+  type RouterTarget,
+} from './routers.js';
+import {
   ManagedProcess,
+  OTHER_LOAD_PCT,
   describe,
   figure,
-  freePort,
+  loadWarnings,
   median,
   percentile,
-  runCommand,
+  ratio,
+  startCpuWindow,
   systemBusySeconds,
-  waitForPort,
   type BenchContext,
+  type CpuShares,
 } from './util.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const PEERS_DIR = join(ROOT, 'bench', '.peers');
-const FOX_VERSION = '0.7.28';
-const FOX_SCRIPT = join(ROOT, 'bench', 'peers', 'fox-router.cjs');
-const GUARD_SCRIPT = join(ROOT, 'bench', 'guard.cjs');
-/** Our router's entry point, relative to the project root; BENCH_OUR_CLI overrides it (e.g. to test the bench's failure handling). */
-const OUR_CLI = process.env.BENCH_OUR_CLI ?? 'router/controller/cli.ts';
-
-const HOST = '127.0.0.1';
-const REALM = 'realm1';
 /** Every router hosts the json and the msgpack sessions side by side, so each serializer gets its own procedure: bench.echo.json, bench.echo.msgpack. */
 const PROCEDURE = 'bench.echo';
 const PAYLOAD: unknown[] = [1, 'hello', { a: 1 }];
 
-/** Time for a router process to accept TCP connections. */
-const STARTUP_TIMEOUT_MS = 30_000;
 /** Time for WebSocket open + HELLO/WELCOME, REGISTER, the first CALL. */
 const SESSION_TIMEOUT_MS = 5_000;
 /** A measurement fails if no RESULT arrives for this long. */
 const STALL_MS = 5_000;
 /** Time for the outstanding window to drain after a run. */
 const DRAIN_MS = 5_000;
-const INSTALL_TIMEOUT_MS = 15 * 60_000;
-/** A warning is printed when the bench client (both sessions) used this much of a core: the figure is then client-bound. */
-const CLIENT_BOUND_PCT = 90;
-/** A warning is printed when other processes used this much CPU during the calls/s runs. */
-const OTHER_LOAD_PCT = 25;
 
 interface Settings {
   window: number;
@@ -73,17 +66,8 @@ function settings(quick: boolean): Settings {
     : { window, warmupMs: 1000, runMs: 5000, runs: 3, latWarmupMs: 500, latMs: 3000 };
 }
 
-interface Target {
-  name: 'ours' | 'fox';
-  serializers: BenchSerializer[];
-  proc: ManagedProcess | null;
-  port: number;
-  tmpDir: string | null;
-  error: string | null;
-}
-
 interface Config {
-  target: Target;
+  target: RouterTarget;
   serializer: BenchSerializer;
   key: string;
   procedure: string;
@@ -102,114 +86,10 @@ interface Config {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Routers
-
-function ourConfig(port: number): unknown {
-  return {
-    version: 2,
-    controller: {},
-    workers: [
-      {
-        type: 'router',
-        realms: [
-          {
-            name: REALM,
-            roles: [
-              {
-                name: 'anonymous',
-                permissions: [
-                  { uri: '', match: 'prefix', allow: { call: true, register: true, publish: true, subscribe: true } },
-                ],
-              },
-            ],
-          },
-        ],
-        transports: [
-          {
-            type: 'websocket',
-            endpoint: { type: 'tcp', port, interface: HOST },
-            serializers: ['json', 'msgpack'],
-          },
-        ],
-      },
-    ],
-  };
-}
-
-async function startOurs(target: Target, ctx: BenchContext): Promise<void> {
-  if (!existsSync(resolve(ROOT, OUR_CLI))) {
-    throw new Error(`${OUR_CLI} does not exist (our router is not built yet)`);
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'xbr-edge-bench-'));
-  target.tmpDir = dir;
-  target.port = await freePort();
-  const configPath = join(dir, 'router-config.json');
-  writeFileSync(configPath, `${JSON.stringify(ourConfig(target.port), null, 2)}\n`);
-  ctx.log(`# router.ours: starting node --import tsx ${OUR_CLI} --cbdir ${dir} --config ${configPath} (port ${target.port})`);
-  // Through bench/guard.cjs, so the controller and its workers die with the bench even if it is SIGKILLed.
-  target.proc = new ManagedProcess(
-    'our router (controller)',
-    process.execPath,
-    [GUARD_SCRIPT, process.execPath, '--import', 'tsx', OUR_CLI, '--cbdir', dir, '--config', configPath],
-    { cwd: ROOT, stdinPipe: true },
-  );
-  await waitForPort(HOST, target.port, STARTUP_TIMEOUT_MS, target.proc);
-}
-
-function installEnv(): NodeJS.ProcessEnv {
-  // Under `npm run bench`, npm exports its own settings (prefix, package, lifecycle) to the script;
-  // keep them out of the nested install.
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (/^npm_(config_(local_)?prefix|package_|lifecycle_)/i.test(k)) continue;
-    env[k] = v;
-  }
-  return env;
-}
-
-/** Installs fox-wamp into bench/.peers if needed. Returns an error message, or null when it is there. */
-async function ensureFox(ctx: BenchContext): Promise<string | null> {
-  const installed = (): boolean =>
-    existsSync(join(PEERS_DIR, 'node_modules', 'fox-wamp', 'package.json')) && existsSync(join(PEERS_DIR, 'node_modules', '.package-lock.json'));
-  if (installed()) return null;
-  ctx.log(
-    `# router.fox: installing fox-wamp@${FOX_VERSION} into bench/.peers (on demand, not a project dependency); ` +
-      'its sqlite3 dependency compiles natively, this takes about 90 s ...',
-  );
-  mkdirSync(PEERS_DIR, { recursive: true });
-  const t0 = Date.now();
-  const r = await runCommand(
-    'npm install fox-wamp',
-    'npm',
-    ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', PEERS_DIR, `fox-wamp@${FOX_VERSION}`],
-    { cwd: ROOT, timeoutMs: INSTALL_TIMEOUT_MS, env: installEnv() },
-  );
-  if (!r.ok || !installed()) {
-    const npmErrors = r.output.lines().filter((l) => l.startsWith('npm error') && l.trim() !== 'npm error');
-    const detail = npmErrors.length ? `; ${npmErrors.slice(0, 4).join(' | ')}` : r.output.tailText(6);
-    return `npm install fox-wamp@${FOX_VERSION} into bench/.peers failed (${r.info})${detail}`;
-  }
-  ctx.log(`# router.fox: fox-wamp installed in ${Math.round((Date.now() - t0) / 1000)} s`);
-  return null;
-}
-
-async function startFox(target: Target, ctx: BenchContext): Promise<void> {
-  const err = await ensureFox(ctx);
-  if (err !== null) throw new Error(err);
-  target.port = await freePort();
-  ctx.log(`# router.fox: starting node bench/peers/fox-router.cjs (port ${target.port})`);
-  target.proc = new ManagedProcess('fox-wamp router', process.execPath, [FOX_SCRIPT, String(target.port), PEERS_DIR], {
-    cwd: ROOT,
-    stdinPipe: true,
-  });
-  await waitForPort(HOST, target.port, STARTUP_TIMEOUT_MS, target.proc);
-}
-
-// ---------------------------------------------------------------------------------------------
 // Sessions and measurements
 
 async function setupConfig(cfg: Config): Promise<void> {
-  const url = `ws://${HOST}:${cfg.target.port}/ws`;
+  const url = routerUrl(cfg.target);
   const opts = { url, realm: REALM, serializer: cfg.serializer, timeoutMs: SESSION_TIMEOUT_MS };
   cfg.callee = await BenchClient.connect(opts);
   await cfg.callee.register(cfg.procedure, (args) => args ?? [], SESSION_TIMEOUT_MS);
@@ -244,9 +124,7 @@ function throughputRun(caller: BenchClient, procedure: string, router: ManagedPr
     let completed = 0;
     let t0 = 0;
     let c0 = 0;
-    let r0 = 0;
-    let u0: NodeJS.CpuUsage = process.cpuUsage();
-    let b0 = 0;
+    let endCpu: ((secs: number) => CpuShares) | null = null;
     let result: ThroughputResult | null = null;
     let lastSeen = -1;
     let lastChange = performance.now();
@@ -270,9 +148,7 @@ function throughputRun(caller: BenchClient, procedure: string, router: ManagedPr
     };
     timers.push(
       setTimeout(() => {
-        r0 = router.cpuSeconds();
-        b0 = systemBusySeconds();
-        u0 = process.cpuUsage();
+        endCpu = startCpuWindow(router);
         c0 = completed;
         t0 = performance.now();
         phase = 'measure';
@@ -282,14 +158,9 @@ function throughputRun(caller: BenchClient, procedure: string, router: ManagedPr
       setTimeout(() => {
         const t1 = performance.now();
         const c1 = completed;
-        const u1 = process.cpuUsage(u0);
-        const b1 = systemBusySeconds();
-        const r1 = router.cpuSeconds();
         const secs = (t1 - t0) / 1000;
-        const routerCpu = ((r1 - r0) / secs) * 100;
-        const clientCpu = ((u1.user + u1.system) / 1e6 / secs) * 100;
-        const otherCpu = Math.max(0, ((b1 - b0) / secs) * 100 - routerCpu - clientCpu);
-        result = { rate: (c1 - c0) / secs, routerCpu, clientCpu, otherCpu };
+        const cpu = (endCpu as (secs: number) => CpuShares)(secs);
+        result = { rate: (c1 - c0) / secs, routerCpu: cpu.router, clientCpu: cpu.client, otherCpu: cpu.other };
         phase = 'drain';
         if (caller.outstandingCalls === 0) finish(null);
         else timers.push(setTimeout(() => finish(new Error(`${caller.outstandingCalls} calls still outstanding ${DRAIN_MS / 1000} s after the run`)), DRAIN_MS));
@@ -367,15 +238,10 @@ export async function runRouterBench(ctx: BenchContext): Promise<boolean> {
   ctx.out(
     `# router: p50 / p99 = one outstanding CALL, ${s.runs} segments of ${fmt(s.latWarmupMs)} warm-up + ${fmt(s.latMs / s.runs)} interleaved across routers, percentiles over all samples`,
   );
-  ctx.out(
-    `# router: ours = ${OUR_CLI}${process.env.BENCH_OUR_CLI === undefined ? ' (controller + router worker)' : ''} with json and msgpack; fox = fox-wamp ${FOX_VERSION} (JSON only; does no authorization on call/register)`,
-  );
+  ctx.out(`# router: ${routersNote()}; fox-wamp does no authorization on call/register`);
   ctx.out('# router: ratios: calls_per_s ours / fox (higher is better); cpu_per_call, p50, p99 ours / fox (lower is better)');
 
-  const targets: Target[] = [
-    { name: 'ours', serializers: ['json', 'msgpack'], proc: null, port: 0, tmpDir: null, error: null },
-    { name: 'fox', serializers: ['json'], proc: null, port: 0, tmpDir: null, error: null },
-  ];
+  const targets = routerTargets();
   const configs: Config[] = [];
   for (const target of targets) {
     for (const serializer of target.serializers) {
@@ -406,16 +272,8 @@ export async function runRouterBench(ctx: BenchContext): Promise<boolean> {
   const usable = (): Config[] => configs.filter((c) => c.error === null);
 
   try {
-    for (const target of targets) {
-      try {
-        if (target.name === 'ours') await startOurs(target, ctx);
-        else await startFox(target, ctx);
-      } catch (err) {
-        target.error = describe(err);
-        ctx.out(`# ERROR router.${target.name}: failed to start: ${target.error}`);
-        for (const cfg of configs) if (cfg.target === target) cfg.error = `router failed to start`;
-      }
-    }
+    await startRouters(targets, ctx, 'router');
+    for (const cfg of configs) if (cfg.target.error !== null) cfg.error = 'router failed to start';
 
     for (const cfg of usable()) {
       try {
@@ -446,16 +304,7 @@ export async function runRouterBench(ctx: BenchContext): Promise<boolean> {
       if (ok) {
         const list = (xs: number[]): string => xs.map((x) => Math.round(x)).join(' ');
         ctx.out(`# ${cfg.key} runs: ${list(cfg.rates)} calls/s; router ${list(cfg.routerCpu)} %, client ${list(cfg.clientCpu)} %, other ${list(cfg.otherCpu)} % CPU`);
-        if (median(cfg.clientCpu) >= CLIENT_BOUND_PCT) {
-          ctx.out(
-            `# WARNING ${cfg.key}: the bench client used ${Math.round(median(cfg.clientCpu))} % of a core: client-bound, the router may do more than this figure`,
-          );
-        }
-        if (median(cfg.otherCpu) >= OTHER_LOAD_PCT) {
-          ctx.out(
-            `# WARNING ${cfg.key}: other processes used ${Math.round(median(cfg.otherCpu))} % CPU during the runs: the machine was not quiet, the figures are unreliable`,
-          );
-        }
+        loadWarnings(ctx, cfg.key, cfg.clientCpu, cfg.otherCpu);
       }
       figure(ctx, `${cfg.key}.calls_per_s`, ok ? median(cfg.rates) : null, 'calls/s');
       figure(ctx, `${cfg.key}.router_cpu`, ok ? median(cfg.routerCpu) : null, '%');
@@ -502,8 +351,6 @@ export async function runRouterBench(ctx: BenchContext): Promise<boolean> {
     }
 
     const get = (name: string): Config | undefined => configs.find((c) => c.key === `router.${name}` && c.error === null);
-    const ratio = (a: number | null | undefined, b: number | null | undefined): number | null =>
-      a === null || a === undefined || b === null || b === undefined || !(b > 0) ? null : a / b;
     const oursJson = get('ours.json');
     const oursMsgpack = get('ours.msgpack');
     const foxJson = get('fox.json');
@@ -519,13 +366,7 @@ export async function runRouterBench(ctx: BenchContext): Promise<boolean> {
     await Promise.all(
       configs.flatMap((c) => [c.caller, c.callee]).map((client) => (client ? client.close(1000).catch(() => undefined) : Promise.resolve())),
     );
-    for (const target of targets) {
-      if (target.proc) {
-        ctx.log(`# router.${target.name}: stopping`);
-        await target.proc.stop(10_000);
-      }
-      if (target.tmpDir) rmSync(target.tmpDir, { recursive: true, force: true });
-    }
+    await stopRouters(targets, ctx, 'router');
   }
   // The bench fails if our router could not be measured; an unavailable peer only costs the ratios.
   return configs.every((c) => c.target.name !== 'ours' || c.error === null);
@@ -536,6 +377,6 @@ export function routerBudgetMs(quick: boolean): number {
   const s = settings(quick);
   const configs = 3;
   const measure = configs * s.runs * (s.warmupMs + s.runMs + DRAIN_MS) + configs * s.runs * (s.latWarmupMs + s.latMs / s.runs + STALL_MS);
-  const setup = 2 * STARTUP_TIMEOUT_MS + configs * 4 * SESSION_TIMEOUT_MS + 2 * 15_000;
+  const setup = 2 * STARTUP_TIMEOUT_MS + configs * 4 * SESSION_TIMEOUT_MS + 2 * STOP_TIMEOUT_MS;
   return measure + setup + INSTALL_TIMEOUT_MS;
 }

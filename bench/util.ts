@@ -370,3 +370,55 @@ export async function runCommand(
   live.delete(proc);
   return { ok: proc.exitInfo === 'code 0', info: proc.exitInfo ?? 'unknown', output: proc };
 }
+
+// ---------------------------------------------------------------------------------------------
+// CPU accounting of a throughput run
+
+/** Percent of one core used during a measured interval, by the router's process tree, this bench process and everything else. */
+export interface CpuShares {
+  router: number;
+  client: number;
+  /** Busy CPU of the whole machine minus router and client: other processes (and some kernel time). */
+  other: number;
+}
+
+/** A warning is printed when the bench client used this much of a core: the figure is then client-bound. */
+export const CLIENT_BOUND_PCT = 90;
+/** A warning is printed when other processes used this much CPU during the throughput runs. */
+export const OTHER_LOAD_PCT = 25;
+
+/**
+ * Starts measuring CPU (router tree from /proc, this process from process.cpuUsage(), the machine
+ * from /proc/stat); the returned function ends the interval, given its length in seconds.
+ */
+export function startCpuWindow(router: ManagedProcess): (secs: number) => CpuShares {
+  const r0 = router.cpuSeconds();
+  const b0 = systemBusySeconds();
+  const u0 = process.cpuUsage();
+  return (secs) => {
+    const u1 = process.cpuUsage(u0);
+    const b1 = systemBusySeconds();
+    const r1 = router.cpuSeconds();
+    const routerPct = ((r1 - r0) / secs) * 100;
+    const clientPct = ((u1.user + u1.system) / 1e6 / secs) * 100;
+    const otherPct = Math.max(0, ((b1 - b0) / secs) * 100 - routerPct - clientPct);
+    return { router: routerPct, client: clientPct, other: otherPct };
+  };
+}
+
+/** `# WARNING` lines when the median client CPU says client-bound or other load says the machine was not quiet. */
+export function loadWarnings(ctx: BenchContext, key: string, clientCpu: readonly number[], otherCpu: readonly number[]): void {
+  if (median(clientCpu) >= CLIENT_BOUND_PCT) {
+    ctx.out(`# WARNING ${key}: the bench client used ${Math.round(median(clientCpu))} % of a core: client-bound, the router may do more than this figure`);
+  }
+  if (median(otherCpu) >= OTHER_LOAD_PCT) {
+    ctx.out(
+      `# WARNING ${key}: other processes used ${Math.round(median(otherCpu))} % CPU during the runs: the machine was not quiet, the figures are unreliable`,
+    );
+  }
+}
+
+/** a / b, or null when either is missing or b is not positive. */
+export function ratio(a: number | null | undefined, b: number | null | undefined): number | null {
+  return a === null || a === undefined || b === null || b === undefined || !(b > 0) ? null : a / b;
+}

@@ -1,10 +1,14 @@
 /**
  * A minimal WAMP v2 client for benchmarks, on `ws` directly: anonymous HELLO → WELCOME, REGISTER with a
- * synchronous handler (INVOCATION → YIELD), CALL → RESULT/ERROR, GOODBYE. JSON goes in text frames,
- * msgpack (msgpackr) in binary frames. Calls take a callback, not a promise, so the client adds as
- * little as possible to what the router costs; the same client is used against every router.
+ * synchronous handler (INVOCATION → YIELD), CALL → RESULT/ERROR, SUBSCRIBE with a synchronous handler
+ * (EVENT), UNSUBSCRIBE, acknowledged PUBLISH → PUBLISHED/ERROR, GOODBYE. JSON goes in text frames,
+ * msgpack (msgpackr) in binary frames. Calls and publications take a callback, not a promise, so the
+ * client adds as little as possible to what the router costs; the same client is used against every
+ * router.
  *
- * Not a general client: no auth challenges, no progressive results, no pub/sub, no cancel.
+ * Not a general client: no auth challenges, no progressive results, no cancel, no pattern-based
+ * subscriptions, no unacknowledged publications; binary payloads are not converted (a JSON session
+ * sends and receives them as the `"\u0000" + base64` strings of the WAMP JSON serializer).
  */
 import type { Socket } from 'node:net';
 import WebSocket from 'ws';
@@ -24,6 +28,10 @@ export class BenchWampError extends Error {
 
 export type CallCallback = (err: Error | null, args: unknown[] | undefined) => void;
 export type InvocationHandler = (args: unknown[] | undefined, kwargs: Record<string, unknown> | undefined) => unknown[];
+/** Gets the PUBLISHED's publication id (as `idKey` gives it), or an error (WAMP ERROR or lost connection). */
+export type PublishCallback = (err: Error | null, publication: number | string) => void;
+/** Runs synchronously per EVENT; `publication` as `idKey` gives it. */
+export type EventHandler = (publication: number | string, args: unknown[] | undefined, details: Record<string, unknown>) => void;
 
 export interface BenchClientOptions {
   url: string;
@@ -39,6 +47,13 @@ const ABORT = 3;
 const CHALLENGE = 4;
 const GOODBYE = 6;
 const ERROR = 8;
+const PUBLISH = 16;
+const PUBLISHED = 17;
+const SUBSCRIBE = 32;
+const SUBSCRIBED = 33;
+const UNSUBSCRIBE = 34;
+const UNSUBSCRIBED = 35;
+const EVENT = 36;
 const CALL = 48;
 const RESULT = 50;
 const REGISTER = 64;
@@ -51,9 +66,10 @@ const YIELD = 70;
 const packr = new Packr({ useRecords: false, variableMapSize: true });
 const unpackr = new Unpackr({ useRecords: false });
 const EMPTY: Record<string, never> = {};
+const ACKNOWLEDGE = { acknowledge: true };
 
 /** Map key for a router-chosen id: msgpack gives bigint above 2^32, JSON a number; make them agree. */
-function idKey(id: unknown): number | string {
+export function idKey(id: unknown): number | string {
   if (typeof id === 'number') return id;
   if (typeof id === 'bigint') return id <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(id) : id.toString();
   return String(id);
@@ -75,6 +91,10 @@ export class BenchClient {
   private readonly pendingCalls = new Map<number, CallCallback>();
   private readonly pendingControl = new Map<number, (err: Error | null, msg: unknown[]) => void>();
   private readonly handlers = new Map<number | string, InvocationHandler>();
+  private readonly pendingPublishes = new Map<number, PublishCallback>();
+  private readonly eventHandlers = new Map<number | string, EventHandler>();
+  /** EVENTs for a subscription this client does not (or no longer) hold: only between UNSUBSCRIBE and UNSUBSCRIBED, else a router bug. */
+  strayEvents = 0;
   private onWelcome: ((err: Error | null) => void) | null = null;
   private onGoodbye: (() => void) | null = null;
   /** Frames sent in one tick go out in one socket write (cork now, uncork on the next tick). */
@@ -159,7 +179,10 @@ export class BenchClient {
         client.send([
           HELLO,
           opts.realm,
-          { roles: { caller: { features: {} }, callee: { features: {} } }, authmethods: ['anonymous'] },
+          {
+            roles: { caller: { features: {} }, callee: { features: {} }, publisher: { features: {} }, subscriber: { features: {} } },
+            authmethods: ['anonymous'],
+          },
         ]);
       });
     });
@@ -221,6 +244,62 @@ export class BenchClient {
     return this.pendingCalls.size;
   }
 
+  /** Sends a request answered by one control message (REGISTERED, SUBSCRIBED, UNSUBSCRIBED) or ERROR, with a time limit. */
+  private control(msg: (request: number) => unknown[], what: string, timeoutMs: number): Promise<unknown[]> {
+    return new Promise((resolve, reject) => {
+      if (this.closedReason !== null) {
+        reject(new Error(this.closedReason));
+        return;
+      }
+      const request = this.nextRequest++;
+      const timer = setTimeout(() => {
+        this.pendingControl.delete(request);
+        reject(new Error(`no answer to ${what} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pendingControl.set(request, (err, reply) => {
+        clearTimeout(timer);
+        if (err) reject(err);
+        else resolve(reply);
+      });
+      this.send(msg(request));
+    });
+  }
+
+  /** Subscribes to `topic` (exact match); `handler` runs synchronously per EVENT. Resolves to the subscription id. */
+  async subscribe(topic: string, handler: EventHandler, timeoutMs: number): Promise<number | string> {
+    const reply = await this.control((request) => [SUBSCRIBE, request, EMPTY, topic], `SUBSCRIBE ${topic}`, timeoutMs);
+    const subscription = reply[2];
+    if (typeof subscription !== 'number' && typeof subscription !== 'bigint') {
+      throw new Error(`SUBSCRIBED without a subscription id: ${JSON.stringify(reply)}`);
+    }
+    const key = idKey(subscription);
+    this.eventHandlers.set(key, handler);
+    return key;
+  }
+
+  /** Unsubscribes; the handler keeps receiving until UNSUBSCRIBED arrives. */
+  async unsubscribe(subscription: number | string, timeoutMs: number): Promise<void> {
+    // A key from idKey: a string only for ids beyond 2^53, which go back on the wire as bigint.
+    const id = typeof subscription === 'string' ? BigInt(subscription) : subscription;
+    await this.control((request) => [UNSUBSCRIBE, request, id], `UNSUBSCRIBE ${String(subscription)}`, timeoutMs);
+    this.eventHandlers.delete(subscription);
+  }
+
+  /** Sends an acknowledged PUBLISH (`{acknowledge: true}`, exclude_me left at its default); `cb` gets the PUBLISHED. No timeout here. */
+  publish(topic: string, args: unknown[], cb: PublishCallback): void {
+    if (this.closedReason !== null) {
+      cb(new Error(this.closedReason), 0);
+      return;
+    }
+    const request = this.nextRequest++;
+    this.pendingPublishes.set(request, cb);
+    this.send([PUBLISH, request, ACKNOWLEDGE, topic, args]);
+  }
+
+  get outstandingPublishes(): number {
+    return this.pendingPublishes.size;
+  }
+
   /** GOODBYE and wait for the router's GOODBYE (or `timeoutMs`), then close the WebSocket. */
   async close(timeoutMs: number): Promise<void> {
     if (this.closedReason !== null) return;
@@ -273,6 +352,9 @@ export class BenchClient {
     const calls = [...this.pendingCalls.values()];
     this.pendingCalls.clear();
     for (const cb of calls) cb(err, undefined);
+    const publishes = [...this.pendingPublishes.values()];
+    this.pendingPublishes.clear();
+    for (const cb of publishes) cb(err, 0);
     const controls = [...this.pendingControl.values()];
     this.pendingControl.clear();
     for (const cb of controls) cb(err, []);
@@ -307,6 +389,23 @@ export class BenchClient {
       return;
     }
     switch (msg[0]) {
+      case EVENT: {
+        const handler = this.eventHandlers.get(idKey(msg[1]));
+        if (handler === undefined) this.strayEvents++;
+        else handler(idKey(msg[2]), msg[4] as unknown[] | undefined, msg[3] as Record<string, unknown>);
+        return;
+      }
+      case PUBLISHED: {
+        const request = msg[1] as number;
+        const cb = this.pendingPublishes.get(request);
+        if (cb === undefined) {
+          this.protocolError(`PUBLISHED for unknown request ${String(request)}`);
+          return;
+        }
+        this.pendingPublishes.delete(request);
+        cb(null, idKey(msg[2]));
+        return;
+      }
       case RESULT: {
         const request = msg[1] as number;
         const cb = this.pendingCalls.get(request);
@@ -347,6 +446,12 @@ export class BenchClient {
             this.pendingCalls.delete(request);
             cb(err, undefined);
           }
+        } else if (requestType === PUBLISH) {
+          const cb = this.pendingPublishes.get(request);
+          if (cb !== undefined) {
+            this.pendingPublishes.delete(request);
+            cb(err, 0);
+          }
         } else {
           const cb = this.pendingControl.get(request);
           if (cb !== undefined) {
@@ -356,7 +461,9 @@ export class BenchClient {
         }
         return;
       }
-      case REGISTERED: {
+      case REGISTERED:
+      case SUBSCRIBED:
+      case UNSUBSCRIBED: {
         const request = msg[1] as number;
         const cb = this.pendingControl.get(request);
         if (cb !== undefined) {
@@ -390,7 +497,7 @@ export class BenchClient {
         return;
       }
       default:
-        // Anything else (EVENT, UNREGISTERED, ...) is not used by the bench.
+        // Anything else (UNREGISTERED, ...) is not used by the bench.
         return;
     }
   }
