@@ -1,0 +1,223 @@
+/**
+ * The WAMP URIs of the XBR market: the error URIs the market maker and the delegates raise (spec
+ * `original-marketmaker.md` §3, `original-client-and-chain.md` §3–§5), the procedures the maker registers
+ * (§3.0), the procedures it calls (§3.24) and the topics it publishes (§4). Spellings are the original's,
+ * including `invalid-auth-request` with hyphens.
+ */
+import { WampError, WampErrorUri } from './errors.js';
+
+/** Error URIs of the XBR market, one table for the WAMP boundary. */
+export const XbrErrorUri = {
+  // --- xbr.error.*, raised by the market maker ---
+  /** An EIP712 signature cannot be recovered or is not by the expected signer. */
+  invalidSignature: 'xbr.error.invalid_signature',
+  /** `close_channel`: the channel is unknown (in both payment and paying tables). */
+  invalidChannel: 'xbr.error.invalid_channel',
+  /** `close_channel`: the channel exists but is not OPEN. */
+  channelNotOpen: 'xbr.error.channel_not_open',
+  /** `get_quote`/`buy_key`: the offer's `expires` has passed. */
+  offerExpired: 'xbr.error.offer_expired',
+  /** `buy_key`: `amount` is below the offer price. */
+  insufficientAmount: 'xbr.error.insufficient_amount',
+  /** `buy_key`: the buyer's payment channel has less remaining than the price. */
+  insufficientPaymentBalance: 'xbr.error.insufficient_payment_balance',
+  /** `buy_key`: the seller has no open paying channel with enough remaining. */
+  insufficientPayingBalance: 'xbr.error.insufficient_paying_balance',
+  /** `buy_key`: the call to the seller delegate failed or returned an unusable receipt. */
+  transactionFailed: 'xbr.error.transaction_failed',
+
+  // --- xbr.error.*, raised by seller delegates (passed through `buy_key`) ---
+  /** Seller `sell`/`close_channel`: the market maker address is not the configured one. */
+  unexpectedMarketmakerAdr: 'xbr.error.unexpected_marketmaker_adr',
+  /** Seller `close_channel`: the delegate/market maker address does not match (original's intended check). */
+  unexpectedDelegateAdr: 'xbr.error.unexpected_delegate_adr',
+  /** Seller: the paying channel id is not the seller's active channel. */
+  unexpectedChannelOid: 'xbr.error.unexpected_channel_oid',
+  /** Seller: `channel_seq` is not the expected sequence number. */
+  unexpectedChannelSeq: 'xbr.error.unexpected_channel_seq',
+  /** Seller: `balance` is not the expected remaining balance. */
+  unexpectedChannelBalance: 'xbr.error.unexpected_channel_balance',
+
+  // --- xbr.error.*, raised by buyer delegates (to their own callers) ---
+  /** Buyer: the quoted price exceeds the buyer's `max_price`. */
+  maxPriceExceeded: 'xbr.error.max_price_exceeded',
+  /** Buyer: the payment channel was closed for lack of balance. */
+  channelClosed: 'xbr.error.channel_closed',
+  /** Buyer: the payment channel balance is too low for the price. */
+  insufficientBalance: 'xbr.error.insufficient_balance',
+  /** Buyer: the maker's receipt has an unexpected seq/remaining. */
+  invalidTransaction: 'xbr.error.invalid_transaction',
+  /** Buyer: the sealed key or the payload cannot be opened. */
+  decryptionFailed: 'xbr.error.decryption_failed',
+  /** Buyer: the decrypted payload is not valid CBOR. */
+  deserializationFailed: 'xbr.error.deserialization_failed',
+
+  // --- xbr.marketmaker.error.* ---
+  /** Dynamic authenticator: a malformed cryptosign request (hyphens, not underscores). */
+  invalidAuthRequest: 'xbr.marketmaker.error.invalid-auth-request',
+  /** `get_channels_by_*`: `channel_type` is not 1 (payment) or 2 (paying). */
+  invalidChannelType: 'xbr.marketmaker.error.invalid_channel_type',
+  /** `get_channels_by_delegate`: `delegate_adr` is not 20 bytes. */
+  invalidDelegateAdr: 'xbr.marketmaker.error.invalid_delegate_adr',
+  /** `get_channels_by_actor`: `member_adr` is not 20 bytes. */
+  invalidMemberAdr: 'xbr.marketmaker.error.invalid_member_adr',
+  /** `set_consent`: the on-chain `setConsent` transaction failed. */
+  consentSetFail: 'xbr.marketmaker.error.consent_set_fail',
+
+  // --- crossbar.error.* ---
+  /** An offer, channel, balance or consent looked up by id does not exist (or is not usable). */
+  noSuchObject: 'crossbar.error.no_such_object',
+  /** Node management: `start_market_maker` for an id that is already running. */
+  alreadyRunning: 'crossbar.error.already_running',
+
+  // --- wamp.error.* used by the market (the WAMP-defined ones are also in WampErrorUri) ---
+  /** A bad argument; the message names it (never `runtime_error` for this, DESIGN §4). */
+  invalidArgument: WampErrorUri.invalidArgument,
+  /** An argument of the wrong type (autobahn `check_types=True` callees). */
+  typeCheckError: 'wamp.error.type_check_error',
+  /** Any other failure inside a procedure. */
+  runtimeError: WampErrorUri.runtimeError,
+  /** A result that cannot be serialized. */
+  invalidPayload: WampErrorUri.invalidPayload,
+  /** The called procedure is not registered (e.g. a seller delegate that went away). */
+  noSuchProcedure: WampErrorUri.noSuchProcedure,
+  /** The caller may not do this, e.g. revoke another seller's offer (ours, DESIGN §4; not in the original). */
+  notAuthorized: WampErrorUri.notAuthorized,
+} as const;
+
+/** Any error URI of {@link XbrErrorUri}. */
+export type XbrErrorUriValue = (typeof XbrErrorUri)[keyof typeof XbrErrorUri];
+
+/** Procedures the market maker registers in the market realm (spec §3.0). */
+export const MarketMakerProcedure = {
+  /** Maker status, block number and node accounts. */
+  status: 'xbr.marketmaker.status',
+  /** Time, chain, latest block, status integer. */
+  getStatus: 'xbr.marketmaker.get_status',
+  /** Chain, contracts, EULA, market and maker addresses. */
+  getConfig: 'xbr.marketmaker.get_config',
+  /** Receipt of an on-chain transaction. */
+  getTransactionReceipt: 'xbr.marketmaker.get_transaction_receipt',
+  /** Gas price the maker uses. */
+  getGasPrice: 'xbr.marketmaker.get_gas_price',
+  /** Seller delegate offers a data key. */
+  placeOffer: 'xbr.marketmaker.place_offer',
+  /** One offer by offer id. */
+  getOffer: 'xbr.marketmaker.get_offer',
+  /** Offers matching filters. */
+  queryOffers: 'xbr.marketmaker.query_offers',
+  /** Seller revokes the offer of a key. */
+  revokeOffer: 'xbr.marketmaker.revoke_offer',
+  /** Price quote for a key. */
+  getQuote: 'xbr.marketmaker.get_quote',
+  /** Buyer delegate buys a data key (off-chain payment). */
+  buyKey: 'xbr.marketmaker.buy_key',
+  /** Opens a payment or paying channel on chain for a member. */
+  openChannel: 'xbr.marketmaker.open_channel',
+  /** Closes a channel with a delegate-signed closing state. */
+  closeChannel: 'xbr.marketmaker.close_channel',
+  /** Payment channel by id. */
+  getPaymentChannel: 'xbr.marketmaker.get_payment_channel',
+  /** Off-chain balance of a payment channel. */
+  getPaymentChannelBalance: 'xbr.marketmaker.get_payment_channel_balance',
+  /** Paying channel by id. */
+  getPayingChannel: 'xbr.marketmaker.get_paying_channel',
+  /** Off-chain balance of a paying channel. */
+  getPayingChannelBalance: 'xbr.marketmaker.get_paying_channel_balance',
+  /** The buyer delegate's active payment channel. */
+  getActivePaymentChannel: 'xbr.marketmaker.get_active_payment_channel',
+  /** The seller delegate's active paying channel. */
+  getActivePayingChannel: 'xbr.marketmaker.get_active_paying_channel',
+  /** Channel ids of a delegate. */
+  getChannelsByDelegate: 'xbr.marketmaker.get_channels_by_delegate',
+  /** Channel ids of a member (actor). */
+  getChannelsByActor: 'xbr.marketmaker.get_channels_by_actor',
+  /** Member sets a data consent. */
+  setConsent: 'xbr.marketmaker.set_consent',
+  /** One consent by key. */
+  getConsent: 'xbr.marketmaker.get_consent',
+  /** Consents matching filters. */
+  findConsents: 'xbr.marketmaker.find_consents',
+  /** Catalogs of the calling owner. */
+  getCatalogsByOwner: 'xbr.marketmaker.get_catalogs_by_owner',
+  /** WAMP-cryptosign dynamic authenticator of the market realm. */
+  authenticate: 'xbr.marketmaker.authenticator.authenticate',
+  /** Forgets the caller's key and kills the member's sessions. */
+  logout: 'xbr.marketmaker.authenticator.logout',
+} as const;
+
+/** Topics the market maker publishes in the market realm (spec §4.1), except the per-seller one. */
+export const MarketMakerTopic = {
+  /** Maker status change: `(market_id | maker_id, status)`. */
+  onStatus: 'xbr.marketmaker.on_status',
+  /** `(offer dict)` after `place_offer` stored it. */
+  onOfferPlaced: 'xbr.marketmaker.on_offer_placed',
+  /** `(offer dict)` after `revoke_offer`. */
+  onOfferRevoked: 'xbr.marketmaker.on_offer_revoked',
+  /** `(payment_channel_oid)` when a payment channel has nothing left. */
+  onPaymentChannelEmpty: 'xbr.marketmaker.on_payment_channel_empty',
+  /** `(paying_channel_oid)` when a paying channel has nothing left. */
+  onPayingChannelEmpty: 'xbr.marketmaker.on_paying_channel_empty',
+  /** `(closing dict)` after `close_channel` of a payment channel. */
+  onPaymentChannelClosing: 'xbr.marketmaker.on_payment_channel_closing',
+  /** `(closing dict)` after `close_channel` of a paying channel. */
+  onPayingChannelClosing: 'xbr.marketmaker.on_paying_channel_closing',
+} as const;
+
+/** WAMP meta procedure the maker calls on logout (kills every session of an authid). */
+export const killByAuthidProcedure = 'wamp.session.kill_by_authid';
+
+// A URI component: no empty string, no '.', '#' or whitespace (WAMP loose URI rules).
+const COMPONENT_RE = /^[^\s.#]+$/;
+
+function component(name: string, value: string): string {
+  if (typeof value !== 'string' || !COMPONENT_RE.test(value)) {
+    throw new WampError(WampErrorUri.invalidUri, `${name}: expected a URI component (no '.', '#' or whitespace), got ${JSON.stringify(String(value)).slice(0, 80)}`);
+  }
+  return value;
+}
+
+/**
+ * `xbr.provider.<sellerAuthid>.sell`, the seller delegate's procedure the maker calls in `buy_key`.
+ *
+ * @throws WampError `wamp.error.invalid_uri` if `sellerAuthid` is empty or has '.', '#' or whitespace.
+ * @example
+ * providerSellUri('0x04ab…'); // 'xbr.provider.0x04ab….sell'
+ */
+export function providerSellUri(sellerAuthid: string): string {
+  return `xbr.provider.${component('seller_authid', sellerAuthid)}.sell`;
+}
+
+/**
+ * `xbr.provider.<sellerAuthid>.close_channel`, called by the maker to close a paying channel.
+ *
+ * @throws WampError `wamp.error.invalid_uri` as {@link providerSellUri}.
+ */
+export function providerCloseChannelUri(sellerAuthid: string): string {
+  return `xbr.provider.${component('seller_authid', sellerAuthid)}.close_channel`;
+}
+
+/**
+ * `xbr.provider.<sellerAuthid>.on_channel_closed`, published after a paying channel was closed.
+ *
+ * @throws WampError `wamp.error.invalid_uri` as {@link providerSellUri}.
+ */
+export function providerOnChannelClosedTopic(sellerAuthid: string): string {
+  return `xbr.provider.${component('seller_authid', sellerAuthid)}.on_channel_closed`;
+}
+
+/** Procedures of the worker controller in the node management realm (spec §3.23), per worker. */
+export type WorkerProcedureName = 'start_market_maker' | 'stop_market_maker';
+/** Topics of the worker controller in the node management realm (spec §4.2), per worker. */
+export type WorkerTopicName = 'on_worker_ready' | 'on_maker_started' | 'on_maker_stopped';
+
+/**
+ * `crossbar.worker.<workerId>.<name>` for the worker controller's procedures and topics.
+ *
+ * @throws WampError `wamp.error.invalid_uri` if `workerId` is not a URI component.
+ * @example
+ * workerUri('xbrmm1', 'start_market_maker'); // 'crossbar.worker.xbrmm1.start_market_maker'
+ */
+export function workerUri(workerId: string, name: WorkerProcedureName | WorkerTopicName): string {
+  return `crossbar.worker.${component('worker_id', workerId)}.${name}`;
+}

@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { readFileSync } from 'node:fs';
+import {
+  MarketMakerProcedure,
+  MarketMakerTopic,
+  XbrErrorUri,
+  killByAuthidProcedure,
+  providerCloseChannelUri,
+  providerOnChannelClosedTopic,
+  providerSellUri,
+  workerUri,
+} from '../../schema/uris.js';
+
+const specDir = new URL('../../../shared/spec/', import.meta.url);
+const makerSpecUrl = new URL('original-marketmaker.md', specDir);
+const clientSpecUrl = new URL('original-client-and-chain.md', specDir);
+// shared/ sits beside the checkout in development and CI; the catalog is checked against it.
+const spec = readFileSync(makerSpecUrl, 'utf8') + readFileSync(clientSpecUrl, 'utf8');
+
+describe('XbrErrorUri', () => {
+  it('has the exact spellings', () => {
+    assert.equal(XbrErrorUri.invalidSignature, 'xbr.error.invalid_signature');
+    assert.equal(XbrErrorUri.noSuchObject, 'crossbar.error.no_such_object');
+    assert.equal(XbrErrorUri.invalidAuthRequest, 'xbr.marketmaker.error.invalid-auth-request');
+    assert.equal(XbrErrorUri.invalidArgument, 'wamp.error.invalid_argument');
+  });
+
+  it('has no duplicate URIs', () => {
+    const values = Object.values(XbrErrorUri);
+    assert.equal(new Set(values).size, values.length);
+  });
+
+  it('lists every xbr/crossbar error URI of the spec, and nothing the spec lacks', () => {
+    const inSpec = new Set(spec.match(/\b(?:xbr\.error|xbr\.marketmaker\.error|crossbar\.error)\.[a-z_-]+[a-z]/g) ?? []);
+    const ours = new Set<string>(Object.values(XbrErrorUri).filter((u) => !u.startsWith('wamp.')));
+    assert.deepEqual([...inSpec].sort(), [...ours].sort());
+    // notAuthorized is our addition for the security fixes of DESIGN §4 (only the offering seller may revoke).
+    const oursOnly = new Set<string>([XbrErrorUri.notAuthorized]);
+    for (const uri of Object.values(XbrErrorUri)) if (!oursOnly.has(uri)) assert.ok(spec.includes(uri), uri);
+  });
+});
+
+describe('market maker procedures and topics', () => {
+  it('match the registration table of spec §3.0', () => {
+    const table = spec.slice(spec.indexOf('Complete list of registered procedures'), spec.indexOf('The following names appear'));
+    const inSpec = [...table.matchAll(/^\| `(xbr\.marketmaker\.[a-z_.]+)` \|/gm)].map((m) => m[1]);
+    assert.equal(inSpec.length, 27);
+    assert.deepEqual(Object.values(MarketMakerProcedure), inSpec);
+  });
+
+  it('match the topics of spec §4.1', () => {
+    const section = spec.slice(spec.indexOf('### 4.1 Published by the maker'), spec.indexOf('### 4.2'));
+    const inSpec = new Set([...section.matchAll(/^\| `(xbr\.marketmaker\.on_[a-z_]+)` \|/gm)].map((m) => m[1]));
+    assert.deepEqual([...inSpec].sort(), Object.values(MarketMakerTopic).sort());
+  });
+
+  it('build the per-seller and per-worker URIs', () => {
+    const authid = '0x' + 'ab'.repeat(64);
+    assert.equal(providerSellUri(authid), `xbr.provider.${authid}.sell`);
+    assert.equal(providerCloseChannelUri('seller1'), 'xbr.provider.seller1.close_channel');
+    assert.equal(providerOnChannelClosedTopic('seller1'), 'xbr.provider.seller1.on_channel_closed');
+    assert.equal(workerUri('xbrmm1', 'start_market_maker'), 'crossbar.worker.xbrmm1.start_market_maker');
+    assert.equal(workerUri('xbrmm1', 'on_maker_started'), 'crossbar.worker.xbrmm1.on_maker_started');
+    assert.equal(killByAuthidProcedure, 'wamp.session.kill_by_authid');
+  });
+
+  it('reject URI components with dots, hashes, whitespace or nothing', () => {
+    for (const bad of ['', 'a.b', 'a#', 'a b']) {
+      assert.throws(() => providerSellUri(bad), { name: 'WampError', uri: 'wamp.error.invalid_uri' });
+    }
+    assert.throws(() => workerUri('w.1', 'stop_market_maker'), {
+      uri: 'wamp.error.invalid_uri',
+      message: `worker_id: expected a URI component (no '.', '#' or whitespace), got "w.1"`,
+    });
+  });
+});
