@@ -1,0 +1,200 @@
+/**
+ * Opens an LMDB environment for a maker or worker DB: named sub-databases (binary keys, msgpack values
+ * with bigint support), a `meta` table holding `schema_version` and `kind`, and the two write paths the
+ * ledger uses (DESIGN §5):
+ *
+ * - {@link DbEnv.writeSync}: one synchronous write transaction, durable (fsynced) when it returns.
+ * - {@link DbEnv.write}: the callback runs synchronously as a nested (abortable) transaction inside the
+ *   next batched write transaction; the promise resolves once that batch is committed and fsynced. A
+ *   callback that throws is rolled back alone; the others in the batch commit.
+ *
+ * `overlappingSync` is forced off (lmdb-js turns it on by default on Linux), so "committed" means
+ * "durable" for both paths; `noSync` is never used.
+ */
+import { open, type Database, type DatabaseOptions, type RootDatabase } from 'lmdb';
+import { WampError } from '../errors.js';
+import { DbErrorUri, storageError } from './errors.js';
+
+/** Which process a DB belongs to; a DB of one kind refuses to open as the other. */
+export type DbKind = 'maker' | 'worker';
+
+/** Schema versions this build can open, per kind. The last one is written into fresh DBs. */
+export const SCHEMA_VERSIONS: Readonly<Record<DbKind, readonly number[]>> = { maker: [1], worker: [1] };
+
+/** The version written into a fresh DB of `kind`. */
+export function currentSchemaVersion(kind: DbKind): number {
+  const versions = SCHEMA_VERSIONS[kind];
+  return versions[versions.length - 1] as number;
+}
+
+/** Default map size (1 GiB) and the accepted bounds (128 KiB … 128 GiB, as the original). */
+export const DEFAULT_MAXSIZE = 1024 * 2 ** 20;
+const MIN_MAXSIZE = 128 * 2 ** 10;
+const MAX_MAXSIZE = 128 * 2 ** 30;
+
+/** How a sub-database stores values. */
+export type SubDbEncoding = 'msgpack' | 'binary';
+
+export interface DbEnvOptions {
+  /** Directory of the LMDB environment (created if missing). */
+  path: string;
+  kind: DbKind;
+  /** Map size in bytes; default {@link DEFAULT_MAXSIZE}. */
+  maxsize?: number;
+  /** Names and value encodings of the sub-databases (besides `meta`). */
+  subDbs: Readonly<Record<string, SubDbEncoding>>;
+  /** For tests of the version check only: write/expect this version instead of the current one. */
+  schemaVersion?: number;
+}
+
+/** Contents of the `meta` table. */
+export interface DbMeta {
+  schema_version: number;
+  kind: DbKind;
+  /** Creation time, ns since the epoch. */
+  created: bigint;
+}
+
+/** An open environment. */
+export interface DbEnv {
+  readonly path: string;
+  readonly kind: DbKind;
+  readonly meta: DbMeta;
+  /** The sub-database `name` (must have been declared in `subDbs`). */
+  sub(name: string): Database;
+  /** Runs `fn` in one synchronous write transaction; durable when this returns. Nested calls join the outer one. */
+  writeSync<T>(fn: () => T): T;
+  /** Runs `fn` synchronously in the next batched write transaction; resolves when that batch is durable. */
+  write<T>(fn: () => T): Promise<T>;
+  /** True while a `writeSync`/`write` callback of this env is running (tables then skip nesting). */
+  inWriteTxn(): boolean;
+  /** Resolves when every write so far is on disk. */
+  flushed(): Promise<void>;
+  /** Closes the environment (pending batched writes are committed first). */
+  close(): Promise<void>;
+}
+
+function guard<T>(fn: () => T, depth: { n: number }): () => T {
+  return () => {
+    depth.n++;
+    let result: T;
+    try {
+      result = fn();
+    } finally {
+      depth.n--;
+    }
+    if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
+      throw storageError('a write transaction callback must be synchronous (no await inside a read-check-write)');
+    }
+    return result;
+  };
+}
+
+function wrap(err: unknown, what: string): WampError {
+  if (err instanceof WampError) return err;
+  return storageError(`${what}: ${err instanceof Error ? err.message : String(err)}`, {}, err);
+}
+
+function schemaError(path: string, message: string, kwargs: Record<string, unknown>): WampError {
+  return new WampError(DbErrorUri.schema, `database ${path}: ${message}`, { kwargs: { path, ...kwargs } });
+}
+
+/**
+ * Opens (or creates) the environment at `options.path` and checks its schema version and kind.
+ * Throws `xbr.error.storage_schema` for an unknown/newer version or the wrong kind, `xbr.error.storage`
+ * for any other failure; the environment is closed again before throwing.
+ * @example const env = await openDbEnv({ path: './mm1', kind: 'maker', subDbs: { offers: 'msgpack' } });
+ */
+export async function openDbEnv(options: DbEnvOptions): Promise<DbEnv> {
+  const maxsize = options.maxsize ?? DEFAULT_MAXSIZE;
+  if (!Number.isInteger(maxsize) || maxsize < MIN_MAXSIZE || maxsize > MAX_MAXSIZE) {
+    throw storageError(`maxsize must be an integer between ${MIN_MAXSIZE} and ${MAX_MAXSIZE} bytes, got ${maxsize}`);
+  }
+  const names = Object.keys(options.subDbs);
+  let root: RootDatabase;
+  try {
+    root = open({ path: options.path, mapSize: maxsize, maxDbs: names.length + 4, overlappingSync: false });
+  } catch (err) {
+    throw wrap(err, `cannot open database ${options.path}`);
+  }
+  try {
+    const metaDb = root.openDB<unknown, string>('meta', { useBigIntExtension: true } as DatabaseOptions);
+    const expected = options.schemaVersion ?? currentSchemaVersion(options.kind);
+    const meta = readOrCreateMeta(root, metaDb, options, expected);
+    const subs = new Map<string, Database>();
+    const depth = { n: 0 };
+    for (const name of names) {
+      const encoding = options.subDbs[name] as SubDbEncoding;
+      subs.set(
+        name,
+        encoding === 'binary'
+          ? root.openDB(name, { keyEncoding: 'binary', encoding: 'binary' })
+          : root.openDB(name, { keyEncoding: 'binary', encoding: 'msgpack', useBigIntExtension: true } as DatabaseOptions),
+      );
+    }
+    return {
+      path: options.path,
+      kind: options.kind,
+      meta,
+      sub(name) {
+        const db = subs.get(name);
+        if (db === undefined) throw storageError(`no sub-database '${name}' in ${options.path}`);
+        return db;
+      },
+      writeSync(fn) {
+        try {
+          return root.transactionSync(guard(fn, depth));
+        } catch (err) {
+          throw wrap(err, 'write transaction failed');
+        }
+      },
+      async write(fn) {
+        try {
+          return (await root.childTransaction(guard(fn, depth))) as Awaited<ReturnType<typeof fn>> & ReturnType<typeof fn>;
+        } catch (err) {
+          throw wrap(err, 'write transaction failed');
+        }
+      },
+      inWriteTxn: () => depth.n > 0,
+      async flushed() {
+        await root.flushed;
+      },
+      async close() {
+        await root.close();
+      },
+    };
+  } catch (err) {
+    await root.close().catch(() => undefined);
+    throw wrap(err, `cannot open database ${options.path}`);
+  }
+}
+
+function readOrCreateMeta(root: RootDatabase, metaDb: Database<unknown, string>, options: DbEnvOptions, expected: number): DbMeta {
+  const version = metaDb.get('schema_version');
+  const kind = metaDb.get('kind');
+  if (version === undefined && kind === undefined) {
+    const others = [...root.getKeys()].filter((k) => String(k) !== 'meta');
+    if (others.length > 0) throw schemaError(options.path, 'has tables but no schema_version; not an xbr-edge database', {});
+    const created = BigInt(Date.now()) * 1_000_000n;
+    root.transactionSync(() => {
+      metaDb.putSync('schema_version', expected);
+      metaDb.putSync('kind', options.kind);
+      metaDb.putSync('created', created);
+    });
+    return { schema_version: expected, kind: options.kind, created };
+  }
+  if (kind !== options.kind) {
+    throw schemaError(options.path, `is a ${String(kind)} database, expected ${options.kind}`, { kind, expected_kind: options.kind });
+  }
+  const supported = options.schemaVersion === undefined ? SCHEMA_VERSIONS[options.kind] : [options.schemaVersion];
+  if (typeof version !== 'number' || !supported.includes(version)) {
+    const newer = typeof version === 'number' && version > Math.max(...supported);
+    throw schemaError(
+      options.path,
+      `has schema_version ${String(version)}, ${newer ? 'newer than' : 'unknown to'} this build (supports ${supported.join(', ')})`,
+      { schema_version: version, supported },
+    );
+  }
+  const created = metaDb.get('created');
+  return { schema_version: version, kind: options.kind, created: typeof created === 'bigint' ? created : 0n };
+}

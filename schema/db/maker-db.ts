@@ -1,0 +1,147 @@
+/**
+ * The maker DB (one per market maker, spec §7.2): offers, payment/paying channels and their ledger
+ * balances, purchase transactions, consents, with the indexes of spec §7.5. Index keys:
+ *
+ * | index | key | record |
+ * |---|---|---|
+ * | `idx_offer_by_key` (unique) | key id[16] | offer |
+ * | `idx_payment_channel_by_delegate` / `_by_actor` | address[20] ‖ u64be(timestamp) ‖ channel id | payment channel |
+ * | `idx_paying_channel_by_delegate` / `_by_recipient` | address[20] ‖ u64be(timestamp) ‖ channel id | paying channel |
+ * | `idx_transaction_by_state` | u8(state) ‖ u64be(created) ‖ tid | transaction (finds INFLIGHT on start) |
+ *
+ * Consents live here under their own table (fixing the cross-DB slot mix-up of spec §7.6).
+ */
+import type { Address, Uuid } from '../codec/types.js';
+import { openDbEnv, type DbEnv, type SubDbEncoding } from './env.js';
+import { checkBalanceWrite, ledgerDebugFromEnv } from './ledger-invariant.js';
+import { address, key, u64, u8, uuid } from './keys.js';
+import type { ChannelBalance } from './records/balance.js';
+import { ChannelType, type Channel } from './records/channel.js';
+import type { Consent } from './records/consent.js';
+import type { Offer } from './records/offer.js';
+import type { Transaction, TransactionState } from './records/transaction.js';
+import { consentKey, type ConsentKey } from './consent-key.js';
+import { Table } from './table.js';
+
+/** Index names of the maker DB. */
+export const MakerIndex = {
+  offerByKey: 'idx_offer_by_key',
+  paymentChannelByDelegate: 'idx_payment_channel_by_delegate',
+  paymentChannelByActor: 'idx_payment_channel_by_actor',
+  payingChannelByDelegate: 'idx_paying_channel_by_delegate',
+  payingChannelByRecipient: 'idx_paying_channel_by_recipient',
+  transactionByState: 'idx_transaction_by_state',
+} as const;
+
+/** Sub-databases of a maker DB and how they store values. */
+export const MAKER_SUBDBS: Readonly<Record<string, SubDbEncoding>> = {
+  offers: 'msgpack',
+  [MakerIndex.offerByKey]: 'binary',
+  payment_channels: 'msgpack',
+  [MakerIndex.paymentChannelByDelegate]: 'binary',
+  [MakerIndex.paymentChannelByActor]: 'binary',
+  payment_balances: 'msgpack',
+  paying_channels: 'msgpack',
+  [MakerIndex.payingChannelByDelegate]: 'binary',
+  [MakerIndex.payingChannelByRecipient]: 'binary',
+  paying_balances: 'msgpack',
+  transactions: 'msgpack',
+  [MakerIndex.transactionByState]: 'binary',
+  consents: 'msgpack',
+};
+
+export interface OpenMakerDbOptions {
+  path: string;
+  /** Map size in bytes (default 1 GiB). */
+  maxsize?: number;
+  /** Check the ledger invariant inside every balance write (default: `XBR_LEDGER_DEBUG=1`). */
+  ledgerDebug?: boolean;
+}
+
+/** An open maker DB. Writes: `env.writeSync(fn)` (durable on return) or `env.write(fn)` (batched). */
+export interface MakerDb {
+  readonly env: DbEnv;
+  readonly offers: Table<Uuid, Offer>;
+  readonly paymentChannels: Table<Uuid, Channel>;
+  readonly payingChannels: Table<Uuid, Channel>;
+  readonly paymentBalances: Table<Uuid, ChannelBalance>;
+  readonly payingBalances: Table<Uuid, ChannelBalance>;
+  readonly transactions: Table<Uuid, Transaction>;
+  readonly consents: Table<ConsentKey, Consent>;
+  /** True when balance writes are checked (debug mode). */
+  readonly ledgerDebug: boolean;
+  close(): Promise<void>;
+}
+
+const byId = (id: Uuid): Buffer => key(uuid(id));
+const addrTime = (adr: Address, channel: Channel): Uint8Array => key(address(adr), u64(channel.timestamp));
+
+/**
+ * Opens (or creates) a maker DB at `options.path`.
+ * @example
+ * const db = await openMakerDb({ path: './.xbrmm-maker1' });
+ * db.env.writeSync(() => { db.paymentChannels.put(ch.channel_oid, ch); db.paymentBalances.put(ch.channel_oid, initialBalance(ch.amount)); });
+ */
+export async function openMakerDb(options: OpenMakerDbOptions): Promise<MakerDb> {
+  const env = await openDbEnv({ path: options.path, kind: 'maker', ...(options.maxsize === undefined ? {} : { maxsize: options.maxsize }), subDbs: MAKER_SUBDBS });
+  const offers = new Table<Uuid, Offer>({ env, name: 'offers', key: byId, indexes: [{ name: MakerIndex.offerByKey, unique: true, key: (o) => key(uuid(o.key)) }] });
+  const paymentChannels = new Table<Uuid, Channel>({
+    env,
+    name: 'payment_channels',
+    key: byId,
+    indexes: [
+      { name: MakerIndex.paymentChannelByDelegate, key: (c) => addrTime(c.delegate, c) },
+      { name: MakerIndex.paymentChannelByActor, key: (c) => addrTime(c.actor, c) },
+    ],
+  });
+  const payingChannels = new Table<Uuid, Channel>({
+    env,
+    name: 'paying_channels',
+    key: byId,
+    indexes: [
+      { name: MakerIndex.payingChannelByDelegate, key: (c) => addrTime(c.delegate, c) },
+      { name: MakerIndex.payingChannelByRecipient, key: (c) => addrTime(c.recipient, c) },
+    ],
+  });
+  const paymentBalances = new Table<Uuid, ChannelBalance>({ env, name: 'payment_balances', key: byId });
+  const payingBalances = new Table<Uuid, ChannelBalance>({ env, name: 'paying_balances', key: byId });
+  const transactions = new Table<Uuid, Transaction>({
+    env,
+    name: 'transactions',
+    key: byId,
+    indexes: [{ name: MakerIndex.transactionByState, key: (t) => key(u8(t.state), u64(t.created)) }],
+  });
+  const consents = new Table<ConsentKey, Consent>({ env, name: 'consents', key: consentKey });
+  const ledgerDebug = options.ledgerDebug ?? ledgerDebugFromEnv();
+  if (ledgerDebug) {
+    paymentBalances.addAfterWrite((k, before, after) => {
+      if (after !== undefined) checkBalanceWrite(paymentChannels.getByKey(k), before, after, k);
+    });
+    payingBalances.addAfterWrite((k, before, after) => {
+      if (after !== undefined) checkBalanceWrite(payingChannels.getByKey(k), before, after, k);
+    });
+  }
+  return { env, offers, paymentChannels, payingChannels, paymentBalances, payingBalances, transactions, consents, ledgerDebug, close: () => env.close() };
+}
+
+/** The channel and balance tables of a channel type. */
+export function channelTables(db: MakerDb, type: typeof ChannelType.PAYMENT | typeof ChannelType.PAYING): { channels: Table<Uuid, Channel>; balances: Table<Uuid, ChannelBalance> } {
+  return type === ChannelType.PAYMENT ? { channels: db.paymentChannels, balances: db.paymentBalances } : { channels: db.payingChannels, balances: db.payingBalances };
+}
+
+/** The offer for data-key `keyId`, via `idx_offer_by_key`. */
+export function offerByKey(db: MakerDb, keyId: Uuid): Offer | undefined {
+  return db.offers.getUnique(MakerIndex.offerByKey, key(uuid(keyId)))?.value;
+}
+
+/** Channels of `type` whose delegate is `delegate`, oldest first (spec §6.3). */
+export function channelsByDelegate(db: MakerDb, type: typeof ChannelType.PAYMENT | typeof ChannelType.PAYING, delegate: Address): Channel[] {
+  const { channels } = channelTables(db, type);
+  const index = type === ChannelType.PAYMENT ? MakerIndex.paymentChannelByDelegate : MakerIndex.payingChannelByDelegate;
+  return channels.byIndex(index, { prefix: key(address(delegate)) }).map((e) => e.value);
+}
+
+/** Transactions in `state`, oldest first (e.g. INFLIGHT ones to resolve on start). */
+export function transactionsInState(db: MakerDb, state: TransactionState): Transaction[] {
+  return db.transactions.byIndex(MakerIndex.transactionByState, { prefix: key(u8(state)) }).map((e) => e.value);
+}

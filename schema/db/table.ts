@@ -1,0 +1,269 @@
+/**
+ * A typed table over one LMDB sub-database, with secondary indexes that its own `put`/`delete` keep
+ * up to date in the same write transaction (a write that throws leaves table and indexes unchanged).
+ *
+ * Keys are bytes (see `keys.ts`); values are records stored as msgpack (bigint and Uint8Array fields
+ * survive; byte fields come back as Buffer, a Uint8Array). Index sub-databases hold binary keys and
+ * binary values:
+ * - unique index: key = index key, value = primary key;
+ * - non-unique index: key = index key ‖ primary key (so two records with equal index keys, e.g. two
+ *   channels opened in the same ns, never overwrite each other), value = primary key.
+ */
+import type { Database } from 'lmdb';
+import type { DbEnv } from './env.js';
+import { DbErrorUri, storageError } from './errors.js';
+import { prefixRange } from './keys.js';
+import { WampError } from '../errors.js';
+
+/** A secondary index of a table. */
+export interface IndexDef<V> {
+  /** Sub-database name (declared as `'binary'` in the env). */
+  readonly name: string;
+  /** The index key of a record, or undefined to leave the record out of this index. */
+  key(value: V): Uint8Array | undefined;
+  /** When true, at most one record per index key; a second one throws `xbr.error.storage_duplicate`. */
+  readonly unique?: boolean;
+}
+
+/** Called inside the write transaction after a record is written or deleted; throwing aborts the write. */
+export type AfterWriteHook<V> = (key: Buffer, before: V | undefined, after: V | undefined) => void;
+
+export interface TableOptions<K, V> {
+  env: DbEnv;
+  /** Sub-database name (declared as `'msgpack'` in the env). */
+  name: string;
+  /** Encodes a primary key. */
+  key(k: K): Buffer;
+  indexes?: readonly IndexDef<V>[];
+}
+
+/** A key range: `prefix`, or half-open `[start, end)` in key order. */
+export interface RangeOptions {
+  prefix?: Uint8Array;
+  start?: Uint8Array;
+  end?: Uint8Array;
+  /** Iterate from the highest key down. */
+  reverse?: boolean;
+  limit?: number;
+}
+
+/** One record of a range. */
+export interface Entry<V> {
+  key: Buffer;
+  value: V;
+}
+
+function toBuffer(b: Uint8Array): Buffer {
+  return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+}
+
+function lmdbRange(opts: RangeOptions): Record<string, unknown> {
+  let start = opts.start;
+  let end = opts.end;
+  if (opts.prefix !== undefined) {
+    const r = prefixRange(opts.prefix);
+    start = r.start;
+    end = r.end;
+  }
+  const out: Record<string, unknown> = {};
+  if (opts.limit !== undefined) out['limit'] = opts.limit;
+  if (opts.reverse === true) {
+    // lmdb-js reverse ranges run from `start` (high) down to `end` (low): flip the bounds so the
+    // half-open [start, end) is the same set of keys in both directions.
+    out['reverse'] = true;
+    if (end !== undefined) {
+      out['start'] = toBuffer(end);
+      out['exclusiveStart'] = true;
+    }
+    if (start !== undefined) {
+      out['end'] = toBuffer(start);
+      out['inclusiveEnd'] = true;
+    }
+  } else {
+    if (start !== undefined) out['start'] = toBuffer(start);
+    if (end !== undefined) out['end'] = toBuffer(end);
+  }
+  return out;
+}
+
+/**
+ * A typed table. All writes run in a write transaction: they join the caller's
+ * (`env.writeSync`/`env.write`) or open their own durable one.
+ * @example
+ * const offers = new Table<Uuid, Offer>({ env, name: 'offers', key: (id) => key(uuid(id)), indexes: [byKey] });
+ * env.writeSync(() => offers.put(offer.offer, offer));
+ */
+export class Table<K, V> {
+  readonly name: string;
+  readonly env: DbEnv;
+  private readonly db: Database<V, Buffer>;
+  private readonly encodeKey: (k: K) => Buffer;
+  private readonly indexes = new Map<string, { def: IndexDef<V>; db: Database<Buffer, Buffer> }>();
+  private readonly hooks: AfterWriteHook<V>[] = [];
+
+  constructor(options: TableOptions<K, V>) {
+    this.env = options.env;
+    this.name = options.name;
+    this.db = options.env.sub(options.name) as unknown as Database<V, Buffer>;
+    this.encodeKey = options.key;
+    for (const def of options.indexes ?? []) {
+      this.indexes.set(def.name, { def, db: options.env.sub(def.name) as unknown as Database<Buffer, Buffer> });
+    }
+  }
+
+  /** Encodes a primary key (exposed for ranges and logs). */
+  keyOf(k: K): Buffer {
+    return this.encodeKey(k);
+  }
+
+  /** Adds a hook run inside every write of this table (used by the ledger debug checks). */
+  addAfterWrite(hook: AfterWriteHook<V>): void {
+    this.hooks.push(hook);
+  }
+
+  /** The record under `k`, or undefined. */
+  get(k: K): V | undefined {
+    return this.getByKey(this.encodeKey(k));
+  }
+
+  /** The record under an encoded key, or undefined. */
+  getByKey(key: Uint8Array): V | undefined {
+    try {
+      return this.db.get(toBuffer(key));
+    } catch (err) {
+      throw storageError(`${this.name}: read failed: ${err instanceof Error ? err.message : String(err)}`, { table: this.name }, err);
+    }
+  }
+
+  has(k: K): boolean {
+    return this.db.doesExist(this.encodeKey(k));
+  }
+
+  /**
+   * Writes `value` under `k` and updates every index, atomically: all checks (unique indexes) run
+   * before anything is written. Inside a transaction of this env the writes join it directly (an error
+   * must then propagate and abort that transaction — never catch and continue inside a write); outside
+   * one, or when write hooks are installed, they run in their own (nested) transaction.
+   */
+  put(k: K, value: V): void {
+    const key = this.encodeKey(k);
+    this.atomically(() => {
+      const before = this.indexes.size === 0 && this.hooks.length === 0 ? undefined : this.db.get(key);
+      const removes: [Database<Buffer, Buffer>, Buffer][] = [];
+      const adds: [Database<Buffer, Buffer>, Buffer][] = [];
+      for (const { def, db } of this.indexes.values()) {
+        const oldIk = before === undefined ? undefined : def.key(before);
+        const newIk = def.key(value);
+        const oldEntry = oldIk === undefined ? undefined : this.entryKey(def, oldIk, key);
+        const newEntry = newIk === undefined ? undefined : this.entryKey(def, newIk, key);
+        if (oldEntry !== undefined && newEntry !== undefined && oldEntry.equals(newEntry)) continue;
+        if (oldEntry !== undefined) removes.push([db, oldEntry]);
+        if (newEntry !== undefined) {
+          if (def.unique === true) {
+            const holder = db.get(newEntry);
+            if (holder !== undefined && !Buffer.from(holder).equals(key)) {
+              throw new WampError(DbErrorUri.duplicate, `${this.name}: index ${def.name} already holds this key for another record`, {
+                kwargs: { table: this.name, index: def.name },
+              });
+            }
+          }
+          adds.push([db, newEntry]);
+        }
+      }
+      for (const [db, entry] of removes) db.removeSync(entry);
+      for (const [db, entry] of adds) db.putSync(entry, key);
+      this.db.putSync(key, value);
+      for (const hook of this.hooks) hook(key, before, value);
+    });
+  }
+
+  /** Deletes the record under `k` and its index entries; false if there was none. */
+  delete(k: K): boolean {
+    const key = this.encodeKey(k);
+    return this.atomically(() => {
+      const before = this.db.get(key);
+      if (before === undefined) return false;
+      for (const { def, db } of this.indexes.values()) {
+        const ik = def.key(before);
+        if (ik !== undefined) db.removeSync(this.entryKey(def, ik, key));
+      }
+      this.db.removeSync(key);
+      for (const hook of this.hooks) hook(key, before, undefined);
+      return true;
+    });
+  }
+
+  /**
+   * Read-modify-write of one record in one transaction: `fn` gets the current record (or undefined)
+   * and returns the new one. Returns the new record.
+   */
+  update(k: K, fn: (current: V | undefined) => V): V {
+    return this.atomically(() => {
+      const next = fn(this.get(k));
+      this.put(k, next);
+      return next;
+    });
+  }
+
+  /** Records in key order within `opts`. */
+  range(opts: RangeOptions = {}): Entry<V>[] {
+    const out: Entry<V>[] = [];
+    for (const { key, value } of this.db.getRange(lmdbRange(opts))) out.push({ key: Buffer.from(key), value });
+    return out;
+  }
+
+  /** Number of records (within `opts` if given). */
+  count(opts?: RangeOptions): number {
+    return opts === undefined ? this.db.getKeysCount() : this.db.getKeysCount(lmdbRange(opts));
+  }
+
+  /**
+   * Records whose index key is in `opts` (by index-key order; e.g. `prefix: address` with a
+   * `(address, ns)` index gives that address's records oldest first).
+   */
+  byIndex(indexName: string, opts: RangeOptions = {}): Entry<V>[] {
+    const { db } = this.index(indexName);
+    const out: Entry<V>[] = [];
+    for (const { value: pk } of db.getRange(lmdbRange(opts))) {
+      const key = Buffer.from(pk);
+      const value = this.db.get(key);
+      if (value === undefined) throw storageError(`${this.name}: index ${indexName} points to a missing record`, { table: this.name, index: indexName });
+      out.push({ key, value });
+    }
+    return out;
+  }
+
+  /** The record a unique index maps `indexKey` to, or undefined. */
+  getUnique(indexName: string, indexKey: Uint8Array): Entry<V> | undefined {
+    const { def, db } = this.index(indexName);
+    if (def.unique !== true) throw storageError(`${this.name}: index ${indexName} is not unique`);
+    const pk = db.get(toBuffer(indexKey));
+    if (pk === undefined) return undefined;
+    const key = Buffer.from(pk);
+    const value = this.db.get(key);
+    return value === undefined ? undefined : { key, value };
+  }
+
+  /** Raw index entries (index key bytes → primary key), for checks and tests. */
+  indexEntries(indexName: string): { key: Buffer; primaryKey: Buffer }[] {
+    const { db } = this.index(indexName);
+    const out: { key: Buffer; primaryKey: Buffer }[] = [];
+    for (const { key, value } of db.getRange({})) out.push({ key: Buffer.from(key), primaryKey: Buffer.from(value) });
+    return out;
+  }
+
+  /** Runs `fn` in the caller's write transaction, or in its own (nested) one when needed. */
+  private atomically<T>(fn: () => T): T {
+    return this.env.inWriteTxn() && this.hooks.length === 0 ? fn() : this.env.writeSync(fn);
+  }
+
+  private index(name: string): { def: IndexDef<V>; db: Database<Buffer, Buffer> } {
+    const ix = this.indexes.get(name);
+    if (ix === undefined) throw storageError(`${this.name}: no index '${name}'`);
+    return ix;
+  }
+
+  private entryKey(def: IndexDef<V>, indexKey: Uint8Array, primaryKey: Buffer): Buffer {
+    return def.unique === true ? toBuffer(indexKey) : Buffer.concat([indexKey, primaryKey]);
+  }
+}
