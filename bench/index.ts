@@ -4,6 +4,7 @@
  * the header, notes and errors (`# ERROR ...`); progress goes to stderr. Exit code 1 if a part failed.
  */
 import os from 'node:os';
+import { primitivesBudgetMs, runPrimitivesBench } from './primitives/index.js';
 import { pubsubBudgetMs, runPubsubBench } from './pubsub.js';
 import { routerBudgetMs, runRouterBench } from './router.js';
 import { describe, killAllSync, type BenchContext, type BenchPart } from './util.js';
@@ -17,6 +18,7 @@ interface PartEntry {
 const PARTS: Record<string, PartEntry> = {
   router: { run: runRouterBench, budgetMs: routerBudgetMs },
   pubsub: { run: runPubsubBench, budgetMs: pubsubBudgetMs },
+  primitives: { run: runPrimitivesBench, budgetMs: primitivesBudgetMs },
 };
 
 function usage(): string {

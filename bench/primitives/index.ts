@@ -1,0 +1,35 @@
+/**
+ * The `primitives` bench part: the schema/ building blocks on their hot paths (codecs, EIP712,
+ * sealed boxes, durable ledger commits), each figure beside its pure-JS or one-commit-per-step
+ * baseline measured in the same run.
+ */
+import { describe, type BenchContext } from '../util.js';
+import { benchCodec } from './codec.js';
+import { benchEip712 } from './eip712.js';
+import { benchLedger } from './ledger.js';
+
+type Print = (name: string, value: number, unit: string) => void;
+type Area = (print: Print, quick: boolean) => Promise<void>;
+
+const AREAS: Record<string, Area> = { codec: benchCodec, eip712: benchEip712, ledger: benchLedger };
+
+export async function runPrimitivesBench(ctx: BenchContext): Promise<boolean> {
+  const print: Print = (name, value, unit) =>
+    ctx.out(`primitives.${name} ${Number.isInteger(value) || Math.abs(value) >= 100 ? Math.round(value) : value.toFixed(2)} ${unit}`);
+  let ok = true;
+  for (const [name, run] of Object.entries(AREAS)) {
+    ctx.log(`primitives: ${name}`);
+    try {
+      await run(print, ctx.quick);
+    } catch (err) {
+      ctx.out(`# ERROR primitives.${name}: ${describe(err)}`);
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+/** Generous upper bound for the watchdog: each area runs a few seconds (quick: well under one). */
+export function primitivesBudgetMs(quick: boolean): number {
+  return quick ? 60_000 : 180_000;
+}
