@@ -3,4 +3,5 @@ export { createLogger, type Logger, type LogFields, type LogLevel } from './log.
 export * from './codec/index.js';
 export * from './uris.js';
 export * from './eip712/index.js';
+export * from './crypto/index.js';
 export * from './db/index.js';

@@ -1,17 +1,18 @@
 /**
  * The `primitives` bench part: the schema/ building blocks on their hot paths (codecs, EIP712,
- * sealed boxes, durable ledger commits), each figure beside its pure-JS or one-commit-per-step
+ * sealed boxes, payload encryption, durable ledger commits), each figure beside its pure-JS or one-commit-per-step
  * baseline measured in the same run.
  */
 import { describe, type BenchContext } from '../util.js';
 import { benchCodec } from './codec.js';
+import { benchCrypto } from './crypto.js';
 import { benchEip712 } from './eip712.js';
 import { benchLedger } from './ledger.js';
 
 type Print = (name: string, value: number, unit: string) => void;
 type Area = (print: Print, quick: boolean) => Promise<void>;
 
-const AREAS: Record<string, Area> = { codec: benchCodec, eip712: benchEip712, ledger: benchLedger };
+const AREAS: Record<string, Area> = { codec: benchCodec, eip712: benchEip712, crypto: benchCrypto, ledger: benchLedger };
 
 export async function runPrimitivesBench(ctx: BenchContext): Promise<boolean> {
   const print: Print = (name, value, unit) =>
@@ -31,5 +32,5 @@ export async function runPrimitivesBench(ctx: BenchContext): Promise<boolean> {
 
 /** Generous upper bound for the watchdog: each area runs a few seconds (quick: well under one). */
 export function primitivesBudgetMs(quick: boolean): number {
-  return quick ? 60_000 : 180_000;
+  return quick ? 90_000 : 300_000;
 }

@@ -1,0 +1,26 @@
+/** Key conversion, sealed boxes and payload encryption for the XBR data market. */
+export { KEY_BYTES, ed25519PublicKeyToX25519, ed25519SecretKeyToX25519, clampX25519Secret } from './x25519.js';
+export {
+  SEALED_BOX_ERROR_URI,
+  SEALED_BOX_OVERHEAD,
+  SEALED_KEY_BYTES,
+  sealBox,
+  sealBoxWithEphemeralSecret,
+  openSealedBox,
+  SealedBoxKeyPair,
+} from './sealed-box.js';
+export {
+  PAYLOAD_SERIALIZER,
+  PAYLOAD_DECRYPTION_ERROR_URI,
+  PAYLOAD_DESERIALIZATION_ERROR_URI,
+  DATA_KEY_BYTES,
+  PAYLOAD_NONCE_BYTES,
+  PAYLOAD_OVERHEAD,
+  encodeCbor,
+  decodeCbor,
+  encryptPayload,
+  encryptPayloadWithNonce,
+  encryptBytes,
+  decryptBytes,
+  decryptPayload,
+} from './payload.js';
