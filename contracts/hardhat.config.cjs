@@ -1,0 +1,22 @@
+// Hardhat 2 (EDR) config for the in-process dev chain (contracts/devchain.ts) and `hardhat node`.
+// Hardhat never compiles here: contracts are built by contracts/build.ts with solc-js. `paths.sources`
+// points at an empty folder name so that even an accidental `hardhat compile` finds nothing to do.
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
+
+module.exports = {
+  defaultNetwork: 'hardhat',
+  paths: {
+    sources: join(__dirname, 'no-hardhat-sources'),
+    cache: join(tmpdir(), 'xbr-edge-hardhat-cache'),
+    artifacts: join(tmpdir(), 'xbr-edge-hardhat-artifacts'),
+  },
+  networks: {
+    hardhat: {
+      chainId: 31337,
+      hardfork: 'cancun',
+      mining: { auto: true },
+      loggingEnabled: false,
+    },
+  },
+};

@@ -1,0 +1,17 @@
+/**
+ * XBR contracts: generated ABIs/bytecode (`contracts/build/`, made by `npm run build`) and the
+ * in-process dev chain. The compiler itself (`contracts/build.ts`) is not re-exported: it loads
+ * solc-js (a large wasm module) and is only needed to rebuild.
+ */
+export * from './build/index.js';
+export {
+  DEVCHAIN_ACCOUNTS,
+  DEVCHAIN_CHAIN_ID,
+  DEVCHAIN_HARDFORK,
+  DEVCHAIN_MNEMONIC,
+  HARDHAT_CONFIG_PATH,
+  deployContract,
+  startDevchain,
+  type Devchain,
+  type DevchainOptions,
+} from './devchain.js';
