@@ -1,0 +1,12 @@
+/**
+ * Chain transactions of the xbrmm worker: a {@link TransactionSender} that signs locally with one key,
+ * allocates nonces itself, journals every transaction durably (hash and raw bytes) before broadcasting
+ * it, waits for receipts and confirmations, and settles what a crash left open (`recover()`).
+ */
+export { ChainErrorUri, transactionFailed, type FailureStage } from './errors.js';
+export { estimateGasLimit, lookupFees } from './gas.js';
+export { BroadcastJournal, JOURNAL_KIND, JOURNAL_SCHEMA_VERSION, type JournalClose, type JournalEntry, type JournalOutcome } from './journal.js';
+export { NonceAllocator } from './nonce.js';
+export { probeTransaction, type Probe } from './probe.js';
+export { TransactionSender } from './sender.js';
+export type { FeeOverride, RecoveryReport, SendRequest, SendResult, SenderHooks, Submitted, TransactionSenderOptions } from './types.js';
