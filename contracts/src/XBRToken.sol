@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {XBRTypes} from "./XBRTypes.sol";
+
 /// A contract named as `relayer` in an approval lets the address it returns relay that approval.
 interface IXBRTokenRelayInterface {
     function getRelayAuthority() external view returns (address);
@@ -13,7 +15,7 @@ interface IXBRTokenRelayInterface {
  * Differences from the original (deliberate, spec §9.2):
  * - the EIP712 domain uses the real chain id (`block.chainid`), not a hard-coded 1 (defect 20);
  * - signatures with high `s`, `v` other than 27/28 (0/1 accepted as 27/28) or recovering to the zero
- *   address are rejected (defects 9, 10);
+ *   address are rejected (defects 9, 10; the checks live in `XBRTypes.recover`, shared with XBRNetwork);
  * - `burnSignature` by anyone but the sender reverts with a reason (`INVALID_SENDER`);
  * - `transferFrom` with an allowance of 2^256-1 does not decrease it, and emits no Approval.
  * ERC-20 revert reasons are OpenZeppelin 3.x's strings.
@@ -29,8 +31,6 @@ contract XBRToken {
     bytes32 private constant EIP712_APPROVE_TYPEHASH = keccak256(
         "EIP712Approve(address sender,address relayer,address spender,uint256 amount,uint256 expires,uint256 nonce)"
     );
-    /// secp256k1 order / 2: larger `s` values are the malleable twins of valid signatures.
-    uint256 private constant HALF_ORDER = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
 
     mapping(address => uint256) public balanceOf;
     mapping(address => mapping(address => uint256)) public allowance;
@@ -191,19 +191,7 @@ contract XBRToken {
         bytes calldata signature
     ) private view returns (bytes32 digest) {
         digest = approveDigest(sender, relayer, spender, amount, expires, nonce);
-        address signer = _recover(digest, signature);
-        require(signer != address(0) && signer == sender, "INVALID_SIGNATURE");
-    }
-
-    /// ecrecover on a 65-byte r ‖ s ‖ v signature; zero address for a malformed or malleable one.
-    function _recover(bytes32 digest, bytes calldata signature) private pure returns (address) {
-        require(signature.length == 65, "INVALID_SIGNATURE_LENGTH");
-        bytes32 r = bytes32(signature[0:32]);
-        bytes32 s = bytes32(signature[32:64]);
-        uint8 v = uint8(signature[64]);
-        if (v < 27) v += 27;
-        if ((v != 27 && v != 28) || uint256(s) > HALF_ORDER) return address(0);
-        return ecrecover(digest, v, r, s);
+        require(XBRTypes.isSignedBy(sender, digest, signature), "INVALID_SIGNATURE");
     }
 
     function _mayRelay(address relayer) private view returns (bool) {

@@ -97,7 +97,7 @@ describe('contracts build', () => {
 
   it('exports ABI and bytecode of every deployable contract', () => {
     const names = out.contracts.map((c) => c.name).sort();
-    assert.deepEqual(names, ['XBRMaintained', 'XBRToken']);
+    assert.deepEqual(names, ['XBRMaintained', 'XBRNetwork', 'XBRToken', 'XBRTypes']);
     assert.ok(artifacts.xbrTokenBytecode.startsWith('0x60'));
     assert.ok(artifacts.xbrTokenAbi.some((f) => f.type === 'function' && f.name === 'approveFor'));
     assert.ok(artifacts.xbrMaintainedAbi.some((f) => f.type === 'function' && f.name === 'addMaintainer'));

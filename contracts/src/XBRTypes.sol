@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/**
+ * Shared EIP712 helpers of the XBR contracts (spec §7, §8.1). Unlike the original `XBRTypes` (a linked
+ * library with `public` functions) everything here is `internal` and inlined: nothing to deploy or link.
+ *
+ * Signature checks (spec §9.2 defects 9, 10): a signature must be 65 bytes `r ‖ s ‖ v`
+ * (else `INVALID_SIGNATURE_LENGTH`); `v` 0/1 is read as 27/28, any other `v` and any `s` above
+ * secp256k1n/2 make {recover} return the zero address, as does a failed `ecrecover`. Callers must
+ * treat a zero result as invalid (see {isSignedBy}).
+ */
+library XBRTypes {
+    /// `EIP712Domain(string name,string version)` (spec §7.1).
+    bytes32 internal constant EIP712_DOMAIN_TYPEHASH =
+        0xb03948446334eb9b2196d5eb166f69b9d49403eb4a12f36de8d3f9f3cb8e15c3;
+    /// keccak256(abi.encode(EIP712_DOMAIN_TYPEHASH, keccak256("XBR"), keccak256("1"))) (spec §7.1).
+    bytes32 internal constant XBR_DOMAIN_SEPARATOR =
+        0x6929f68fd2da453efae5e9c70a5e5d2d4f8286a9209a4a62641f299ca8ffb0e4;
+
+    bytes32 internal constant EIP712_MEMBER_REGISTER_TYPEHASH = keccak256(
+        "EIP712MemberRegister(uint256 chainId,address verifyingContract,address member,uint256 registered,string eula,string profile)"
+    );
+    bytes32 internal constant EIP712_MEMBER_UNREGISTER_TYPEHASH =
+        keccak256("EIP712MemberUnregister(uint256 chainId,address verifyingContract,address member,uint256 retired)");
+
+    /// secp256k1 order / 2: larger `s` values are the malleable twins of valid signatures.
+    uint256 internal constant HALF_ORDER = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
+
+    /// EIP712 digest of `structHash` under the XBR domain (name "XBR", version "1").
+    function xbrDigest(bytes32 structHash) internal pure returns (bytes32) {
+        return keccak256(abi.encodePacked(hex"1901", XBR_DOMAIN_SEPARATOR, structHash));
+    }
+
+    /// Struct hash of an EIP712MemberRegister message.
+    function hashMemberRegister(
+        uint256 chainId,
+        address verifyingContract,
+        address member,
+        uint256 registered,
+        string calldata eula,
+        string calldata profile
+    ) internal pure returns (bytes32) {
+        return keccak256(
+            abi.encode(
+                EIP712_MEMBER_REGISTER_TYPEHASH,
+                chainId,
+                verifyingContract,
+                member,
+                registered,
+                keccak256(bytes(eula)),
+                keccak256(bytes(profile))
+            )
+        );
+    }
+
+    /// Struct hash of an EIP712MemberUnregister message.
+    function hashMemberUnregister(uint256 chainId, address verifyingContract, address member, uint256 retired)
+        internal
+        pure
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(EIP712_MEMBER_UNREGISTER_TYPEHASH, chainId, verifyingContract, member, retired));
+    }
+
+    /// ecrecover on a 65-byte r ‖ s ‖ v signature; zero address for a malformed or malleable one.
+    function recover(bytes32 digest, bytes calldata signature) internal pure returns (address) {
+        require(signature.length == 65, "INVALID_SIGNATURE_LENGTH");
+        bytes32 r = bytes32(signature[0:32]);
+        bytes32 s = bytes32(signature[32:64]);
+        uint8 v = uint8(signature[64]);
+        if (v < 27) v += 27;
+        if ((v != 27 && v != 28) || uint256(s) > HALF_ORDER) return address(0);
+        return ecrecover(digest, v, r, s);
+    }
+
+    /// True iff `signature` over `digest` recovers to `signer` and `signer` is not the zero address.
+    function isSignedBy(address signer, bytes32 digest, bytes calldata signature) internal pure returns (bool) {
+        address recovered = recover(digest, signature);
+        return recovered != address(0) && recovered == signer;
+    }
+}
