@@ -24,6 +24,16 @@ library XBRTypes {
     bytes32 internal constant EIP712_MEMBER_UNREGISTER_TYPEHASH =
         keccak256("EIP712MemberUnregister(uint256 chainId,address verifyingContract,address member,uint256 retired)");
 
+    /// `EIP712CatalogCreate` (spec §7.2/§7.3, 0x6723effc…f0c7; same as the original).
+    bytes32 internal constant EIP712_CATALOG_CREATE_TYPEHASH = keccak256(
+        "EIP712CatalogCreate(uint256 chainId,address verifyingContract,address member,uint256 created,bytes16 catalogId,string terms,string meta)"
+    );
+    /// `EIP712ApiPublish` as the clients define it (spec §7.2, field `string schema`; 0x2fb0a8fd…eb25). The
+    /// original hashed a type string with `string terms` (0xf16a0ea1…d02e) — spec §9.1 #3; not reproduced.
+    bytes32 internal constant EIP712_API_PUBLISH_TYPEHASH = keccak256(
+        "EIP712ApiPublish(uint256 chainId,address verifyingContract,address member,uint256 published,bytes16 catalogId,bytes16 apiId,string schema,string meta)"
+    );
+
     /// secp256k1 order / 2: larger `s` values are the malleable twins of valid signatures.
     uint256 internal constant HALF_ORDER = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
 
@@ -61,6 +71,49 @@ library XBRTypes {
         returns (bytes32)
     {
         return keccak256(abi.encode(EIP712_MEMBER_UNREGISTER_TYPEHASH, chainId, verifyingContract, member, retired));
+    }
+
+    /// Struct hash of an EIP712CatalogCreate message (`termsHash`/`metaHash`: keccak256 of the strings).
+    function hashCatalogCreate(
+        uint256 chainId,
+        address verifyingContract,
+        address member,
+        uint256 created,
+        bytes16 catalogId,
+        bytes32 termsHash,
+        bytes32 metaHash
+    ) internal pure returns (bytes32) {
+        return keccak256(
+            abi.encode(
+                EIP712_CATALOG_CREATE_TYPEHASH, chainId, verifyingContract, member, created, catalogId, termsHash, metaHash
+            )
+        );
+    }
+
+    /// Struct hash of an EIP712ApiPublish message (`schemaHash`/`metaHash`: keccak256 of the strings).
+    function hashApiPublish(
+        uint256 chainId,
+        address verifyingContract,
+        address member,
+        uint256 published,
+        bytes16 catalogId,
+        bytes16 apiId,
+        bytes32 schemaHash,
+        bytes32 metaHash
+    ) internal pure returns (bytes32) {
+        return keccak256(
+            abi.encode(
+                EIP712_API_PUBLISH_TYPEHASH,
+                chainId,
+                verifyingContract,
+                member,
+                published,
+                catalogId,
+                apiId,
+                schemaHash,
+                metaHash
+            )
+        );
     }
 
     /// ecrecover on a 65-byte r ‖ s ‖ v signature; zero address for a malformed or malleable one.

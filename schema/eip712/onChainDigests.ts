@@ -1,6 +1,7 @@
 /**
- * Digests the XBR contracts actually verify where they differ from the client EIP712 definition
- * (spec §7.2 "Consequences"). Sign these with `signDigest` to produce signatures the contracts accept:
+ * Digests the ORIGINAL XBR contracts verified where they differ from the client EIP712 definition
+ * (spec §7.2 "Consequences"), for talking to deployments of the original contracts. Our contracts fix
+ * these defects and verify the standard encoding (`sign()`). Sign these with `signDigest`:
  * - Consent: type hash without `string servicePrefix`, but `keccak256(servicePrefix)` still appended;
  * - MarketLeave: the *MarketJoin* type hash over the six MarketLeave fields;
  * - ApiPublish: the type string with `string terms` in place of `string schema` (same values).
@@ -31,7 +32,8 @@ const apiPublish = compileStructHasher(
 );
 
 /**
- * Digest `XBRMarket.setConsentFor` verifies (not a well-formed EIP712 digest; wallets cannot produce it).
+ * Digest the ORIGINAL `XBRMarket.setConsentFor` verified (not a well-formed EIP712 digest; wallets cannot
+ * produce it). Our contracts verify the standard encoding: sign with `sign('EIP712Consent', …)`.
  * @example signDigest(hashConsentOnChain(msg), key32)
  */
 export function hashConsentOnChain(message: ConsentMessage): Hash32 {
@@ -39,7 +41,8 @@ export function hashConsentOnChain(message: ConsentMessage): Hash32 {
 }
 
 /**
- * Digest `XBRMarket.leaveMarketFor` verifies (MarketJoin type hash over the MarketLeave fields).
+ * Digest the ORIGINAL `XBRMarket.leaveMarketFor` verified (MarketJoin type hash over the MarketLeave
+ * fields). Our contracts verify the standard encoding: sign with `sign('EIP712MarketLeave', …)`.
  * @example signDigest(hashMarketLeaveOnChain(msg), key32)
  */
 export function hashMarketLeaveOnChain(message: MarketLeaveMessage): Hash32 {
@@ -47,7 +50,8 @@ export function hashMarketLeaveOnChain(message: MarketLeaveMessage): Hash32 {
 }
 
 /**
- * Digest `XBRCatalog.publishApiFor` verifies (field named `terms`; `message.schema` is its value).
+ * Digest the ORIGINAL `XBRCatalog.publishApiFor` verified (field named `terms`; `message.schema` is its
+ * value). Our XBRCatalog verifies the standard encoding: sign with `sign('EIP712ApiPublish', …)`.
  * @example signDigest(hashApiPublishOnChain(msg), key32)
  */
 export function hashApiPublishOnChain(message: ApiPublishMessage): Hash32 {
