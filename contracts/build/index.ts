@@ -3,6 +3,7 @@ export const solcVersion = '0.8.37+commit.f401782d.Emscripten.clang';
 export const evmVersion = 'cancun';
 export { xbrCatalogAbi, xbrCatalogBytecode } from './XBRCatalog.js';
 export { xbrMaintainedAbi, xbrMaintainedBytecode } from './XBRMaintained.js';
+export { xbrMarketAbi, xbrMarketBytecode } from './XBRMarket.js';
 export { xbrNetworkAbi, xbrNetworkBytecode } from './XBRNetwork.js';
 export { xbrTokenAbi, xbrTokenBytecode } from './XBRToken.js';
 export { xbrTypesAbi, xbrTypesBytecode } from './XBRTypes.js';

@@ -30,7 +30,8 @@ interface IXBRNetworkToken {
  * - gas: the eula (always equal to the network eula) and the registration signature are not stored; the
  *   eula and profile are in `MemberRegistered`, the signature in the transaction. `members()` keeps the
  *   original's five outputs: `eula` is the network eula for every registered member, `signature` is empty;
- * - `setNetworkToken` emits `CoinChanged` for the old and the new token; zero token/organization rejected.
+ * - `setNetworkToken` emits `CoinChanged` for the old and the new token; zero token/organization rejected;
+ * - new `memberLevel(member)`: the level alone, the cheap check XBRMarket uses.
  */
 contract XBRNetwork is XBRMaintained {
     /// Membership levels (spec §8.4).
@@ -109,6 +110,11 @@ contract XBRNetwork is XBRMaintained {
         Member storage m = _members[member];
         level = m.level;
         return (m.registered, level == MemberLevel.NULL ? "" : eula, m.profile, level, signature);
+    }
+
+    /// The level of `member` alone (new; NULL for unknown addresses): a cheap check for XBRMarket.
+    function memberLevel(address member) external view returns (MemberLevel) {
+        return _members[member].level;
     }
 
     // ------------------------------------------------------------------------------------- members

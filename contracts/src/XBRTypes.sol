@@ -34,6 +34,25 @@ library XBRTypes {
         "EIP712ApiPublish(uint256 chainId,address verifyingContract,address member,uint256 published,bytes16 catalogId,bytes16 apiId,string schema,string meta)"
     );
 
+    /// `EIP712MarketCreate` (spec §7.2/§7.3, 0x37e235cb…3172; same as the original; securities are not signed).
+    bytes32 internal constant EIP712_MARKET_CREATE_TYPEHASH = keccak256(
+        "EIP712MarketCreate(uint256 chainId,address verifyingContract,address member,uint256 created,bytes16 marketId,address coin,string terms,string meta,address maker,uint256 marketFee)"
+    );
+    /// `EIP712MarketJoin` (spec §7.2/§7.3, 0x3e351710…56c0; same as the original).
+    bytes32 internal constant EIP712_MARKET_JOIN_TYPEHASH = keccak256(
+        "EIP712MarketJoin(uint256 chainId,address verifyingContract,address member,uint256 joined,bytes16 marketId,uint8 actorType,string meta)"
+    );
+    /// `EIP712MarketLeave` (0x1319a8a2…321a). The original hashed leave messages with the MarketJoin
+    /// typehash (spec §9.1 #3); here typehash and encoding agree (standard EIP712).
+    bytes32 internal constant EIP712_MARKET_LEAVE_TYPEHASH = keccak256(
+        "EIP712MarketLeave(uint256 chainId,address verifyingContract,address member,uint256 left,bytes16 marketId,uint8 actorType)"
+    );
+    /// `EIP712Consent` as the clients define it, with `string servicePrefix` (0x9f9d3164…2f2b). The original's
+    /// typehash omitted the field but still encoded it (spec §9.1 #3); not reproduced.
+    bytes32 internal constant EIP712_CONSENT_TYPEHASH = keccak256(
+        "EIP712Consent(uint256 chainId,address verifyingContract,address member,uint256 updated,bytes16 marketId,address delegate,uint8 delegateType,bytes16 apiCatalog,bool consent,string servicePrefix)"
+    );
+
     /// secp256k1 order / 2: larger `s` values are the malleable twins of valid signatures.
     uint256 internal constant HALF_ORDER = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
 
@@ -112,6 +131,75 @@ library XBRTypes {
                 apiId,
                 schemaHash,
                 metaHash
+            )
+        );
+    }
+
+    /// Struct hash of an EIP712MarketCreate message (`termsHash`/`metaHash`: keccak256 of the strings).
+    function hashMarketCreate(
+        uint256 chainId,
+        address verifyingContract,
+        address member,
+        uint256 created,
+        bytes16 marketId,
+        address coin,
+        bytes32 termsHash,
+        bytes32 metaHash,
+        address maker,
+        uint256 marketFee
+    ) internal pure returns (bytes32) {
+        return keccak256(
+            bytes.concat(
+                abi.encode(EIP712_MARKET_CREATE_TYPEHASH, chainId, verifyingContract, member, created, marketId),
+                abi.encode(coin, termsHash, metaHash, maker, marketFee)
+            )
+        );
+    }
+
+    /// Struct hash of an EIP712MarketJoin message (`metaHash`: keccak256 of the meta string).
+    function hashMarketJoin(
+        uint256 chainId,
+        address verifyingContract,
+        address member,
+        uint256 joined,
+        bytes16 marketId,
+        uint8 actorType,
+        bytes32 metaHash
+    ) internal pure returns (bytes32) {
+        return keccak256(
+            abi.encode(EIP712_MARKET_JOIN_TYPEHASH, chainId, verifyingContract, member, joined, marketId, actorType, metaHash)
+        );
+    }
+
+    /// Struct hash of an EIP712MarketLeave message (its own typehash, six fields).
+    function hashMarketLeave(
+        uint256 chainId,
+        address verifyingContract,
+        address member,
+        uint256 left,
+        bytes16 marketId,
+        uint8 actorType
+    ) internal pure returns (bytes32) {
+        return keccak256(abi.encode(EIP712_MARKET_LEAVE_TYPEHASH, chainId, verifyingContract, member, left, marketId, actorType));
+    }
+
+    /// Struct hash of an EIP712Consent message (client type, `servicePrefixHash` = keccak256 of the prefix).
+    function hashConsent(
+        uint256 chainId,
+        address verifyingContract,
+        address member,
+        uint256 updated,
+        bytes16 marketId,
+        address delegate,
+        uint8 delegateType,
+        bytes16 apiCatalog,
+        bool consent,
+        bytes32 servicePrefixHash
+    ) internal pure returns (bytes32) {
+        return keccak256(
+            bytes.concat(
+                abi.encode(EIP712_CONSENT_TYPEHASH, chainId, verifyingContract, member, updated, marketId),
+                abi.encode(delegate, delegateType, apiCatalog, consent, servicePrefixHash)
             )
         );
     }
