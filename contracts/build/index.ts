@@ -2,6 +2,7 @@
 export const solcVersion = '0.8.37+commit.f401782d.Emscripten.clang';
 export const evmVersion = 'cancun';
 export { xbrCatalogAbi, xbrCatalogBytecode } from './XBRCatalog.js';
+export { xbrChannelAbi, xbrChannelBytecode } from './XBRChannel.js';
 export { xbrMaintainedAbi, xbrMaintainedBytecode } from './XBRMaintained.js';
 export { xbrMarketAbi, xbrMarketBytecode } from './XBRMarket.js';
 export { xbrNetworkAbi, xbrNetworkBytecode } from './XBRNetwork.js';

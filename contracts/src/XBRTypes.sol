@@ -54,6 +54,13 @@ library XBRTypes {
     );
 
     /// secp256k1 order / 2: larger `s` values are the malleable twins of valid signatures.
+    bytes32 internal constant EIP712_CHANNEL_OPEN_TYPEHASH = keccak256(
+        "EIP712ChannelOpen(uint256 chainId,address verifyingContract,uint8 ctype,uint256 openedAt,bytes16 marketId,bytes16 channelId,address actor,address delegate,address marketmaker,address recipient,uint256 amount)"
+    );
+    bytes32 internal constant EIP712_CHANNEL_CLOSE_TYPEHASH = keccak256(
+        "EIP712ChannelClose(uint256 chainId,address verifyingContract,uint256 closeAt,bytes16 marketId,bytes16 channelId,uint32 channelSeq,uint256 balance,bool isFinal)"
+    );
+
     uint256 internal constant HALF_ORDER = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
 
     /// EIP712 digest of `structHash` under the XBR domain (name "XBR", version "1").
@@ -200,6 +207,46 @@ library XBRTypes {
             bytes.concat(
                 abi.encode(EIP712_CONSENT_TYPEHASH, chainId, verifyingContract, member, updated, marketId),
                 abi.encode(delegate, delegateType, apiCatalog, consent, servicePrefixHash)
+            )
+        );
+    }
+
+    /// Struct hash of an EIP712ChannelOpen message (spec §7.2, standard encoding).
+    function hashChannelOpen(
+        uint256 chainId,
+        address verifyingContract,
+        uint8 ctype,
+        uint256 openedAt,
+        bytes16 marketId,
+        bytes16 channelId,
+        address actor,
+        address delegate,
+        address marketmaker,
+        address recipient,
+        uint256 amount
+    ) internal pure returns (bytes32) {
+        return keccak256(
+            bytes.concat(
+                abi.encode(EIP712_CHANNEL_OPEN_TYPEHASH, chainId, verifyingContract, ctype, openedAt, marketId),
+                abi.encode(channelId, actor, delegate, marketmaker, recipient, amount)
+            )
+        );
+    }
+
+    /// Struct hash of an EIP712ChannelClose message (spec §7.2, standard encoding).
+    function hashChannelClose(
+        uint256 chainId,
+        address verifyingContract,
+        uint256 closeAt,
+        bytes16 marketId,
+        bytes16 channelId,
+        uint32 channelSeq,
+        uint256 balance,
+        bool isFinal
+    ) internal pure returns (bytes32) {
+        return keccak256(
+            abi.encode(
+                EIP712_CHANNEL_CLOSE_TYPEHASH, chainId, verifyingContract, closeAt, marketId, channelId, channelSeq, balance, isFinal
             )
         );
     }
