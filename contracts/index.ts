@@ -1,5 +1,5 @@
 /**
- * XBR contracts: generated ABIs/bytecode (`contracts/build/`, made by `npm run build`) and the
+ * XBR contracts: generated ABIs/bytecode (`contracts/build/`, made by `npm run build`), deployment + demo, and the
  * in-process dev chain. The compiler itself (`contracts/build.ts`) is not re-exported: it loads
  * solc-js (a large wasm module) and is only needed to rebuild.
  */
@@ -15,3 +15,15 @@ export {
   type Devchain,
   type DevchainOptions,
 } from './devchain.js';
+export { deployXbr, type XbrAddresses, type XbrDeployment } from './deploy.js';
+export {
+  DEFAULT_MAKER_KEY,
+  DEMO_ACCOUNTS,
+  DEMO_CIDS,
+  DEMO_IDS,
+  setupDemo,
+  uuid5Hex,
+  type Demo,
+  type DemoAccount,
+  type DemoOptions,
+} from './demo.js';
