@@ -52,19 +52,29 @@ test('the shipped router-config.json is valid', () => {
   assert.ok('config' in result, 'errors: ' + JSON.stringify('errors' in result ? result.errors : []));
   assert.deepEqual(
     result.config.workers.map((w) => w.type),
-    ['router'],
+    ['guest', 'router'],
+    'the dev chain first, then the router',
   );
 });
 
-test('npm start path: the controller starts the router worker, clients talk through it, SIGTERM stops all with exit 0', async (t) => {
+test('npm start path: the controller starts the dev chain and the router, clients talk through it, SIGTERM stops all with exit 0', async (t) => {
   const cbdir = mkdtempSync(join(tmpdir(), 'xbr-e2e-'));
   t.after(() => rmSync(cbdir, { recursive: true, force: true }));
   const config = JSON.parse(readFileSync(join(ROOT, 'router-config.json'), 'utf8'));
   const wsPort = await freePort();
   const rawPort = await freePort();
-  const router = config.workers[0];
+  const chainPort = await freePort();
+  const [devchain, router] = config.workers;
   router.transports[0].endpoint.port = wsPort;
   router.transports[2].endpoint.port = rawPort;
+  // The dev chain guest runs from the project (its script and tsx live there) but on a free port,
+  // writing its files into this test's node directory.
+  devchain.options.workdir = ROOT;
+  devchain.options.ready.port = chainPort;
+  const args: string[] = devchain.arguments;
+  args[args.indexOf('--port') + 1] = String(chainPort);
+  args[args.indexOf('--out') + 1] = join(cbdir, 'devchain.json');
+  args[args.indexOf('--maker-key') + 1] = join(cbdir, 'maker1.key');
   writeFileSync(join(cbdir, 'router-config.json'), JSON.stringify(config));
 
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'router/controller/cli.ts'), '--cbdir', cbdir], {
@@ -98,4 +108,8 @@ test('npm start path: the controller starts the router worker, clients talk thro
   assert.ok(Date.now() - started < 45_000);
   await left; // the router closed the client's session on shutdown
   assert.match(output, /router1/);
+  // The dev chain had deployed the contracts and written their addresses before the router started.
+  const deployed = JSON.parse(readFileSync(join(cbdir, 'devchain.json'), 'utf8'));
+  assert.equal(deployed.chainId, 31337);
+  assert.match(deployed.contracts.market, /^0x[0-9a-fA-F]{40}$/);
 });
