@@ -183,8 +183,37 @@ export interface AuthConfig {
 export interface XbrmmWorkerConfig {
   type: 'xbrmm';
   id: string;
-  options: WorkerCommonOptions & { extra: Record<string, unknown> };
+  options: WorkerCommonOptions & { extra: XbrmmExtra };
   makers: Record<string, unknown>[];
+}
+
+/** `options.extra` of an xbrmm worker; `blockchain` is validated, the rest (database, ipfs) arrives in step 4. */
+export interface XbrmmExtra {
+  blockchain?: BlockchainConfig;
+  [key: string]: unknown;
+}
+
+export type XbrContractName = 'token' | 'network' | 'catalog' | 'market' | 'channel';
+/** The XBR contract addresses, EIP-55 checksummed. */
+export type XbrContractAddresses = Record<XbrContractName, string>;
+
+/** `options.extra.blockchain`: the Ethereum network an xbrmm worker follows and transacts on. */
+export type BlockchainConfig = BlockchainCommon & (
+  | { contracts: XbrContractAddresses }
+  /** Absolute path (resolved against cbdir) of a `devchain.json` written by the embedded dev chain. */
+  | { deployment: string }
+);
+
+export interface BlockchainCommon {
+  type: 'ethereum';
+  /** Only `user` gateways: an http(s) or ws(s) JSON-RPC URL. */
+  gateway: { type: 'user'; http: string };
+  /** Chain id transactions are signed for. */
+  chain_id?: number;
+  /** First block to replicate from. */
+  from_block?: number;
+  /** Blocks a transaction needs on top before its effects are applied. Default 1. */
+  confirmations: number;
 }
 
 export interface GuestWorkerConfig {

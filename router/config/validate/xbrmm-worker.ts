@@ -1,7 +1,8 @@
 /** An XBR market maker worker: options (`extra`, title, env) and its makers. */
-import type { XbrmmWorkerConfig } from '../types.js';
+import type { XbrmmExtra, XbrmmWorkerConfig } from '../types.js';
 import { string } from './checks.js';
 import { isRec, type Ctx, type Rec } from './context.js';
+import { checkBlockchain } from './blockchain.js';
 import { checkEnv } from './env.js';
 
 export function checkXbrmmWorker(c: Ctx, w: Rec, path: string, id: string | undefined): XbrmmWorkerConfig | undefined {
@@ -12,10 +13,14 @@ export function checkXbrmmWorker(c: Ctx, w: Rec, path: string, id: string | unde
   let options: XbrmmWorkerConfig['options'] | undefined;
   if (opt !== undefined) {
     const extraRaw = c.required(opt, 'extra', optPath, 'an object');
-    let extra: Rec | undefined;
+    let extra: XbrmmExtra | undefined;
     if (extraRaw !== undefined) {
-      if (isRec(extraRaw)) extra = extraRaw;
-      else c.mismatch(`${optPath}.extra`, 'an object', extraRaw);
+      if (!isRec(extraRaw)) c.mismatch(`${optPath}.extra`, 'an object', extraRaw);
+      else if (extraRaw['blockchain'] === undefined) extra = extraRaw;
+      else {
+        const blockchain = checkBlockchain(c, extraRaw['blockchain'], `${optPath}.extra.blockchain`);
+        if (blockchain !== undefined) extra = { ...extraRaw, blockchain };
+      }
     }
     const title = c.field(opt, 'title', optPath, string(), undefined);
     const env = checkEnv(c, opt['env'], `${optPath}.env`);

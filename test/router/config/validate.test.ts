@@ -11,6 +11,7 @@ import {
   type NodeConfig,
   type RouterWorkerConfig,
   type GuestWorkerConfig,
+  type BlockchainConfig,
 } from '../../../router/config/index.js';
 
 const CBDIR = '/srv/node';
@@ -265,7 +266,7 @@ describe('validateNodeConfig: defaults', () => {
         {
           type: 'xbrmm',
           id: 'xbrmm1',
-          options: { extra: { database: { type: 'cfxdb', path: '../.xbrmm' }, blockchain: { type: 'ethereum', gateway: { type: 'user', http: 'http://localhost:1545' } } } },
+          options: { extra: { database: { type: 'cfxdb', path: '../.xbrmm' }, blockchain: { type: 'ethereum', gateway: { type: 'user', http: 'http://localhost:1545' }, deployment: '.xbr-edge/devchain.json' } } },
           makers: [{ id: 'maker1', key: '../.xbrmm.key', connection: { realm: 'realm1', transport: { type: 'rawsocket', endpoint: { type: 'unix', path: 'xbrmm.sock' }, serializer: 'cbor' } } }],
         },
         { type: 'guest', id: 'devchain', executable: 'node', arguments: ['contracts/devchain.js'], options: { ready: { type: 'tcp', port: 8545 }, stdout: 'drop' } },
@@ -769,5 +770,87 @@ describe('loadConfigFile and resolveNodePaths', () => {
     assert.ok(e.kind === 'error' && e.message.includes('--cbdir needs a value'));
     const u = resolveNodePaths(['--verbose']);
     assert.ok(u.kind === 'error' && u.message.includes('unknown argument "--verbose"'));
+  });
+});
+
+describe('validateNodeConfig: xbrmm blockchain', () => {
+  const B = '$.workers[0].options.extra.blockchain';
+  const CONTRACTS = {
+    token: '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed',
+    network: '0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359',
+    catalog: '0xdbf03b407c01e7cd3cbea99509d93f8dddc8c6fb',
+    market: '0xD1220A0cf47c7B9Be7A2E6BA89F429762e7b9aDb',
+    channel: '0x52908400098527886E0F7030069857D2E4169EE7',
+  };
+  const GATEWAY = { type: 'user', http: 'https://rpc.example.org/v1' };
+
+  function xbrmm(blockchain: unknown): Json {
+    return node({ type: 'xbrmm', options: { extra: { database: { type: 'cfxdb', path: '.xbrmm' }, blockchain } }, makers: [{ id: 'maker1' }] });
+  }
+  function blockchainOf(c: NodeConfig): BlockchainConfig | undefined {
+    const w = c.workers[0];
+    assert.ok(w?.type === 'xbrmm');
+    return w.options.extra.blockchain;
+  }
+
+  it('accepts inline contract addresses, normalised to EIP-55', () => {
+    const b = blockchainOf(ok(xbrmm({ type: 'ethereum', gateway: GATEWAY, chain_id: 100, from_block: 0, contracts: CONTRACTS })));
+    assert.deepEqual(b, {
+      type: 'ethereum',
+      gateway: GATEWAY,
+      chain_id: 100,
+      from_block: 0,
+      confirmations: 1,
+      contracts: { ...CONTRACTS, catalog: '0xdbF03B407c01E7cD3CBea99509d93f8DDDC8C6FB' },
+    });
+    const ws = blockchainOf(ok(xbrmm({ type: 'ethereum', gateway: { type: 'user', http: 'ws://127.0.0.1:8545' }, confirmations: 12, contracts: CONTRACTS })));
+    assert.equal(ws?.confirmations, 12);
+    assert.equal(ws?.gateway.http, 'ws://127.0.0.1:8545');
+  });
+
+  it('accepts a devchain.json deployment, resolved against cbdir', () => {
+    const b = blockchainOf(ok(xbrmm({ type: 'ethereum', gateway: { type: 'user', http: 'http://localhost:8545' }, deployment: '.xbr-edge/devchain.json' })));
+    assert.deepEqual(b, { type: 'ethereum', gateway: { type: 'user', http: 'http://localhost:8545' }, confirmations: 1, deployment: '/srv/node/.xbr-edge/devchain.json' });
+    const abs = blockchainOf(ok(xbrmm({ type: 'ethereum', gateway: GATEWAY, deployment: '/var/lib/xbr/devchain.json' })));
+    assert.ok(abs !== undefined && 'deployment' in abs && abs.deployment === '/var/lib/xbr/devchain.json');
+  });
+
+  it('rejects a gateway URL that is not http(s) or ws(s)', () => {
+    expectOnly(xbrmm({ type: 'ethereum', gateway: { type: 'user', http: 'localhost:8545' }, contracts: CONTRACTS }), `${B}.gateway.http`, 'expected an http(s) or ws(s) JSON-RPC URL, got "localhost:8545"');
+    expectOnly(xbrmm({ type: 'ethereum', gateway: { type: 'user', http: 'ftp://example.org' }, contracts: CONTRACTS }), `${B}.gateway.http`, 'JSON-RPC URL');
+    expectOnly(xbrmm({ type: 'ethereum', gateway: { type: 'user' }, contracts: CONTRACTS }), `${B}.gateway.http`, 'missing required key "http"');
+    expectOnly(xbrmm({ type: 'ethereum', contracts: CONTRACTS }), `${B}.gateway`, 'missing required key "gateway"');
+  });
+
+  it('rejects the original infura and auto gateways', () => {
+    for (const gateway of [{ type: 'infura', network: 'mainnet', key: '${INFURA_KEY}', secret: 'x' }, { type: 'auto' }]) {
+      expectOnly(
+        xbrmm({ type: 'ethereum', gateway, contracts: CONTRACTS }),
+        `${B}.gateway.type`,
+        `unsupported gateway type ${JSON.stringify(gateway.type)}: only "user" gateways (a JSON-RPC URL in "http") are supported`,
+      );
+    }
+  });
+
+  it('rejects a bad address checksum or a malformed address', () => {
+    expectOnly(xbrmm({ type: 'ethereum', gateway: GATEWAY, contracts: { ...CONTRACTS, market: '0xD1220A0cf47c7B9Be7A2E6BA89F429762e7b9aDB' } }), `${B}.contracts.market`, 'valid EIP-55 checksum, got "0xD1220A0cf47c7B9Be7A2E6BA89F429762e7b9aDB"');
+    expectOnly(xbrmm({ type: 'ethereum', gateway: GATEWAY, contracts: { ...CONTRACTS, token: '5aaeb6053f3e94c9b9a09f33669435e7ef1beaed' } }), `${B}.contracts.token`, 'a 0x-prefixed 40-digit hex address');
+    expectOnly(xbrmm({ type: 'ethereum', gateway: GATEWAY, contracts: { ...CONTRACTS, channel: undefined } }), `${B}.contracts.channel`, 'missing required key "channel"');
+  });
+
+  it('requires exactly one of contracts or deployment', () => {
+    expectOnly(xbrmm({ type: 'ethereum', gateway: GATEWAY }), B, 'exactly one of "contracts" (the XBR contract addresses) or "deployment" (a devchain.json path) is required, got neither');
+    expectOnly(xbrmm({ type: 'ethereum', gateway: GATEWAY, contracts: CONTRACTS, deployment: 'devchain.json' }), B, 'exactly one of "contracts"');
+    expectSome(errors(xbrmm({ type: 'ethereum', gateway: GATEWAY, contracts: CONTRACTS, deployment: 'devchain.json' })), B, 'got both');
+  });
+
+  it('rejects a bad chain_id, from_block, confirmations, type or unknown key', () => {
+    expectOnly(xbrmm({ type: 'ethereum', gateway: GATEWAY, chain_id: 0, contracts: CONTRACTS }), `${B}.chain_id`, 'expected an integer >= 1, got 0');
+    expectOnly(xbrmm({ type: 'ethereum', gateway: GATEWAY, chain_id: '1337', contracts: CONTRACTS }), `${B}.chain_id`, 'expected an integer >= 1, got "1337"');
+    expectOnly(xbrmm({ type: 'ethereum', gateway: GATEWAY, from_block: -1, contracts: CONTRACTS }), `${B}.from_block`, 'expected an integer >= 0, got -1');
+    expectOnly(xbrmm({ type: 'ethereum', gateway: GATEWAY, confirmations: 0, contracts: CONTRACTS }), `${B}.confirmations`, 'expected an integer >= 1, got 0');
+    expectOnly(xbrmm({ type: 'bitcoin', gateway: GATEWAY, contracts: CONTRACTS }), `${B}.type`, 'expected one of "ethereum", got "bitcoin"');
+    expectOnly(xbrmm({ type: 'ethereum', gateway: GATEWAY, key: 'k', contracts: CONTRACTS }), `${B}.key`, 'unknown key "key"');
+    expectOnly(xbrmm('ethereum'), B, 'expected an object, got "ethereum"');
   });
 });
