@@ -9,14 +9,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
-  Signature,
-  Wallet,
   ZeroAddress,
   getBytes,
   hexlify,
   type BaseContract,
-  type ContractTransactionResponse,
-  type Signer,
   type TransactionReceipt,
 } from 'ethers';
 import {
@@ -31,13 +27,22 @@ import { deployContract, startDevchain, type Devchain } from '../../contracts/de
 import { parseAddress, parseUuid } from '../../schema/codec/index.js';
 import { XBR_TYPES, hashApiPublishOnChain, hashTypedMessage, sign, signDigest } from '../../schema/eip712/index.js';
 import { fromHex, loadVectors, messageFromJson, toHex, type TypedVector } from '../schema/eip712/helpers.js';
+import {
+  EULA,
+  MAX_AGE,
+  META,
+  TERMS,
+  accounts,
+  expectRevert,
+  gasReporter,
+  highS,
+  idFactory,
+  latestBlock,
+  parseEvents,
+  send,
+} from './helpers.js';
 
-const EULA = 'QmUEM5UuSUMeET2Zo8YQtDMK74Fr2SJGEyTokSYzT3uD94';
-const TERMS = 'QmcAuALHaH9pxJP9bzo7go8QU9xUraSozBNVynRs81hpqr';
-const META = 'Qmaa4Rw81a3a1VEx4LxB7HADUAXvZFhCoRdBzsMZyZmqHD';
 const SCHEMA = 'QmQ5JFWUMNhDGLigbqzWkJxJiB3mKRgT8L99pq7tx6ypKW';
-const MAX_AGE = 1440n;
-const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 const Level = { VERIFIED: 2n, RETIRED: 3n } as const;
 
 /** Revert reasons of XBRCatalog (spec §8.6; the ones marked "new" are ours, see contracts/README.md). */
@@ -62,24 +67,10 @@ const ORIGINAL_GAS: Record<string, number> = {
   'createCatalog (second, "")': 121_475,
 };
 
-function reportGas(name: string, receipt: TransactionReceipt | null): void {
-  assert.ok(receipt !== null);
-  const original = ORIGINAL_GAS[name];
-  const ratio = original === undefined ? '' : ` (original ${original}, ratio ${(Number(receipt.gasUsed) / original).toFixed(3)})`;
-  console.log(`gas ${name} ${receipt.gasUsed}${ratio}`);
-}
-
-async function expectRevert(promise: Promise<unknown>, reason: string): Promise<void> {
-  await assert.rejects(promise, (err: unknown) => {
-    const e = err as { reason?: unknown; shortMessage?: unknown; message?: unknown };
-    assert.equal(e.reason, reason, `expected revert "${reason}", got: ${String(e.shortMessage ?? e.message)}`);
-    return true;
-  });
-}
+const reportGas = gasReporter(ORIGINAL_GAS);
 
 /** A 16-byte id from a label (first 16 bytes of a fixed hex string + counter). */
-let idCounter = 0;
-const newId = (): string => '0x' + (0xc0ffee00n * 2n ** 96n + BigInt(++idCounter)).toString(16).padStart(32, '0');
+const newId = idFactory(0xc0ffee00n);
 
 describe('XBRCatalog', () => {
   let chain: Devchain;
@@ -88,30 +79,11 @@ describe('XBRCatalog', () => {
   let networkAddress: string;
   let catalogAddress: string;
 
-  const w = (i: number): Wallet => {
-    const wallet = chain.wallets[i];
-    assert.ok(wallet !== undefined);
-    return wallet as unknown as Wallet;
-  };
-  const s = (i: number): Signer => {
-    const signer = chain.signers[i];
-    assert.ok(signer !== undefined);
-    return signer;
-  };
+  const { w, s } = accounts(() => chain);
   const fn = (name: string, from = 0) => catalog.connect(s(from)).getFunction(name);
   const net = (name: string, from = 0) => network.connect(s(from)).getFunction(name);
-  const send = async (p: Promise<unknown>): Promise<TransactionReceipt> => {
-    const receipt = await (p as Promise<ContractTransactionResponse>).then((tx) => tx.wait());
-    assert.ok(receipt !== null && receipt.status === 1);
-    return receipt;
-  };
-  const events = (receipt: TransactionReceipt) =>
-    receipt.logs.map((log) => {
-      const parsed = catalog.interface.parseLog(log);
-      assert.ok(parsed !== null);
-      return [parsed.name, ...parsed.args] as unknown[];
-    });
-  const latest = async (): Promise<bigint> => BigInt(await chain.provider.getBlockNumber());
+  const events = (receipt: TransactionReceipt) => parseEvents(catalog, receipt);
+  const latest = (): Promise<bigint> => latestBlock(chain);
   const catalogOf = async (id: string) => {
     const [created, seq, owner, terms, meta, signature] = (await fn('catalogs')(id)) as [bigint, bigint, string, string, string, string];
     return { created, seq, owner, terms, meta, signature };
@@ -159,15 +131,6 @@ describe('XBRCatalog', () => {
   /** EIP712ApiPublish (client type, `string schema`) signed by wallet `i` with our schema/eip712 module. */
   const signPublish = (i: number, published: bigint, catalogId: string, apiId: string, over: Over = {}) =>
     hexlify(sign('EIP712ApiPublish', publishMessage(i, published, catalogId, apiId, over), getBytes(w(i).privateKey)));
-  /** The same signature with s → n − s and v flipped (the malleable twin). */
-  const highS = (signature: string): Uint8Array => {
-    const sig = Signature.from(signature);
-    const out = new Uint8Array(65);
-    out.set(getBytes(sig.r), 0);
-    out.set(getBytes('0x' + (SECP256K1_N - BigInt(sig.s)).toString(16).padStart(64, '0')), 32);
-    out[64] = sig.v === 27 ? 28 : 27;
-    return out;
-  };
 
   // members: 0 deployer (VERIFIED), 1 and 2 ACTIVE, 3 VERIFIED, 4 RETIRED, 5..8 ACTIVE (pre-signed tests);
   // 9 (relayer) and 10+ are not members.

@@ -10,14 +10,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
-  Signature,
   Wallet,
   ZeroAddress,
   getBytes,
   hexlify,
   type BaseContract,
-  type ContractTransactionResponse,
-  type Signer,
   type TransactionReceipt,
 } from 'ethers';
 import {
@@ -43,9 +40,19 @@ import {
   type ChannelOpenMessage,
 } from '../../schema/eip712/index.js';
 import { toHex } from '../schema/eip712/helpers.js';
+import {
+  EULA,
+  accounts,
+  expectRevert,
+  gasReporter,
+  highS,
+  idFactory,
+  latestBlock,
+  mineBlocks,
+  parseEvents,
+  send,
+} from './helpers.js';
 
-const EULA = 'QmUEM5UuSUMeET2Zo8YQtDMK74Fr2SJGEyTokSYzT3uD94';
-const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 const XBR = 10n ** 18n;
 const MILLI = 10n ** 15n;
 const FEE_42 = 420_000_000_000_000_000_000_000_000n; // spec §10.7
@@ -104,26 +111,9 @@ const ORIGINAL_GAS: Record<string, number> = {
 };
 const gasReport: string[] = [];
 
-function reportGas(name: string, receipt: TransactionReceipt | null): void {
-  assert.ok(receipt !== null);
-  const original = ORIGINAL_GAS[name];
-  const ratio = original === undefined ? '' : ` (original ${original}, ratio ${(Number(receipt.gasUsed) / original).toFixed(3)})`;
-  const line = `gas ${name} ${receipt.gasUsed}${ratio}`;
-  gasReport.push(line);
-  console.log(line);
-  if (original !== undefined) assert.ok(Number(receipt.gasUsed) < original, `${name} must beat the original`);
-}
+const reportGas = gasReporter(ORIGINAL_GAS, { mustBeat: true, log: gasReport });
 
-async function expectRevert(promise: Promise<unknown>, reason: string): Promise<void> {
-  await assert.rejects(promise, (err: unknown) => {
-    const e = err as { reason?: unknown; shortMessage?: unknown; message?: unknown };
-    assert.equal(e.reason, reason, `expected revert "${reason}", got: ${String(e.shortMessage ?? e.message)}`);
-    return true;
-  });
-}
-
-let idCounter = 0;
-const newId = (): string => '0x' + (0xc4a10000n * 2n ** 96n + BigInt(++idCounter)).toString(16).padStart(32, '0');
+const newId = idFactory(0xc4a10000n);
 
 describe('XBRChannel', () => {
   let chain: Devchain;
@@ -140,38 +130,15 @@ describe('XBRChannel', () => {
   const delegate = Wallet.createRandom();
   const delegate2 = Wallet.createRandom();
 
-  const w = (i: number): Wallet => {
-    const wallet = chain.wallets[i];
-    assert.ok(wallet !== undefined);
-    return wallet as unknown as Wallet;
-  };
-  const s = (i: number): Signer => {
-    const signer = chain.signers[i];
-    assert.ok(signer !== undefined);
-    return signer;
-  };
+  const { w, s } = accounts(() => chain);
   const ch = (name: string, from = 0) => channel.connect(s(from)).getFunction(name);
   const mkt = (name: string, from = 0) => market.connect(s(from)).getFunction(name);
   const net = (name: string, from = 0) => network.connect(s(from)).getFunction(name);
   const tok = (name: string, from = 0) => token.connect(s(from)).getFunction(name);
-  const send = async (p: Promise<unknown>): Promise<TransactionReceipt> => {
-    const receipt = await (p as Promise<ContractTransactionResponse>).then((tx) => tx.wait());
-    assert.ok(receipt !== null && receipt.status === 1);
-    return receipt;
-  };
   /** The channel contract's own events (token logs skipped), as [name, ...args]. */
-  const events = (receipt: TransactionReceipt) =>
-    receipt.logs
-      .filter((log) => log.address === channelAddress)
-      .map((log) => {
-        const parsed = channel.interface.parseLog(log);
-        assert.ok(parsed !== null);
-        return [parsed.name, ...parsed.args] as unknown[];
-      });
-  const latest = async (): Promise<bigint> => BigInt(await chain.provider.getBlockNumber());
-  const mine = async (n: bigint): Promise<void> => {
-    await chain.eip1193.request({ method: 'hardhat_mine', params: ['0x' + n.toString(16)] });
-  };
+  const events = (receipt: TransactionReceipt) => parseEvents(channel, receipt, channelAddress);
+  const latest = (): Promise<bigint> => latestBlock(chain);
+  const mine = (n: bigint): Promise<void> => mineBlocks(chain, n);
   const balance = async (a: string): Promise<bigint> => (await tok('balanceOf')(a)) as bigint;
   const balances = async (addrs: readonly string[]): Promise<bigint[]> => Promise.all(addrs.map(balance));
   const key = (i: number) => getBytes(w(i).privateKey);
@@ -263,14 +230,6 @@ describe('XBRChannel', () => {
   };
   const close = async (a: OpenArgs, seq: number, bal: bigint, isFinal: boolean, from = 9) =>
     send(ch('closeChannel', from)(...(await closeArgs(a, seq, bal, isFinal))));
-  const highS = (signature: string): Uint8Array => {
-    const sig = Signature.from(signature);
-    const out = new Uint8Array(65);
-    out.set(getBytes(sig.r), 0);
-    out.set(getBytes('0x' + (SECP256K1_N - BigInt(sig.s)).toString(16).padStart(64, '0')), 32);
-    out[64] = sig.v === 27 ? 28 : 27;
-    return out;
-  };
 
   // 0 deployer (VERIFIED, organization, holds the supply); 1 market owner; 2 maker (member); 3 consumer;
   // 4 provider; 5 provider+consumer in the free market; 6 ACTIVE, joined nowhere; 9, 12 not members.

@@ -1,17 +1,10 @@
 /** XBRMaintained (spec §8.2, with defect §9.1 #8 fixed: maintainers can be added and removed). */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { BaseContract, ContractTransactionResponse, Signer, TransactionReceipt } from 'ethers';
+import type { BaseContract, Signer, TransactionReceipt } from 'ethers';
 import { xbrMaintainedAbi, xbrMaintainedBytecode } from '../../contracts/build/index.js';
 import { deployContract, startDevchain, type Devchain } from '../../contracts/devchain.js';
-
-async function expectRevert(promise: Promise<unknown>, reason: string): Promise<void> {
-  await assert.rejects(promise, (err: unknown) => {
-    const e = err as { reason?: unknown; shortMessage?: unknown; message?: unknown };
-    assert.equal(e.reason, reason, `expected revert "${reason}", got: ${String(e.shortMessage ?? e.message)}`);
-    return true;
-  });
-}
+import { expectRevert, send } from './helpers.js';
 
 describe('XBRMaintained', () => {
   let chain: Devchain;
@@ -24,11 +17,6 @@ describe('XBRMaintained', () => {
     return s;
   };
   const fn = (name: string, from = 0) => contract.connect(signer(from)).getFunction(name);
-  const send = async (p: Promise<unknown>): Promise<TransactionReceipt> => {
-    const receipt = await (p as Promise<ContractTransactionResponse>).then((tx) => tx.wait());
-    assert.ok(receipt !== null && receipt.status === 1);
-    return receipt;
-  };
   const events = (receipt: TransactionReceipt) =>
     receipt.logs.map((log) => {
       const parsed = contract.interface.parseLog(log);

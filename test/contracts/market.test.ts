@@ -10,14 +10,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
-  Signature,
   Wallet,
   ZeroAddress,
   getBytes,
   hexlify,
   type BaseContract,
-  type ContractTransactionResponse,
-  type Signer,
   type TransactionReceipt,
 } from 'ethers';
 import {
@@ -41,13 +38,23 @@ import {
   typeHash,
 } from '../../schema/eip712/index.js';
 import { toHex } from '../schema/eip712/helpers.js';
+import {
+  EULA,
+  MAX_AGE,
+  META,
+  TERMS,
+  accounts,
+  expectRevert,
+  gasReporter,
+  highS,
+  idFactory,
+  latestBlock,
+  mineBlocks,
+  parseEvents,
+  send,
+} from './helpers.js';
 
-const EULA = 'QmUEM5UuSUMeET2Zo8YQtDMK74Fr2SJGEyTokSYzT3uD94';
-const TERMS = 'QmcAuALHaH9pxJP9bzo7go8QU9xUraSozBNVynRs81hpqr';
-const META = 'Qmaa4Rw81a3a1VEx4LxB7HADUAXvZFhCoRdBzsMZyZmqHD';
 const PREFIX = 'xbr.myapp';
-const MAX_AGE = 1440n;
-const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 const XBR = 10n ** 18n;
 const SUPPLY = 10n ** 9n * XBR;
 const FEE = (SUPPLY * 5n) / 100n;
@@ -105,24 +112,9 @@ const ORIGINAL_GAS: Record<string, number> = {
   'joinMarket CONSUMER ("", second market)': 176_655,
 };
 
-function reportGas(name: string, receipt: TransactionReceipt | null): void {
-  assert.ok(receipt !== null);
-  const original = ORIGINAL_GAS[name];
-  const ratio = original === undefined ? '' : ` (original ${original}, ratio ${(Number(receipt.gasUsed) / original).toFixed(3)})`;
-  console.log(`gas ${name} ${receipt.gasUsed}${ratio}`);
-  if (original !== undefined) assert.ok(Number(receipt.gasUsed) < original, `${name} must beat the original`);
-}
+const reportGas = gasReporter(ORIGINAL_GAS, { mustBeat: true });
 
-async function expectRevert(promise: Promise<unknown>, reason: string): Promise<void> {
-  await assert.rejects(promise, (err: unknown) => {
-    const e = err as { reason?: unknown; shortMessage?: unknown; message?: unknown };
-    assert.equal(e.reason, reason, `expected revert "${reason}", got: ${String(e.shortMessage ?? e.message)}`);
-    return true;
-  });
-}
-
-let idCounter = 0;
-const newId = (): string => '0x' + (0xbeef0000n * 2n ** 96n + BigInt(++idCounter)).toString(16).padStart(32, '0');
+const newId = idFactory(0xbeef0000n);
 const newMaker = (): string => Wallet.createRandom().address;
 
 describe('XBRMarket', () => {
@@ -136,37 +128,14 @@ describe('XBRMarket', () => {
   let marketAddress: string;
   let catalogId: string;
 
-  const w = (i: number): Wallet => {
-    const wallet = chain.wallets[i];
-    assert.ok(wallet !== undefined);
-    return wallet as unknown as Wallet;
-  };
-  const s = (i: number): Signer => {
-    const signer = chain.signers[i];
-    assert.ok(signer !== undefined);
-    return signer;
-  };
+  const { w, s } = accounts(() => chain);
   const fn = (name: string, from = 0) => market.connect(s(from)).getFunction(name);
   const net = (name: string, from = 0) => network.connect(s(from)).getFunction(name);
   const tok = (name: string, from = 0) => token.connect(s(from)).getFunction(name);
-  const send = async (p: Promise<unknown>): Promise<TransactionReceipt> => {
-    const receipt = await (p as Promise<ContractTransactionResponse>).then((tx) => tx.wait());
-    assert.ok(receipt !== null && receipt.status === 1);
-    return receipt;
-  };
   /** The market's own events (token Transfer/Approval logs are skipped). */
-  const events = (receipt: TransactionReceipt) =>
-    receipt.logs
-      .filter((log) => log.address === marketAddress)
-      .map((log) => {
-        const parsed = market.interface.parseLog(log);
-        assert.ok(parsed !== null);
-        return [parsed.name, ...parsed.args] as unknown[];
-      });
-  const latest = async (): Promise<bigint> => BigInt(await chain.provider.getBlockNumber());
-  const mine = async (n = 1n): Promise<void> => {
-    await chain.eip1193.request({ method: 'hardhat_mine', params: ['0x' + n.toString(16)] });
-  };
+  const events = (receipt: TransactionReceipt) => parseEvents(market, receipt, marketAddress);
+  const latest = (): Promise<bigint> => latestBlock(chain);
+  const mine = (n = 1n): Promise<void> => mineBlocks(chain, n);
   const balance = async (a: string): Promise<bigint> => (await tok('balanceOf')(a)) as bigint;
   const marketOf = async (id: string) => {
     const r = (await fn('markets')(id)) as unknown[];
@@ -238,14 +207,6 @@ describe('XBRMarket', () => {
   });
   const signConsent = (i: number, updated: bigint, marketId: string, delegate: string, type: number, consent: boolean, prefix = PREFIX) =>
     hexlify(sign('EIP712Consent', consentMessage(i, updated, marketId, delegate, type, consent, prefix), key(i)));
-  const highS = (signature: string): Uint8Array => {
-    const sig = Signature.from(signature);
-    const out = new Uint8Array(65);
-    out.set(getBytes(sig.r), 0);
-    out.set(getBytes('0x' + (SECP256K1_N - BigInt(sig.s)).toString(16).padStart(64, '0')), 32);
-    out[64] = sig.v === 27 ? 28 : 27;
-    return out;
-  };
 
   /** Creates a market owned by member `i` (defaults: sec 0/0, no fee, empty strings); returns its id. */
   const createMkt = async (i: number, providerSecurity = 0n, consumerSecurity = 0n): Promise<string> => {

@@ -8,14 +8,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
-  Signature,
-  Wallet,
   ZeroAddress,
   getBytes,
   hexlify,
   type BaseContract,
-  type ContractTransactionResponse,
-  type Signer,
   type TransactionReceipt,
 } from 'ethers';
 import { xbrNetworkAbi, xbrNetworkBytecode, xbrTokenAbi, xbrTokenBytecode } from '../../contracts/build/index.js';
@@ -23,13 +19,21 @@ import { deployContract, startDevchain, type Devchain } from '../../contracts/de
 import { parseAddress } from '../../schema/codec/index.js';
 import { XBR_DOMAIN, XBR_TYPES, hashTypedMessage, sign, xbrDomainSeparator } from '../../schema/eip712/index.js';
 import { fromHex, loadVectors, messageFromJson, toHex, type TypedVector } from '../schema/eip712/helpers.js';
+import {
+  EULA,
+  MAX_AGE,
+  accounts,
+  expectRevert,
+  gasReporter,
+  highS,
+  latestBlock,
+  parseEvents,
+  send,
+} from './helpers.js';
 
 const SUPPLY = 10n ** 27n;
-const EULA = 'QmUEM5UuSUMeET2Zo8YQtDMK74Fr2SJGEyTokSYzT3uD94';
 const PROFILE = 'QmQMtxYtLQkirCsVmc3YSTFQWXHkwcASMnu5msezGEwHLT';
 const ANYADR = '0xFFfFfFffFFfffFFfFFfFFFFFffFFFffffFfFFFfF';
-const MAX_AGE = 1440n;
-const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 const Level = { NULL: 0n, ACTIVE: 1n, VERIFIED: 2n, RETIRED: 3n, PENALTY: 4n, BLOCKED: 5n } as const;
 
 /** Revert reasons of XBRNetwork (spec §8.4; the ones marked "new" are ours, see contracts/README.md). */
@@ -60,20 +64,7 @@ const ORIGINAL_GAS: Record<string, number> = {
   'registerMemberFor (profile "")': 258_369,
 };
 
-function reportGas(name: string, receipt: TransactionReceipt | null): void {
-  assert.ok(receipt !== null);
-  const original = ORIGINAL_GAS[name];
-  const ratio = original === undefined ? '' : ` (original ${original}, ratio ${(Number(receipt.gasUsed) / original).toFixed(3)})`;
-  console.log(`gas ${name} ${receipt.gasUsed}${ratio}`);
-}
-
-async function expectRevert(promise: Promise<unknown>, reason: string): Promise<void> {
-  await assert.rejects(promise, (err: unknown) => {
-    const e = err as { reason?: unknown; shortMessage?: unknown; message?: unknown };
-    assert.equal(e.reason, reason, `expected revert "${reason}", got: ${String(e.shortMessage ?? e.message)}`);
-    return true;
-  });
-}
+const reportGas = gasReporter(ORIGINAL_GAS);
 
 describe('XBRNetwork', () => {
   let chain: Devchain;
@@ -83,30 +74,11 @@ describe('XBRNetwork', () => {
   let tokenAddress: string;
   let deployBlock: bigint;
 
-  const w = (i: number): Wallet => {
-    const wallet = chain.wallets[i];
-    assert.ok(wallet !== undefined);
-    return wallet as unknown as Wallet;
-  };
-  const s = (i: number): Signer => {
-    const signer = chain.signers[i];
-    assert.ok(signer !== undefined);
-    return signer;
-  };
+  const { w, s } = accounts(() => chain);
   /** The network's function `name`, sent from account `from` (default 0, the deployer). */
   const fn = (name: string, from = 0) => network.connect(s(from)).getFunction(name);
-  const send = async (p: Promise<unknown>): Promise<TransactionReceipt> => {
-    const receipt = await (p as Promise<ContractTransactionResponse>).then((tx) => tx.wait());
-    assert.ok(receipt !== null && receipt.status === 1);
-    return receipt;
-  };
-  const events = (receipt: TransactionReceipt) =>
-    receipt.logs.map((log) => {
-      const parsed = network.interface.parseLog(log);
-      assert.ok(parsed !== null);
-      return [parsed.name, ...parsed.args] as unknown[];
-    });
-  const latest = async (): Promise<bigint> => BigInt(await chain.provider.getBlockNumber());
+  const events = (receipt: TransactionReceipt) => parseEvents(network, receipt);
+  const latest = (): Promise<bigint> => latestBlock(chain);
   const member = async (a: string) => {
     const [registered, eula, profile, level, signature] = (await fn('members')(a)) as [bigint, string, string, bigint, string];
     return { registered, eula, profile, level, signature };
@@ -141,15 +113,6 @@ describe('XBRNetwork', () => {
         getBytes(w(i).privateKey),
       ),
     );
-  /** The same signature with s → n − s and v flipped (the malleable twin). */
-  const highS = (signature: string): Uint8Array => {
-    const sig = Signature.from(signature);
-    const out = new Uint8Array(65);
-    out.set(getBytes(sig.r), 0);
-    out.set(getBytes('0x' + (SECP256K1_N - BigInt(sig.s)).toString(16).padStart(64, '0')), 32);
-    out[64] = sig.v === 27 ? 28 : 27;
-    return out;
-  };
 
   before(async () => {
     chain = await startDevchain();

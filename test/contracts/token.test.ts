@@ -14,7 +14,6 @@ import {
   getBytes,
   hexlify,
   type BaseContract,
-  type ContractTransactionResponse,
   type Signer,
   type TransactionReceipt,
   type TypedDataDomain,
@@ -22,6 +21,7 @@ import {
 import { xbrTokenAbi, xbrTokenBytecode } from '../../contracts/build/index.js';
 import { deployContract, startDevchain, type Devchain } from '../../contracts/devchain.js';
 import { signDigest } from '../../schema/eip712/index.js';
+import { expectRevert, send } from './helpers.js';
 
 const SUPPLY = 10n ** 27n;
 const XBR = 10n ** 18n;
@@ -79,14 +79,6 @@ function reportGas(name: string, receipt: TransactionReceipt | null): void {
   console.log(`gas ${name} ${receipt.gasUsed}${ratio}`);
 }
 
-async function expectRevert(promise: Promise<unknown>, reason: string): Promise<void> {
-  await assert.rejects(promise, (err: unknown) => {
-    const e = err as { reason?: unknown; shortMessage?: unknown; message?: unknown };
-    assert.equal(e.reason, reason, `expected revert "${reason}", got: ${String(e.shortMessage ?? e.message)}`);
-    return true;
-  });
-}
-
 describe('XBRToken', () => {
   let chain: Devchain;
   let token: BaseContract;
@@ -96,11 +88,6 @@ describe('XBRToken', () => {
 
   /** The token's function `name`, sent from `from` (default: the deployer). */
   const fn = (name: string, from?: Signer) => (from === undefined ? token : token.connect(from)).getFunction(name);
-  const send = async (p: Promise<unknown>): Promise<TransactionReceipt> => {
-    const receipt = await (p as Promise<ContractTransactionResponse>).then((tx) => tx.wait());
-    assert.ok(receipt !== null && receipt.status === 1);
-    return receipt;
-  };
   const events = (receipt: TransactionReceipt) =>
     receipt.logs.map((log) => {
       const parsed = token.interface.parseLog(log);
