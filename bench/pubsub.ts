@@ -32,7 +32,7 @@ import {
   stopRouters,
   type RouterTarget,
 } from './routers.js';
-import { ManagedProcess, describe, figure, loadWarnings, median, ratio, startCpuWindow, type BenchContext, type CpuShares } from './util.js';
+import { ManagedProcess, describe, figure, loadWarnings, median, ratio, startCpuWindow, type BenchContext, type CpuShares, positiveIntFromEnv } from './util.js';
 
 /** Each serializer gets its own topic (bench.fanout.json, bench.fanout.msgpack), as every router hosts both side by side. */
 const TOPIC = 'bench.fanout';
@@ -65,8 +65,7 @@ function settings(quick: boolean): Settings {
   // process (10 subscribers decoding every event) at ~100 % of a core. Up to 128 neither side is busy
   // (both wait on loopback wake-ups; the rate is flat from 32 to 128, ~60 % CPU each), and above 512
   // nothing improves: a larger window only adds buffered bytes.
-  const window = Number(process.env.BENCH_PUBSUB_WINDOW ?? 512);
-  if (!Number.isInteger(window) || window < 1) throw new Error(`BENCH_PUBSUB_WINDOW must be a positive integer, got ${String(process.env.BENCH_PUBSUB_WINDOW)}`);
+  const window = positiveIntFromEnv('BENCH_PUBSUB_WINDOW', 512);
   return quick ? { window, warmupMs: 300, runMs: 1000, runs: 3 } : { window, warmupMs: 1000, runMs: 5000, runs: 3 };
 }
 

@@ -34,6 +34,7 @@ import {
   systemBusySeconds,
   type BenchContext,
   type CpuShares,
+  positiveIntFromEnv,
 } from './util.js';
 
 /** Every router hosts the json and the msgpack sessions side by side, so each serializer gets its own procedure: bench.echo.json, bench.echo.msgpack. */
@@ -59,8 +60,7 @@ interface Settings {
 function settings(quick: boolean): Settings {
   // 1024 outstanding calls saturate the router under test; with 64, both sides of the pipeline sit
   // idle between loopback wake-ups and the figure measures round trips rather than routing capacity.
-  const window = Number(process.env.BENCH_ROUTER_WINDOW ?? 1024);
-  if (!Number.isInteger(window) || window < 1) throw new Error(`BENCH_ROUTER_WINDOW must be a positive integer, got ${String(process.env.BENCH_ROUTER_WINDOW)}`);
+  const window = positiveIntFromEnv('BENCH_ROUTER_WINDOW', 1024);
   return quick
     ? { window, warmupMs: 300, runMs: 1000, runs: 3, latWarmupMs: 200, latMs: 1000 }
     : { window, warmupMs: 1000, runMs: 5000, runs: 3, latWarmupMs: 500, latMs: 3000 };

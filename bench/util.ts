@@ -422,3 +422,11 @@ export function loadWarnings(ctx: BenchContext, key: string, clientCpu: readonly
 export function ratio(a: number | null | undefined, b: number | null | undefined): number | null {
   return a === null || a === undefined || b === null || b === undefined || !(b > 0) ? null : a / b;
 }
+
+/** A positive integer from the environment (e.g. a bench window), or `fallback` when unset. */
+export function positiveIntFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  const value = Number(raw ?? fallback);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got ${String(raw)}`);
+  return value;
+}
