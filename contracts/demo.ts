@@ -8,7 +8,9 @@
  * Accounts (hardhat default mnemonic, m/44'/60'/0'/0/<index>):
  * 0 deployer (whole XBR supply, network organization, VERIFIED member), 1 market owner (ACTIVE member),
  * 2 seller / data provider (ACTIVE, catalog + API owner, joined as PROVIDER), 3 buyer / data consumer (ACTIVE,
- * joined as CONSUMER), maker = the maker key (not a member; the contracts do not require it).
+ * joined as CONSUMER), maker = the maker key (not a member; the contracts do not require it), 5 the seller's
+ * delegate and 6 the buyer's delegate (not members: keys the delegate processes sign with; the seller and the buyer
+ * consent to them for the demo catalog, which XBRChannel requires to open their channels).
  *
  * @example
  * const chain = await startDevchain();
@@ -25,15 +27,21 @@ const XBR = 10n ** 18n;
 const ETHER = 10n ** 18n;
 
 /** Hardhat account indexes the demo uses. */
-export const DEMO_ACCOUNTS = { deployer: 0, marketOwner: 1, seller: 2, buyer: 3, defaultMaker: 4 } as const;
+export const DEMO_ACCOUNTS = { deployer: 0, marketOwner: 1, seller: 2, buyer: 3, defaultMaker: 4, sellerDelegate: 5, buyerDelegate: 6 } as const;
+
+/** Service prefix of the demo consents (the URI prefix the delegates serve under). */
+export const DEMO_SERVICE_PREFIX = 'xbr.demo.';
+
+/** The private key (32 bytes) of hardhat default-mnemonic account `index` (public dev keys). */
+export function devchainAccountKey(index: number): Uint8Array {
+  return Uint8Array.from(Buffer.from(HDNodeWallet.fromPhrase(DEVCHAIN_MNEMONIC, undefined, `m/44'/60'/0'/0/${index}`).privateKey.slice(2), 'hex'));
+}
 
 /**
  * The default market maker key of the embedded chain: hardhat default-mnemonic account #4 (public knowledge —
  * for the dev chain only). `devchain-main.ts --maker-key <file>` writes it into the key file when missing.
  */
-export const DEFAULT_MAKER_KEY: Uint8Array = Uint8Array.from(
-  Buffer.from(HDNodeWallet.fromPhrase(DEVCHAIN_MNEMONIC, undefined, `m/44'/60'/0'/0/${DEMO_ACCOUNTS.defaultMaker}`).privateKey.slice(2), 'hex'),
-);
+export const DEFAULT_MAKER_KEY: Uint8Array = devchainAccountKey(DEMO_ACCOUNTS.defaultMaker);
 
 /** UUID v5 (RFC 4122, SHA-1) of `name` in the URL namespace, as `0x` + 32 hex (a `bytes16`). */
 export function uuid5Hex(name: string): string {
@@ -96,6 +104,8 @@ export interface Demo {
     readonly seller: DemoAccount;
     readonly buyer: DemoAccount;
     readonly maker: DemoAccount;
+    readonly sellerDelegate: DemoAccount;
+    readonly buyerDelegate: DemoAccount;
   };
   /** Block of the last demo transaction. */
   readonly block: number;
@@ -163,6 +173,11 @@ export async function setupDemo(chain: Devchain, deployment: XbrDeployment, opti
   if (consumerSecurity > 0n) await send(token(buyer).getFunction('approve')(a.market, consumerSecurity));
   await send(market(buyer).getFunction('joinMarket')(DEMO_IDS.marketId, 2, ''));
 
+  const sellerDelegate = signer(DEMO_ACCOUNTS.sellerDelegate);
+  const buyerDelegate = signer(DEMO_ACCOUNTS.buyerDelegate);
+  await send(market(seller).getFunction('setConsent')(DEMO_IDS.marketId, await sellerDelegate.getAddress(), 1, DEMO_IDS.catalogId, true, DEMO_SERVICE_PREFIX));
+  await send(market(buyer).getFunction('setConsent')(DEMO_IDS.marketId, await buyerDelegate.getAddress(), 2, DEMO_IDS.catalogId, true, DEMO_SERVICE_PREFIX));
+
   await send(token(buyer).getFunction('approve')(a.channel, memberFunding > consumerSecurity ? memberFunding - consumerSecurity : 0n));
   const block = await send(token(maker).getFunction('approve')(a.channel, makerFunding));
 
@@ -178,6 +193,8 @@ export async function setupDemo(chain: Devchain, deployment: XbrDeployment, opti
       seller: await account(seller, DEMO_ACCOUNTS.seller),
       buyer: await account(buyer, DEMO_ACCOUNTS.buyer),
       maker: { address: maker.address, accountIndex: makerIndex < 0 ? null : makerIndex },
+      sellerDelegate: await account(sellerDelegate, DEMO_ACCOUNTS.sellerDelegate),
+      buyerDelegate: await account(buyerDelegate, DEMO_ACCOUNTS.buyerDelegate),
     },
     block,
   };

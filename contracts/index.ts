@@ -21,6 +21,8 @@ export {
   DEMO_ACCOUNTS,
   DEMO_CIDS,
   DEMO_IDS,
+  DEMO_SERVICE_PREFIX,
+  devchainAccountKey,
   setupDemo,
   uuid5Hex,
   type Demo,

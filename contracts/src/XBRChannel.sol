@@ -16,6 +16,8 @@ interface IXBRChannelMarket {
     function getMarketMaker(bytes16 marketId) external view returns (address);
 
     function isActor(bytes16 marketId, address actor, uint8 actorType) external view returns (bool);
+
+    function hasDelegateConsent(bytes16 marketId, address member, address delegate, uint8 role) external view returns (bool);
 }
 
 /// The part of XBRNetwork the channel contract reads.
@@ -48,6 +50,9 @@ interface IXBRChannelCoin {
  *   `settleChannel` and the last state is paid out (§9.1 #1: the original locked the deposit for ever);
  * - replayed / outdated closes are rejected (`OUTDATED_TRANSACTION`), a non-final close at seq 1 is no longer
  *   a silent no-op (it starts CLOSING), zero-address / high-s / bad-v signatures are rejected (§9.2 #9, #10);
+ * - `requestChannelClose`: a party (actor, delegate, maker) starts the timeout alone with the open state; the
+ *   other party answers with its newest co-signed state (§9.1 #4: the original had no unilateral close);
+ * - `openChannel` requires the actor's consent for the delegate in the channel's role (§9.2 #18);
  * - `closeAt` must not lie in the future but has no lower bound: states are ordered by seq, and an old
  *   co-signed state must stay submittable (§9.1 #5);
  * - nothing but the channel's state is stored: signatures are in the transaction / the `Opened` event, the
@@ -253,11 +258,13 @@ contract XBRChannel {
         if (o.ctype == PAYMENT) {
             require(msg.sender == o.marketmaker || msg.sender == o.actor, "SENDER_NOT_MARKETMAKER_OR_BUYER");
             require(IXBRChannelMarket(market).isActor(o.marketId, o.actor, CONSUMER), "ACTOR_NOT_CONSUMER");
+            require(IXBRChannelMarket(market).hasDelegateConsent(o.marketId, o.actor, o.delegate, CONSUMER), "DELEGATE_NOT_CONSENTED");
             require(o.recipient == owner, "RECIPIENT_NOT_MARKET");
             from = o.actor;
         } else if (o.ctype == PAYING) {
             require(msg.sender == o.marketmaker || msg.sender == owner, "SENDER_NOT_MARKETMAKER_OR_OWNER");
             require(IXBRChannelMarket(market).isActor(o.marketId, o.actor, PROVIDER), "ACTOR_NOT_PROVIDER");
+            require(IXBRChannelMarket(market).hasDelegateConsent(o.marketId, o.actor, o.delegate, PROVIDER), "DELEGATE_NOT_CONSENTED");
             require(o.recipient == o.actor, "RECIPIENT_NOT_ACTOR");
             from = o.marketmaker;
         } else {
@@ -315,6 +322,25 @@ contract XBRChannel {
             require(balance <= c.closingBalance, "TRANSACTION_BALANCE_OUTDATED");
         }
         _close(c, channelId, closing, closingChannelSeq, balance, isFinal || balance == 0);
+    }
+
+    /**
+     * Unilateral close (new, spec §9.1 #4): a party of an OPEN channel — its actor, its delegate or the market's
+     * maker — starts the timeout without any counter-signature. The stored state is the one both agreed on
+     * on-chain at open (seq 1, the whole amount as balance, i.e. nothing earned); until the timeout the other
+     * party answers with its newest co-signed state through `closeChannel` (seq > 1, balance not higher), and
+     * then anyone calls `settleChannel`. Each side holds the states that favour it, signed by the other side,
+     * so neither can be cheated by the other's silence.
+     */
+    function requestChannelClose(bytes16 channelId) external {
+        Channel storage c = _channels[channelId];
+        require(c.state != 0, "NO_SUCH_CHANNEL");
+        require(c.state == OPEN, "CHANNEL_NOT_OPEN");
+        require(
+            msg.sender == c.actor || msg.sender == c.delegate || msg.sender == IXBRChannelMarket(market).getMarketMaker(c.marketId),
+            "SENDER_NOT_CHANNEL_PARTY"
+        );
+        _close(c, channelId, false, 1, c.amount, false);
     }
 
     /**

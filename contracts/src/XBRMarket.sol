@@ -127,6 +127,12 @@ contract XBRMarket {
     mapping(address => Stats) private _stats;
     /// keccak256(marketId, member, delegate, delegateType, apiCatalog) → consent.
     mapping(bytes32 => Consent) private _consents;
+    /**
+     * keccak256(marketId, member, delegate, role) → number of catalogs for which `member` currently consents to
+     * `delegate` acting in `role` (PROVIDER or CONSUMER; a PROVIDER_CONSUMER consent counts for both). Lets
+     * XBRChannel check a delegate's consent without knowing a catalog (openChannel carries none).
+     */
+    mapping(bytes32 => uint256) private _delegateConsents;
 
     event MarketCreated(
         bytes16 indexed marketId,
@@ -279,6 +285,14 @@ contract XBRMarket {
 
     function getAllMarketConsumers(bytes16 marketId) external view returns (address[] memory) {
         return _consumers[marketId];
+    }
+
+    /**
+     * True iff `member` currently consents, for at least one catalog, to `delegate` acting for it in `role`
+     * (PROVIDER = 1 or CONSUMER = 2) in `marketId` (new; XBRChannel requires it to open a channel, §9.2 #18).
+     */
+    function hasDelegateConsent(bytes16 marketId, address member, address delegate, uint8 role) external view returns (bool) {
+        return _delegateConsents[keccak256(abi.encode(marketId, member, delegate, role))] != 0;
     }
 
     /**
@@ -655,10 +669,20 @@ contract XBRMarket {
         require(catalogOwner != address(0), "NO_SUCH_CATALOG");
         require(bytes(servicePrefix).length != 0, "SERVICE_PREFIX_EMPTY");
         Consent storage c = _consents[keccak256(abi.encode(marketId, member, delegate, delegateType, apiCatalog))];
+        if (c.consent != consent) {
+            if (delegateType != CONSUMER) _countConsent(marketId, member, delegate, PROVIDER, consent);
+            if (delegateType != PROVIDER) _countConsent(marketId, member, delegate, CONSUMER, consent);
+        }
         c.updated = uint64(updated);
         c.consent = consent;
         c.servicePrefix = servicePrefix;
         emit ConsentSet(member, updated, marketId, delegate, delegateType, apiCatalog, consent, servicePrefix);
+    }
+
+    function _countConsent(bytes16 marketId, address member, address delegate, uint8 role, bool given) private {
+        bytes32 k = keccak256(abi.encode(marketId, member, delegate, role));
+        if (given) _delegateConsents[k] += 1;
+        else _delegateConsents[k] -= 1;
     }
 
     /// Calls an ERC-20 `transfer`/`transferFrom`; true iff it did not revert and returned true (or nothing).

@@ -96,6 +96,8 @@ const R = {
   balanceOutdated: 'TRANSACTION_BALANCE_OUTDATED',
   notClosing: 'CHANNEL_NOT_CLOSING', // new (settleChannel)
   notTimedOut: 'CHANNEL_NOT_TIMED_OUT', // new (settleChannel)
+  notConsented: 'DELEGATE_NOT_CONSENTED', // new (openChannel, §9.2 #18)
+  notParty: 'SENDER_NOT_CHANNEL_PARTY', // new (requestChannelClose, §9.1 #4)
   signatureLength: 'INVALID_SIGNATURE_LENGTH', // XBRTypes
 } as const;
 
@@ -127,6 +129,9 @@ describe('XBRChannel', () => {
   let channelAddress: string;
   let marketId: string; // owner 1, maker 2, fee 42 %
   let freeMarketId: string; // owner 1, maker 8, fee 0
+  let catalogId: string; // owner 1; consents name it
+  let catalogContract: BaseContract;
+  const catalog = (from = 1) => catalogContract.connect(s(from));
   const delegate = Wallet.createRandom();
   const delegate2 = Wallet.createRandom();
 
@@ -240,8 +245,8 @@ describe('XBRChannel', () => {
     tokenAddress = await token.getAddress();
     network = await deployContract(s(0), xbrNetworkAbi, xbrNetworkBytecode, tokenAddress, w(0).address);
     networkAddress = await network.getAddress();
-    const catalog = await deployContract(s(0), xbrCatalogAbi, xbrCatalogBytecode, networkAddress);
-    market = await deployContract(s(0), xbrMarketAbi, xbrMarketBytecode, networkAddress, await catalog.getAddress());
+    catalogContract = await deployContract(s(0), xbrCatalogAbi, xbrCatalogBytecode, networkAddress);
+    market = await deployContract(s(0), xbrMarketAbi, xbrMarketBytecode, networkAddress, await catalogContract.getAddress());
     marketAddress = await market.getAddress();
     channel = await deployContract(s(0), xbrChannelAbi, xbrChannelBytecode, marketAddress);
     channelAddress = await channel.getAddress();
@@ -259,6 +264,14 @@ describe('XBRChannel', () => {
     await send(mkt('joinMarket', 4)(marketId, PROVIDER, ''));
     await send(mkt('joinMarket', 5)(freeMarketId, 3, ''));
     for (const i of [2, 3, 4, 5, 8]) await send(tok('approve', i)(channelAddress, 10_000n * XBR));
+    // openChannel requires the actor's consent for the delegate in the channel's role (§9.2 #18)
+    catalogId = newId();
+    await send(catalog().getFunction('createCatalog')(catalogId, '', ''));
+    await send(mkt('setConsent', 3)(marketId, delegate.address, CONSUMER, catalogId, true, 'xbr.demo.'));
+    await send(mkt('setConsent', 4)(marketId, delegate2.address, PROVIDER, catalogId, true, 'xbr.demo.'));
+    // PROVIDER_CONSUMER consents count for both roles
+    await send(mkt('setConsent', 5)(freeMarketId, delegate.address, 3, catalogId, true, 'xbr.demo.'));
+    await send(mkt('setConsent', 5)(freeMarketId, delegate2.address, 3, catalogId, true, 'xbr.demo.'));
   });
 
   after(async () => {
@@ -377,8 +390,10 @@ describe('XBRChannel', () => {
       await expectRevert(tryOpen(a, 1), R.notMakerOrBuyer);
       await expectRevert(tryOpen({ ...a, actor: w(4).address }, 4, sig({ ...a, actor: w(4).address }, 4)), R.notConsumer);
       await expectRevert(tryOpen({ ...a, recipient: w(6).address }), R.recipientNotMarket);
+      await expectRevert(tryOpen({ ...a, delegate: w(12).address }), R.notConsented);
       await send(tok('approve', 6)(channelAddress, 0n));
       await send(mkt('joinMarket', 6)(marketId, CONSUMER, ''));
+      await send(mkt('setConsent', 6)(marketId, delegate.address, CONSUMER, catalogId, true, 'xbr.demo.'));
       const poor = { ...a, actor: w(6).address };
       await expectRevert(tryOpen(poor, 6, sig(poor, 6)), R.fromActorFailed);
       // PAYING
@@ -386,6 +401,8 @@ describe('XBRChannel', () => {
       await expectRevert(tryOpen(p, 4, sig(p, 4)), R.notMakerOrOwner);
       const notProvider = { ...p, actor: w(3).address, recipient: w(3).address };
       await expectRevert(tryOpen(notProvider, 2, sig(notProvider, 3)), R.notProvider);
+      const unconsented = { ...p, delegate: delegate.address }; // consented by 3 as CONSUMER, not by 4 as PROVIDER
+      await expectRevert(tryOpen(unconsented, 2, sig(unconsented, 4)), R.notConsented);
       await expectRevert(tryOpen({ ...p, recipient: w(1).address }, 2, sig({ ...p, recipient: w(1).address }, 4)), R.recipientNotActor);
       await expectRevert(tryOpen({ ...p, amount: 10_001n * XBR }, 2, sig({ ...p, amount: 10_001n * XBR }, 4)), R.fromMakerFailed);
       // the same signed open cannot be replayed under the same id
@@ -575,6 +592,80 @@ describe('XBRChannel', () => {
       await expectRevert(tryClose(closeArgs(a, 0, 1n, true)), R.closingSeq);
       await send(ch('closeChannel', 9)(...good));
       await expectRevert(ch('closeChannel', 9)(...good), R.notOpen); // replayed final close
+    });
+  });
+
+  describe('delegate consent (§9.2 #18)', () => {
+    it('a delegate may open while its actor consents for at least one catalog; repeated consents do not double count', async () => {
+      const d = Wallet.createRandom();
+      const other = newId();
+      await send(catalog().getFunction('createCatalog')(other, '', ''));
+      const consent = (cat: string, given: boolean) => send(mkt('setConsent', 3)(marketId, d.address, CONSUMER, cat, given, 'xbr.demo.'));
+      const tryOpenWith = async () => {
+        const a = await paymentArgs(1n, { delegate: d.address });
+        return ch('openChannel', 3)(...openArgs(a, hexlify(signChannelOpen(openMessage(a), key(3)))));
+      };
+      await expectRevert(tryOpenWith(), R.notConsented);
+      assert.equal(await mkt('hasDelegateConsent')(marketId, w(3).address, d.address, CONSUMER), false);
+      await consent(catalogId, true);
+      await consent(catalogId, true); // same consent again: still one catalog
+      await consent(other, true);
+      assert.equal(await mkt('hasDelegateConsent')(marketId, w(3).address, d.address, CONSUMER), true);
+      assert.equal(await mkt('hasDelegateConsent')(marketId, w(3).address, d.address, PROVIDER), false);
+      await send(tryOpenWith());
+      await consent(catalogId, false);
+      await send(tryOpenWith()); // still consented for `other`
+      await consent(other, false);
+      assert.equal(await mkt('hasDelegateConsent')(marketId, w(3).address, d.address, CONSUMER), false);
+      await expectRevert(tryOpenWith(), R.notConsented);
+      await consent(other, false); // withdrawing twice must not underflow nor re-enable
+      await expectRevert(tryOpenWith(), R.notConsented);
+    });
+  });
+
+  describe('requestChannelClose: unilateral close (§9.1 #4)', () => {
+    it('the consumer starts the timeout alone; the maker answers with its newest co-signed state; settled to that state', async () => {
+      const a = await paymentArgs(10n * XBR);
+      await open(a, 3, 3);
+      const r = await send(ch('requestChannelClose', 3)(a.channelId));
+      const timeoutAt = BigInt(r.blockNumber) + TIMEOUT;
+      assert.deepEqual(events(r), [['Closing', BigInt(PAYMENT), a.marketId, a.channelId, 0n, 0n, a.amount, timeoutAt]]);
+      const st = await closingState(a.channelId);
+      assert.deepEqual([st.state, st.closingSeq, st.closingBalance, st.closingAt], [State.CLOSING, 1n, a.amount, timeoutAt]);
+      await expectRevert(ch('requestChannelClose', 3)(a.channelId), R.notOpen);
+      await expectRevert(close(a, 1, 10n * XBR, true, 2), R.outdated); // the open state itself is not newer
+      await close(a, 4, 6n * XBR, false, 2); // the maker's answer: 4 XBR earned
+      await mine(TIMEOUT);
+      const before = await balances([w(2).address, w(3).address]);
+      await send(ch('settleChannel', 9)(a.channelId));
+      const delta = (await balances([w(2).address, w(3).address])).map((v, i) => v - (before[i] ?? 0n));
+      assert.deepEqual(delta, [2_320n * MILLI, 6n * XBR]); // fee 42 % of 4 → payout 2.32 to the maker, 6 back
+    });
+
+    it('an unanswered request by the maker refunds the whole deposit; the delegate may request too; outsiders may not', async () => {
+      const a = await paymentArgs(10n * XBR);
+      await open(a, 3, 3);
+      await expectRevert(ch('requestChannelClose', 9)(a.channelId), R.notParty);
+      await expectRevert(ch('requestChannelClose', 1)(a.channelId), R.notParty); // the market owner is no party
+      await expectRevert(ch('requestChannelClose', 9)(newId()), R.noSuchChannel);
+      await send(ch('requestChannelClose', 2)(a.channelId));
+      await expectRevert(ch('settleChannel', 9)(a.channelId), R.notTimedOut);
+      await mine(TIMEOUT);
+      const before = await balance(w(3).address);
+      await send(ch('settleChannel', 9)(a.channelId));
+      assert.equal(await balance(w(3).address), before + a.amount);
+      assert.equal((await closingState(a.channelId)).state, State.CLOSED);
+      await expectRevert(ch('requestChannelClose', 2)(a.channelId), R.notOpen);
+
+      const p = await payingArgs(5n * XBR);
+      await open(p, 2, 4);
+      await chain.provider.send('hardhat_setBalance', [delegate2.address, '0x56BC75E2D63100000']);
+      const fromDelegate = await delegate2.connect(chain.provider).sendTransaction({
+        to: channelAddress,
+        data: channel.interface.encodeFunctionData('requestChannelClose', [p.channelId]),
+      });
+      assert.equal((await fromDelegate.wait())?.status, 1);
+      assert.equal((await closingState(p.channelId)).state, State.CLOSING);
     });
   });
 });

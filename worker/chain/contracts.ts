@@ -205,6 +205,8 @@ export interface XbrMarketBinding {
   getMarketMaker(marketId: Bytes16Like): Promise<string>;
   isActor(marketId: Bytes16Like, actor: AddressLike, actorType: number): Promise<boolean>;
   getConsent(marketId: Bytes16Like, member: AddressLike, delegate: AddressLike, delegateType: number, apiCatalog: Bytes16Like): Promise<ConsentRecord>;
+  /** True iff `member` consents to `delegate` acting as `role` (1 provider, 2 consumer) for some catalog (openChannel requires it). */
+  hasDelegateConsent(marketId: Bytes16Like, member: AddressLike, delegate: AddressLike, role: number): Promise<boolean>;
   markets(marketId: Bytes16Like): Promise<MarketRecord>;
 }
 export interface XbrChannelBinding {
@@ -215,6 +217,8 @@ export interface XbrChannelBinding {
   encodeOpenChannel(args: OpenChannelArgs): EncodedCall;
   encodeCloseChannel(args: CloseChannelArgs): EncodedCall;
   encodeSettleChannel(channelId: Bytes16Like): EncodedCall;
+  /** Unilateral close by a channel party (actor, delegate or maker): starts the timeout with the open state. */
+  encodeRequestChannelClose(channelId: Bytes16Like): EncodedCall;
 }
 export interface XbrBindings {
   readonly addresses: XbrContractAddresses;
@@ -306,6 +310,8 @@ export function connectXbr(runner: ContractRunner, addresses: XbrContractAddress
         );
         return { updated: big(updated), consent: consent as boolean, servicePrefix: str(servicePrefix) };
       },
+      hasDelegateConsent: async (id, member, delegate, role) =>
+        (await call1(market, 'hasDelegateConsent', toHex16(id), toAddress(member), toAddress(delegate), role)) as boolean,
       markets: async (id) => {
         const [created, seq, owner, coin, terms, meta, maker, providerSecurity, consumerSecurity, marketFee] = await call(market, 'markets', toHex16(id));
         return {
@@ -339,6 +345,7 @@ export function connectXbr(runner: ContractRunner, addresses: XbrContractAddress
         toHex16(c.channelId), c.closeAt, c.closingChannelSeq, c.balance, c.isFinal, hex(c.delegateSignature), hex(c.marketmakerSignature),
       ]),
       encodeSettleChannel: (id) => encodeCall(I.channel, a.channel, 'settleChannel', [toHex16(id)]),
+      encodeRequestChannelClose: (id) => encodeCall(I.channel, a.channel, 'requestChannelClose', [toHex16(id)]),
     },
   };
 }

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Wallet, getBytes, hexlify, randomBytes } from 'ethers';
-import { DEFAULT_MAKER_KEY, DEMO_CIDS, DEMO_IDS, deployXbr, setupDemo, startDevchain, type Demo, type Devchain, type XbrDeployment } from '../../../contracts/index.js';
+import { DEFAULT_MAKER_KEY, DEMO_ACCOUNTS, DEMO_CIDS, DEMO_IDS, deployXbr, setupDemo, startDevchain, type Demo, type Devchain, type XbrDeployment } from '../../../contracts/index.js';
 import { parseAddress, parseUuid } from '../../../schema/codec/index.js';
 import { createLogger } from '../../../schema/log.js';
 import { signChannelClose, signChannelOpen } from '../../../schema/eip712/index.js';
@@ -103,6 +103,11 @@ describe('connectXbr on the dev chain (demo setup)', () => {
       await xbr.market.getConsent(marketId, demo.members.seller.address, demo.members.maker.address, ActorType.PROVIDER, demo.catalogId),
       { updated: 0n, consent: false, servicePrefix: '' },
     );
+    // the demo's delegate consents (openChannel requires them)
+    assert.equal(await xbr.market.hasDelegateConsent(marketId, demo.members.buyer.address, demo.members.buyerDelegate.address, ActorType.CONSUMER), true);
+    assert.equal(await xbr.market.hasDelegateConsent(marketId, demo.members.seller.address, demo.members.sellerDelegate.address, ActorType.PROVIDER), true);
+    assert.equal(await xbr.market.hasDelegateConsent(marketId, demo.members.buyer.address, demo.members.sellerDelegate.address, ActorType.CONSUMER), false);
+    assert.equal((await xbr.market.getConsent(marketId, demo.members.buyer.address, demo.members.buyerDelegate.address, ActorType.CONSUMER, demo.catalogId)).servicePrefix, 'xbr.demo.');
     const mk = await xbr.market.markets(parseUuid(marketId.slice(2)));
     assert.equal(typeof mk.created, 'bigint');
     assert.equal(mk.seq, 1);
@@ -179,11 +184,14 @@ describe('connectXbr on the dev chain (demo setup)', () => {
     const parsed = xbrInterfaces.channel.parseTransaction({ data: call.data });
     assert.equal(parsed?.name, 'settleChannel');
     assert.equal(parsed?.args[0], id);
+    const request = xbrInterfaces.channel.parseTransaction({ data: xbr.channel.encodeRequestChannelClose(id).data });
+    assert.equal(request?.name, 'requestChannelClose');
+    assert.equal(request?.args[0], id);
   });
 
   it('encodeOpenChannel via the TransactionSender opens a PAYMENT channel; cooperative close decodes Closing + Closed', async () => {
     const buyer = w(3);
-    const delegate = Wallet.createRandom();
+    const delegate = w(DEMO_ACCOUNTS.buyerDelegate); // the buyer consented to it in the demo (openChannel requires it)
     const channelId = hexlify(randomBytes(16));
     const openedAt = BigInt(await chain.provider.getBlockNumber());
     const amount = 100n * XBR;
