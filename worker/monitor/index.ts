@@ -1,0 +1,24 @@
+/**
+ * The chain monitor of the xbrmm worker: follows the XBR contracts' events into the worker DB replica
+ * (members, markets, actors, catalogs, APIs, consents) and delivers channel events (Opened / Closing /
+ * Closed) to the sink of their market's maker. Progress (last block + hash per chain) is committed with
+ * the replica writes; restarts resume from it.
+ */
+export { startChainMonitor } from './monitor.js';
+export { ChannelSinkRegistry, type ChannelSink } from './sinks.js';
+export { MonitorErrorUri } from './errors.js';
+export { applyReplicaEvent, type ReplicaOutcome } from './replica.js';
+export { toChannelEvent } from './convert.js';
+export type {
+  BlockProgress,
+  ChainMonitor,
+  ChainMonitorEvents,
+  ChainMonitorOptions,
+  ChannelChainEvent,
+  ChannelClosedChainEvent,
+  ChannelClosingChainEvent,
+  ChannelEventOrigin,
+  ChannelOpenedChainEvent,
+  MonitorProvider,
+  RetryNotice,
+} from './types.js';

@@ -1,0 +1,313 @@
+/**
+ * The chain monitor (spec §9.1, DESIGN §5): follows the XBR contracts' events into the worker DB replica
+ * and hands channel events to the makers' sinks.
+ *
+ * Each pass polls `eth_blockNumber`; blocks up to `head − confirmations + 1` are read in ranges of at most
+ * `maxBlockRange` blocks. Per range: (1) the stored last block's hash is re-checked against the chain,
+ * (2) logs are fetched and sorted by (block, logIndex), (3) channel events go to their market's sink, awaited
+ * in order, (4) ONE write transaction stores the replica records, a `Block` record per block with events,
+ * and the progress (last block + hash, per chain id). A crash between (3) and (4) re-delivers that range
+ * after the restart — sinks are idempotent by contract — while a committed range is never delivered again.
+ *
+ * Failures: node errors are logged and retried with exponential backoff (the `retry` event), never thrown;
+ * a sink that throws leaves the range uncommitted and it is retried the same way; a chain mismatch (stored
+ * hash ≠ chain, a reorg deeper than the confirmations or another chain) or a worker-DB write error stops the
+ * monitor for good: `closed` and a pending `caughtUp()` reject, `failed` is emitted, and it is logged.
+ */
+import { EventEmitter } from 'node:events';
+import { nowNs, toHex } from '../../schema/codec/index.js';
+import type { Block } from '../../schema/db/records/chain.js';
+import { WampError, WampErrorUri } from '../../schema/errors.js';
+import { createLogger, type Logger } from '../../schema/log.js';
+import { errorText } from '../chain/errors.js';
+import { hash32Of, toChannelEvent } from './convert.js';
+import { chainMismatch, monitorStorageError, RpcFailure, SinkFailure } from './errors.js';
+import { blockHash, fetchRange, rpc } from './fetch.js';
+import { applyReplicaEvent } from './replica.js';
+import type { ChannelSinkRegistry } from './sinks.js';
+import type { BlockProgress, ChainMonitor, ChainMonitorEvents, ChainMonitorOptions, RetryNotice } from './types.js';
+
+interface Deferred {
+  readonly promise: Promise<void>;
+  resolve(): void;
+  reject(err: Error): void;
+  settled: boolean;
+}
+
+function deferred(): Deferred {
+  let resolve!: () => void;
+  let reject!: (err: Error) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // Nobody may be listening: a failure is reported through the logger and the `failed` event as well, and an
+  // unhandled rejection would kill the whole worker process instead.
+  promise.catch(() => undefined);
+  const d: Deferred = {
+    promise,
+    settled: false,
+    resolve: () => {
+      if (d.settled) return;
+      d.settled = true;
+      resolve();
+    },
+    reject: (err) => {
+      if (d.settled) return;
+      d.settled = true;
+      reject(err);
+    },
+  };
+  return d;
+}
+
+const invalid = (name: string, message: string): WampError => new WampError(WampErrorUri.invalidArgument, `${name}: ${message}`);
+
+function positiveInt(name: string, value: number | undefined, fallback: number): number {
+  const v = value ?? fallback;
+  if (!Number.isSafeInteger(v) || v < 1) throw invalid(name, `expected an integer ≥ 1, got ${String(value)}`);
+  return v;
+}
+
+class Monitor extends EventEmitter implements ChainMonitor {
+  readonly channelSinks: ChannelSinkRegistry;
+  private readonly opts: ChainMonitorOptions;
+  private readonly confirmations: number;
+  private readonly pollMs: number;
+  private readonly maxRange: number;
+  private readonly retryInitialMs: number;
+  private readonly retryMaxMs: number;
+  private readonly fromBlock: bigint;
+  private log: Logger;
+  private chain: bigint | undefined;
+  private next = 0n;
+  private last: { n: bigint; hash: string } | undefined;
+  private span: number;
+  private failures = 0;
+  private stopping = false;
+  private wake: (() => void) | undefined;
+  private readonly caught = deferred();
+  private readonly done = deferred();
+  private readonly loop: Promise<void>;
+
+  constructor(options: ChainMonitorOptions) {
+    super();
+    this.opts = options;
+    this.channelSinks = options.channelSinks;
+    this.confirmations = positiveInt('confirmations', options.confirmations, 1);
+    this.pollMs = positiveInt('pollIntervalMs', options.pollIntervalMs, 1000);
+    this.maxRange = positiveInt('maxBlockRange', options.maxBlockRange, 2000);
+    this.retryInitialMs = positiveInt('retry.initialMs', options.retry?.initialMs, 500);
+    this.retryMaxMs = Math.max(this.retryInitialMs, positiveInt('retry.maxMs', options.retry?.maxMs, 30_000));
+    const from = BigInt(options.fromBlock);
+    if (from < 0n) throw invalid('fromBlock', `expected a block number ≥ 0, got ${from}`);
+    this.fromBlock = from;
+    this.span = this.maxRange;
+    this.log = (options.logger ?? createLogger()).child({ component: 'chain-monitor' });
+    this.loop = this.run();
+  }
+
+  get closed(): Promise<void> {
+    return this.done.promise;
+  }
+
+  chainId(): bigint | undefined {
+    return this.chain;
+  }
+
+  caughtUp(): Promise<void> {
+    return this.caught.promise;
+  }
+
+  lastBlock(): bigint | undefined {
+    return this.last?.n;
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    await this.loop;
+  }
+
+  override on<E extends keyof ChainMonitorEvents>(event: E, listener: (...args: ChainMonitorEvents[E]) => void): this {
+    return super.on(event, listener as (...args: unknown[]) => void);
+  }
+
+  override off<E extends keyof ChainMonitorEvents>(event: E, listener: (...args: ChainMonitorEvents[E]) => void): this {
+    return super.off(event, listener as (...args: unknown[]) => void);
+  }
+
+  private async run(): Promise<void> {
+    try {
+      while (!this.stopping) {
+        try {
+          if (this.chain === undefined) await this.init();
+          const head = BigInt(await rpc('eth_blockNumber', () => this.opts.provider.getBlockNumber()));
+          const confirmed = head - BigInt(this.confirmations) + 1n;
+          if (this.next > confirmed) {
+            this.failures = 0;
+            this.caught.resolve();
+            await this.sleep(this.pollMs);
+            continue;
+          }
+          const to = confirmed < this.next + BigInt(this.span) - 1n ? confirmed : this.next + BigInt(this.span) - 1n;
+          await this.processRange(this.next, to);
+          this.failures = 0;
+        } catch (err) {
+          if (!(err instanceof RpcFailure || err instanceof SinkFailure)) throw err;
+          await this.backoff(err);
+        }
+      }
+      this.caught.reject(new Error('chain monitor stopped before it caught up'));
+      this.done.resolve();
+    } catch (err) {
+      const e = err instanceof Error ? err : new Error(String(err));
+      this.log.error('chain monitor stopped on an unrecoverable error', { error: e, uri: e instanceof WampError ? e.uri : undefined, ...(e instanceof WampError ? e.kwargs : {}) });
+      this.caught.reject(e);
+      this.done.reject(e);
+      this.safeEmit('failed', e);
+    }
+  }
+
+  /** Learns the chain id and where to resume; verifies the stored block is still on the chain. */
+  private async init(): Promise<void> {
+    const { chainId } = await rpc('eth_chainId', () => this.opts.provider.getNetwork());
+    if (this.opts.chainId !== undefined && BigInt(this.opts.chainId) !== chainId) {
+      throw chainMismatch(`chain monitor: the node is on chain ${chainId}, expected ${BigInt(this.opts.chainId)}`, { chain_id: chainId, expected: BigInt(this.opts.chainId) });
+    }
+    this.log = this.log.child({ chain_id: Number(chainId) });
+    const state = this.opts.db.monitor.get(Number(chainId));
+    if (state === undefined) {
+      this.next = this.fromBlock;
+      this.log.info('chain monitor starts from the deployment block', { from_block: this.fromBlock, confirmations: this.confirmations });
+    } else {
+      const stored = { n: state.last_block, hash: '0x' + toHex(state.last_block_hash) };
+      await this.verify(stored);
+      this.last = stored;
+      this.next = stored.n + 1n;
+      this.log.info('chain monitor resumes after the stored block', { last_block: stored.n, last_block_hash: stored.hash, confirmations: this.confirmations });
+    }
+    this.chain = chainId;
+  }
+
+  /** Fails loudly unless block `b.n` of the chain still has hash `b.hash`. */
+  private async verify(b: { n: bigint; hash: string }): Promise<void> {
+    const actual = await blockHash(this.opts.provider, b.n);
+    if (actual === b.hash) return;
+    if (actual === null) {
+      const head = BigInt(await rpc('eth_blockNumber', () => this.opts.provider.getBlockNumber()));
+      // A node that is merely behind catches up; one whose head is below what we processed is another chain.
+      if (head >= b.n) throw new RpcFailure('eth_getBlockByNumber', `eth_getBlockByNumber: the node has no block ${b.n} yet`);
+    }
+    throw chainMismatch(
+      `chain monitor: the worker DB says block ${b.n} (hash ${b.hash}) was processed, but the chain has ${actual === null ? 'no such block' : `hash ${actual}`} there. ` +
+        `Either the chain reorganized deeper than the ${this.confirmations} confirmation(s) or this worker DB belongs to another chain ` +
+        '(e.g. a restarted dev chain). Refusing to continue on a replica that no longer matches the chain: remove the worker DB (or its replica) or point the worker at the right chain.',
+      { block: b.n, stored_hash: b.hash, chain_hash: actual, confirmations: this.confirmations },
+    );
+  }
+
+  private async processRange(from: bigint, to: bigint): Promise<void> {
+    if (this.last !== undefined) await this.verify(this.last);
+    const { events, toHash } = await fetchRange(this.opts.provider, this.opts.addresses, from, to);
+
+    for (const ev of events) {
+      const ce = toChannelEvent(ev);
+      if (ce === undefined) continue;
+      const sink = this.channelSinks.get(ce.marketId);
+      if (sink === undefined) continue;
+      try {
+        await sink.apply(ce);
+      } catch (err) {
+        throw new SinkFailure(
+          `channel sink of market 0x${toHex(ce.marketId)} failed on ${ce.type} of channel 0x${toHex(ce.channelId)} (block ${ce.blockNumber}): ${errorText(err)}`,
+          { cause: err },
+        );
+      }
+    }
+
+    const now = nowNs();
+    const perBlock = new Map<bigint, { hash: string; n: number }>();
+    for (const ev of events) {
+      const b = BigInt(ev.origin.blockNumber);
+      const cur = perBlock.get(b);
+      perBlock.set(b, { hash: ev.origin.blockHash, n: (cur?.n ?? 0) + 1 });
+    }
+    const { db } = this.opts;
+    const chainId = Number(this.chain);
+    let written = 0;
+    try {
+      db.env.writeSync(() => {
+        for (const ev of events) if (applyReplicaEvent(db, ev, now, this.log) === 'written') written++;
+        for (const [n, { hash, n: cnt }] of perBlock) {
+          const block_hash = hash32Of(hash);
+          const cur = db.blocks.get(n);
+          if (cur !== undefined && Buffer.from(cur.block_hash).equals(block_hash) && cur.cnt_events === cnt) continue;
+          const rec: Block = { timestamp: now, block_number: n, block_hash, cnt_events: cnt };
+          db.blocks.put(n, rec);
+        }
+        db.monitor.put(chainId, { chain_id: chainId, last_block: to, last_block_hash: hash32Of(toHash), updated: now });
+      });
+    } catch (err) {
+      throw monitorStorageError(`chain monitor: cannot commit blocks ${from}..${to}`, { from_block: from, to_block: to }, err);
+    }
+    this.last = { n: to, hash: toHash };
+    this.next = to + 1n;
+    if (this.span < this.maxRange) this.span = Math.min(this.maxRange, this.span * 2);
+    if (events.length > 0) this.log.debug('chain monitor processed blocks', { from_block: from, to_block: to, events: events.length, replica_writes: written });
+    const progress: BlockProgress = { block: to, blockHash: toHash, fromBlock: from, events: events.length };
+    this.safeEmit('block', progress);
+  }
+
+  private async backoff(err: RpcFailure | SinkFailure): Promise<void> {
+    this.failures++;
+    const delayMs = Math.min(this.retryMaxMs, this.retryInitialMs * 2 ** Math.min(this.failures - 1, 30));
+    const stage = err instanceof RpcFailure ? err.stage : 'channel_sink';
+    // A range too large for the node (result limits, timeouts) fails every time: shrink it.
+    if (stage === 'eth_getLogs') this.span = Math.max(1, Math.floor(this.span / 2));
+    const fields = { stage, attempt: this.failures, retry_in_ms: delayMs, next_block: this.next, error: err.message };
+    if (err instanceof SinkFailure) this.log.error('chain monitor: channel sink failed; the range stays uncommitted and is delivered again', fields);
+    else this.log.warn('chain monitor: node call failed; retrying', fields);
+    const notice: RetryNotice = { stage, attempt: this.failures, delayMs, error: err };
+    this.safeEmit('retry', notice);
+    await this.sleep(delayMs);
+  }
+
+  private safeEmit<E extends keyof ChainMonitorEvents>(event: E, ...args: ChainMonitorEvents[E]): void {
+    try {
+      this.emit(event, ...args);
+    } catch (err) {
+      // A listener's bug must not be mistaken for a chain or DB failure.
+      this.log.error('chain monitor: an event listener threw', { event, error: err });
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.stopping) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wake = undefined;
+        resolve();
+      }, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+    });
+  }
+}
+
+/**
+ * Starts following the chain; returns at once (the first node call happens in the background).
+ * Throws `wamp.error.invalid_argument` for bad options.
+ * @example
+ * const sinks = new ChannelSinkRegistry();
+ * const monitor = startChainMonitor({ provider, addresses: deployment.addresses, db: workerDb, channelSinks: sinks, fromBlock: deployment.deploymentBlock });
+ * await monitor.caughtUp();
+ * // … on shutdown:
+ * await monitor.stop();
+ */
+export function startChainMonitor(options: ChainMonitorOptions): ChainMonitor {
+  return new Monitor(options);
+}

@@ -1,0 +1,93 @@
+/**
+ * Writes the replica records (spec §7.4) of one decoded XBR event into the worker DB. Runs inside the
+ * monitor's write transaction (synchronous, no I/O). Idempotent: an event whose record already carries its
+ * transaction hash and values is left alone, so re-processing a range changes nothing — not even timestamps.
+ * Keys: members by address, markets / catalogs / APIs by id, actors by market ‖ address ‖ type, consents by
+ * their 73-byte key (catalog ‖ member ‖ delegate ‖ type ‖ market).
+ */
+import type { NsTime } from '../../schema/codec/index.js';
+import type { ActorType, MemberLevel } from '../../schema/db/records/chain.js';
+import type { WorkerDb } from '../../schema/db/worker-db.js';
+import type { Logger } from '../../schema/log.js';
+import type { DecodedXbrEvent } from '../chain/index.js';
+import { addressOf, hash32Of, uuidOf } from './convert.js';
+
+/** What a replica event did. */
+export type ReplicaOutcome = 'written' | 'unchanged' | 'skipped';
+
+const sameBytes = (a: Uint8Array | undefined, b: Uint8Array): boolean => a !== undefined && Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0;
+
+/**
+ * Applies `ev` to the replica; channel events (Opened / Closing / Closed) are not replica events and are
+ * `skipped` (they go to the makers' sinks).
+ */
+export function applyReplicaEvent(db: WorkerDb, ev: DecodedXbrEvent, now: NsTime, log: Logger): ReplicaOutcome {
+  const tid = hash32Of(ev.origin.transactionHash);
+  switch (ev.name) {
+    case 'MemberRegistered': {
+      const address = addressOf(ev.member);
+      const cur = db.members.get(address);
+      if (cur !== undefined && sameBytes(cur.tid, tid) && cur.registered === ev.registered) return 'unchanged';
+      db.members.put(address, { address, timestamp: now, registered: ev.registered, eula: ev.eula, profile: ev.profile, level: ev.level as MemberLevel, tid });
+      return 'written';
+    }
+    case 'MarketCreated': {
+      const market = uuidOf(ev.marketId);
+      const cur = db.markets.get(market);
+      if (cur !== undefined && sameBytes(cur.tid, tid)) return 'unchanged';
+      db.markets.put(market, {
+        market, timestamp: now, created: ev.created, seq: ev.marketSeq, owner: addressOf(ev.owner), coin: addressOf(ev.coin), terms: ev.terms, meta: ev.meta,
+        maker: addressOf(ev.maker), provider_security: ev.providerSecurity, consumer_security: ev.consumerSecurity, market_fee: ev.marketFee, tid,
+      });
+      return 'written';
+    }
+    case 'ActorJoined': {
+      const k = { market: uuidOf(ev.marketId), actor: addressOf(ev.actor), actor_type: ev.actorType as ActorType };
+      const cur = db.actors.get(k);
+      if (cur !== undefined && sameBytes(cur.tid, tid) && cur.joined === ev.joined) return 'unchanged';
+      // A re-join after leaving replaces the record, so `left` is gone again.
+      db.actors.put(k, { ...k, timestamp: now, joined: ev.joined, security: ev.security, meta: ev.meta, tid });
+      return 'written';
+    }
+    case 'ActorLeft': {
+      const k = { market: uuidOf(ev.marketId), actor: addressOf(ev.actor), actor_type: ev.actorType as ActorType };
+      const cur = db.actors.get(k);
+      if (cur === undefined) {
+        // Joined before the monitor's first block: there is no record to mark, and inventing one would lie about joined/security.
+        log.warn('ActorLeft for an actor the replica never saw join; ignored', { market: ev.marketId, actor: ev.actor, actor_type: ev.actorType, block: ev.origin.blockNumber });
+        return 'skipped';
+      }
+      if (cur.left === ev.left) return 'unchanged';
+      db.actors.put(k, { ...cur, left: ev.left });
+      return 'written';
+    }
+    case 'ConsentSet': {
+      const k = {
+        catalog_oid: uuidOf(ev.apiCatalog), member: addressOf(ev.member), delegate: addressOf(ev.delegate), delegate_type: ev.delegateType as ActorType,
+        market_oid: uuidOf(ev.marketId),
+      };
+      const cur = db.consents.get(k);
+      if (cur !== undefined && sameBytes(cur.tid, tid) && cur.updated === ev.updated && cur.consent === ev.consent && cur.service_prefix === ev.servicePrefix) return 'unchanged';
+      db.consents.put(k, { ...k, timestamp: now, updated: ev.updated, consent: ev.consent, service_prefix: ev.servicePrefix, tid, synced: true });
+      return 'written';
+    }
+    case 'CatalogCreated': {
+      const oid = uuidOf(ev.catalogId);
+      const cur = db.catalogs.get(oid);
+      if (cur !== undefined && sameBytes(cur.tid, tid)) return 'unchanged';
+      db.catalogs.put(oid, { oid, timestamp: now, created: ev.created, seq: ev.catalogSeq, owner: addressOf(ev.owner), terms: ev.terms, meta: ev.meta, tid });
+      return 'written';
+    }
+    case 'ApiPublished': {
+      const oid = uuidOf(ev.apiId);
+      const cur = db.apis.get(oid);
+      if (cur !== undefined && sameBytes(cur.tid, tid)) return 'unchanged';
+      db.apis.put(oid, { oid, catalog_oid: uuidOf(ev.catalogId), timestamp: now, published: ev.published, schema: ev.schema, meta: ev.meta, tid });
+      return 'written';
+    }
+    case 'Opened':
+    case 'Closing':
+    case 'Closed':
+      return 'skipped';
+  }
+}

@@ -1,0 +1,132 @@
+/** Option, event and handle types of the chain monitor. */
+import type { Provider } from 'ethers';
+import type { Address, Amount, Hash32, Uuid } from '../../schema/codec/index.js';
+import type { WorkerDb } from '../../schema/db/worker-db.js';
+import type { Logger } from '../../schema/log.js';
+import type { XbrContractAddresses } from '../chain/index.js';
+import type { ChannelSinkRegistry } from './sinks.js';
+
+/** Where a channel event was emitted. */
+export interface ChannelEventOrigin {
+  readonly blockNumber: bigint;
+  readonly blockHash: Hash32;
+  readonly txHash: Hash32;
+  readonly logIndex: number;
+}
+
+/** `XBRChannel.Opened`. */
+export interface ChannelOpenedChainEvent extends ChannelEventOrigin {
+  readonly type: 'Opened';
+  /** 1 PAYMENT, 2 PAYING. */
+  readonly ctype: number;
+  readonly marketId: Uuid;
+  readonly channelId: Uuid;
+  readonly actor: Address;
+  readonly delegate: Address;
+  readonly marketmaker: Address;
+  readonly recipient: Address;
+  readonly amount: Amount;
+  /** The actor's EIP712ChannelOpen signature as emitted (65 bytes for every accepted open). */
+  readonly signature: Uint8Array;
+}
+
+/** `XBRChannel.Closing`: a non-final close started (or restarted) the timeout. */
+export interface ChannelClosingChainEvent extends ChannelEventOrigin {
+  readonly type: 'Closing';
+  readonly ctype: number;
+  readonly marketId: Uuid;
+  readonly channelId: Uuid;
+  readonly payout: Amount;
+  /** Net of the network contribution. */
+  readonly fee: Amount;
+  readonly refund: Amount;
+  /** Block number from which `settleChannel` may pay out. */
+  readonly timeoutAt: bigint;
+}
+
+/** `XBRChannel.Closed`: paid out. */
+export interface ChannelClosedChainEvent extends ChannelEventOrigin {
+  readonly type: 'Closed';
+  readonly ctype: number;
+  readonly marketId: Uuid;
+  readonly channelId: Uuid;
+  readonly payout: Amount;
+  readonly fee: Amount;
+  readonly refund: Amount;
+  /** Block number of the payout. */
+  readonly closedAt: bigint;
+}
+
+export type ChannelChainEvent = ChannelOpenedChainEvent | ChannelClosingChainEvent | ChannelClosedChainEvent;
+
+/** The provider calls the monitor makes (an ethers `JsonRpcProvider` / `BrowserProvider` fits). */
+export type MonitorProvider = Pick<Provider, 'getBlockNumber' | 'getBlock' | 'getLogs' | 'getNetwork'>;
+
+export interface ChainMonitorOptions {
+  /**
+   * JSON-RPC access. On the dev chain (instant mining) create it without caching —
+   * `new JsonRpcProvider(url, chainId, { staticNetwork: true, cacheTimeout: -1 })` — or the head is stale.
+   */
+  readonly provider: MonitorProvider;
+  /** The five XBR contracts (as `deployXbr` returns them). */
+  readonly addresses: XbrContractAddresses;
+  /** The worker DB (`openWorkerDb`); the monitor writes the replica tables, `blocks` and `monitor`. */
+  readonly db: WorkerDb;
+  /** Channel-event receivers of the makers (register before the first catch-up to see every event). */
+  readonly channelSinks: ChannelSinkRegistry;
+  /** First block to process when the DB has no progress yet (the deployment block). */
+  readonly fromBlock: bigint | number;
+  /** Expected chain id; default: whatever the provider reports. A different one fails the monitor. */
+  readonly chainId?: bigint | number;
+  /** Block n is processed once `head − confirmations + 1 ≥ n`; default 1 (the head itself). */
+  readonly confirmations?: number;
+  /** Head polling period; default 1000 ms. */
+  readonly pollIntervalMs?: number;
+  /** Most blocks per `eth_getLogs`; default 2000 (halved on each failing call, down to 1). */
+  readonly maxBlockRange?: number;
+  /** Backoff after a transient failure: doubles from `initialMs` (default 500) up to `maxMs` (default 30 000). */
+  readonly retry?: { readonly initialMs?: number; readonly maxMs?: number };
+  readonly logger?: Logger;
+}
+
+/** Emitted after each committed block range. */
+export interface BlockProgress {
+  /** Last block of the committed range. */
+  readonly block: bigint;
+  readonly blockHash: string;
+  readonly fromBlock: bigint;
+  /** XBR events in the range (replica and channel). */
+  readonly events: number;
+}
+
+/** Emitted before each retry after a transient failure. */
+export interface RetryNotice {
+  readonly stage: string;
+  readonly attempt: number;
+  readonly delayMs: number;
+  readonly error: Error;
+}
+
+export interface ChainMonitorEvents {
+  block: [BlockProgress];
+  retry: [RetryNotice];
+  /** The monitor stopped for good (chain mismatch, storage failure, unexpected bug). */
+  failed: [Error];
+}
+
+/** A running chain monitor. */
+export interface ChainMonitor {
+  /** The chain id followed (known once the node answered). */
+  chainId(): bigint | undefined;
+  readonly channelSinks: ChannelSinkRegistry;
+  /** Resolves once every block up to the confirmed head was processed, the first time; rejects if the monitor fails first. */
+  caughtUp(): Promise<void>;
+  /** The last committed block (the stored one once the node first answered); undefined before that or before the first range. */
+  lastBlock(): bigint | undefined;
+  /** Resolves when {@link stop} finished; rejects with the error that stopped the monitor otherwise. */
+  readonly closed: Promise<void>;
+  /** Stops polling; resolves once the current range (if any) is finished and nothing is running. */
+  stop(): Promise<void>;
+  on<E extends keyof ChainMonitorEvents>(event: E, listener: (...args: ChainMonitorEvents[E]) => void): this;
+  off<E extends keyof ChainMonitorEvents>(event: E, listener: (...args: ChainMonitorEvents[E]) => void): this;
+}
