@@ -83,6 +83,18 @@ export const XbrErrorUri = {
   noSuchProcedure: WampErrorUri.noSuchProcedure,
   /** The caller may not do this, e.g. revoke another seller's offer (ours, DESIGN §4; not in the original). */
   notAuthorized: WampErrorUri.notAuthorized,
+
+  // --- offers (ours, DESIGN §4: revocation, valid_from and copies are enforced; not in the original) ---
+  /** `revoke_offer`/`get_quote`/`buy_key`: the seller revoked the offer. */
+  offerRevoked: 'xbr.error.offer_revoked',
+  /** `get_quote`/`buy_key`: the offer's `valid_from` is still in the future. */
+  offerNotYetValid: 'xbr.error.offer_not_yet_valid',
+  /** `get_quote`/`buy_key`: every copy of the offer has been sold. */
+  offerSoldOut: 'xbr.error.offer_sold_out',
+
+  // --- ledger (ours, DESIGN §4/§5: no co-signed close while purchases are in flight) ---
+  /** `close_channel`: purchases on the channel are still in flight; retry once they are resolved. */
+  purchaseInFlight: 'xbr.error.purchase_in_flight',
 } as const;
 
 /** Any error URI of {@link XbrErrorUri}. */
@@ -220,4 +232,14 @@ export type WorkerTopicName = 'on_worker_ready' | 'on_maker_started' | 'on_maker
  */
 export function workerUri(workerId: string, name: WorkerProcedureName | WorkerTopicName): string {
   return `crossbar.worker.${component('worker_id', workerId)}.${name}`;
+}
+
+/**
+ * `xbr.provider.<sellerAuthid>.get_quote`, the seller delegate's procedure the maker calls to quote a
+ * dynamically priced offer (ours: the original had no dynamic pricing; named like `…sell`).
+ *
+ * @throws WampError `wamp.error.invalid_uri` as {@link providerSellUri}.
+ */
+export function providerGetQuoteUri(sellerAuthid: string): string {
+  return `xbr.provider.${component('seller_authid', sellerAuthid)}.get_quote`;
 }

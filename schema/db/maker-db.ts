@@ -5,6 +5,8 @@
  * | index | key | record |
  * |---|---|---|
  * | `idx_offer_by_key` (unique) | key id[16] | offer |
+ * | `idx_offer_by_api` | api id[16] ‖ u64be(valid_from) ‖ offer id | offer, only while revocable/for sale (not revoked, copies left) |
+ * | `idx_offer_by_seller` | seller delegate[20] ‖ u64be(valid_from) ‖ offer id | offer, same subset as `idx_offer_by_api` |
  * | `idx_payment_channel_by_delegate` / `_by_actor` | address[20] ‖ u64be(timestamp) ‖ channel id | payment channel |
  * | `idx_paying_channel_by_delegate` / `_by_recipient` | address[20] ‖ u64be(timestamp) ‖ channel id | paying channel |
  * | `idx_transaction_by_state` | u8(state) ‖ u64be(created) ‖ tid | transaction (finds INFLIGHT on start) |
@@ -26,6 +28,8 @@ import { Table } from './table.js';
 /** Index names of the maker DB. */
 export const MakerIndex = {
   offerByKey: 'idx_offer_by_key',
+  offerByApi: 'idx_offer_by_api',
+  offerBySeller: 'idx_offer_by_seller',
   paymentChannelByDelegate: 'idx_payment_channel_by_delegate',
   paymentChannelByActor: 'idx_payment_channel_by_actor',
   payingChannelByDelegate: 'idx_paying_channel_by_delegate',
@@ -37,6 +41,8 @@ export const MakerIndex = {
 export const MAKER_SUBDBS: Readonly<Record<string, SubDbEncoding>> = {
   offers: 'msgpack',
   [MakerIndex.offerByKey]: 'binary',
+  [MakerIndex.offerByApi]: 'binary',
+  [MakerIndex.offerBySeller]: 'binary',
   payment_channels: 'msgpack',
   [MakerIndex.paymentChannelByDelegate]: 'binary',
   [MakerIndex.paymentChannelByActor]: 'binary',
@@ -75,6 +81,9 @@ export interface MakerDb {
 
 const byId = (id: Uuid): Buffer => key(uuid(id));
 const addrTime = (adr: Address, channel: Channel): Uint8Array => key(address(adr), u64(channel.timestamp));
+// Revoked and sold-out offers can never be sold again, so they leave the query indexes: queries then
+// scan only offers that may still be for sale (expiry is time-dependent and is filtered while scanning).
+const forSale = (o: Offer): boolean => o.revoked === undefined && o.remaining !== 0;
 
 /**
  * Opens (or creates) a maker DB at `options.path`.
@@ -84,7 +93,16 @@ const addrTime = (adr: Address, channel: Channel): Uint8Array => key(address(adr
  */
 export async function openMakerDb(options: OpenMakerDbOptions): Promise<MakerDb> {
   const env = await openDbEnv({ path: options.path, kind: 'maker', ...(options.maxsize === undefined ? {} : { maxsize: options.maxsize }), subDbs: MAKER_SUBDBS });
-  const offers = new Table<Uuid, Offer>({ env, name: 'offers', key: byId, indexes: [{ name: MakerIndex.offerByKey, unique: true, key: (o) => key(uuid(o.key)) }] });
+  const offers = new Table<Uuid, Offer>({
+    env,
+    name: 'offers',
+    key: byId,
+    indexes: [
+      { name: MakerIndex.offerByKey, unique: true, key: (o) => key(uuid(o.key)) },
+      { name: MakerIndex.offerByApi, key: (o) => (forSale(o) ? key(uuid(o.api), u64(o.valid_from)) : undefined) },
+      { name: MakerIndex.offerBySeller, key: (o) => (forSale(o) ? key(address(o.seller), u64(o.valid_from)) : undefined) },
+    ],
+  });
   const paymentChannels = new Table<Uuid, Channel>({
     env,
     name: 'payment_channels',

@@ -53,3 +53,13 @@ export { signChannelClose, recoverChannelClose } from './channelClose.js';
 export { signChannelOpen, recoverChannelOpen } from './channelOpen.js';
 export { secp256k1Backend } from './secp256k1.js';
 export { keccak256, keccakUtf8 } from './keccak.js';
+export {
+  EIP712_OFFER_FIELDS,
+  EIP712_OFFER_TYPE,
+  hashOffer,
+  offerMessage,
+  recoverOfferSigner,
+  signOffer,
+  type OfferMessage,
+  type OfferTerms,
+} from './offer.js';

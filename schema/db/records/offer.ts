@@ -22,8 +22,11 @@ export interface Offer {
   valid_from: NsTime;
   /** Seller delegate's EIP712 offer signature. */
   signature: Signature65;
-  /** Price per key (uint256); 0 means free. */
-  price: Amount;
+  /**
+   * Price per key (uint256); 0 means free. `null` means dynamic pricing: the seller quotes each sale
+   * itself (`xbr.provider.<seller_authid>.get_quote`), so readers must not treat it as 0.
+   */
+  price: Amount | null;
   /** Category key → value (the original stored two parallel vectors). */
   categories: Record<string, string>;
   /** Offer expires at this time, ns; absent means never. */
@@ -32,6 +35,6 @@ export interface Offer {
   copies?: number;
   /** Copies left (decremented per sale when `copies` is set). */
   remaining?: number;
-  /** When the seller revoked the offer, ns. */
+  /** When the seller revoked the offer, ns (`expires` is then at most this time). */
   revoked?: NsTime;
 }

@@ -1,0 +1,20 @@
+/** The offer events of spec §4.1, as topic + positional args for the WAMP layer to publish (acknowledged). */
+import type { Offer } from '../../../schema/db/records/offer.js';
+import { MarketMakerTopic } from '../../../schema/uris.js';
+import { marshalOffer, type OfferWire } from './marshalOffer.js';
+
+/** A publication: `topic` with `args`. */
+export interface OfferEvent {
+  readonly topic: string;
+  readonly args: [OfferWire];
+}
+
+/** `xbr.marketmaker.on_offer_placed` with `(offer dict)`. */
+export function offerPlacedEvent(offer: Offer): OfferEvent {
+  return { topic: MarketMakerTopic.onOfferPlaced, args: [marshalOffer(offer)] };
+}
+
+/** `xbr.marketmaker.on_offer_revoked` with `(offer dict)` (the original never published it). */
+export function offerRevokedEvent(offer: Offer): OfferEvent {
+  return { topic: MarketMakerTopic.onOfferRevoked, args: [marshalOffer(offer)] };
+}

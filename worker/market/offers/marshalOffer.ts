@@ -1,0 +1,56 @@
+/**
+ * The wire dict of an offer (spec §7.3 `Offer.marshal`, returned by place/get/revoke and published in
+ * `on_offer_placed`/`on_offer_revoked`, §4.1). Deviations from the original, on purpose:
+ * - `price` is always 32 bytes big-endian, also for a free offer (the original sent the int 0; DESIGN §4
+ *   "amounts 32-byte BE"; `unpack_uint256` reads both); a dynamically priced offer has `price: None`;
+ * - `categories` is None when empty (as the original when none were given);
+ * - `copies`/`remaining`/`expires` are None when unlimited/never (the original's None on place);
+ * - one extra key, `revoked` (ns or None), so a client can tell a revoked offer from an expired one.
+ */
+import { packUint256 } from '../../../schema/codec/uint256.js';
+import type { Offer } from '../../../schema/db/records/offer.js';
+
+/** An offer as sent over WAMP: byte fields as Uint8Array, times as ns bigint. */
+export interface OfferWire {
+  timestamp: bigint;
+  offer: Uint8Array;
+  seller: Uint8Array;
+  seller_session_id: number | null;
+  seller_authid: string;
+  key: Uint8Array;
+  api: Uint8Array;
+  uri: string;
+  valid_from: bigint;
+  signature: Uint8Array;
+  price: Uint8Array | null;
+  categories: Record<string, string> | null;
+  expires: bigint | null;
+  copies: number | null;
+  remaining: number | null;
+  revoked: bigint | null;
+}
+
+const bytes = (b: Uint8Array): Uint8Array => new Uint8Array(b);
+
+/** Marshals an offer record to its wire dict (fresh Uint8Arrays, never the stored Buffers). */
+export function marshalOffer(offer: Offer): OfferWire {
+  const categories = Object.keys(offer.categories).length === 0 ? null : { ...offer.categories };
+  return {
+    timestamp: offer.timestamp,
+    offer: bytes(offer.offer),
+    seller: bytes(offer.seller),
+    seller_session_id: offer.seller_session_id === 0 ? null : offer.seller_session_id,
+    seller_authid: offer.seller_authid,
+    key: bytes(offer.key),
+    api: bytes(offer.api),
+    uri: offer.uri,
+    valid_from: offer.valid_from,
+    signature: bytes(offer.signature),
+    price: offer.price === null ? null : new Uint8Array(packUint256(offer.price)),
+    categories,
+    expires: offer.expires ?? null,
+    copies: offer.copies ?? null,
+    remaining: offer.remaining ?? null,
+    revoked: offer.revoked ?? null,
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * `get_quote` (spec §3.10), fixed (spec §11 weak spot 12): free offers are quoted (price 0), an offer must be
+ * sellable now (revoked, expired, not yet valid and sold out are refused), and a dynamically priced offer is
+ * answered with the seller procedure the WAMP layer must call instead.
+ */
+import { packUint256 } from '../../../schema/codec/uint256.js';
+import type { Uuid } from '../../../schema/codec/types.js';
+import type { MakerDb } from '../../../schema/db/maker-db.js';
+import type { Offer } from '../../../schema/db/records/offer.js';
+import { providerGetQuoteUri } from '../../../schema/uris.js';
+import { checkOfferBuyable } from './buyable.js';
+import type { OfferContext } from './types.js';
+
+/** The quote dict of spec §3.10. `expires` is 0 when the offer never expires (as the original). */
+export interface Quote {
+  timestamp: bigint;
+  key: Uint8Array;
+  /** 32 bytes big-endian. */
+  price: Uint8Array;
+  expires: bigint;
+}
+
+/** A static quote, or the seller procedure to ask for a dynamically priced offer. */
+export type QuoteResult =
+  | { readonly kind: 'static'; readonly quote: Quote }
+  | { readonly kind: 'dynamic'; readonly offer: Offer; readonly procedure: string };
+
+/**
+ * `xbr.provider.<seller_authid>.get_quote`: the seller delegate's quoting procedure (ours; the original had
+ * no dynamic pricing). Called with `(key_id)`; expected to return the same dict as {@link Quote}.
+ */
+export function dynamicQuoteProcedure(offer: Offer): string {
+  return providerGetQuoteUri(offer.seller_authid);
+}
+
+/**
+ * The quote for `keyId` at `ctx.now`.
+ * @throws WampError as `checkOfferBuyable` (`crossbar.error.no_such_object`, `xbr.error.offer_*`).
+ */
+export function quoteFor(db: MakerDb, keyId: Uuid, ctx: Pick<OfferContext, 'now'>): QuoteResult {
+  const offer = checkOfferBuyable(db, keyId, ctx);
+  if (offer.price === null) return { kind: 'dynamic', offer, procedure: dynamicQuoteProcedure(offer) };
+  return { kind: 'static', quote: { timestamp: ctx.now, key: new Uint8Array(offer.key), price: new Uint8Array(packUint256(offer.price)), expires: offer.expires ?? 0n } };
+}
