@@ -1,0 +1,78 @@
+/**
+ * The ledger's refusals, each under its WAMP URI. Messages name the channel or transaction; kwargs carry
+ * what a client needs to resync (the maker's current `seq` and `remaining`) — never key material.
+ */
+import { formatUuid } from '../../../schema/codec/uuid.js';
+import type { Amount, Uuid } from '../../../schema/codec/types.js';
+import { DbErrorUri } from '../../../schema/db/errors.js';
+import { ChannelType } from '../../../schema/db/records/channel.js';
+import { WampError } from '../../../schema/errors.js';
+import { XbrErrorUri } from '../../../schema/uris.js';
+
+/** 1 → "payment", 2 → "paying". */
+export function channelKind(type: number): 'payment' | 'paying' {
+  return type === ChannelType.PAYMENT ? 'payment' : 'paying';
+}
+
+/** `crossbar.error.no_such_object`: no channel of that type and id (spec §3.14 wording). */
+export function noSuchChannel(type: number, id: Uuid): WampError {
+  return new WampError(XbrErrorUri.noSuchObject, `no ${channelKind(type)} channel ${formatUuid(id)} found`, { kwargs: { channel_oid: id } });
+}
+
+/** `crossbar.error.no_such_object`: the delegate has no usable payment channel. */
+export function noActivePaymentChannel(delegateHex: string): WampError {
+  return new WampError(XbrErrorUri.noSuchObject, `no active payment channel for delegate 0x${delegateHex}`, { kwargs: { delegate: delegateHex } });
+}
+
+/** `crossbar.error.no_such_object`: the payment channel is not OPEN (spec §3.11 row 6). */
+export function paymentChannelNotOpen(id: Uuid, state: number): WampError {
+  return new WampError(XbrErrorUri.noSuchObject, `payment channel at address "${formatUuid(id)}" not in state OPEN (state ${state})`, {
+    kwargs: { channel_oid: id, state },
+  });
+}
+
+/** `xbr.error.invalid_signature` with a message saying whose signature was expected. */
+export function invalidSignature(message: string, cause?: unknown): WampError {
+  return new WampError(XbrErrorUri.invalidSignature, message, cause === undefined ? {} : { cause });
+}
+
+/** `xbr.error.unexpected_channel_seq`: a signed state is not the next (or, for a close, the current) one. */
+export function unexpectedSeq(id: Uuid, got: number, expected: number, remaining: Amount): WampError {
+  return new WampError(XbrErrorUri.unexpectedChannelSeq, `channel ${formatUuid(id)}: channel_seq ${got} is not the expected ${expected}`, {
+    kwargs: { channel_oid: id, channel_seq: got, expected_seq: expected, remaining },
+  });
+}
+
+/** `xbr.error.unexpected_channel_balance`: a signed balance disagrees with the maker's ledger. */
+export function unexpectedBalance(id: Uuid, got: Amount, expected: Amount, seq: number): WampError {
+  return new WampError(XbrErrorUri.unexpectedChannelBalance, `channel ${formatUuid(id)}: balance ${got} is not the expected ${expected}`, {
+    kwargs: { channel_oid: id, balance: got, expected_balance: expected, seq },
+  });
+}
+
+/** `xbr.error.insufficient_amount` (spec §3.11 row 9). */
+export function insufficientAmount(amount: Amount, price: Amount): WampError {
+  return new WampError(XbrErrorUri.insufficientAmount, `amount ${amount} is less than the price ${price}`, { kwargs: { amount, price } });
+}
+
+/** `xbr.error.insufficient_payment_balance` (spec §3.11 row 10). */
+export function insufficientPaymentBalance(id: Uuid, remaining: Amount, price: Amount): WampError {
+  return new WampError(XbrErrorUri.insufficientPaymentBalance, `payment channel ${formatUuid(id)} has ${remaining} remaining, less than the price ${price}`, {
+    kwargs: { channel_oid: id, remaining, price },
+  });
+}
+
+/** `xbr.error.insufficient_paying_balance` (spec §3.11 rows 11–12, §11 #16). */
+export function insufficientPayingBalance(sellerHex: string, message: string): WampError {
+  return new WampError(XbrErrorUri.insufficientPayingBalance, `seller delegate 0x${sellerHex}: ${message}`, { kwargs: { seller: sellerHex } });
+}
+
+/** `xbr.error.invalid_transaction`: the transaction is unknown to this call's purpose (e.g. already resolved). */
+export function invalidTransaction(tid: Uuid, message: string): WampError {
+  return new WampError(XbrErrorUri.invalidTransaction, `transaction ${formatUuid(tid)}: ${message}`, { kwargs: { tid } });
+}
+
+/** `xbr.error.ledger_invariant`: the stored ledger contradicts itself; the maker must stop (fail closed). */
+export function ledgerCorrupt(message: string, kwargs: Record<string, unknown> = {}): WampError {
+  return new WampError(DbErrorUri.ledgerInvariant, message, { kwargs });
+}

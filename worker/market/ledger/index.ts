@@ -1,0 +1,56 @@
+/**
+ * The market maker's ledger: channels and key purchases as pure logic over the maker DB (no WAMP
+ * session, no chain calls; clock, block number and outcomes are passed in). DESIGN §4–§5.
+ *
+ * Decisions:
+ * - **Two phases, one write each.** `reservePurchase` (checks + reserve + Transaction INFLIGHT) and
+ *   `resolvePurchase` (SUCCESS: inflight → spent; FAILURE: inflight → remaining) are each one synchronous
+ *   `env.writeSync` transaction, durable on return; a refusal throws inside it and changes nothing.
+ * - **Signed states equal the ledger.** The buyer signs (`ledger.seq + 1`, `ledger.remaining − price`) with
+ *   the payment channel's delegate key; a replayed or skipped seq, or a different balance, is refused with
+ *   the maker's seq/remaining in kwargs.
+ * - **seq never goes back.** Every reservation advances seq by 1 on each channel it uses, also for a free
+ *   key and also when the purchase later fails (the refund keeps the advanced seq; the buyer resyncs from
+ *   the error kwargs or `get_payment_channel_balance`).
+ * - **Paying leg = price.** The seller's paying channel moves by the same price as the buyer's payment
+ *   channel (spec §5.4); the market fee is taken by XBRChannel from each leg at settlement, not here.
+ *   The paying channel used is the seller's active one (spec §6.3) and must hold the whole price.
+ * - **Free keys** need no paying channel (if the seller has an active one it advances by 1 at zero amount);
+ *   the Transaction then has `paying_channel = NO_PAYING_CHANNEL` (16 zero bytes).
+ * - **No signing here.** The results carry the EIP712ChannelClose messages; the caller signs them after
+ *   the call returned, i.e. after the state they justify is on disk.
+ * - **Offer copies** are taken by the caller's `onReserve(offer)` hook, inside the reserve transaction.
+ * - **Serialization.** `runPurchase` holds a `KeyedMutex` on the payment channel and the seller delegate
+ *   across the seller call; different channels/sellers run concurrently.
+ * - **Closes.** `checkCooperativeClose` refuses a state other than the ledger's current one and any close
+ *   while inflight > 0, then marks the channel CLOSING so no purchase can start on it.
+ */
+export { activeChannel, isUsable, type ChannelWithBalance, type LedgerChannelType } from './activeChannel.js';
+export { auditLedger, type LedgerAudit } from './auditLedger.js';
+export {
+  applyChannelEvent,
+  type ChannelClosedEvent,
+  type ChannelClosingEvent,
+  type ChannelEvent,
+  type ChannelEventContext,
+  type ChannelEventResult,
+  type ChannelOpenedEvent,
+} from './channelEvents.js';
+export { checkCooperativeClose, type CloseDecision, type CooperativeCloseRequest } from './cooperativeClose.js';
+export { channelKind, noSuchChannel } from './errors.js';
+export {
+  getActiveChannelWire,
+  getChannel,
+  getChannelBalance,
+  getChannelBalanceWire,
+  getChannelWire,
+  getChannelsByActor,
+  getChannelsByDelegate,
+} from './getters.js';
+export { KeyedMutex } from './keyedMutex.js';
+export { marshalBalance, marshalChannel, type BalanceWire, type ChannelWire } from './marshal.js';
+export { inflightPurchases, recoverInflight, type RecoverOptions, type RecoveryDecision } from './recovery.js';
+export { NO_PAYING_CHANNEL, reservePurchase, type ReservedLeg, type ReservedPurchase, type ReservePurchaseRequest } from './reservePurchase.js';
+export { failureDetails, resolvePurchase, type PurchaseOutcome, type ResolvedPurchase, type ResolveOptions } from './resolvePurchase.js';
+export { purchaseLockKeys, runPurchase, verifySellerSignature, type PurchaseResult, type SellResult } from './runPurchase.js';
+export { CLOSE_AT_WINDOW, MAX_CHANNEL_SEQ, checkCloseAt, closeMessage, type MarketBinding } from './types.js';

@@ -1,0 +1,81 @@
+/**
+ * Wire dicts of a channel and a balance (spec §7.3 `Channel.marshal()` / `ChannelBalance.marshal()`, the
+ * return values of §3.14–§3.15). Same keys as the original; on purpose, every uint256 is 32 bytes, also
+ * when zero (the original sent the int 0; DESIGN §4; `unpack_uint256` reads both), block numbers
+ * (`open_at`, `closing_at`, `closed_at`) are uint256 bytes or None as in the original, and byte fields are
+ * fresh Uint8Arrays (never the stored Buffers).
+ */
+import { packUint256 } from '../../../schema/codec/uint256.js';
+import type { ChannelBalance } from '../../../schema/db/records/balance.js';
+import type { Channel } from '../../../schema/db/records/channel.js';
+
+/** A channel as sent over WAMP. */
+export interface ChannelWire {
+  market_oid: Uint8Array;
+  member_oid: Uint8Array | null;
+  channel_oid: Uint8Array;
+  timestamp: bigint;
+  open_at: Uint8Array | null;
+  seq: number;
+  channel_type: number;
+  marketmaker: Uint8Array;
+  actor: Uint8Array;
+  delegate: Uint8Array;
+  recipient: Uint8Array;
+  amount: Uint8Array;
+  timeout: number;
+  state: number;
+  closing_at: Uint8Array | null;
+  closed_at: Uint8Array | null;
+  close_mm_sig: Uint8Array | null;
+  close_del_sig: Uint8Array | null;
+  close_channel_seq: number;
+  close_balance: Uint8Array;
+  close_is_final: boolean;
+  closed_tx: Uint8Array | null;
+}
+
+/** A channel balance as sent over WAMP. */
+export interface BalanceWire {
+  remaining: Uint8Array;
+  inflight: Uint8Array;
+  seq: number;
+}
+
+const copy = (b: Uint8Array): Uint8Array => new Uint8Array(b);
+const copyOrNull = (b: Uint8Array | undefined): Uint8Array | null => (b === undefined ? null : new Uint8Array(b));
+const u256 = (v: bigint): Uint8Array => new Uint8Array(packUint256(v));
+const u256OrNull = (v: bigint | undefined): Uint8Array | null => (v === undefined ? null : u256(v));
+
+/** `Channel.marshal()`. */
+export function marshalChannel(c: Channel): ChannelWire {
+  return {
+    market_oid: copy(c.market_oid),
+    member_oid: copyOrNull(c.member_oid),
+    channel_oid: copy(c.channel_oid),
+    timestamp: c.timestamp,
+    open_at: u256OrNull(c.open_at),
+    seq: c.seq,
+    channel_type: c.channel_type,
+    marketmaker: copy(c.marketmaker),
+    actor: copy(c.actor),
+    delegate: copy(c.delegate),
+    recipient: copy(c.recipient),
+    amount: u256(c.amount),
+    timeout: c.timeout,
+    state: c.state,
+    closing_at: u256OrNull(c.closing_at),
+    closed_at: u256OrNull(c.closed_at),
+    close_mm_sig: copyOrNull(c.close_mm_sig),
+    close_del_sig: copyOrNull(c.close_del_sig),
+    close_channel_seq: c.close_channel_seq ?? 0,
+    close_balance: u256(c.close_balance ?? 0n),
+    close_is_final: c.close_is_final ?? false,
+    closed_tx: copyOrNull(c.closed_tx),
+  };
+}
+
+/** `ChannelBalance.marshal()`. */
+export function marshalBalance(b: ChannelBalance): BalanceWire {
+  return { remaining: u256(b.remaining), inflight: u256(b.inflight), seq: b.seq };
+}
