@@ -179,18 +179,58 @@ export interface AuthConfig {
   cryptosign?: { type: 'static'; principals: Record<string, CryptosignPrincipal> } | DynamicAuthConfig;
 }
 
-/** Accepted now, implemented in step 4: the worker hosting the market makers. */
+/** The worker hosting the market makers (DESIGN §1, spec §9.3). */
 export interface XbrmmWorkerConfig {
   type: 'xbrmm';
   id: string;
   options: WorkerCommonOptions & { extra: XbrmmExtra };
-  makers: Record<string, unknown>[];
+  makers: MakerConfig[];
 }
 
-/** `options.extra` of an xbrmm worker; `blockchain` is validated, the rest (database, ipfs) arrives in step 4. */
+/** `options.extra` of an xbrmm worker. */
 export interface XbrmmExtra {
-  blockchain?: BlockchainConfig;
-  [key: string]: unknown;
+  /** The worker DB (blockchain replica, user keys, IPFS log). */
+  database: DatabaseConfig;
+  blockchain: BlockchainConfig;
+  /** IPFS settings; passed through unvalidated until the IPFS fetcher validates them. */
+  ipfs?: unknown;
+}
+
+/** An LMDB environment: Crossbar's `{type: "cfxdb", path, maxsize}`; `type` may be left out. */
+export interface DatabaseConfig {
+  /** Directory of the LMDB environment, absolute (resolved against cbdir). */
+  path: string;
+  /** Map size in bytes (128 KiB … 128 GiB); default 1 GiB. */
+  maxsize?: number;
+}
+
+/** One market maker: its key, its DB and the realm (= market) it serves. */
+export interface MakerConfig {
+  /** Default: `maker<N>` with N the 1-based index in `makers`. */
+  id: string;
+  /** Absolute path of the file with the 32 raw bytes of the maker's Ethereum key (created 0600 when missing). */
+  key: string;
+  database: DatabaseConfig;
+  connection: MakerConnectionConfig;
+}
+
+export interface MakerConnectionConfig {
+  realm: string;
+  transport: MakerTransportConfig;
+}
+
+/** Binary serializers only: XBR ids, keys and amounts are raw bytes on the wire. */
+export type MakerSerializerName = 'cbor' | 'msgpack';
+
+/** How a maker reaches the router: WAMP over WebSocket (wampy speaks nothing else). */
+export interface MakerTransportConfig {
+  type: 'websocket';
+  /** `tcp` (host default 127.0.0.1) or `unix` (path resolved against cbdir). */
+  endpoint: { type: 'tcp'; host: string; port: number } | { type: 'unix'; path: string };
+  /** WebSocket URL (scheme, host header, HTTP path). Default `ws://<host>:<port>/` or `ws://localhost/` for unix. */
+  url: string;
+  /** Serializers in order of preference; the maker uses the first. Default `["cbor"]` (as the original). */
+  serializers: MakerSerializerName[];
 }
 
 export type XbrContractName = 'token' | 'network' | 'catalog' | 'market' | 'channel';
@@ -214,6 +254,8 @@ export interface BlockchainCommon {
   from_block?: number;
   /** Blocks a transaction needs on top before its effects are applied. Default 1. */
   confirmations: number;
+  /** Seconds between polls of the chain (monitor, receipts). Default 1. */
+  poll_interval: number;
 }
 
 export interface GuestWorkerConfig {

@@ -5,7 +5,7 @@
  */
 import { parseAddress, toChecksumAddress } from '../../../schema/codec/address.js';
 import type { BlockchainConfig, XbrContractAddresses, XbrContractName } from '../types.js';
-import { integer, nonEmptyString, oneOf } from './checks.js';
+import { integer, nonEmptyString, number, oneOf } from './checks.js';
 import { isRec, REQUIRED, type Check, type Ctx } from './context.js';
 
 const CONTRACT_NAMES: readonly XbrContractName[] = ['token', 'network', 'catalog', 'market', 'channel'];
@@ -35,13 +35,15 @@ export const ethAddress: Check<string> = {
 };
 
 export function checkBlockchain(c: Ctx, v: unknown, path: string): BlockchainConfig | undefined {
-  const b = c.object(v, path, ['type', 'gateway', 'chain_id', 'from_block', 'confirmations', 'contracts', 'deployment']);
+  const b = c.object(v, path, ['type', 'gateway', 'chain_id', 'from_block', 'confirmations', 'poll_interval', 'contracts', 'deployment']);
   if (b === undefined) return undefined;
   const type = c.field(b, 'type', path, oneOf(['ethereum'] as const), REQUIRED);
   const gateway = checkGateway(c, c.required(b, 'gateway', path, `an object {type: "user", http: <${GATEWAY_URL}>}`), `${path}.gateway`);
   const chainId = c.field(b, 'chain_id', path, integer(1), undefined);
   const fromBlock = c.field(b, 'from_block', path, integer(0), undefined);
   const confirmations = c.field(b, 'confirmations', path, integer(1), 1);
+  // Seconds; the dev chain mines on demand, so a short poll keeps receipts and the replica current.
+  const pollInterval = c.field(b, 'poll_interval', path, number(0.05, 3600), 1);
   const hasContracts = b['contracts'] !== undefined;
   const hasDeployment = b['deployment'] !== undefined;
   if (hasContracts === hasDeployment) {
@@ -53,7 +55,7 @@ export function checkBlockchain(c: Ctx, v: unknown, path: string): BlockchainCon
   const contracts = hasContracts ? checkContracts(c, b['contracts'], `${path}.contracts`) : undefined;
   const deployment = hasDeployment ? c.field(b, 'deployment', path, nonEmptyString, undefined) : undefined;
   if (
-    type === undefined || gateway === undefined || confirmations === undefined || hasContracts === hasDeployment ||
+    type === undefined || gateway === undefined || confirmations === undefined || pollInterval === undefined || hasContracts === hasDeployment ||
     (b['chain_id'] !== undefined && chainId === undefined) || (b['from_block'] !== undefined && fromBlock === undefined)
   ) {
     return undefined;
@@ -62,6 +64,7 @@ export function checkBlockchain(c: Ctx, v: unknown, path: string): BlockchainCon
     type,
     gateway,
     confirmations,
+    poll_interval: pollInterval,
     ...(chainId === undefined ? {} : { chain_id: chainId }),
     ...(fromBlock === undefined ? {} : { from_block: fromBlock }),
   };

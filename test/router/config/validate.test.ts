@@ -20,6 +20,10 @@ const KEY_B = '0123456789abcdef'.repeat(4);
 
 type Json = Record<string, unknown>;
 
+const MM_CHAIN = { type: 'ethereum', gateway: { type: 'user', http: 'http://127.0.0.1:8545' }, deployment: '.xbr-edge/devchain.json' };
+const MAKER = { id: 'maker1', key: 'maker1.key', database: { path: 'maker1.db' }, connection: { realm: 'realm1', transport: { type: 'websocket', endpoint: { type: 'unix', path: 'router.sock' } } } };
+const MM_EXTRA = { database: { type: 'cfxdb', path: '.xbrmm' }, blockchain: MM_CHAIN };
+
 function ok(raw: unknown): NodeConfig {
   const r = validateNodeConfig(raw, { cbdir: CBDIR });
   if ('errors' in r) assert.fail(`expected a valid config, got:\n${r.errors.map((e) => `${e.path}: ${e.message}`).join('\n')}`);
@@ -113,7 +117,7 @@ describe('validateNodeConfig: defaults', () => {
             { type: 'rawsocket', endpoint: { type: 'unix', path: 'run/router.sock' } },
           ],
         },
-        { type: 'xbrmm', options: { extra: { database: { type: 'cfxdb', path: '.xbrmm' } } }, makers: [{ id: 'maker1' }] },
+        { type: 'xbrmm', options: { extra: MM_EXTRA }, makers: [{ ...MAKER, id: undefined }] },
         { type: 'guest', executable: 'true' },
         { type: 'router', id: 'edge' },
       ],
@@ -157,8 +161,21 @@ describe('validateNodeConfig: defaults', () => {
     assert.deepEqual(c.workers[1], {
       type: 'xbrmm',
       id: 'xbrmm1',
-      options: { extra: { database: { type: 'cfxdb', path: '.xbrmm' } }, env: { inherit: true, vars: {} } },
-      makers: [{ id: 'maker1' }],
+      options: {
+        extra: {
+          database: { path: '/srv/node/.xbrmm' },
+          blockchain: { ...MM_CHAIN, deployment: '/srv/node/.xbr-edge/devchain.json', confirmations: 1, poll_interval: 1 },
+        },
+        env: { inherit: true, vars: {} },
+      },
+      makers: [
+        {
+          id: 'maker1',
+          key: '/srv/node/maker1.key',
+          database: { path: '/srv/node/maker1.db' },
+          connection: { realm: 'realm1', transport: { type: 'websocket', endpoint: { type: 'unix', path: '/srv/node/router.sock' }, url: 'ws://localhost/', serializers: ['cbor'] } },
+        },
+      ],
     });
     assert.deepEqual(c.workers[2], {
       type: 'guest',
@@ -267,7 +284,7 @@ describe('validateNodeConfig: defaults', () => {
           type: 'xbrmm',
           id: 'xbrmm1',
           options: { extra: { database: { type: 'cfxdb', path: '../.xbrmm' }, blockchain: { type: 'ethereum', gateway: { type: 'user', http: 'http://localhost:1545' }, deployment: '.xbr-edge/devchain.json' } } },
-          makers: [{ id: 'maker1', key: '../.xbrmm.key', connection: { realm: 'realm1', transport: { type: 'rawsocket', endpoint: { type: 'unix', path: 'xbrmm.sock' }, serializer: 'cbor' } } }],
+          makers: [{ id: 'maker1', key: '../.xbrmm.key', database: { path: '../.xbrmm-maker1' }, connection: { realm: 'realm1', transport: { type: 'websocket', endpoint: { type: 'unix', path: '.xbrmm-ws.sock' }, serializers: ['cbor'] } } }],
         },
         { type: 'guest', id: 'devchain', executable: 'node', arguments: ['contracts/devchain.js'], options: { ready: { type: 'tcp', port: 8545 }, stdout: 'drop' } },
       ],
@@ -348,7 +365,7 @@ describe('validateNodeConfig: workers', () => {
   it('names unknown worker keys', () => {
     expectOnly(node(router({ components: [] })), '$.workers[0].components', 'unknown key "components" (allowed: type, id, options, realms, transports)');
     expectOnly(node({ type: 'guest', executable: 'x', watch: {} }), '$.workers[0].watch', 'unknown key "watch"');
-    expectOnly(node({ type: 'xbrmm', options: { extra: {} }, makers: [], connections: [] }), '$.workers[0].connections', 'unknown key "connections"');
+    expectOnly(node({ type: 'xbrmm', options: { extra: MM_EXTRA }, makers: [], connections: [] }), '$.workers[0].connections', 'unknown key "connections"');
   });
 });
 
@@ -678,9 +695,9 @@ describe('validateNodeConfig: xbrmm and guest workers', () => {
     expectOnly(node({ type: 'xbrmm', makers: [] }), '$.workers[0].options', 'missing required key "options"');
     expectOnly(node({ type: 'xbrmm', options: {}, makers: [] }), '$.workers[0].options.extra', 'missing required key "extra"');
     expectOnly(node({ type: 'xbrmm', options: { extra: [] }, makers: [] }), '$.workers[0].options.extra', 'expected an object, got an array');
-    expectOnly(node({ type: 'xbrmm', options: { extra: {}, cpu_affinity: [1] }, makers: [] }), '$.workers[0].options.cpu_affinity', 'unknown key "cpu_affinity"');
-    expectOnly(node({ type: 'xbrmm', options: { extra: {} } }), '$.workers[0].makers', 'missing required key "makers"');
-    expectOnly(node({ type: 'xbrmm', options: { extra: {} }, makers: ['maker1'] }), '$.workers[0].makers[0]', 'expected a maker object, got "maker1"');
+    expectOnly(node({ type: 'xbrmm', options: { extra: MM_EXTRA, cpu_affinity: [1] }, makers: [] }), '$.workers[0].options.cpu_affinity', 'unknown key "cpu_affinity"');
+    expectOnly(node({ type: 'xbrmm', options: { extra: MM_EXTRA } }), '$.workers[0].makers', 'missing required key "makers"');
+    expectOnly(node({ type: 'xbrmm', options: { extra: MM_EXTRA }, makers: ['maker1'] }), '$.workers[0].makers[0]', 'expected a maker object, got "maker1"');
   });
   it('checks the guest worker shape', () => {
     const g = (over: Json): Json => node({ type: 'guest', executable: 'node', ...over });
@@ -719,7 +736,7 @@ describe('validateNodeConfig: collects every problem', () => {
           ],
         }),
         { type: 'guest' },
-        { type: 'xbrmm', options: { extra: {} }, makers: {} },
+        { type: 'xbrmm', options: { extra: MM_EXTRA }, makers: {} },
       ],
     });
     expectSome(errs, '$.version', 'got 3');
@@ -785,7 +802,7 @@ describe('validateNodeConfig: xbrmm blockchain', () => {
   const GATEWAY = { type: 'user', http: 'https://rpc.example.org/v1' };
 
   function xbrmm(blockchain: unknown): Json {
-    return node({ type: 'xbrmm', options: { extra: { database: { type: 'cfxdb', path: '.xbrmm' }, blockchain } }, makers: [{ id: 'maker1' }] });
+    return node({ type: 'xbrmm', options: { extra: { database: { type: 'cfxdb', path: '.xbrmm' }, blockchain } }, makers: [MAKER] });
   }
   function blockchainOf(c: NodeConfig): BlockchainConfig | undefined {
     const w = c.workers[0];
@@ -801,6 +818,7 @@ describe('validateNodeConfig: xbrmm blockchain', () => {
       chain_id: 100,
       from_block: 0,
       confirmations: 1,
+      poll_interval: 1,
       contracts: { ...CONTRACTS, catalog: '0xdbF03B407c01E7cD3CBea99509d93f8DDDC8C6FB' },
     });
     const ws = blockchainOf(ok(xbrmm({ type: 'ethereum', gateway: { type: 'user', http: 'ws://127.0.0.1:8545' }, confirmations: 12, contracts: CONTRACTS })));
@@ -810,7 +828,7 @@ describe('validateNodeConfig: xbrmm blockchain', () => {
 
   it('accepts a devchain.json deployment, resolved against cbdir', () => {
     const b = blockchainOf(ok(xbrmm({ type: 'ethereum', gateway: { type: 'user', http: 'http://localhost:8545' }, deployment: '.xbr-edge/devchain.json' })));
-    assert.deepEqual(b, { type: 'ethereum', gateway: { type: 'user', http: 'http://localhost:8545' }, confirmations: 1, deployment: '/srv/node/.xbr-edge/devchain.json' });
+    assert.deepEqual(b, { type: 'ethereum', gateway: { type: 'user', http: 'http://localhost:8545' }, confirmations: 1, poll_interval: 1, deployment: '/srv/node/.xbr-edge/devchain.json' });
     const abs = blockchainOf(ok(xbrmm({ type: 'ethereum', gateway: GATEWAY, deployment: '/var/lib/xbr/devchain.json' })));
     assert.ok(abs !== undefined && 'deployment' in abs && abs.deployment === '/var/lib/xbr/devchain.json');
   });

@@ -1,0 +1,52 @@
+/**
+ * What a running maker offers its procedures: identity, market, chain access, databases, the
+ * transaction sender, and its session for publishing and calling (seller delegates).
+ */
+import type { Provider } from 'ethers';
+import type { XbrContractAddresses } from '../../router/config/types.js';
+import type { Uuid } from '../../schema/codec/types.js';
+import type { MakerDb, WorkerDb } from '../../schema/db/index.js';
+import type { Logger } from '../../schema/log.js';
+import type { TransactionSender, XbrBindings } from '../chain/index.js';
+import type { MakerStatusValue } from './status.js';
+
+/** The maker's session, reduced to what procedures need. */
+export interface MakerSession {
+  /** Calls `uri` (e.g. `xbr.provider.<authid>.sell`); resolves with the positional and keyword results. */
+  call(uri: string, args: unknown[], kwargs?: Record<string, unknown>): Promise<{ args: unknown[]; kwargs: Record<string, unknown> }>;
+  /** Publishes (acknowledged) `args` to `topic`; resolves once the router accepted it. */
+  publish(topic: string, args: unknown[], kwargs?: Record<string, unknown>): Promise<void>;
+}
+
+export interface MakerContext {
+  /** Config id of the maker (e.g. `maker1`). */
+  readonly makerId: string;
+  readonly realm: string;
+  /** Checksummed address of the maker key. */
+  readonly address: string;
+  /** The maker's 32-byte private key (signs EIP712 channel closes). Never log it. */
+  readonly privateKey: Uint8Array;
+  /** The market this maker serves, as 16 bytes and as `0x…` hex. */
+  readonly marketId: Uuid;
+  readonly marketIdHex: string;
+  /** Checksummed address of the market owner (read at start). */
+  readonly marketOwner: string;
+  /** Chain id of the node (checked against the config at start). */
+  readonly chainId: bigint;
+  /** `XBRNetwork.verifyingChain()` / `verifyingContract()` (EIP712 domain of every signature). */
+  readonly verifyingChainId: bigint;
+  readonly verifyingContract: string;
+  readonly addresses: XbrContractAddresses;
+  readonly provider: Provider;
+  readonly xbr: XbrBindings;
+  /** Sends the maker's transactions (durable journal; recovered at start). */
+  readonly sender: TransactionSender;
+  readonly makerDb: MakerDb;
+  readonly workerDb: WorkerDb;
+  readonly confirmations: number;
+  readonly session: MakerSession;
+  /** The maker's current status (spec §9.5). */
+  status(): MakerStatusValue;
+  /** Log lines carry worker, maker, realm and market. */
+  readonly log: Logger;
+}

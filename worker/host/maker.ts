@@ -1,0 +1,232 @@
+/**
+ * One market maker in the worker: loads its key, opens its DB and transaction journal, finds its
+ * market on chain, joins its realm, registers its procedures and publishes its status.
+ *
+ * Status (spec §9.5, made truthful): NONE while starting, RUNNING once every procedure is registered,
+ * SHUTDOWN_IN_PROGRESS then STOPPED on stop, FAILED when it could not start. `on_status` is published
+ * as `(market_id bytes[16], status)` on every change while the session is up.
+ */
+import { getBytes, hexlify, type Provider } from 'ethers';
+import type { Wampy } from 'wampy';
+import type { MakerConfig, XbrContractAddresses } from '../../router/config/types.js';
+import type { Uuid } from '../../schema/codec/types.js';
+import { openMakerDb, type MakerDb, type WorkerDb } from '../../schema/db/index.js';
+import { WampError, WampErrorUri, toWampError } from '../../schema/errors.js';
+import type { Logger } from '../../schema/log.js';
+import { MarketMakerTopic } from '../../schema/uris.js';
+import { BroadcastJournal, TransactionSender, connectXbr, type XbrBindings } from '../chain/index.js';
+import type { MakerContext, MakerSession } from './context.js';
+import { loadOrCreateKey } from './key.js';
+import { makerProcedures, type ProcedureFactory } from './market-procedures.js';
+import { registerProcedures, type Registered } from './procedures.js';
+import { joinRealm } from './session.js';
+import { MakerStatus, makerStatusName, type MakerStatusValue } from './status.js';
+
+export const ZERO_MARKET = '0x' + '00'.repeat(16);
+
+/** What the worker shares with each maker. */
+export interface MakerEnv {
+  provider: Provider;
+  chainId: bigint;
+  addresses: XbrContractAddresses;
+  confirmations: number;
+  pollIntervalMs: number;
+  workerDb: WorkerDb;
+  log: Logger;
+  /** Markets already served in this worker: marketIdHex → maker id (one maker per market, §9.4). */
+  served: Map<string, string>;
+  factories?: readonly ProcedureFactory[];
+  /** Called on every status change (the worker reports it to the controller). */
+  onStatus?: (makerId: string, status: MakerStatusValue) => void;
+}
+
+/** The journal of the maker's transactions lives beside its DB. */
+export function journalPath(makerDbPath: string): string {
+  return `${makerDbPath}.journal`;
+}
+
+export class Maker {
+  readonly id: string;
+  private statusValue: MakerStatusValue = MakerStatus.NONE;
+  private log: Logger;
+  private readonly abort = new AbortController();
+  private makerDb: MakerDb | undefined;
+  private journal: BroadcastJournal | undefined;
+  private sender: TransactionSender | undefined;
+  private session: Wampy | undefined;
+  private registered: Registered | undefined;
+  private marketHex: string | undefined;
+  private marketId: Uuid | undefined;
+  /** Why the maker failed, when it did. */
+  error: WampError | undefined;
+  address: string | undefined;
+
+  constructor(
+    readonly config: MakerConfig,
+    private readonly env: MakerEnv,
+  ) {
+    this.id = config.id;
+    this.log = env.log.child({ maker: config.id, realm: config.connection.realm });
+  }
+
+  status(): MakerStatusValue {
+    return this.statusValue;
+  }
+
+  get market(): { id: Uuid; hex: string } | undefined {
+    return this.marketId === undefined || this.marketHex === undefined ? undefined : { id: this.marketId, hex: this.marketHex };
+  }
+
+  get db(): MakerDb | undefined {
+    return this.makerDb;
+  }
+
+  /** Starts the maker; on failure it is FAILED (with `error`), its resources are released, and the error is thrown. */
+  async start(): Promise<void> {
+    try {
+      await this.doStart();
+    } catch (err) {
+      this.error = toWampError(err);
+      this.log.error('market maker failed to start', { error: this.error, error_uri: this.error.uri });
+      await this.release();
+      if (this.marketHex !== undefined && this.env.served.get(this.marketHex) === this.id) this.env.served.delete(this.marketHex);
+      this.setStatus(MakerStatus.FAILED);
+      throw this.error;
+    }
+  }
+
+  private async doStart(): Promise<void> {
+    const { config, env } = this;
+    const key = loadOrCreateKey(config.key);
+    const privateKey = hexlify(key);
+    this.makerDb = await openMakerDb({ path: config.database.path, ...(config.database.maxsize === undefined ? {} : { maxsize: config.database.maxsize }) });
+    this.journal = await BroadcastJournal.open(journalPath(config.database.path));
+    this.sender = new TransactionSender({ provider: env.provider, privateKey, journal: this.journal, chainId: env.chainId, confirmations: env.confirmations, pollIntervalMs: env.pollIntervalMs, logger: this.log });
+    const address = this.sender.address;
+    this.address = address;
+    this.log = this.log.child({ maker_address: address });
+    const xbr: XbrBindings = connectXbr(env.provider, env.addresses);
+    const marketHex = await xbr.market.marketsByMaker(address);
+    if (marketHex === ZERO_MARKET) {
+      throw new WampError(WampErrorUri.invalidArgument, `maker ${config.id} (${address}) is not the maker of any market on chain ${env.chainId}: create a market with this maker address, or configure the key of a market's maker`);
+    }
+    const other = env.served.get(marketHex);
+    if (other !== undefined) {
+      throw new WampError('crossbar.error.already_running', `market ${marketHex} is already served by maker ${other} of this worker (one maker per market)`);
+    }
+    env.served.set(marketHex, config.id);
+    this.marketHex = marketHex;
+    this.marketId = getBytes(marketHex) as Uuid;
+    this.log = this.log.child({ market: marketHex });
+    const [owner, verifyingChainId, verifyingContract] = await Promise.all([xbr.market.getMarketOwner(marketHex), xbr.network.verifyingChain(), xbr.network.verifyingContract()]);
+    const recovered = await this.sender.recover();
+    if (recovered.closed.length > 0 || recovered.pending.length > 0) {
+      this.log.info('settled open transactions of the journal', { closed: recovered.closed.length, pending: recovered.pending.length });
+    }
+    for (const p of recovered.pending) {
+      p.wait().catch((err: unknown) => this.log.warn('a recovered transaction did not succeed', { tx: p.entry.tx_hash, error: err as Error }));
+    }
+
+    this.session = await joinRealm(config.connection, {
+      log: this.log,
+      signal: this.abort.signal,
+      onBack: () => void this.publishStatus(),
+    });
+    const ctx: MakerContext = {
+      makerId: config.id,
+      realm: config.connection.realm,
+      address,
+      privateKey: key,
+      marketId: this.marketId,
+      marketIdHex: marketHex,
+      marketOwner: owner,
+      chainId: env.chainId,
+      verifyingChainId,
+      verifyingContract,
+      addresses: env.addresses,
+      provider: env.provider,
+      xbr,
+      sender: this.sender,
+      makerDb: this.makerDb,
+      workerDb: env.workerDb,
+      confirmations: env.confirmations,
+      session: sessionFacade(this.session),
+      status: () => this.statusValue,
+      log: this.log,
+    };
+    this.registered = await registerProcedures(this.session, makerProcedures(ctx, env.factories), this.log);
+    this.log.info('market maker running', { procedures: this.registered.uris.length });
+    this.setStatus(MakerStatus.RUNNING);
+  }
+
+  /** Stops the maker: SHUTDOWN_IN_PROGRESS, unregister, leave the realm, close the DBs, STOPPED. Idempotent. */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    if (this.statusValue === MakerStatus.STOPPED || this.statusValue === MakerStatus.FAILED) return;
+    if (this.statusValue === MakerStatus.SHUTDOWN_IN_PROGRESS) return;
+    this.setStatus(MakerStatus.SHUTDOWN_IN_PROGRESS);
+    await this.registered?.unregister();
+    this.registered = undefined;
+    // STOPPED is published while the session is still up, so subscribers see the final state.
+    this.statusValue = MakerStatus.STOPPED;
+    await this.publishStatus();
+    await this.release();
+    if (this.marketHex !== undefined && this.env.served.get(this.marketHex) === this.id) this.env.served.delete(this.marketHex);
+    this.env.onStatus?.(this.id, MakerStatus.STOPPED);
+    this.log.info('market maker stopped');
+  }
+
+  private async release(): Promise<void> {
+    const s = this.session;
+    this.session = undefined;
+    if (s !== undefined) await s.disconnect().catch((err: unknown) => this.log.warn('leaving the realm failed', { error: err as Error }));
+    this.sender?.close();
+    this.sender = undefined;
+    const closing: Promise<void>[] = [];
+    if (this.journal !== undefined) closing.push(this.journal.close());
+    if (this.makerDb !== undefined) closing.push(this.makerDb.close());
+    this.journal = undefined;
+    this.makerDb = undefined;
+    for (const r of await Promise.allSettled(closing)) {
+      if (r.status === 'rejected') this.log.error('closing a maker database failed', { error: r.reason as Error });
+    }
+  }
+
+  private setStatus(s: MakerStatusValue): void {
+    if (s === this.statusValue) return;
+    this.statusValue = s;
+    this.log.info('market maker status', { status: makerStatusName(s) });
+    this.env.onStatus?.(this.id, s);
+    void this.publishStatus();
+  }
+
+  private async publishStatus(): Promise<void> {
+    const s = this.session;
+    if (s === undefined || this.marketId === undefined) return;
+    try {
+      await s.publish(MarketMakerTopic.onStatus, { argsList: [this.marketId, this.statusValue] }, { acknowledge: true } as never);
+    } catch (err) {
+      this.log.warn('could not publish on_status', { status: makerStatusName(this.statusValue), error: err as Error });
+    }
+  }
+}
+
+function sessionFacade(s: Wampy): MakerSession {
+  return {
+    async call(uri, args, kwargs) {
+      try {
+        const r = await s.call(uri, { argsList: args, ...(kwargs === undefined ? {} : { argsDict: kwargs }) });
+        return { args: r.argsList ?? [], kwargs: r.argsDict ?? {} };
+      } catch (err) {
+        // The callee's error URI and payload as our WampError, so procedures can map or pass it on.
+        const e = err as { errorUri?: unknown; argsList?: unknown[]; argsDict?: Record<string, unknown> };
+        if (typeof e.errorUri !== 'string') throw err;
+        const [message, ...rest] = e.argsList ?? [];
+        throw new WampError(e.errorUri, typeof message === 'string' ? message : `${uri} failed: ${e.errorUri}`, { args: rest, kwargs: e.argsDict ?? {}, cause: err });
+      }
+    },
+    async publish(topic, args, kwargs) {
+      await s.publish(topic, { argsList: args, ...(kwargs === undefined ? {} : { argsDict: kwargs }) }, { acknowledge: true } as never);
+    },
+  };
+}

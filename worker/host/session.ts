@@ -1,0 +1,102 @@
+/**
+ * A maker's WAMP session in its market realm, with wampy over WebSocket (tcp or the router's unix
+ * socket). Joining retries with backoff while the router is not up yet; once joined, wampy reconnects
+ * by itself after a drop and renews the registrations.
+ */
+import { Wampy } from 'wampy';
+import WebSocket from 'ws';
+import type { MakerConnectionConfig } from '../../router/config/types.js';
+import { WampError, WampErrorUri } from '../../schema/errors.js';
+import type { Logger } from '../../schema/log.js';
+import { makeSerializer } from './serializer.js';
+
+/** A `ws` class that dials the unix socket `socketPath` whatever URL wampy hands it. */
+function unixWebSocket(socketPath: string, url: string): typeof WebSocket {
+  const httpPath = new URL(url).pathname || '/';
+  return class UnixWebSocket extends WebSocket {
+    constructor(_url: string, protocols?: string | string[]) {
+      super(`ws+unix://${socketPath}:${httpPath}`, protocols);
+    }
+  } as unknown as typeof WebSocket;
+}
+
+export interface JoinOptions {
+  log: Logger;
+  /** Aborts the join (shutdown): the promise rejects with `wamp.close.system_shutdown`. */
+  signal: AbortSignal;
+  /** Called when the session is lost and wampy starts reconnecting, and when it is back. */
+  onLost?: () => void;
+  onBack?: () => void;
+  /** First retry delay (ms); doubles up to `maxDelayMs`. Defaults 200 / 5000. */
+  initialDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+
+/**
+ * Joins `conn.realm`, retrying (with backoff, logged) until it succeeds or `signal` aborts.
+ * @example const session = await joinRealm(maker.connection, { log, signal });
+ */
+export async function joinRealm(conn: MakerConnectionConfig, opts: JoinOptions): Promise<Wampy> {
+  const t = conn.transport;
+  const ws = t.endpoint.type === 'unix' ? unixWebSocket(t.endpoint.path, t.url) : WebSocket;
+  const where = t.endpoint.type === 'unix' ? `unix:${t.endpoint.path}` : t.url;
+  let delay = opts.initialDelayMs ?? 200;
+  const maxDelay = opts.maxDelayMs ?? 5000;
+  for (let attempt = 1; ; attempt++) {
+    if (opts.signal.aborted) throw new WampError(WampErrorUri.systemShutdown, `stopped before joining realm ${conn.realm}`);
+    let joined = false;
+    const session: Wampy = new Wampy(t.url, {
+      ws: ws as never,
+      realm: conn.realm,
+      serializer: makeSerializer(t.serializers[0] ?? 'cbor'),
+      autoReconnect: true,
+      reconnectInterval: 1000,
+      maxRetries: 0,
+      onClose: () => {
+        if (joined) opts.log.warn('session closed', { realm: conn.realm });
+      },
+      onError: (err) => {
+        if (joined) opts.log.warn('session error', { realm: conn.realm, error: err });
+      },
+      onReconnect: () => {
+        opts.log.warn('session lost; reconnecting', { realm: conn.realm, router: where });
+        opts.onLost?.();
+      },
+      onReconnectSuccess: () => {
+        opts.log.info('session re-established', { realm: conn.realm });
+        opts.onBack?.();
+      },
+    });
+    try {
+      await session.connect();
+      joined = true;
+      if (opts.signal.aborted) {
+        await session.disconnect().catch(() => undefined);
+        throw new WampError(WampErrorUri.systemShutdown, `stopped before joining realm ${conn.realm}`);
+      }
+      opts.log.info('joined realm', { realm: conn.realm, router: where, session: String(session.getSessionId()), attempt });
+      return session;
+    } catch (err) {
+      if (err instanceof WampError) throw err;
+      const uri = (err as { errorUri?: unknown }).errorUri;
+      // A router that refuses us (no such realm, not authorized) will keep refusing: no point retrying.
+      if (typeof uri === 'string' && uri !== WampErrorUri.systemShutdown) {
+        throw new WampError(uri, `router ${where} refused to join realm ${conn.realm}: ${uri}`, { cause: err });
+      }
+      opts.log.warn('router not reachable yet; retrying', { realm: conn.realm, router: where, attempt, retry_ms: delay, error: err as Error });
+      await sleep(delay, opts.signal);
+      delay = Math.min(delay * 2, maxDelay);
+    }
+  }
+}

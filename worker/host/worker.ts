@@ -1,0 +1,167 @@
+/**
+ * The xbrmm worker: the worker DB, the chain connection, the chain monitor (hook) and the makers.
+ *
+ * Start (spec §9.5, made truthful): status `starting`; open the worker DB; connect the chain; start
+ * the monitor; start each maker in config order (a maker that cannot start is FAILED and logged, the
+ * others run); status `running`. Stop: `stopping`; stop the makers (unregister, leave, close DBs);
+ * stop the monitor; close the chain and the worker DB; `stopped`.
+ */
+import type { XbrmmWorkerConfig } from '../../router/config/types.js';
+import type { Uuid } from '../../schema/codec/types.js';
+import { openWorkerDb, type MakerDb, type WorkerDb } from '../../schema/db/index.js';
+import type { Logger } from '../../schema/log.js';
+import { connectChain, type ChainAccess } from './chain.js';
+import { Maker } from './maker.js';
+import type { ProcedureFactory } from './market-procedures.js';
+import type { RunningChainMonitor, StartChainMonitor } from './monitor-hook.js';
+import { makerStatusName, type MakerStatusValue, type WorkerStatus } from './status.js';
+
+export interface XbrmmWorkerOptions {
+  log: Logger;
+  /** How long the chain gateway may stay unreachable at start (ms). Default 30 s. */
+  chainTimeoutMs?: number;
+  /** The chain monitor (worker/monitor); none when left out. */
+  startChainMonitor?: StartChainMonitor;
+  /** Market procedure factories; default `MARKET_PROCEDURE_FACTORIES`. */
+  factories?: readonly ProcedureFactory[];
+  /** Worker and maker status changes (the entry reports them to the controller). */
+  onStatus?: (status: WorkerStatus, details: Record<string, unknown>) => void;
+}
+
+export interface MakerSummary {
+  id: string;
+  realm: string;
+  status: string;
+  address?: string;
+  market?: string;
+  error?: { uri: string; message: string };
+}
+
+export interface RunningXbrmmWorker {
+  readonly makers: readonly Maker[];
+  status(): WorkerStatus;
+  summary(): MakerSummary[];
+  stop(): Promise<void>;
+}
+
+function summarize(m: Maker): MakerSummary {
+  return {
+    id: m.id,
+    realm: m.config.connection.realm,
+    status: makerStatusName(m.status()),
+    ...(m.address === undefined ? {} : { address: m.address }),
+    ...(m.market === undefined ? {} : { market: m.market.hex }),
+    ...(m.error === undefined ? {} : { error: { uri: m.error.uri, message: m.error.message } }),
+  };
+}
+
+/**
+ * Starts the worker of `config`. Throws (after releasing what it opened) when the worker DB or the
+ * chain cannot be used; a single maker failing does not fail the worker.
+ */
+export async function startXbrmmWorker(config: XbrmmWorkerConfig, opts: XbrmmWorkerOptions): Promise<RunningXbrmmWorker> {
+  const log = opts.log;
+  const extra = config.options.extra;
+  let state: WorkerStatus = 'starting';
+  const makers: Maker[] = [];
+  const report = (): void => opts.onStatus?.(state, { makers: makers.map(summarize) });
+  report();
+
+  let workerDb: WorkerDb | undefined;
+  let chain: ChainAccess | undefined;
+  let monitor: RunningChainMonitor | undefined;
+  const closeShared = async (): Promise<void> => {
+    const steps: [string, (() => Promise<void>) | undefined][] = [
+      ['chain monitor', monitor && (() => monitor!.stop())],
+      ['chain connection', chain && (() => chain!.close())],
+      ['worker database', workerDb && (() => workerDb!.close())],
+    ];
+    for (const [what, step] of steps) {
+      if (step === undefined) continue;
+      try {
+        await step();
+      } catch (err) {
+        log.error(`closing the ${what} failed`, { error: err as Error });
+      }
+    }
+  };
+
+  try {
+    workerDb = await openWorkerDb({ path: extra.database.path, ...(extra.database.maxsize === undefined ? {} : { maxsize: extra.database.maxsize }) });
+    chain = await connectChain(extra.blockchain, log, Date.now() + (opts.chainTimeoutMs ?? 30_000));
+    log.info('connected to the chain', { chain_id: chain.chainId, gateway: extra.blockchain.gateway.http, market_contract: chain.addresses.market });
+
+    const served = new Map<string, string>();
+    const monitoredMarkets = new Map<string, { marketId: Uuid; makerDb: MakerDb }>();
+    // ---- CHAIN MONITOR HOOK -------------------------------------------------------------------
+    // worker/monitor's startChainMonitor(...) runs here, before the makers, so the replica is being
+    // followed when they start serving. `makers` is filled below as each maker starts.
+    if (opts.startChainMonitor !== undefined) {
+      monitor = await opts.startChainMonitor({
+        provider: chain.provider,
+        chainId: chain.chainId,
+        addresses: chain.addresses,
+        workerDb,
+        fromBlock: chain.fromBlock,
+        confirmations: chain.confirmations,
+        pollIntervalMs: chain.pollIntervalMs,
+        makers: monitoredMarkets,
+        log: log.child({ component: 'chain-monitor' }),
+      });
+    }
+    // --------------------------------------------------------------------------------------------
+
+    for (const mc of config.makers) {
+      const maker = new Maker(mc, {
+        provider: chain.provider,
+        chainId: chain.chainId,
+        addresses: chain.addresses,
+        confirmations: chain.confirmations,
+        pollIntervalMs: chain.pollIntervalMs,
+        workerDb,
+        log,
+        served,
+        ...(opts.factories === undefined ? {} : { factories: opts.factories }),
+        onStatus: (_id: string, _s: MakerStatusValue) => report(),
+      });
+      makers.push(maker);
+      try {
+        await maker.start();
+        const m = maker.market;
+        if (m !== undefined && maker.db !== undefined) monitoredMarkets.set(m.hex, { marketId: m.id, makerDb: maker.db });
+      } catch {
+        // FAILED and logged by the maker; the worker keeps serving the other markets.
+      }
+    }
+  } catch (err) {
+    for (const m of makers) await m.stop().catch(() => undefined);
+    await closeShared();
+    throw err;
+  }
+  state = 'running';
+  report();
+
+  let stopping: Promise<void> | undefined;
+  return {
+    makers,
+    status: () => state,
+    summary: () => makers.map(summarize),
+    stop: () => {
+      stopping ??= (async () => {
+        state = 'stopping';
+        report();
+        for (const m of [...makers].reverse()) {
+          try {
+            await m.stop();
+          } catch (err) {
+            log.error('stopping a market maker failed', { maker: m.id, error: err as Error });
+          }
+        }
+        await closeShared();
+        state = 'stopped';
+        report();
+      })();
+      return stopping;
+    },
+  };
+}

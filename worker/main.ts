@@ -1,0 +1,28 @@
+/**
+ * Entry of the xbrmm worker process, started by the controller: runs the market makers of one
+ * `type: "xbrmm"` worker of router-config.json (worker/host), reporting its status over IPC.
+ */
+import { WampError, WampErrorUri } from '../schema/errors.js';
+import { createLogger } from '../schema/log.js';
+import { runWorker } from '../router/worker/bootstrap.js';
+import { startXbrmmWorker, type RunningXbrmmWorker } from './host/index.js';
+
+let running: RunningXbrmmWorker | undefined;
+
+runWorker({
+  async start(msg) {
+    if (msg.worker.type !== 'xbrmm') throw new WampError(WampErrorUri.invalidArgument, `xbrmm worker started with a "${msg.worker.type}" config`);
+    const log = createLogger({ component: 'xbrmm', node: msg.nodeId, worker: msg.worker.id });
+    running = await startXbrmmWorker(msg.worker, {
+      log,
+      // startChainMonitor: wired here once worker/monitor exists.
+      onStatus: (status, details) => {
+        if (process.send !== undefined && process.connected) process.send({ kind: 'status', status, details });
+      },
+    });
+    return { makers: running.summary() };
+  },
+  async stop() {
+    await running?.stop();
+  },
+});
