@@ -1,0 +1,223 @@
+/**
+ * Test harness for end-to-end market tests: the real controller on the shipped `router-config.json`
+ * (free ports, a temp node directory) — dev chain guest, router, xbrmm worker with one maker on the demo
+ * market — plus helpers to connect plain WAMP clients and to act on the chain as the demo accounts.
+ *
+ * @example
+ * const edge = await startMarketEdge();
+ * t.after(() => edge.stop());
+ * const buyer = await edge.connect();
+ * const status = await edge.callWhenRegistered(buyer, 'xbr.marketmaker.status');
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { JsonRpcProvider, Wallet } from 'ethers';
+import { Wampy } from 'wampy';
+import { CborSerializer } from 'wampy/CborSerializer.js';
+import { MsgpackSerializer } from 'wampy/MsgpackSerializer.js';
+import WebSocket from 'ws';
+import { devchainAccountKey } from '../../../contracts/index.js';
+
+const ROOT = new URL('../../../', import.meta.url).pathname;
+
+/** The shipped config as JSON (mutable copy). */
+export type EdgeConfig = { workers: Record<string, any>[] } & Record<string, unknown>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** `.xbr-edge/devchain.json` as written by the dev chain guest. */
+export interface DevchainFile {
+  chainId: number;
+  url: string;
+  deploymentBlock: number;
+  contracts: { token: string; network: string; catalog: string; market: string; channel: string };
+  demo: {
+    marketId: string;
+    catalogId: string;
+    apiId: string;
+    members: Record<'deployer' | 'marketOwner' | 'seller' | 'buyer' | 'maker' | 'sellerDelegate' | 'buyerDelegate', { address: string; accountIndex: number | null }>;
+    block: number;
+  };
+}
+
+export interface StartMarketEdgeOptions {
+  /** Changes the config before it is written (ports and paths are already set). */
+  configure?: (config: EdgeConfig) => void;
+  /** Extra environment of the controller (e.g. `XBR_LOG_LEVEL`). */
+  env?: Record<string, string>;
+  /** How long the maker may take to register its procedures (ms). Default 90 s. */
+  startTimeoutMs?: number;
+}
+
+export interface ConnectOptions {
+  serializer?: 'msgpack' | 'cbor';
+  /** wampy options merged in (e.g. `authid`, `authmethods`, `onChallenge`, `authextra`). */
+  wampy?: Record<string, unknown>;
+}
+
+export interface MarketEdge {
+  readonly cbdir: string;
+  /** `ws://127.0.0.1:<port>/` of the router's TCP WebSocket transport. */
+  readonly wsUrl: string;
+  /** JSON-RPC URL of the dev chain. */
+  readonly chainUrl: string;
+  readonly devchain: DevchainFile;
+  /** Checksummed address of the maker key. */
+  readonly makerAddress: string;
+  /** Controller output so far (stdout + stderr). */
+  output(): string;
+  /** A connected wampy client in realm1 (msgpack by default). Closed by `stop()`. */
+  connect(options?: ConnectOptions): Promise<Wampy>;
+  /** Calls `uri` until the maker has registered it; returns the first positional result. */
+  callWhenRegistered(client: Wampy, uri: string, args?: unknown[], timeoutMs?: number): Promise<unknown>;
+  /** A provider on the dev chain (no caching, as the dev chain mines instantly). */
+  provider(): JsonRpcProvider;
+  /** The hardhat default-mnemonic account `index` as a signer on the dev chain. */
+  account(index: number): Wallet;
+  /** SIGTERM the controller and wait for its exit (code returned); removes the node directory. */
+  stop(): Promise<number | null>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export function waitExit(child: ChildProcess, timeoutMs: number): Promise<number | null> {
+  return new Promise((resolve, reject) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
+    const timer = setTimeout(() => reject(new Error(`process did not exit within ${timeoutMs} ms`)), timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Starts the controller on the shipped config and waits until the maker serves `xbr.marketmaker.status`. */
+export async function startMarketEdge(options: StartMarketEdgeOptions = {}): Promise<MarketEdge> {
+  const cbdir = mkdtempSync(join(tmpdir(), 'xbr-edge-market-'));
+  const config = JSON.parse(readFileSync(join(ROOT, 'router-config.json'), 'utf8')) as EdgeConfig;
+  const [wsPort, rawPort, chainPort] = [await freePort(), await freePort(), await freePort()];
+  const devchain = config.workers.find((w) => w['type'] === 'guest');
+  const router = config.workers.find((w) => w['type'] === 'router');
+  const xbrmm = config.workers.find((w) => w['type'] === 'xbrmm');
+  if (devchain === undefined || router === undefined || xbrmm === undefined) throw new Error('router-config.json: expected a guest, a router and an xbrmm worker');
+  for (const t of router['transports'] as { endpoint: { type: string; port?: number } }[]) {
+    if (t.endpoint.type !== 'tcp') continue;
+    t.endpoint.port = t.endpoint.port === 8081 ? rawPort : wsPort;
+  }
+  devchain['options'].workdir = ROOT;
+  devchain['options'].ready.port = chainPort;
+  const args = devchain['arguments'] as string[];
+  args[args.indexOf('--port') + 1] = String(chainPort);
+  args[args.indexOf('--out') + 1] = join(cbdir, '.xbr-edge/devchain.json');
+  args[args.indexOf('--maker-key') + 1] = join(cbdir, '.xbr-edge/maker1.key');
+  xbrmm['options'].extra.blockchain.gateway.http = `http://127.0.0.1:${chainPort}`;
+  options.configure?.(config);
+  writeFileSync(join(cbdir, 'router-config.json'), JSON.stringify(config, null, 2));
+
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'router/controller/cli.ts'), '--cbdir', cbdir], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...options.env },
+  });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const clients: Wampy[] = [];
+  let providerInstance: JsonRpcProvider | undefined;
+  const wsUrl = `ws://127.0.0.1:${wsPort}/`;
+  const chainUrl = `http://127.0.0.1:${chainPort}`;
+
+  const connect = async (o: ConnectOptions = {}): Promise<Wampy> => {
+    const serializer = o.serializer === 'cbor' ? new CborSerializer() : new MsgpackSerializer();
+    const w = new Wampy(wsUrl, { ws: WebSocket as never, realm: 'realm1', autoReconnect: false, serializer, ...o.wampy });
+    await w.connect();
+    clients.push(w);
+    return w;
+  };
+  const callWhenRegistered = async (client: Wampy, uri: string, callArgs: unknown[] = [], timeoutMs = 60_000): Promise<unknown> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        return (await client.call(uri, callArgs)).argsList?.[0];
+      } catch (err) {
+        const e = err as { errorUri?: string };
+        if (e.errorUri !== 'wamp.error.no_such_procedure' || Date.now() > deadline) throw err;
+        await sleep(200);
+      }
+    }
+  };
+  const stop = async (): Promise<number | null> => {
+    for (const c of clients) {
+      try {
+        await c.disconnect();
+      } catch {
+        // already gone with the router; nothing to release
+      }
+    }
+    providerInstance?.destroy();
+    let code: number | null = null;
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      try {
+        code = await waitExit(child, 45_000);
+      } catch (err) {
+        child.kill('SIGKILL');
+        throw err;
+      }
+    } else {
+      code = child.exitCode;
+    }
+    rmSync(cbdir, { recursive: true, force: true });
+    return code;
+  };
+
+  try {
+    const deadline = Date.now() + (options.startTimeoutMs ?? 90_000);
+    let probe: Wampy | undefined;
+    while (probe === undefined) {
+      if (child.exitCode !== null) throw new Error(`controller exited with ${child.exitCode}:\n${output.slice(-4000)}`);
+      try {
+        probe = await connect();
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+        await sleep(200);
+      }
+    }
+    await callWhenRegistered(probe, 'xbr.marketmaker.status', [], Math.max(1000, deadline - Date.now()));
+  } catch (err) {
+    await stop().catch(() => undefined);
+    throw new Error(`market edge did not start: ${err instanceof Error ? err.message : String(err)}\n${output.slice(-4000)}`, { cause: err });
+  }
+
+  const devchainFile = JSON.parse(readFileSync(join(cbdir, '.xbr-edge/devchain.json'), 'utf8')) as DevchainFile;
+  const makerAddress = new Wallet('0x' + readFileSync(join(cbdir, '.xbr-edge/maker1.key')).toString('hex')).address;
+  const provider = (): JsonRpcProvider => {
+    providerInstance ??= new JsonRpcProvider(chainUrl, devchainFile.chainId, { staticNetwork: true, cacheTimeout: -1 });
+    return providerInstance;
+  };
+  return {
+    cbdir,
+    wsUrl,
+    chainUrl,
+    devchain: devchainFile,
+    makerAddress,
+    output: () => output,
+    connect,
+    callWhenRegistered,
+    provider,
+    account: (index) => new Wallet('0x' + Buffer.from(devchainAccountKey(index)).toString('hex'), provider()),
+    stop,
+  };
+}
