@@ -1,13 +1,13 @@
 /**
  * The maker host of the xbrmm worker: config → worker DB, chain, makers joined to their realms with
- * their procedures registered. Market procedures plug in through {@link ProcedureFactory}
+ * their procedures registered. Market procedures plug in through {@link MakerPartFactory}
  * (`market-procedures.ts`); the chain monitor through {@link StartChainMonitor} (`monitor-hook.ts`).
  */
 export { connectChain, readDeployment, type ChainAccess } from './chain.js';
 export type { MakerContext, MakerSession } from './context.js';
 export { loadOrCreateKey } from './key.js';
 export { Maker, ZERO_MARKET, journalPath, type MakerEnv } from './maker.js';
-export { MARKET_PROCEDURE_FACTORIES, makerProcedures, type ProcedureFactory } from './market-procedures.js';
+export { MAKER_PARTS, makerParts, partProcedures, type MakerPart, type MakerPartFactory } from './market-procedures.js';
 export type { ChainMonitorInput, RunningChainMonitor, StartChainMonitor } from './monitor-hook.js';
 export {
   mergeProcedureTables,

@@ -17,7 +17,7 @@ import { MarketMakerTopic } from '../../schema/uris.js';
 import { BroadcastJournal, TransactionSender, connectXbr, type XbrBindings } from '../chain/index.js';
 import type { MakerContext, MakerSession } from './context.js';
 import { loadOrCreateKey } from './key.js';
-import { makerProcedures, type ProcedureFactory } from './market-procedures.js';
+import { makerParts, partProcedures, type MakerPart, type MakerPartFactory } from './market-procedures.js';
 import { registerProcedures, type Registered } from './procedures.js';
 import { joinRealm } from './session.js';
 import { MakerStatus, makerStatusName, type MakerStatusValue } from './status.js';
@@ -35,7 +35,7 @@ export interface MakerEnv {
   log: Logger;
   /** Markets already served in this worker: marketIdHex → maker id (one maker per market, §9.4). */
   served: Map<string, string>;
-  factories?: readonly ProcedureFactory[];
+  factories?: readonly MakerPartFactory[];
   /** Called on every status change (the worker reports it to the controller). */
   onStatus?: (makerId: string, status: MakerStatusValue) => void;
 }
@@ -55,6 +55,8 @@ export class Maker {
   private sender: TransactionSender | undefined;
   private session: Wampy | undefined;
   private registered: Registered | undefined;
+  /** Parts whose start() ran, in start order (stopped in reverse). */
+  private readonly parts: MakerPart[] = [];
   private marketHex: string | undefined;
   private marketId: Uuid | undefined;
   /** Why the maker failed, when it did. */
@@ -154,7 +156,12 @@ export class Maker {
       status: () => this.statusValue,
       log: this.log,
     };
-    this.registered = await registerProcedures(this.session, makerProcedures(ctx, env.factories), this.log);
+    const parts = makerParts(ctx, env.factories);
+    for (const part of parts) {
+      await part.start?.();
+      this.parts.push(part);
+    }
+    this.registered = await registerProcedures(this.session, partProcedures(parts), this.log);
     this.log.info('market maker running', { procedures: this.registered.uris.length });
     this.setStatus(MakerStatus.RUNNING);
   }
@@ -167,6 +174,7 @@ export class Maker {
     this.setStatus(MakerStatus.SHUTDOWN_IN_PROGRESS);
     await this.registered?.unregister();
     this.registered = undefined;
+    await this.stopParts();
     // STOPPED is published while the session is still up, so subscribers see the final state.
     this.statusValue = MakerStatus.STOPPED;
     await this.publishStatus();
@@ -176,7 +184,16 @@ export class Maker {
     this.log.info('market maker stopped');
   }
 
+  /** Stops the started parts in reverse order (each once); a failing stop is logged, the others still run. */
+  private async stopParts(): Promise<void> {
+    while (this.parts.length > 0) {
+      const part = this.parts.pop();
+      await part?.stop?.().catch((err: unknown) => this.log.error('stopping a maker part failed', { error: err as Error }));
+    }
+  }
+
   private async release(): Promise<void> {
+    await this.stopParts();
     const s = this.session;
     this.session = undefined;
     if (s !== undefined) await s.disconnect().catch((err: unknown) => this.log.warn('leaving the realm failed', { error: err as Error }));

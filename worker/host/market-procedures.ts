@@ -1,31 +1,46 @@
 /**
- * EXTENSION POINT for the market procedures (offers, purchases, channels, consents, ...).
+ * EXTENSION POINT for the parts of a market maker (offers, purchases, channels, consents, ...).
  *
- * A part of the market maker contributes a {@link ProcedureFactory}: given the running maker's
- * {@link MakerContext}, it returns its procedures as a table URI → handler (see `procedures.ts` for the
- * call shape and the error rules). Add the factory to {@link MARKET_PROCEDURE_FACTORIES}; the maker
- * registers the merged table when it joins its realm, and a URI defined twice fails the start.
+ * A part contributes a {@link MakerPartFactory}: given the running maker's {@link MakerContext}, it returns
+ * a {@link MakerPart} — its procedures (URI → handler, see `procedures.ts` for the call shape and the error
+ * rules) and optional `start` / `stop` steps. The factory is called once per maker start, so a part may keep
+ * per-maker state (locks, caches) in its closure. Add the factory to {@link MAKER_PARTS}.
+ *
+ * Order at start: every part's `start()` (in list order; e.g. resolve INFLIGHT purchases) → the merged
+ * procedures are registered (a URI defined twice fails the start) → RUNNING. At stop: unregister → every
+ * part's `stop()` in reverse order → the session leaves.
  *
  * @example
- * // worker/market/offers/index.ts
- * export const offerProcedures: ProcedureFactory = (ctx) => ({
- *   [MarketMakerProcedure.placeOffer]: async ({ args, kwargs, details }) => placeOffer(ctx, args, kwargs, details),
+ * export const offerPart: MakerPartFactory = (ctx) => ({
+ *   procedures: { [MarketMakerProcedure.getOffer]: async ({ args }) => getOffer(ctx.makerDb, uuidArg('offer_id', args[0])) },
  * });
  */
 import type { MakerContext } from './context.js';
 import { mergeProcedureTables, type ProcedureTable } from './procedures.js';
 import { simpleProcedures } from './simple-procedures.js';
 
-/** Builds procedures for one maker. It may read state, but must not register anything itself. */
-export type ProcedureFactory = (ctx: MakerContext) => ProcedureTable;
+/** What one part of a maker contributes. */
+export interface MakerPart {
+  /** Procedures to register in the maker's realm. */
+  readonly procedures?: ProcedureTable;
+  /** Runs before the procedures are registered; a throw fails the maker's start. */
+  start?(): Promise<void>;
+  /** Runs after the procedures were unregistered, while the session is still up. */
+  stop?(): Promise<void>;
+}
 
-/** The factories of the market procedures; add new ones here (e.g. `offerProcedures`, `ledgerProcedures`). */
-export const MARKET_PROCEDURE_FACTORIES: readonly ProcedureFactory[] = [
-  // offerProcedures,   (worker/market/offers)
-  // ledgerProcedures,  (worker/market/ledger)
-];
+/** Builds one part for one maker. It may read state, but must not register anything itself. */
+export type MakerPartFactory = (ctx: MakerContext) => MakerPart;
 
-/** Every procedure a maker registers: the simple ones plus those of `factories`. */
-export function makerProcedures(ctx: MakerContext, factories: readonly ProcedureFactory[] = MARKET_PROCEDURE_FACTORIES): ProcedureTable {
-  return mergeProcedureTables(simpleProcedures(ctx), ...factories.map((f) => f(ctx)));
+/** The parts every maker runs, in start order; add new ones here. */
+export const MAKER_PARTS: readonly MakerPartFactory[] = [];
+
+/** The parts of a maker: the simple procedures first, then those of `factories`. */
+export function makerParts(ctx: MakerContext, factories: readonly MakerPartFactory[] = MAKER_PARTS): MakerPart[] {
+  return [{ procedures: simpleProcedures(ctx) }, ...factories.map((f) => f(ctx))];
+}
+
+/** Every procedure of `parts`, merged (a URI defined twice throws). */
+export function partProcedures(parts: readonly MakerPart[]): ProcedureTable {
+  return mergeProcedureTables(...parts.map((p) => p.procedures ?? {}));
 }

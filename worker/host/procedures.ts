@@ -114,7 +114,7 @@ export interface Registered {
  * Registers every procedure of `table` on `session`. If one fails (e.g. `wamp.error.procedure_already_exists`:
  * another maker serves the realm), those already registered are removed again and the error is thrown —
  * a maker with half its API is not running.
- * @example const reg = await registerProcedures(session, makerProcedures(ctx), log);
+ * @example const reg = await registerProcedures(session, partProcedures(makerParts(ctx)), log);
  */
 export async function registerProcedures(session: ProcedureSession, table: ProcedureTable, log: Logger): Promise<Registered> {
   const done: string[] = [];

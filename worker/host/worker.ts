@@ -12,7 +12,7 @@ import { openWorkerDb, type MakerDb, type WorkerDb } from '../../schema/db/index
 import type { Logger } from '../../schema/log.js';
 import { connectChain, type ChainAccess } from './chain.js';
 import { Maker } from './maker.js';
-import type { ProcedureFactory } from './market-procedures.js';
+import type { MakerPartFactory } from './market-procedures.js';
 import type { RunningChainMonitor, StartChainMonitor } from './monitor-hook.js';
 import { makerStatusName, type MakerStatusValue, type WorkerStatus } from './status.js';
 
@@ -22,8 +22,8 @@ export interface XbrmmWorkerOptions {
   chainTimeoutMs?: number;
   /** The chain monitor (worker/monitor); none when left out. */
   startChainMonitor?: StartChainMonitor;
-  /** Market procedure factories; default `MARKET_PROCEDURE_FACTORIES`. */
-  factories?: readonly ProcedureFactory[];
+  /** The parts of each maker; default `MAKER_PARTS`. */
+  factories?: readonly MakerPartFactory[];
   /** Worker and maker status changes (the entry reports them to the controller). */
   onStatus?: (status: WorkerStatus, details: Record<string, unknown>) => void;
 }
