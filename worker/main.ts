@@ -6,6 +6,7 @@ import { WampError, WampErrorUri } from '../schema/errors.js';
 import { createLogger } from '../schema/log.js';
 import { runWorker } from '../router/worker/bootstrap.js';
 import { startXbrmmWorker, type RunningXbrmmWorker } from './host/index.js';
+import { chainMonitorStarter } from './host/monitor-adapter.js';
 
 let running: RunningXbrmmWorker | undefined;
 
@@ -15,7 +16,7 @@ runWorker({
     const log = createLogger({ component: 'xbrmm', node: msg.nodeId, worker: msg.worker.id });
     running = await startXbrmmWorker(msg.worker, {
       log,
-      // startChainMonitor: wired here once worker/monitor exists.
+      startChainMonitor: chainMonitorStarter(),
       onStatus: (status, details) => {
         if (process.send !== undefined && process.connected) process.send({ kind: 'status', status, details });
       },

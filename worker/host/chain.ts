@@ -13,6 +13,8 @@ export interface ChainAccess {
   provider: Provider;
   chainId: bigint;
   addresses: XbrContractAddresses;
+  /** True when the addresses come from a deployment file (the embedded dev chain). */
+  embedded: boolean;
   /** First block worth replicating: `from_block`, else the deployment block, else 0. */
   fromBlock: number;
   confirmations: number;
@@ -93,11 +95,12 @@ export async function connectChain(cfg: BlockchainConfig, log: Logger, deadline:
   const network = Network.from(actual);
   const provider: JsonRpcProvider | WebSocketProvider = /^wss?:/.test(url)
     ? new WebSocketProvider(url, network, { staticNetwork: network })
-    : new JsonRpcProvider(url, network, { staticNetwork: network, pollingInterval: pollIntervalMs });
+    : new JsonRpcProvider(url, network, { staticNetwork: network, pollingInterval: pollIntervalMs, cacheTimeout: -1 });
   return {
     provider,
     chainId: actual,
     addresses,
+    embedded: deployment !== undefined,
     fromBlock: cfg.from_block ?? deployment?.deploymentBlock ?? 0,
     confirmations: cfg.confirmations,
     pollIntervalMs,

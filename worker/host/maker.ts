@@ -55,6 +55,8 @@ export class Maker {
   private sender: TransactionSender | undefined;
   private session: Wampy | undefined;
   private registered: Registered | undefined;
+  /** What prepare() learned, for serve(). */
+  private prepared: { key: Uint8Array; address: string; xbr: XbrBindings; owner: string; verifyingChainId: bigint; verifyingContract: string } | undefined;
   /** Parts whose start() ran, in start order (stopped in reverse). */
   private readonly parts: MakerPart[] = [];
   private marketHex: string | undefined;
@@ -84,9 +86,29 @@ export class Maker {
   }
 
   /** Starts the maker; on failure it is FAILED (with `error`), its resources are released, and the error is thrown. */
+  /** prepare() then serve(). */
   async start(): Promise<void> {
+    await this.prepare();
+    await this.serve();
+  }
+
+  /**
+   * Loads the key, opens the maker DB and journal, finds the market, settles the journal's open
+   * transactions — everything before the maker is reachable, so the worker can hand its DB to the chain
+   * monitor and let it catch up before any procedure is served. Throws (FAILED, released) on failure.
+   */
+  async prepare(): Promise<void> {
+    await this.guard(() => this.doPrepare());
+  }
+
+  /** Joins the realm, starts the parts, registers the procedures: RUNNING. Throws (FAILED, released) on failure. */
+  async serve(): Promise<void> {
+    await this.guard(() => this.doServe());
+  }
+
+  private async guard(step: () => Promise<void>): Promise<void> {
     try {
-      await this.doStart();
+      await step();
     } catch (err) {
       this.error = toWampError(err);
       this.log.error('market maker failed to start', { error: this.error, error_uri: this.error.uri });
@@ -97,7 +119,7 @@ export class Maker {
     }
   }
 
-  private async doStart(): Promise<void> {
+  private async doPrepare(): Promise<void> {
     const { config, env } = this;
     const key = loadOrCreateKey(config.key);
     const privateKey = hexlify(key);
@@ -128,6 +150,16 @@ export class Maker {
     for (const p of recovered.pending) {
       p.wait().catch((err: unknown) => this.log.warn('a recovered transaction did not succeed', { tx: p.entry.tx_hash, error: err as Error }));
     }
+    this.prepared = { key, address, xbr, owner, verifyingChainId, verifyingContract };
+  }
+
+  private async doServe(): Promise<void> {
+    const { config, env } = this;
+    if (this.prepared === undefined || this.marketId === undefined || this.marketHex === undefined || this.sender === undefined || this.makerDb === undefined) {
+      throw new WampError(WampErrorUri.runtimeError, `maker ${config.id}: serve() before a successful prepare()`);
+    }
+    const { key, address, xbr, owner, verifyingChainId, verifyingContract } = this.prepared;
+    const marketHex = this.marketHex;
 
     this.session = await joinRealm(config.connection, {
       log: this.log,

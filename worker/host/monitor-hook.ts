@@ -1,7 +1,7 @@
 /**
- * HOOK for the chain monitor (worker/monitor, another part): what the worker hands it and what it
- * must give back. The worker starts it after the worker DB is open and the chain is connected, before
- * the makers join their realms, and stops it after the makers have stopped.
+ * HOOK for the chain monitor (worker/monitor): what the worker hands it and what it must give back.
+ * The worker starts it once the worker DB is open, the chain is connected and every maker DB is open,
+ * and lets the makers serve only after it returned (i.e. caught up); it stops it after the makers.
  */
 import type { Provider } from 'ethers';
 import type { XbrContractAddresses } from '../../router/config/types.js';
@@ -20,7 +20,7 @@ export interface ChainMonitorInput {
   confirmations: number;
   /** Config `blockchain.poll_interval`, in ms. */
   pollIntervalMs: number;
-  /** Markets served here, with their maker DBs (XBRChannel.Opened writes there); filled as makers start. */
+  /** Markets served here, with their maker DBs (channel events are applied there). Complete at start. */
   makers: ReadonlyMap<string, { marketId: Uuid; makerDb: MakerDb }>;
   log: Logger;
 }

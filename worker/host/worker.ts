@@ -11,7 +11,8 @@ import type { Uuid } from '../../schema/codec/types.js';
 import { openWorkerDb, type MakerDb, type WorkerDb } from '../../schema/db/index.js';
 import type { Logger } from '../../schema/log.js';
 import { connectChain, type ChainAccess } from './chain.js';
-import { Maker } from './maker.js';
+import { ensureChainIdentity } from './chain-identity.js';
+import { Maker, journalPath } from './maker.js';
 import type { MakerPartFactory } from './market-procedures.js';
 import type { RunningChainMonitor, StartChainMonitor } from './monitor-hook.js';
 import { makerStatusName, type MakerStatusValue, type WorkerStatus } from './status.js';
@@ -87,30 +88,21 @@ export async function startXbrmmWorker(config: XbrmmWorkerConfig, opts: XbrmmWor
   };
 
   try {
-    workerDb = await openWorkerDb({ path: extra.database.path, ...(extra.database.maxsize === undefined ? {} : { maxsize: extra.database.maxsize }) });
     chain = await connectChain(extra.blockchain, log, Date.now() + (opts.chainTimeoutMs ?? 30_000));
     log.info('connected to the chain', { chain_id: chain.chainId, gateway: extra.blockchain.gateway.http, market_contract: chain.addresses.market });
+    await ensureChainIdentity({
+      provider: chain.provider,
+      chainId: chain.chainId,
+      networkAddress: chain.addresses.network,
+      anchorBlock: chain.fromBlock,
+      workerDbPath: extra.database.path,
+      makerPaths: config.makers.flatMap((m) => [m.database.path, journalPath(m.database.path)]),
+      embedded: chain.embedded,
+      log,
+    });
+    workerDb = await openWorkerDb({ path: extra.database.path, ...(extra.database.maxsize === undefined ? {} : { maxsize: extra.database.maxsize }) });
 
     const served = new Map<string, string>();
-    const monitoredMarkets = new Map<string, { marketId: Uuid; makerDb: MakerDb }>();
-    // ---- CHAIN MONITOR HOOK -------------------------------------------------------------------
-    // worker/monitor's startChainMonitor(...) runs here, before the makers, so the replica is being
-    // followed when they start serving. `makers` is filled below as each maker starts.
-    if (opts.startChainMonitor !== undefined) {
-      monitor = await opts.startChainMonitor({
-        provider: chain.provider,
-        chainId: chain.chainId,
-        addresses: chain.addresses,
-        workerDb,
-        fromBlock: chain.fromBlock,
-        confirmations: chain.confirmations,
-        pollIntervalMs: chain.pollIntervalMs,
-        makers: monitoredMarkets,
-        log: log.child({ component: 'chain-monitor' }),
-      });
-    }
-    // --------------------------------------------------------------------------------------------
-
     for (const mc of config.makers) {
       const maker = new Maker(mc, {
         provider: chain.provider,
@@ -126,11 +118,40 @@ export async function startXbrmmWorker(config: XbrmmWorkerConfig, opts: XbrmmWor
       });
       makers.push(maker);
       try {
-        await maker.start();
-        const m = maker.market;
-        if (m !== undefined && maker.db !== undefined) monitoredMarkets.set(m.hex, { marketId: m.id, makerDb: maker.db });
+        await maker.prepare();
       } catch {
         // FAILED and logged by the maker; the worker keeps serving the other markets.
+      }
+    }
+
+    // The chain monitor starts once every maker DB is open, so the channel events of every served market
+    // have a receiver from the first range on (events of a market without one are not kept), and it has
+    // caught up before any maker serves, so channels opened while the worker was down are known.
+    const monitoredMarkets = new Map<string, { marketId: Uuid; makerDb: MakerDb }>();
+    for (const maker of makers) {
+      const m = maker.market;
+      if (m !== undefined && maker.db !== undefined) monitoredMarkets.set(m.hex, { marketId: m.id, makerDb: maker.db });
+    }
+    if (opts.startChainMonitor !== undefined) {
+      monitor = await opts.startChainMonitor({
+        provider: chain.provider,
+        chainId: chain.chainId,
+        addresses: chain.addresses,
+        workerDb,
+        fromBlock: chain.fromBlock,
+        confirmations: chain.confirmations,
+        pollIntervalMs: chain.pollIntervalMs,
+        makers: monitoredMarkets,
+        log: log.child({ component: 'chain-monitor' }),
+      });
+    }
+
+    for (const maker of makers) {
+      if (maker.market === undefined) continue; // failed in prepare()
+      try {
+        await maker.serve();
+      } catch {
+        // FAILED and logged by the maker.
       }
     }
   } catch (err) {

@@ -123,6 +123,10 @@ class Monitor extends EventEmitter implements ChainMonitor {
     return this.last?.n;
   }
 
+  trigger(): void {
+    this.wake?.();
+  }
+
   async stop(): Promise<void> {
     this.stopping = true;
     this.wake?.();

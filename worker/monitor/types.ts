@@ -127,6 +127,8 @@ export interface ChainMonitor {
   readonly closed: Promise<void>;
   /** Stops polling; resolves once the current range (if any) is finished and nothing is running. */
   stop(): Promise<void>;
+  /** Polls now instead of at the next interval (e.g. right after the maker sent a transaction). */
+  trigger(): void;
   on<E extends keyof ChainMonitorEvents>(event: E, listener: (...args: ChainMonitorEvents[E]) => void): this;
   off<E extends keyof ChainMonitorEvents>(event: E, listener: (...args: ChainMonitorEvents[E]) => void): this;
 }
