@@ -233,7 +233,16 @@ describe('controller CLI: configuration problems', () => {
     const dir = tempDir();
     const cli = startCli(
       dir,
-      nodeConfig([guest('marker', `fs.writeFileSync('started.marker', 'x'); ${SLEEPER}`), { type: 'xbrmm', options: { extra: {} }, makers: [] }, fixture()]),
+      nodeConfig([guest('marker', `fs.writeFileSync('started.marker', 'x'); ${SLEEPER}`), {
+        type: 'xbrmm',
+        options: {
+          extra: {
+            database: { path: 'worker.db' },
+            blockchain: { type: 'ethereum', gateway: { type: 'user', http: 'http://127.0.0.1:8545' }, deployment: 'devchain.json' },
+          },
+        },
+        makers: [],
+      }, fixture()]),
       { XBR_EDGE_XBRMM_WORKER_ENTRY: join(dir, 'no-such-worker.ts'), XBR_EDGE_ROUTER_WORKER_ENTRY: join(dir, 'no-router.ts') },
     );
     const exit = await cli.exited;
