@@ -95,6 +95,18 @@ export const XbrErrorUri = {
   // --- ledger (ours, DESIGN §4/§5: no co-signed close while purchases are in flight) ---
   /** `close_channel`: purchases on the channel are still in flight; retry once they are resolved. */
   purchaseInFlight: 'xbr.error.purchase_in_flight',
+
+  // --- channels (ours: open_channel refuses what the contract would revert, with a clear error) ---
+  /** `open_channel`: the channel id is already used (in this maker's ledger or on chain). */
+  channelAlreadyExists: 'xbr.error.channel_already_exists',
+  /** `open_channel`: the member is not an actor of the market in the channel's role. */
+  memberNotActor: 'xbr.error.member_not_actor',
+  /** `open_channel`: the member has not consented to the delegate in the channel's role. */
+  delegateNotConsented: 'xbr.error.delegate_not_consented',
+  /** `open_channel`: the payer's token allowance to XBRChannel is below the amount. */
+  insufficientAllowance: 'xbr.error.insufficient_allowance',
+  /** `open_channel`: the payer's token balance is below the amount. */
+  insufficientTokenBalance: 'xbr.error.insufficient_token_balance',
 } as const;
 
 /** Any error URI of {@link XbrErrorUri}. */

@@ -97,7 +97,13 @@ test('xbrmm worker on the shipped config: status, get_status, get_config are tru
   await client.subscribe('xbr.marketmaker.on_status', ({ argsList }) => void statusEvents.push(argsList ?? []));
 
   const deadline = Date.now() + 60_000;
-  const status = await callWhenRegistered(client, 'xbr.marketmaker.status', deadline);
+  // Procedures register one by one; the maker is RUNNING (truthfully) once all of them are.
+  let status = await callWhenRegistered(client, 'xbr.marketmaker.status', deadline);
+  while (status['status'] !== 'RUNNING' && Date.now() < deadline) {
+    assert.equal(status['status'], 'NONE', 'only NONE may precede RUNNING at start');
+    await new Promise((r) => setTimeout(r, 100));
+    status = await callWhenRegistered(client, 'xbr.marketmaker.status', deadline);
+  }
   const deployed = JSON.parse(readFileSync(join(cbdir, '.xbr-edge/devchain.json'), 'utf8'));
   const makerAddress = new Wallet('0x' + readFileSync(join(cbdir, '.xbr-edge/maker1.key')).toString('hex')).address;
   assert.equal(status['status'], 'RUNNING', JSON.stringify(status));

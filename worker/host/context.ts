@@ -10,10 +10,15 @@ import type { Logger } from '../../schema/log.js';
 import type { TransactionSender, XbrBindings } from '../chain/index.js';
 import type { MakerStatusValue } from './status.js';
 
+export interface MakerCallOptions {
+  /** Call timeout in ms, asked of the router (WAMP `timeout`): the router cancels the call at the callee and answers `wamp.error.timeout`. */
+  timeout?: number;
+}
+
 /** The maker's session, reduced to what procedures need. */
 export interface MakerSession {
   /** Calls `uri` (e.g. `xbr.provider.<authid>.sell`); resolves with the positional and keyword results. */
-  call(uri: string, args: unknown[], kwargs?: Record<string, unknown>): Promise<{ args: unknown[]; kwargs: Record<string, unknown> }>;
+  call(uri: string, args: unknown[], kwargs?: Record<string, unknown>, options?: MakerCallOptions): Promise<{ args: unknown[]; kwargs: Record<string, unknown> }>;
   /** Publishes (acknowledged) `args` to `topic`; resolves once the router accepted it. */
   publish(topic: string, args: unknown[], kwargs?: Record<string, unknown>): Promise<void>;
 }
@@ -45,6 +50,11 @@ export interface MakerContext {
   readonly workerDb: WorkerDb;
   readonly confirmations: number;
   readonly session: MakerSession;
+  /**
+   * Asks the chain monitor to poll now instead of at its next interval, after the maker sent a transaction
+   * whose events the ledger or the replica waits for (e.g. `Opened` after `open_channel`). No-op without a monitor.
+   */
+  triggerChainMonitor(): void;
   /** The maker's current status (spec §9.5). */
   status(): MakerStatusValue;
   /** Log lines carry worker, maker, realm and market. */

@@ -38,6 +38,8 @@ export interface MakerEnv {
   factories?: readonly MakerPartFactory[];
   /** Called on every status change (the worker reports it to the controller). */
   onStatus?: (makerId: string, status: MakerStatusValue) => void;
+  /** Makes the chain monitor poll now (the worker's monitor; absent when none runs). */
+  triggerChainMonitor?: () => void;
 }
 
 /** The journal of the maker's transactions lives beside its DB. */
@@ -185,6 +187,7 @@ export class Maker {
       workerDb: env.workerDb,
       confirmations: env.confirmations,
       session: sessionFacade(this.session),
+      triggerChainMonitor: () => env.triggerChainMonitor?.(),
       status: () => this.statusValue,
       log: this.log,
     };
@@ -262,9 +265,10 @@ export class Maker {
 
 function sessionFacade(s: Wampy): MakerSession {
   return {
-    async call(uri, args, kwargs) {
+    async call(uri, args, kwargs, options) {
       try {
-        const r = await s.call(uri, { argsList: args, ...(kwargs === undefined ? {} : { argsDict: kwargs }) });
+        const advanced = options?.timeout === undefined ? undefined : ({ timeout: options.timeout } as never);
+        const r = await s.call(uri, { argsList: args, ...(kwargs === undefined ? {} : { argsDict: kwargs }) }, advanced);
         return { args: r.argsList ?? [], kwargs: r.argsDict ?? {} };
       } catch (err) {
         // The callee's error URI and payload as our WampError, so procedures can map or pass it on.

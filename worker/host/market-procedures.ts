@@ -18,6 +18,12 @@
 import type { MakerContext } from './context.js';
 import { mergeProcedureTables, type ProcedureTable } from './procedures.js';
 import { simpleProcedures } from './simple-procedures.js';
+import { offersPart } from '../market/parts/offers.js';
+import { purchasePart } from '../market/parts/purchase.js';
+import { channelsPart } from '../market/parts/channels.js';
+import { consentsPart } from '../market/parts/consents.js';
+import { catalogsPart } from '../market/parts/catalogs.js';
+import { authPart } from '../market/parts/auth.js';
 
 /** What one part of a maker contributes. */
 export interface MakerPart {
@@ -33,7 +39,14 @@ export interface MakerPart {
 export type MakerPartFactory = (ctx: MakerContext) => MakerPart;
 
 /** The parts every maker runs, in start order; add new ones here. */
-export const MAKER_PARTS: readonly MakerPartFactory[] = [];
+export const MAKER_PARTS: readonly MakerPartFactory[] = [
+  offersPart(),
+  purchasePart(),
+  channelsPart,
+  consentsPart,
+  catalogsPart,
+  authPart,
+];
 
 /** The parts of a maker: the simple procedures first, then those of `factories`. */
 export function makerParts(ctx: MakerContext, factories: readonly MakerPartFactory[] = MAKER_PARTS): MakerPart[] {

@@ -60,6 +60,9 @@ export async function joinRealm(conn: MakerConnectionConfig, opts: JoinOptions):
       ws: ws as never,
       realm: conn.realm,
       serializer: makeSerializer(t.serializers[0] ?? 'cbor'),
+      // Seller procedures are named after the seller's authid (`xbr.provider.member-0x….sell`), and WAMP
+      // authids may hold characters strict URI validation refuses; the router validates URIs anyway.
+      uriValidation: 'loose',
       autoReconnect: true,
       reconnectInterval: 1000,
       maxRetries: 0,

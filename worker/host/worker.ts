@@ -115,6 +115,8 @@ export async function startXbrmmWorker(config: XbrmmWorkerConfig, opts: XbrmmWor
         served,
         ...(opts.factories === undefined ? {} : { factories: opts.factories }),
         onStatus: (_id: string, _s: MakerStatusValue) => report(),
+        // The monitor starts after every maker prepared; until then (and without one) a trigger is a no-op.
+        triggerChainMonitor: () => monitor?.trigger(),
       });
       makers.push(maker);
       try {

@@ -195,7 +195,13 @@ export async function startMarketEdge(options: StartMarketEdgeOptions = {}): Pro
         await sleep(200);
       }
     }
-    await callWhenRegistered(probe, 'xbr.marketmaker.status', [], Math.max(1000, deadline - Date.now()));
+    // Procedures register one by one and the maker reports RUNNING once all are: wait for that.
+    for (;;) {
+      const st = (await callWhenRegistered(probe, 'xbr.marketmaker.status', [], Math.max(1000, deadline - Date.now()))) as { status?: string };
+      if (st.status === 'RUNNING') break;
+      if (Date.now() > deadline) throw new Error(`maker status ${String(st.status)}, not RUNNING`);
+      await sleep(100);
+    }
   } catch (err) {
     await stop().catch(() => undefined);
     throw new Error(`market edge did not start: ${err instanceof Error ? err.message : String(err)}\n${output.slice(-4000)}`, { cause: err });

@@ -41,6 +41,8 @@ export interface CloseDecision {
   readonly balance: ChannelBalance;
   /** The EIP712ChannelClose both parties sign (the maker signs it after this returned). */
   readonly message: ChannelCloseMessage;
+  /** The channel as it was before (OPEN): what {@link abandonCooperativeClose} restores. */
+  readonly previous: Channel;
 }
 
 function validate(req: CooperativeCloseRequest): void {
@@ -112,6 +114,36 @@ export function checkCooperativeClose(db: MakerDb, channelId: Uuid, req: Coopera
       close_del_sig: req.delegateSignature,
     };
     channels.put(channelId, closing);
-    return { type, channel: closing, balance, message };
+    return { type, channel: closing, balance, message, previous: channel };
+  });
+}
+
+/**
+ * Undoes an accepted close whose transaction certainly never took effect (refused before or at broadcast,
+ * reverted, or replaced): the channel is OPEN again as before, so it is not stuck in CLOSING (spec §11 #24).
+ * Only the close `decision` marked is undone: if the channel changed since (e.g. the chain monitor applied a
+ * `Closing` / `Closed`), it is left alone. One durable write; returns whether the channel was restored.
+ * Never call it when the outcome is unknown (a timeout): the transaction may still be mined.
+ * @example if (err.uri === 'xbr.error.transaction_failed') abandonCooperativeClose(db, decision)
+ */
+export function abandonCooperativeClose(db: MakerDb, decision: CloseDecision): boolean {
+  const { channels } = channelTables(db, decision.type);
+  const id = decision.channel.channel_oid;
+  return db.env.writeSync(() => {
+    const current = channels.get(id);
+    const marked = decision.channel;
+    if (
+      current === undefined ||
+      current.state !== ChannelState.CLOSING ||
+      current.closing_at !== marked.closing_at ||
+      current.close_channel_seq !== marked.close_channel_seq ||
+      current.close_balance !== marked.close_balance ||
+      current.timeout !== marked.timeout ||
+      !sameBytes(current.close_del_sig, marked.close_del_sig)
+    ) {
+      return false;
+    }
+    channels.put(id, decision.previous);
+    return true;
   });
 }

@@ -36,7 +36,7 @@ export {
   type ChannelEventResult,
   type ChannelOpenedEvent,
 } from './channelEvents.js';
-export { checkCooperativeClose, type CloseDecision, type CooperativeCloseRequest } from './cooperativeClose.js';
+export { abandonCooperativeClose, checkCooperativeClose, type CloseDecision, type CooperativeCloseRequest } from './cooperativeClose.js';
 export { channelKind, noSuchChannel } from './errors.js';
 export {
   getActiveChannelWire,

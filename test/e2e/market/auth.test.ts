@@ -1,0 +1,59 @@
+/**
+ * End to end: the maker's WAMP-cryptosign dynamic authenticator on the router's TCP WebSocket. A new member
+ * login (EIP712MarketMemberLogin) stores the key and gives role `user` / authid `member-0x…`; the key then
+ * logs in alone; a wrong login signature is refused; a non-actor and an unknown key are anonymous; logout
+ * forgets the key and kills the member's sessions.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startMarketEdge, type MarketEdge } from '../harness/market-edge.js';
+import { call, ed25519Keys, login, memberAuthConfig } from './channels-helpers.js';
+
+const SELLER = 2;
+const BUYER = 3;
+const NOT_A_MEMBER = 7;
+
+let edge: MarketEdge;
+
+before(async () => {
+  edge = await startMarketEdge({ configure: memberAuthConfig });
+});
+after(async () => {
+  await edge?.stop();
+});
+
+const memberId = (i: number): string => `member-${edge.account(i).address.toLowerCase()}`;
+
+test('a new member login stores the key; the key alone logs in again as the same member', async () => {
+  const first = await login(edge, { wallet: SELLER });
+  assert.equal(first.welcome.authrole, 'user');
+  assert.equal(first.welcome.authid, memberId(SELLER));
+  const again = await login(edge, { keys: first.keys, serializer: 'cbor' });
+  assert.equal(again.welcome.authrole, 'user');
+  assert.equal(again.welcome.authid, memberId(SELLER));
+  // A member may call the maker.
+  assert.equal(typeof (await call(again.client, 'xbr.marketmaker.get_status')).status, 'number');
+});
+
+test('a login signed by another wallet is refused; non-actors and unknown keys are anonymous', async () => {
+  await assert.rejects(login(edge, { wallet: BUYER, signer: SELLER }), (err: { errorUri?: string }) => err.errorUri === 'xbr.error.invalid_signature');
+  const stranger = await login(edge, { wallet: NOT_A_MEMBER });
+  assert.equal(stranger.welcome.authrole, 'anonymous');
+  assert.match(stranger.welcome.authid, /^anonymous-([A-Z2-9]{4}-){5}[A-Z2-9]{4}$/);
+  // The non-actor's key was not stored: alone it is unknown, so anonymous again.
+  assert.equal((await login(edge, { keys: stranger.keys })).welcome.authrole, 'anonymous');
+  assert.equal((await login(edge, { keys: ed25519Keys() })).welcome.authrole, 'anonymous');
+});
+
+test('logout forgets the key and kills every session of the member', async () => {
+  const a = await login(edge, { wallet: BUYER });
+  const b = await login(edge, { keys: a.keys });
+  assert.equal(b.welcome.authid, memberId(BUYER));
+  const closed = new Promise<void>((resolve) => b.client.setOptions({ onClose: () => resolve() }));
+  const r = await call(a.client, 'xbr.marketmaker.authenticator.logout');
+  assert.equal(Buffer.from(r.pubkey).toString('hex'), a.keys.pubHex);
+  assert.equal(typeof r.logged_out, 'bigint');
+  await closed; // the other session of the member was killed
+  const again = await login(edge, { keys: a.keys });
+  assert.equal(again.welcome.authrole, 'anonymous', 'the key is forgotten');
+});

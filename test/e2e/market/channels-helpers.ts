@@ -1,0 +1,115 @@
+/**
+ * Helpers of the channel / consent / auth end-to-end tests: the harness's edge with the auth config these
+ * tests need made explicit, member logins (WAMP-cryptosign through the maker's authenticator), signing as
+ * demo accounts, error and polling assertions.
+ */
+import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import type { Wampy } from 'wampy';
+import { sign as cryptosignSign } from 'wampy/cryptosign.js';
+import { devchainAccountKey } from '../../../contracts/index.js';
+import type { Address } from '../../../schema/codec/types.js';
+import { sign } from '../../../schema/eip712/sign.js';
+import type { EdgeConfig, MarketEdge } from '../harness/market-edge.js';
+
+/** Makes the realm/auth config of these tests explicit: anonymous + the maker's cryptosign authenticator on the TCP WebSocket. */
+export function memberAuthConfig(config: EdgeConfig): void {
+  const router = config.workers.find((w) => w['type'] === 'router')!;
+  const ws = (router['transports'] as Record<string, unknown>[]).find((t) => t['id'] === 'ws')!;
+  ws['auth'] = {
+    anonymous: { type: 'static', role: 'anonymous' },
+    cryptosign: { type: 'dynamic', authenticator: 'xbr.marketmaker.authenticator.authenticate' },
+  };
+  const realm = (router['realms'] as { roles: { name: string; permissions: unknown[] }[] }[])[0]!;
+  const allow = (call: boolean, register: boolean, publish: boolean, subscribe: boolean) => ({ call, register, publish, subscribe });
+  const p = (uri: string, a: ReturnType<typeof allow>) => ({ uri, match: 'prefix', allow: a, disclose: { caller: true, publisher: true } });
+  const roles = [
+    { name: 'anonymous', permissions: [p('', allow(true, true, true, true)), p('xbr.marketmaker.', allow(true, false, false, true)), p('xbr.provider.', allow(false, false, false, true))] },
+    { name: 'user', permissions: [p('', allow(true, true, true, true)), p('xbr.marketmaker.', allow(true, false, false, true)), p('xbr.provider.', allow(false, true, true, true))] },
+  ];
+  const mm = realm.roles.find((r) => r.name === 'marketmaker')!;
+  const mmPerms = mm.permissions as { uri: string }[];
+  if (!mmPerms.some((x) => x.uri === 'wamp.session.get')) mmPerms.push({ uri: 'wamp.session.get', match: 'exact', allow: allow(true, false, false, false) } as never);
+  realm.roles = [...roles, mm];
+}
+
+/** 20-byte address of a hex string. */
+export const adr = (hex: string): Address => new Uint8Array(Buffer.from(hex.slice(2), 'hex')) as Address;
+/** 16-byte id of a `0x…` hex string. */
+export const id16 = (hex: string): Uint8Array => new Uint8Array(Buffer.from(hex.slice(2), 'hex'));
+/** The private key of demo account `i`. */
+export const keyOf = (i: number): Uint8Array => devchainAccountKey(i);
+
+export interface Ed25519Keys {
+  pubHex: string;
+  seedHex: string;
+}
+
+export function ed25519Keys(): Ed25519Keys {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const spki = publicKey.export({ format: 'der', type: 'spki' });
+  const pkcs8 = privateKey.export({ format: 'der', type: 'pkcs8' });
+  return { pubHex: spki.subarray(spki.length - 32).toString('hex'), seedHex: pkcs8.subarray(pkcs8.length - 32).toString('hex') };
+}
+
+export interface LoginOptions {
+  /** Demo account whose wallet signs a new-key login; none: a known-key login. */
+  wallet?: number;
+  /** Signs the login with this account instead of `wallet` (a wrong signature). */
+  signer?: number;
+  keys?: Ed25519Keys;
+  serializer?: 'msgpack' | 'cbor';
+}
+
+/** Connects with WAMP-cryptosign through the maker's authenticator; returns the client and its WELCOME details. */
+export async function login(edge: MarketEdge, o: LoginOptions = {}): Promise<{ client: Wampy; welcome: { authid: string; authrole: string; authextra: Record<string, unknown> }; keys: Ed25519Keys }> {
+  const keys = o.keys ?? ed25519Keys();
+  const authextra: Record<string, unknown> = { pubkey: keys.pubHex };
+  if (o.wallet !== undefined) {
+    const wallet = edge.account(o.wallet).address;
+    const signature = sign('EIP712MarketMemberLogin', { member: adr(wallet), client_pubkey: Buffer.from(keys.pubHex, 'hex') }, keyOf(o.signer ?? o.wallet));
+    authextra['wallet_address'] = wallet;
+    authextra['signature'] = '0x' + Buffer.from(signature).toString('hex');
+  }
+  const client = await edge.connect({
+    ...(o.serializer === undefined ? {} : { serializer: o.serializer }),
+    wampy: {
+      authid: 'member',
+      authmethods: ['cryptosign'],
+      authextra,
+      onChallenge: (method: string, extra: unknown) => cryptosignSign(keys.seedHex)(method, extra as { challenge: string }),
+    },
+  });
+  // The session's identity as the router holds it (the meta API is open to these roles).
+  const welcome = (await client.call('wamp.session.get', [client.getSessionId()])).argsList?.[0] as { authid: string; authrole: string; authextra: Record<string, unknown> };
+  return { client, welcome, keys };
+}
+
+/** The first positional result of `uri`. */
+export async function call(client: Wampy, uri: string, args: unknown[] = [], kwargs?: Record<string, unknown>): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  return (await client.call(uri, kwargs === undefined ? args : { argsList: args, argsDict: kwargs })).argsList?.[0];
+}
+
+/** Asserts that `p` fails with `uri` (and, if given, a message matching `message`); returns the error. */
+export async function rejectsWith(p: Promise<unknown>, uri: string, message?: RegExp): Promise<{ errorUri?: string; argsList?: unknown[]; argsDict?: Record<string, unknown> }> {
+  try {
+    await p;
+  } catch (err) {
+    const e = err as { errorUri?: string; argsList?: unknown[] };
+    assert.equal(e.errorUri, uri, `error ${String(e.errorUri)}: ${String(e.argsList?.[0])}`);
+    if (message !== undefined) assert.match(String(e.argsList?.[0]), message);
+    return e;
+  }
+  assert.fail(`expected ${uri}, but the call succeeded`);
+}
+
+/** Polls `fn` until it returns a value other than undefined (no timing assertion; a generous bound against hangs). */
+export async function eventually<T>(fn: () => Promise<T | undefined>, what: string, boundMs = 60_000): Promise<T> {
+  const deadline = Date.now() + boundMs;
+  for (;;) {
+    const v = await fn().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) assert.fail(`never happened: ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

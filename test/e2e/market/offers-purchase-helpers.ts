@@ -1,0 +1,246 @@
+/**
+ * Fixtures of the offers/purchase e2e tests: an edge whose TCP transport is anonymous with an explicit
+ * test role (clients choose their authid in HELLO, so a seller has a fixed, URI-safe authid), plain wampy
+ * sellers and buyers, and channels opened on the dev chain directly with ethers.
+ */
+import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { Contract, getBytes, hexlify, Wallet, type Signer } from 'ethers';
+import type { Wampy } from 'wampy';
+import { xbrChannelAbi } from '../../../contracts/index.js';
+import { parseAddress } from '../../../schema/codec/address.js';
+import { packUint256, unpackUint256 } from '../../../schema/codec/uint256.js';
+import type { Address, Amount, Uuid } from '../../../schema/codec/types.js';
+import { SealedBoxKeyPair, ed25519PublicKeyToX25519, ed25519SecretKeyToX25519, sealBox } from '../../../schema/crypto/index.js';
+import { recoverChannelClose, signChannelClose, signChannelOpen } from '../../../schema/eip712/index.js';
+import { offerMessage, signOffer } from '../../../schema/eip712/offer.js';
+import { closeMessage, type MarketBinding } from '../../../worker/market/ledger/index.js';
+import type { EdgeConfig, MarketEdge } from '../harness/market-edge.js';
+
+export const XBR = 10n ** 18n;
+export const uuid = (): Uuid => new Uint8Array(randomBytes(16)) as Uuid;
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+export const addr = (w: { address: string }): Address => parseAddress(w.address);
+export const bytesOf = (w: Wallet): Uint8Array => getBytes(w.privateKey);
+
+/** Realm role `e2e` on the TCP transport (anonymous): may call, register, publish, subscribe anything; caller disclosed. */
+export function e2eConfig(config: EdgeConfig): void {
+  const router = config.workers.find((w) => w['type'] === 'router')!;
+  const realm = (router['realms'] as { name: string; roles: { name: string }[] }[]).find((r) => r.name === 'realm1')!;
+  realm.roles = realm.roles.filter((r) => r.name !== 'e2e');
+  realm.roles.push({
+    name: 'e2e',
+    permissions: [{ uri: '', match: 'prefix', allow: { call: true, register: true, publish: true, subscribe: true }, disclose: { caller: true, publisher: true } }],
+  } as never);
+  for (const t of router['transports'] as { id: string; endpoint: { type: string; port?: number }; auth?: unknown; type: string }[]) {
+    if (t.endpoint.type === 'tcp' && t.type === 'websocket') t.auth = { anonymous: { type: 'static', role: 'e2e' } };
+  }
+}
+
+/** A WampError as a wampy client sees it. */
+export interface CallError {
+  errorUri: string;
+  argsList?: unknown[];
+  argsDict?: Record<string, unknown>;
+}
+
+/** Calls and returns the first positional result. */
+export async function call(w: Wampy, uri: string, args: unknown[] = [], kwargs?: Record<string, unknown>): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  try {
+    const r = await w.call(uri, { argsList: args, ...(kwargs === undefined ? {} : { argsDict: kwargs }) });
+    return r.argsList?.[0];
+  } catch (err) {
+    const e = err as CallError;
+    if (typeof e.errorUri !== 'string') throw err;
+    // wampy's CallError says only "Wamp error": name the URI and message in the test output
+    throw Object.assign(new Error(`${uri}: ${e.errorUri} ${String(e.argsList?.[0])}`, { cause: err }), { errorUri: e.errorUri, argsList: e.argsList, argsDict: e.argsDict });
+  }
+}
+
+/** The error of a call that must fail. */
+export async function callError(w: Wampy, uri: string, args: unknown[] = [], kwargs?: Record<string, unknown>): Promise<CallError> {
+  try {
+    await call(w, uri, args, kwargs);
+  } catch (err) {
+    const e = err as CallError;
+    if (typeof e.errorUri !== 'string') throw err;
+    return e;
+  }
+  throw new Error(`${uri} succeeded but should have failed`);
+}
+
+export interface World {
+  edge: MarketEdge;
+  binding: MarketBinding;
+  marketId: Uuid;
+  apiId: Uuid;
+  maker: Address;
+}
+
+export async function world(edge: MarketEdge, probe: Wampy): Promise<World> {
+  const config = await call(probe, 'xbr.marketmaker.get_config');
+  const marketId = getBytes(edge.devchain.demo.marketId) as Uuid;
+  return {
+    edge,
+    marketId,
+    apiId: getBytes(edge.devchain.demo.apiId) as Uuid,
+    maker: parseAddress(edge.makerAddress),
+    binding: { chainId: BigInt(config.verifying_chain_id), verifyingContract: parseAddress(config.verifying_contract_adr), marketId },
+  };
+}
+
+/** Opens a channel on chain: PAYMENT by the buyer #3 (delegate #6), PAYING by the owner #1 for seller #2 (delegate `delegate`). */
+export async function openChannelOnChain(w: World, ctype: 1 | 2, amount: bigint, delegate: Address): Promise<Uuid> {
+  const edge = w.edge;
+  const channelId = uuid();
+  const actor = edge.account(ctype === 1 ? 3 : 2);
+  const sender = edge.account(ctype === 1 ? 3 : 1);
+  const recipient = ctype === 1 ? edge.account(1).address : actor.address;
+  const openedAt = BigInt(await edge.provider().getBlockNumber());
+  const msg = {
+    chainId: w.binding.chainId, verifyingContract: w.binding.verifyingContract, ctype, openedAt, marketId: w.marketId, channelId,
+    actor: addr(actor), delegate, marketmaker: w.maker, recipient: parseAddress(recipient), amount,
+  };
+  const sig = hexlify(signChannelOpen(msg, bytesOf(actor)));
+  const channel = new Contract(edge.devchain.contracts.channel, xbrChannelAbi, sender as Signer);
+  const tx = await channel.getFunction('openChannel')(ctype, openedAt, hexlify(w.marketId), hexlify(channelId), actor.address, hexlify(delegate), edge.makerAddress, recipient, amount, sig);
+  await tx.wait();
+  return channelId;
+}
+
+export type SellerMode = 'ok' | 'throw' | 'hang' | 'badsig' | 'junk';
+
+/** A seller delegate session: registers `xbr.provider.<authid>.sell` / `.get_quote`, seals keys to the buyer. */
+export class TestSeller {
+  readonly keys = new Map<string, Uint8Array>();
+  mode: SellerMode = 'ok';
+  dynamicPrice: Amount = 7n * XBR;
+  quoteMode: 'ok' | 'junk' = 'ok';
+  sells = 0;
+  readonly seen: unknown[][] = [];
+
+  constructor(
+    readonly w: World,
+    readonly session: Wampy,
+    readonly authid: string,
+    readonly delegate: Wallet,
+  ) {}
+
+  static async start(w: World, authid: string, delegate: Wallet): Promise<TestSeller> {
+    const session = await w.edge.connect({ serializer: 'cbor', wampy: { authid, authmethods: ['anonymous'], onChallenge: () => { throw new Error('anonymous: no challenge expected'); } } });
+    const s = new TestSeller(w, session, authid, delegate);
+    await session.register(`xbr.provider.${authid}.sell`, (async (inv: { argsList: unknown[]; argsDict?: Record<string, unknown> }) => s.sell(inv.argsList, inv.argsDict ?? {})) as never);
+    await session.register(`xbr.provider.${authid}.get_quote`, (async () => ({ argsList: [s.quoteMode === 'ok' ? { price: packUint256(s.dynamicPrice) } : { price: 'free' }] })) as never);
+    return s;
+  }
+
+  private async sell(args: unknown[], kwargs: Record<string, unknown>): Promise<{ argsList: unknown[] }> {
+    this.seen.push(args);
+    const [mm, buyerPubkey, keyId, channel, seq, amount, balance, mmSig] = args as [Uint8Array, Uint8Array, Uint8Array, Uint8Array | null, number, Uint8Array, Uint8Array, Uint8Array | null];
+    if (!Buffer.from(mm).equals(this.w.maker)) throw { error: 'xbr.error.unexpected_marketmaker_adr', argsList: ['wrong maker'] };
+    const key = this.keys.get(Buffer.from(keyId).toString('hex'));
+    if (key === undefined) throw { error: 'crossbar.error.no_such_object', argsList: ['unknown key'] };
+    if (this.mode === 'throw') throw { error: 'com.example.seller_broken', argsList: ['seller refuses'] };
+    if (this.mode === 'hang') await sleep(4000);
+    let signature: Uint8Array | null = null;
+    if (channel !== null) {
+      const closeAt = BigInt(kwargs['close_at'] as bigint | number);
+      const msg = closeMessage(this.w.binding, closeAt, channel as Uuid, Number(seq), unpackUint256(balance), false);
+      if (!Buffer.from(recoverChannelClose(msg, mmSig!)).equals(this.w.maker)) throw { error: 'xbr.error.invalid_signature', argsList: ['maker signature'] };
+      signature = signChannelClose(this.mode === 'badsig' ? { ...msg, channelSeq: Number(seq) + 1 } : msg, bytesOf(this.delegate));
+    }
+    this.sells++;
+    const sealed = this.mode === 'junk' ? new Uint8Array(10) : sealBox(key, ed25519PublicKeyToX25519(buyerPubkey));
+    void amount;
+    return { argsList: [{ sealed_key: sealed, signature, key_id: keyId }] };
+  }
+
+  /** Places an offer of a fresh key from this seller's session (its authid names the sell procedure). */
+  async offer(opts: { price?: Amount | null; copies?: number; expires?: bigint; uri?: string; apiId?: Uuid } = {}): Promise<{ keyId: Uuid; key: Uint8Array; offer: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+    const keyId = uuid();
+    const key = new Uint8Array(randomBytes(32));
+    this.keys.set(Buffer.from(keyId).toString('hex'), key);
+    const price = opts.price === undefined ? 5n * XBR : opts.price;
+    const uri = opts.uri ?? 'xbr.demo.data';
+    const apiId = opts.apiId ?? this.w.apiId;
+    const sig = signOffer(
+      offerMessage({ ...this.w.binding, keyId, apiId, uri, validFrom: 0n, delegate: addr(this.delegate), price, expires: opts.expires, copies: opts.copies }),
+      bytesOf(this.delegate),
+    );
+    const kwargs: Record<string, unknown> = {};
+    if (price !== null) kwargs['price'] = packUint256(price);
+    if (opts.copies !== undefined) kwargs['copies'] = opts.copies;
+    if (opts.expires !== undefined) kwargs['expires'] = opts.expires;
+    const offer = await call(this.session, 'xbr.marketmaker.place_offer', [keyId, apiId, uri, 0, addr(this.delegate), sig], kwargs);
+    return { keyId, key, offer };
+  }
+}
+
+/** A buyer delegate (#6) with its Ed25519 receive key and its local view of the payment channel. */
+export class TestBuyer {
+  readonly edPublic: Uint8Array;
+  private readonly box: SealedBoxKeyPair;
+  seq = 1;
+  remaining: bigint;
+
+  constructor(
+    readonly w: World,
+    readonly session: Wampy,
+    readonly delegate: Wallet,
+    readonly channelId: Uuid,
+    amount: bigint,
+  ) {
+    const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+    this.edPublic = new Uint8Array(Buffer.from(publicKey.export({ format: 'jwk' }).x as string, 'base64url'));
+    this.box = SealedBoxKeyPair.fromSecretKey(ed25519SecretKeyToX25519(privateKey as KeyObject));
+    this.remaining = amount;
+  }
+
+  /** The signed `buy_key` arguments for (seq, balance) at the current block. */
+  async buyArgs(keyId: Uuid, price: bigint, over: { seq?: number; balance?: bigint; signer?: Wallet; amount?: bigint; closeAt?: bigint } = {}): Promise<{ args: unknown[]; kwargs: Record<string, unknown> }> {
+    const seq = over.seq ?? this.seq + 1;
+    const balance = over.balance ?? this.remaining - price;
+    const closeAt = over.closeAt ?? BigInt(await this.w.edge.provider().getBlockNumber());
+    const sig = signChannelClose(closeMessage(this.w.binding, closeAt, this.channelId, seq, balance, false), bytesOf(over.signer ?? this.delegate));
+    return {
+      args: [addr(this.delegate), this.edPublic, keyId, this.channelId, seq, packUint256(over.amount ?? price), packUint256(balance), sig],
+      kwargs: { close_at: closeAt },
+    };
+  }
+
+  /** Buys `keyId` at `price` and checks the receipt against the local state; returns the data key and the receipt. */
+  async buy(keyId: Uuid, price: bigint): Promise<{ key: Uint8Array; receipt: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+    const { args, kwargs } = await this.buyArgs(keyId, price);
+    const receipt = await call(this.session, 'xbr.marketmaker.buy_key', args, kwargs);
+    this.seq += 1;
+    this.remaining -= price;
+    return { key: this.open(receipt.sealed_key), receipt };
+  }
+
+  open(sealed: Uint8Array): Uint8Array {
+    return this.box.open(sealed);
+  }
+
+  /** The maker's signer over (seq, remaining) at `closeAt` of this channel. */
+  signerOf(seq: number, remaining: bigint, closeAt: bigint, signature: Uint8Array): Address {
+    return recoverChannelClose(closeMessage(this.w.binding, closeAt, this.channelId, seq, remaining, false), signature);
+  }
+}
+
+/** Retries `fn` while it fails with `crossbar.error.no_such_object` (the monitor has not replicated a channel yet). */
+export async function untilKnown<T>(fn: () => Promise<T>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (err) {
+      const e = err as CallError;
+      if (e.errorUri !== 'crossbar.error.no_such_object' || Date.now() > deadline) throw err;
+      await sleep(250);
+    }
+  }
+}
+
+export { Wallet, randomBytes };
+
+/** A fresh random key as a plain Wallet. */
+export const randomWallet = (): Wallet => new Wallet(Wallet.createRandom().privateKey);

@@ -1,0 +1,179 @@
+/**
+ * `open_channel` (spec §3.12, §6.1, with the fixes of §11 #23): the maker submits a member-signed
+ * `XBRChannel.openChannel` for its market.
+ *
+ * Everything the contract would revert on is checked first and refused with a clear error (and nothing
+ * sent): the chain binding, market and maker of the signed open; the signer (= `member_adr`); a fresh
+ * channel id (ledger and chain); the member's role (PAYMENT: consumer, PAYING: provider); the recipient rule
+ * (PAYMENT: the market owner, PAYING: the member); the delegate's consent; the payer's tokens (PAYMENT: the
+ * member's allowance to XBRChannel and balance; PAYING: the maker's balance — the maker approves XBRChannel
+ * itself, through its own sender, when its allowance is short). The transaction goes through the maker's
+ * {@link TransactionSender} (journaled) and the call returns once it is mined and confirmed; then the chain
+ * monitor is triggered, so the `Opened` event reaches the ledger within one poll.
+ */
+import { toHex } from '../../../schema/codec/argument.js';
+import { addressArg, signatureArg, uint256Arg, uuidArg } from '../../../schema/codec/guards.js';
+import type { Address, Amount, Signature65, Uuid } from '../../../schema/codec/types.js';
+import { formatUuid } from '../../../schema/codec/uuid.js';
+import { ChannelType } from '../../../schema/db/records/channel.js';
+import { recoverChannelOpen } from '../../../schema/eip712/channelOpen.js';
+import type { ChannelOpenMessage } from '../../../schema/eip712/types.js';
+import { argumentError, describe } from '../../../schema/codec/argument.js';
+import { WampError } from '../../../schema/errors.js';
+import { XbrErrorUri } from '../../../schema/uris.js';
+import type { MakerContext, ProcedureCall } from '../../host/index.js';
+import { invalidSignature } from '../ledger/errors.js';
+import type { KeyedMutex } from '../ledger/keyedMutex.js';
+import { sameBytes } from '../ledger/types.js';
+import { isActorInRole } from './auth-member.js';
+import { blockArg, checkBinding, checkPresignedBlock, expectSame, hex0x, makerAddressBytes, namedArgs } from './channels-args.js';
+
+const NAMES = [
+  'member_adr', 'market_oid', 'channel_oid', 'verifying_chain_id', 'current_block_number', 'verifying_contract_adr',
+  'channel_type', 'delegate', 'marketmaker', 'recipient', 'amount', 'signature', 'attributes',
+] as const;
+
+/** The checked arguments of `open_channel`. */
+export interface OpenChannelInput {
+  readonly member: Address;
+  readonly marketId: Uuid;
+  readonly channelId: Uuid;
+  readonly chainId: unknown;
+  readonly openedAt: bigint;
+  readonly contract: Address;
+  readonly ctype: 1 | 2;
+  readonly delegate: Address;
+  readonly marketmaker: Address;
+  readonly recipient: Address;
+  readonly amount: Amount;
+  readonly signature: Signature65;
+}
+
+/** What `open_channel` returns (spec §3.12). */
+export interface OpenChannelResult {
+  transaction: Uint8Array;
+  channel_oid: Uint8Array;
+  market_oid: Uint8Array;
+}
+
+/** Parses and type-checks the arguments (`wamp.error.invalid_argument` naming the bad one). */
+export function parseOpenChannelArgs(call: ProcedureCall): OpenChannelInput {
+  const a = namedArgs('open_channel', call, NAMES);
+  const ctype = typeof a.channel_type === 'bigint' ? Number(a.channel_type) : a.channel_type;
+  if (ctype !== ChannelType.PAYMENT && ctype !== ChannelType.PAYING) throw argumentError('channel_type', '1 (payment) or 2 (paying)', typeof ctype === 'number' ? String(ctype) : describe(ctype));
+  const attributes = a.attributes;
+  if (attributes !== undefined && attributes !== null && (typeof attributes !== 'object' || Array.isArray(attributes) || attributes instanceof Uint8Array)) {
+    throw argumentError('attributes', 'a dict or None', describe(attributes));
+  }
+  const amount = uint256Arg('amount', a.amount);
+  if (amount === 0n) throw argumentError('amount', 'a positive amount', '0');
+  const delegate = addressArg('delegate', a.delegate);
+  if (delegate.every((b) => b === 0)) throw argumentError('delegate', 'a non-zero address', 'the zero address');
+  return {
+    member: addressArg('member_adr', a.member_adr),
+    marketId: uuidArg('market_oid', a.market_oid),
+    channelId: uuidArg('channel_oid', a.channel_oid),
+    chainId: a.verifying_chain_id,
+    openedAt: blockArg('current_block_number', a.current_block_number),
+    contract: addressArg('verifying_contract_adr', a.verifying_contract_adr),
+    ctype,
+    delegate,
+    marketmaker: addressArg('marketmaker', a.marketmaker),
+    recipient: addressArg('recipient', a.recipient),
+    amount,
+    signature: signatureArg('signature', a.signature),
+  };
+}
+
+/** The EIP712ChannelOpen the member signed. */
+function openMessage(ctx: MakerContext, o: OpenChannelInput): ChannelOpenMessage {
+  return {
+    chainId: ctx.verifyingChainId, verifyingContract: o.contract, ctype: o.ctype, openedAt: o.openedAt, marketId: o.marketId, channelId: o.channelId,
+    actor: o.member, delegate: o.delegate, marketmaker: o.marketmaker, recipient: o.recipient, amount: o.amount,
+  };
+}
+
+/** Synchronous checks: binding, maker, signer. */
+function checkSigned(ctx: MakerContext, o: OpenChannelInput): void {
+  checkBinding(ctx, { chainId: o.chainId, contract: o.contract, market: o.marketId });
+  expectSame('marketmaker', o.marketmaker, makerAddressBytes(ctx), "this market's maker");
+  let signer: Address;
+  try {
+    signer = recoverChannelOpen(openMessage(ctx, o), o.signature);
+  } catch (err) {
+    throw invalidSignature(`EIP712 signature recovery failed (${err instanceof Error ? err.message : String(err)})`, err);
+  }
+  if (!sameBytes(signer, o.member)) throw invalidSignature(`EIP712 signature invalid: signed by ${hex0x(signer)}, not by the member ${hex0x(o.member)}`);
+}
+
+/** Checks against the ledger and the chain: fresh id, block window, role, recipient, consent. */
+async function checkMarket(ctx: MakerContext, o: OpenChannelInput): Promise<void> {
+  const id = formatUuid(o.channelId);
+  if (ctx.makerDb.paymentChannels.has(o.channelId) || ctx.makerDb.payingChannels.has(o.channelId)) {
+    throw new WampError(XbrErrorUri.channelAlreadyExists, `channel ${id} already exists`, { kwargs: { channel_oid: o.channelId } });
+  }
+  const [onChain, current] = await Promise.all([ctx.xbr.channel.channels(o.channelId), ctx.provider.getBlockNumber()]);
+  if (onChain.ctype !== 0) throw new WampError(XbrErrorUri.channelAlreadyExists, `channel ${id} already exists on chain`, { kwargs: { channel_oid: o.channelId } });
+  checkPresignedBlock('current_block_number', o.openedAt, BigInt(current));
+
+  // PAYMENT: the member buys (consumer); PAYING: the member sells (provider). Role numbers = actor types.
+  const role = o.ctype === ChannelType.PAYMENT ? 2 : 1;
+  const roleName = role === 2 ? 'consumer' : 'provider';
+  if (!(await isActorInRole(ctx, o.member, role))) {
+    throw new WampError(XbrErrorUri.memberNotActor, `member ${hex0x(o.member)} is not a ${roleName} of market ${ctx.marketIdHex}`, {
+      kwargs: { member_adr: o.member, actor_type: role },
+    });
+  }
+  const recipient = o.ctype === ChannelType.PAYMENT ? Buffer.from(ctx.marketOwner.slice(2), 'hex') : o.member;
+  expectSame('recipient', o.recipient, recipient, o.ctype === ChannelType.PAYMENT ? 'the market owner' : 'the member (actor)');
+  if (!(await ctx.xbr.market.hasDelegateConsent(ctx.marketId, o.member, o.delegate, role))) {
+    throw new WampError(XbrErrorUri.delegateNotConsented, `member ${hex0x(o.member)} has not consented to delegate ${hex0x(o.delegate)} as ${roleName} in market ${ctx.marketIdHex}`, {
+      kwargs: { member_adr: o.member, delegate: o.delegate, delegate_type: role },
+    });
+  }
+}
+
+/** The payer's balance and allowance; for PAYING the maker tops up its own allowance (serialized by the caller). */
+async function ensureFunds(ctx: MakerContext, o: OpenChannelInput): Promise<void> {
+  const channel = ctx.addresses.channel;
+  const payer = o.ctype === ChannelType.PAYMENT ? hex0x(o.member) : ctx.address;
+  const who = o.ctype === ChannelType.PAYMENT ? `member ${payer}` : `market maker ${payer}`;
+  const [balance, allowance] = await Promise.all([ctx.xbr.token.balanceOf(payer), ctx.xbr.token.allowance(payer, channel)]);
+  if (balance < o.amount) {
+    throw new WampError(XbrErrorUri.insufficientTokenBalance, `${who} holds ${balance} tokens, less than the amount ${o.amount}`, { kwargs: { payer, balance, amount: o.amount } });
+  }
+  if (allowance >= o.amount) return;
+  if (o.ctype === ChannelType.PAYMENT) {
+    throw new WampError(XbrErrorUri.insufficientAllowance, `${who} allows XBRChannel ${channel} ${allowance} tokens, less than the amount ${o.amount}: approve first`, {
+      kwargs: { payer, allowance, amount: o.amount, spender: channel },
+    });
+  }
+  ctx.log.info('approving XBRChannel for a paying channel', { channel: formatUuid(o.channelId), allowance, amount: o.amount });
+  await ctx.sender.send({ ...ctx.xbr.token.encodeApprove(channel, o.amount), label: 'approve' });
+}
+
+/**
+ * Runs `open_channel`: checks (see the file comment), submits `openChannel`, waits for it to be mined,
+ * triggers the monitor. `mutex` serializes opens of one channel id, and the maker's PAYING opens (its
+ * allowance is shared by them).
+ */
+export async function openChannel(ctx: MakerContext, call: ProcedureCall, mutex: KeyedMutex): Promise<OpenChannelResult> {
+  const o = parseOpenChannelArgs(call);
+  checkSigned(ctx, o);
+  const keys = [`open:${toHex(o.channelId)}`, ...(o.ctype === ChannelType.PAYING ? ['maker-allowance'] : [])];
+  return mutex.run(keys, async () => {
+    await checkMarket(ctx, o);
+    await ensureFunds(ctx, o);
+    const log = ctx.log.child({ channel: formatUuid(o.channelId), ctype: o.ctype, member: hex0x(o.member) });
+    const { receipt } = await ctx.sender.send({
+      ...ctx.xbr.channel.encodeOpenChannel({
+        ctype: o.ctype, openedAt: o.openedAt, marketId: o.marketId, channelId: o.channelId, actor: o.member, delegate: o.delegate,
+        marketmaker: o.marketmaker, recipient: o.recipient, amount: o.amount, signature: o.signature,
+      }),
+      label: 'openChannel',
+    });
+    log.info('channel opened on chain', { tx: receipt.hash, block: receipt.blockNumber, amount: o.amount });
+    ctx.triggerChainMonitor();
+    return { transaction: Buffer.from(receipt.hash.slice(2), 'hex'), channel_oid: new Uint8Array(o.channelId), market_oid: new Uint8Array(o.marketId) };
+  });
+}

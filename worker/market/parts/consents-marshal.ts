@@ -1,0 +1,72 @@
+/**
+ * Wire dicts of consents and catalogs (spec §7.4 `Consent.marshal()` / `Catalog.marshal()`): the original's
+ * keys; uint256 values as 32 bytes, byte fields as fresh Uint8Arrays, absent optional fields as None.
+ */
+import { packUint256 } from '../../../schema/codec/uint256.js';
+import type { Catalog } from '../../../schema/db/records/chain.js';
+import type { Consent } from '../../../schema/db/records/consent.js';
+
+const copy = (b: Uint8Array): Uint8Array => new Uint8Array(b);
+const copyOrNull = (b: Uint8Array | undefined): Uint8Array | null => (b === undefined ? null : new Uint8Array(b));
+
+/** A consent as sent over WAMP. */
+export interface ConsentWire {
+  market_oid: Uint8Array;
+  member: Uint8Array;
+  delegate: Uint8Array;
+  delegate_type: number | null;
+  catalog_oid: Uint8Array;
+  timestamp: bigint;
+  updated: Uint8Array | null;
+  consent: boolean;
+  service_prefix: string;
+  tid: Uint8Array | null;
+  signature: Uint8Array | null;
+  synced: boolean;
+}
+
+/** `Consent.marshal()`. */
+export function marshalConsent(c: Consent): ConsentWire {
+  return {
+    market_oid: copy(c.market_oid),
+    member: copy(c.member),
+    delegate: copy(c.delegate),
+    delegate_type: c.delegate_type === 0 ? null : c.delegate_type,
+    catalog_oid: copy(c.catalog_oid),
+    timestamp: c.timestamp,
+    updated: c.updated === undefined ? null : new Uint8Array(packUint256(c.updated)),
+    consent: c.consent,
+    service_prefix: c.service_prefix,
+    tid: copyOrNull(c.tid),
+    signature: copyOrNull(c.signature),
+    synced: c.synced,
+  };
+}
+
+/** A catalog as `get_catalogs_by_owner` returns it (spec §3.20). */
+export interface CatalogWire {
+  oid: Uint8Array;
+  timestamp: bigint;
+  seq: number;
+  owner: Uint8Array;
+  terms: string;
+  meta: string;
+  tid: Uint8Array | null;
+  signature: Uint8Array | null;
+  meta_data: string;
+}
+
+/** `Catalog.marshal()` plus `meta_data` (the catalog's metadata text, `""` when not available). */
+export function marshalCatalog(c: Catalog, metaData: string): CatalogWire {
+  return {
+    oid: copy(c.oid),
+    timestamp: c.timestamp,
+    seq: c.seq,
+    owner: copy(c.owner),
+    terms: c.terms,
+    meta: c.meta,
+    tid: copyOrNull(c.tid),
+    signature: copyOrNull(c.signature),
+    meta_data: metaData,
+  };
+}

@@ -1,0 +1,32 @@
+/**
+ * Start-up recovery of purchases (DESIGN §5): a purchase left INFLIGHT by a crash between reserve and
+ * resolve is FAILED and refunded before the maker serves.
+ *
+ * Why not ask the seller whether it sold: even if it did, the sealed key died with the crashed process,
+ * so the buyer never received it; completing the sale would charge the buyer for nothing. Refunding keeps
+ * the buyer whole. Seller-side consequence: the seller may hold the maker's signature over the paying
+ * state of that purchase (seq N, remaining − price). The ledger keeps the advanced seq (N) with the price
+ * back in `remaining`, and the next sale on that channel is seq N + 1, which supersedes it on chain; until
+ * then the seller could close at seq N and be paid for one key the buyer never got (at most one price per
+ * interrupted purchase, logged below with its ids so an operator can reconcile).
+ */
+import { formatUuid } from '../../../schema/codec/uuid.js';
+import type { MakerDb } from '../../../schema/db/maker-db.js';
+import type { Logger } from '../../../schema/log.js';
+import { XbrErrorUri } from '../../../schema/uris.js';
+import { inflightPurchases, recoverInflight, type ResolvedPurchase } from '../ledger/index.js';
+
+/** Fails and refunds every INFLIGHT purchase; returns the resolved ones. Storage errors propagate (the maker must not serve). */
+export async function recoverPurchases(db: MakerDb, log: Logger): Promise<ResolvedPurchase[]> {
+  for (const tx of inflightPurchases(db)) {
+    log.warn('interrupted purchase found at start: failing and refunding it (the buyer never received the key)', {
+      tid: formatUuid(tx.tid),
+      payment_channel: formatUuid(tx.payment_channel),
+      paying_channel: formatUuid(tx.paying_channel),
+      offer: formatUuid(tx.offer),
+      amount: tx.amount,
+      paying_seq: tx.created_paying_channel_seq + 1,
+    });
+  }
+  return recoverInflight(db, () => ({ ok: false, error: XbrErrorUri.transactionFailed }), { log });
+}

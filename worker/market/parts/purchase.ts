@@ -1,0 +1,144 @@
+/**
+ * The purchase part of a maker: `buy_key` (spec §3.11, §5) with the fixes of DESIGN §4–§5, and the
+ * start-up recovery of interrupted purchases.
+ *
+ * One purchase: check the arguments → (dynamic price: ask the seller) → reserve in one durable write
+ * (ledger checks, offer buyable + one copy taken, seq + 1 on both channels) → sign the paying state and
+ * call `xbr.provider.<seller_authid>.sell` with a deadline → the ledger verifies the seller's signature
+ * and resolves durably → sign the receipt. On a failure after the reservation the buyer is refunded and
+ * the error carries the maker-signed refunded state (see `purchase-receipt.ts`). The payment channel and
+ * the seller are locked from reserve to resolve; other channels and sellers run concurrently.
+ */
+import { parseAddress } from '../../../schema/codec/address.js';
+import { nowNs } from '../../../schema/codec/time.js';
+import type { Amount, Uuid } from '../../../schema/codec/types.js';
+import { formatUuid, randomUuid } from '../../../schema/codec/uuid.js';
+import type { Offer } from '../../../schema/db/records/offer.js';
+import { TransactionState } from '../../../schema/db/records/transaction.js';
+import { WampError } from '../../../schema/errors.js';
+import { MarketMakerProcedure, MarketMakerTopic, XbrErrorUri } from '../../../schema/uris.js';
+import type { MakerContext } from '../../host/context.js';
+import type { MakerPartFactory } from '../../host/market-procedures.js';
+import type { ProcedureCall } from '../../host/procedures.js';
+import { KeyedMutex, runPurchase, type MarketBinding, type ReservedPurchase } from '../ledger/index.js';
+import { checkOfferBuyable, takeCopy } from '../offers/index.js';
+import { publishLogged } from './offers-publish.js';
+import { askSellerPrice } from './offers-quote.js';
+import { DEFAULT_SELLER_TIMEOUT_MS, envMs } from './offers-seller-call.js';
+import { parseBuyKeyArgs, type BuyKeyInput } from './purchase-args.js';
+import { BlockHead, DEFAULT_HEAD_TTL_MS } from './purchase-block-head.js';
+import { buyKeyReceipt, refundedError, type BuyKeyReceipt } from './purchase-receipt.js';
+import { recoverPurchases } from './purchase-recovery.js';
+import { sellReserved } from './purchase-sell.js';
+
+export interface PurchasePartOptions {
+  /** Deadline of the seller's `sell` (ms); default `XBR_MM_SELLER_TIMEOUT_MS` or 10 s. */
+  readonly sellTimeoutMs?: number;
+  /** Largest age of the cached chain head used for the `close_at` window (ms); default 1 s. */
+  readonly headTtlMs?: number;
+}
+
+export function purchasePart(options: PurchasePartOptions = {}): MakerPartFactory {
+  return (ctx: MakerContext) => {
+    const timeoutMs = options.sellTimeoutMs ?? envMs('XBR_MM_SELLER_TIMEOUT_MS', DEFAULT_SELLER_TIMEOUT_MS);
+    const mutex = new KeyedMutex();
+    const head = new BlockHead(ctx.provider, options.headTtlMs ?? DEFAULT_HEAD_TTL_MS);
+    const makerAddress = parseAddress(ctx.address, 'maker address');
+    const binding: MarketBinding = { chainId: ctx.verifyingChainId, verifyingContract: parseAddress(ctx.verifyingContract, 'verifying_contract_adr'), marketId: ctx.marketId };
+    const db = ctx.makerDb;
+
+    /** The price to charge: the offer's, or for a dynamically priced offer the seller's quote now. */
+    const priceOf = async (offer: Offer): Promise<Amount | undefined> => (offer.price === null ? askSellerPrice(ctx.session, offer, timeoutMs) : undefined);
+
+    const publishEmpty = (reserved: ReservedPurchase, r: { paymentBalance: { remaining: bigint; inflight: bigint }; payingBalance?: { remaining: bigint; inflight: bigint } }): void => {
+      if (reserved.price === 0n) return;
+      if (r.paymentBalance.remaining + r.paymentBalance.inflight === 0n) {
+        const id = reserved.payment.channel.channel_oid;
+        publishLogged(ctx, MarketMakerTopic.onPaymentChannelEmpty, [id], { payment_channel: formatUuid(id) });
+      }
+      if (reserved.paying !== undefined && r.payingBalance !== undefined && r.payingBalance.remaining + r.payingBalance.inflight === 0n) {
+        const id = reserved.paying.channel.channel_oid;
+        publishLogged(ctx, MarketMakerTopic.onPayingChannelEmpty, [id], { paying_channel: formatUuid(id) });
+      }
+    };
+
+    const buyKey = async (call: ProcedureCall): Promise<BuyKeyReceipt> => {
+      const input: BuyKeyInput = parseBuyKeyArgs(call.args, call.kwargs);
+      const offer = checkOfferBuyable(db, input.keyId, { now: nowNs() });
+      const price = await priceOf(offer);
+      const currentBlock = await head.current();
+      const tid = randomUuid();
+      let reserved: ReservedPurchase | undefined;
+      try {
+        const { resolved, sold } = await runPurchase(
+          db,
+          mutex,
+          {
+            ...binding,
+            offer,
+            ...(price === undefined ? {} : { price }),
+            paymentChannelId: input.channelId,
+            buyerDelegate: input.delegate,
+            buyerPubkey: input.buyerPubkey,
+            amount: input.amount,
+            channelSeq: input.channelSeq,
+            balance: input.balance,
+            signature: input.signature,
+            closeAt: input.closeAt,
+            currentBlock,
+            now: nowNs(),
+            tid,
+            onReserve: (o) => {
+              // Same clock rules as get_quote, decided inside the reservation so no copy is oversold.
+              checkOfferBuyable(db, o.key, { now: nowNs() });
+              takeCopy(db, o);
+            },
+          },
+          async (r) => {
+            reserved = r;
+            return sellReserved(ctx.session, makerAddress, ctx.privateKey, input, r, timeoutMs);
+          },
+        );
+        const r = reserved as ReservedPurchase | undefined;
+        if (r === undefined) throw new WampError(XbrErrorUri.runtimeError, 'purchase resolved without a reservation');
+        const receipt = buyKeyReceipt(ctx.privateKey, input, r, resolved, sold);
+        ctx.log.info('key sold', {
+          tid: formatUuid(tid),
+          offer: formatUuid(r.offer.offer),
+          key: formatUuid(input.keyId),
+          payment_channel: formatUuid(input.channelId),
+          paying_channel: r.paying === undefined ? null : formatUuid(r.paying.channel.channel_oid),
+          price: r.price,
+          channel_seq: receipt.channel_seq,
+        });
+        publishEmpty(r, resolved);
+        return receipt;
+      } catch (err) {
+        if (!(err instanceof WampError) || reserved === undefined) throw err;
+        // Only a purchase the ledger has durably FAILED (refunded) gets a signed refund state.
+        if (db.transactions.get(tid)?.state !== TransactionState.FAILED) throw err;
+        const seq = err.kwargs['channel_seq'];
+        const remaining = err.kwargs['remaining'];
+        if (typeof seq !== 'number' || typeof remaining !== 'bigint') throw err;
+        ctx.log.warn('purchase failed and refunded', {
+          tid: formatUuid(tid),
+          key: formatUuid(input.keyId),
+          payment_channel: formatUuid(input.channelId),
+          seller_authid: offer.seller_authid,
+          error_uri: err.uri,
+          error: err.message,
+          channel_seq: seq,
+        });
+        throw refundedError(err, ctx.privateKey, binding, input, input.channelId as Uuid, seq, remaining);
+      }
+    };
+
+    return {
+      async start() {
+        const recovered = await recoverPurchases(db, ctx.log);
+        if (recovered.length > 0) ctx.log.warn('interrupted purchases refunded before serving', { count: recovered.length });
+      },
+      procedures: { [MarketMakerProcedure.buyKey]: buyKey },
+    };
+  };
+}
