@@ -4,6 +4,7 @@
  * the header, notes and errors (`# ERROR ...`); progress goes to stderr. Exit code 1 if a part failed.
  */
 import os from 'node:os';
+import { marketBudgetMs, runMarketBench } from './market/index.js';
 import { primitivesBudgetMs, runPrimitivesBench } from './primitives/index.js';
 import { pubsubBudgetMs, runPubsubBench } from './pubsub.js';
 import { routerBudgetMs, runRouterBench } from './router.js';
@@ -19,6 +20,7 @@ const PARTS: Record<string, PartEntry> = {
   router: { run: runRouterBench, budgetMs: routerBudgetMs },
   pubsub: { run: runPubsubBench, budgetMs: pubsubBudgetMs },
   primitives: { run: runPrimitivesBench, budgetMs: primitivesBudgetMs },
+  market: { run: runMarketBench, budgetMs: marketBudgetMs },
 };
 
 function usage(): string {
@@ -29,6 +31,7 @@ function usage(): string {
     '  env BENCH_ROUTER_WINDOW=<n>  outstanding calls in the router calls/s runs (default 1024)',
     '  env BENCH_PUBSUB_WINDOW=<n>  outstanding publications in the pubsub fan-out runs (default 512)',
     '  env BENCH_OUR_CLI=<path>     entry point of our router (default router/controller/cli.ts)',
+    '  env BENCH_MARKET_BUYERS=<n>, BENCH_MARKET_SELLERS=<m>  market lanes (default 16 buyers, 8 sellers)',
   ].join('\n');
 }
 

@@ -4,8 +4,10 @@
  *
  * Decisions:
  * - **Two phases, one write each.** `reservePurchase` (checks + reserve + Transaction INFLIGHT) and
- *   `resolvePurchase` (SUCCESS: inflight → spent; FAILURE: inflight → remaining) are each one synchronous
- *   `env.writeSync` transaction, durable on return; a refusal throws inside it and changes nothing.
+ *   `resolvePurchase` (SUCCESS: inflight → spent; FAILURE: inflight → remaining) are each one write
+ *   transaction whose read-check-write is synchronous; a refusal throws inside it and changes nothing.
+ *   The plain functions commit alone (`writeSync`, durable on return); the `…Batched` ones, used by
+ *   `runPurchase`, join the next batched commit and resolve once it is durable (shared fsyncs).
  * - **Signed states equal the ledger.** The buyer signs (`ledger.seq + 1`, `ledger.remaining − price`) with
  *   the payment channel's delegate key; a replayed or skipped seq, or a different balance, is refused with
  *   the maker's seq/remaining in kwargs.
@@ -50,7 +52,7 @@ export {
 export { KeyedMutex } from './keyedMutex.js';
 export { marshalBalance, marshalChannel, type BalanceWire, type ChannelWire } from './marshal.js';
 export { inflightPurchases, recoverInflight, type RecoverOptions, type RecoveryDecision } from './recovery.js';
-export { NO_PAYING_CHANNEL, reservePurchase, type ReservedLeg, type ReservedPurchase, type ReservePurchaseRequest } from './reservePurchase.js';
-export { failureDetails, resolvePurchase, type PurchaseOutcome, type ResolvedPurchase, type ResolveOptions } from './resolvePurchase.js';
+export { NO_PAYING_CHANNEL, reservePurchase, reservePurchaseBatched, type ReservedLeg, type ReservedPurchase, type ReservePurchaseRequest } from './reservePurchase.js';
+export { failureDetails, resolvePurchase, resolvePurchaseBatched, type PurchaseOutcome, type ResolvedPurchase, type ResolveOptions } from './resolvePurchase.js';
 export { purchaseLockKeys, runPurchase, verifySellerSignature, type PurchaseResult, type SellResult } from './runPurchase.js';
 export { CLOSE_AT_WINDOW, MAX_CHANNEL_SEQ, checkCloseAt, closeMessage, type MarketBinding } from './types.js';

@@ -205,9 +205,23 @@ function checkBuyerSignature(req: ReservePurchaseRequest, channel: Channel): voi
  * const sig = signChannelClose(r.paying!.message, makerKey); // only now may a signature leave the process
  */
 export function reservePurchase(db: MakerDb, req: ReservePurchaseRequest): ReservedPurchase {
+  return db.env.writeSync(reserver(db, req));
+}
+
+/**
+ * As {@link reservePurchase}, but the write joins the next batched commit (`env.write`), so concurrent
+ * purchases on different channels share one fsync. Resolves once that commit is durable — only then may
+ * the paying state be signed for the seller. The checks still run inside the write transaction.
+ */
+export function reservePurchaseBatched(db: MakerDb, req: ReservePurchaseRequest): Promise<ReservedPurchase> {
+  return db.env.write(reserver(db, req));
+}
+
+/** Validates the request, then returns the transaction body (read-check-write, synchronous). */
+function reserver(db: MakerDb, req: ReservePurchaseRequest): () => ReservedPurchase {
   validate(req);
   const tid = req.tid ?? randomUuid();
-  return db.env.writeSync(() => {
+  return () => {
     let offer = freshOffer(db, req.offer);
     const price = priceOf(offer, req.price);
     const payment = paymentChannelOf(db, req);
@@ -272,5 +286,5 @@ export function reservePurchase(db: MakerDb, req: ReservePurchaseRequest): Reser
       message: closeMessage(req, req.closeAt, paymentId, paymentAfter.seq, paymentAfter.remaining, false),
     };
     return payingLeg === undefined ? { transaction, payment: paymentLeg, offer, price } : { transaction, payment: paymentLeg, paying: payingLeg, offer, price };
-  });
+  };
 }

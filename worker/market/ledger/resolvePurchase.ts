@@ -76,10 +76,25 @@ function validOutcome(outcome: PurchaseOutcome): void {
  * resolvePurchase(db, r.transaction.tid, { ok: false, error: 'xbr.error.transaction_failed' });
  */
 export function resolvePurchase(db: MakerDb, tid: Uuid, outcome: PurchaseOutcome, options: ResolveOptions = {}): ResolvedPurchase {
+  const settleIt = resolver(db, tid, outcome, options);
+  return db.env.writeSync(settleIt);
+}
+
+/**
+ * As {@link resolvePurchase}, but the write joins the next batched commit (`env.write`): many concurrent
+ * purchases share one fsync. Resolves once that commit is durable — only then may a receipt be signed.
+ */
+export function resolvePurchaseBatched(db: MakerDb, tid: Uuid, outcome: PurchaseOutcome, options: ResolveOptions = {}): Promise<ResolvedPurchase> {
+  const settleIt = resolver(db, tid, outcome, options);
+  return db.env.write(settleIt);
+}
+
+/** Validates the request, then returns the transaction body (read-check-write, synchronous). */
+function resolver(db: MakerDb, tid: Uuid, outcome: PurchaseOutcome, options: ResolveOptions): () => ResolvedPurchase {
   if (!(tid instanceof Uint8Array) || tid.length !== 16) throw argumentError('tid', '16 bytes', describe(tid));
   validOutcome(outcome);
   const now = options.now ?? BigInt(Date.now()) * 1_000_000n;
-  return db.env.writeSync(() => {
+  return () => {
     const tx = db.transactions.get(tid);
     if (tx === undefined) throw new WampError(XbrErrorUri.noSuchObject, `no transaction ${formatUuid(tid)}`, { kwargs: { tid } });
     if (tx.state !== TransactionState.INFLIGHT) throw invalidTransaction(tid, `is not in flight (state ${tx.state}); it was already resolved`);
@@ -97,7 +112,7 @@ export function resolvePurchase(db: MakerDb, tid: Uuid, outcome: PurchaseOutcome
     if (!outcome.ok) done.error = outcome.error;
     db.transactions.put(tid, done);
     return payingBalance === undefined ? { transaction: done, paymentBalance } : { transaction: done, paymentBalance, payingBalance };
-  });
+  };
 }
 
 /**

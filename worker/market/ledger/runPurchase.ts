@@ -1,8 +1,9 @@
 /**
  * The whole purchase under the per-channel lock: reserve → seller call → verify → resolve. Purchases on
  * the same payment channel, and sales of the same seller delegate (whose paying channel accepts only the
- * next seq), run one at a time; all others run concurrently (DESIGN §5). The seller call is the only
- * `await` and it is outside every DB transaction.
+ * next seq), run one at a time; all others run concurrently (DESIGN §5). The reserve and the resolve are
+ * batched commits (`env.write`): concurrent purchases share their fsyncs, and each step goes on only once
+ * its own commit is durable. Every `await` is outside the synchronous read-check-write of a transaction.
  */
 import type { Address, Signature65 } from '../../../schema/codec/types.js';
 import type { MakerDb } from '../../../schema/db/maker-db.js';
@@ -13,8 +14,8 @@ import { XbrErrorUri } from '../../../schema/uris.js';
 import { activeChannel } from './activeChannel.js';
 import { invalidSignature, noActivePaymentChannel } from './errors.js';
 import type { KeyedMutex } from './keyedMutex.js';
-import { reservePurchase, type ReservedPurchase, type ReservePurchaseRequest } from './reservePurchase.js';
-import { resolvePurchase, type ResolvedPurchase } from './resolvePurchase.js';
+import { reservePurchaseBatched, type ReservedPurchase, type ReservePurchaseRequest } from './reservePurchase.js';
+import { resolvePurchaseBatched, type ResolvedPurchase } from './resolvePurchase.js';
 import { hexOf, sameBytes } from './types.js';
 
 /**
@@ -76,21 +77,21 @@ export async function runPurchase<S extends SellResult>(
   }
   const pinned: ReservePurchaseRequest = { ...req, paymentChannelId };
   return mutex.run(purchaseLockKeys(paymentChannelId, req.offer.seller), async () => {
-    const reserved = reservePurchase(db, pinned);
+    const reserved = await reservePurchaseBatched(db, pinned);
     let sold: S;
     try {
       sold = await sell(reserved);
       verifySellerSignature(reserved, sold.sellerSignature);
     } catch (err) {
       const e = toWampError(err, XbrErrorUri.transactionFailed);
-      const resolved = resolvePurchase(db, reserved.transaction.tid, { ok: false, error: e.uri });
+      const resolved = await resolvePurchaseBatched(db, reserved.transaction.tid, { ok: false, error: e.uri });
       throw new WampError(e.uri, e.message, {
         args: e.args,
         kwargs: { ...e.kwargs, payment_channel: resolved.transaction.payment_channel, channel_seq: resolved.paymentBalance.seq, remaining: resolved.paymentBalance.remaining },
         cause: err,
       });
     }
-    const resolved = resolvePurchase(db, reserved.transaction.tid, sold.sellerSignature === undefined ? { ok: true } : { ok: true, sellerSignature: sold.sellerSignature });
+    const resolved = await resolvePurchaseBatched(db, reserved.transaction.tid, sold.sellerSignature === undefined ? { ok: true } : { ok: true, sellerSignature: sold.sellerSignature });
     return { reserved, resolved, sold };
   });
 }
