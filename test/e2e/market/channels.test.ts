@@ -125,6 +125,10 @@ test('open_channel PAYING: the seller signs, the maker funds it and approves XBR
   // More tokens than the maker's allowance: the maker must approve before opening.
   await (await token().getFunction('transfer')(makerAddress, parseEther('1000'))).wait();
   const amount = allowance + parseEther('500');
+  // The maker's balance must cover a paying channel.
+  const balance: bigint = await token().getFunction('balanceOf')(makerAddress);
+  const big = await openArgs({ ctype: 2, member: SELLER, delegate: SELLER_DELEGATE, amount: balance + 1n });
+  await rejectsWith(call(client, MM + 'open_channel', big.args), 'xbr.error.insufficient_token_balance', /market maker/);
   const { args, channelId } = await openArgs({ ctype: 2, member: SELLER, delegate: SELLER_DELEGATE, amount });
   await call(client, MM + 'open_channel', args);
   const ch = await eventually(() => call(client, MM + 'get_paying_channel', [channelId]), 'the paying channel reached the ledger');
@@ -136,10 +140,10 @@ test('open_channel PAYING: the seller signs, the maker funds it and approves XBR
   const byRecipient: Uint8Array[] = await call(client, MM + 'get_channels_by_actor', [adr(edge.account(SELLER).address), 2]);
   assert.ok(byRecipient.some((c) => hexOf(c) === hexOf(channelId)));
 
-  // The maker's balance must cover a paying channel.
-  const balance: bigint = await token().getFunction('balanceOf')(makerAddress);
-  const big = await openArgs({ ctype: 2, member: SELLER, delegate: SELLER_DELEGATE, amount: balance + 1n });
-  await rejectsWith(call(client, MM + 'open_channel', big.args), 'xbr.error.insufficient_token_balance', /market maker/);
+  // One live paying channel per seller delegate: the maker's liquidity is not the provider's to lock up.
+  const second = await openArgs({ ctype: 2, member: SELLER, delegate: SELLER_DELEGATE, amount: parseEther('1') });
+  const refused = await rejectsWith(call(client, MM + 'open_channel', second.args), 'xbr.error.channel_already_exists', /already has the open paying channel/);
+  assert.equal(hexOf(refused.argsDict?.['channel_oid'] as Uint8Array), hexOf(channelId));
 });
 
 test('open_channel refuses what the contract would revert, with a clear error, and sends nothing', async () => {

@@ -22,6 +22,7 @@ import { argumentError, describe } from '../../../schema/codec/argument.js';
 import { WampError } from '../../../schema/errors.js';
 import { XbrErrorUri } from '../../../schema/uris.js';
 import type { MakerContext, ProcedureCall } from '../../host/index.js';
+import { activeChannel } from '../ledger/activeChannel.js';
 import { invalidSignature } from '../ledger/errors.js';
 import type { KeyedMutex } from '../ledger/keyedMutex.js';
 import { sameBytes } from '../ledger/types.js';
@@ -106,6 +107,9 @@ function checkSigned(ctx: MakerContext, o: OpenChannelInput): void {
   if (!sameBytes(signer, o.member)) throw invalidSignature(`EIP712 signature invalid: signed by ${hex0x(signer)}, not by the member ${hex0x(o.member)}`);
 }
 
+/** How long `open_channel` waits for the chain monitor to put the new channel into the ledger. */
+const REPLICATION_WAIT_MS = 10_000;
+
 /** Checks against the ledger and the chain: fresh id, block window, role, recipient, consent. */
 async function checkMarket(ctx: MakerContext, o: OpenChannelInput): Promise<void> {
   const id = formatUuid(o.channelId);
@@ -126,6 +130,18 @@ async function checkMarket(ctx: MakerContext, o: OpenChannelInput): Promise<void
   }
   const recipient = o.ctype === ChannelType.PAYMENT ? Buffer.from(ctx.marketOwner.slice(2), 'hex') : o.member;
   expectSame('recipient', o.recipient, recipient, o.ctype === ChannelType.PAYMENT ? 'the market owner' : 'the member (actor)');
+  if (o.ctype === ChannelType.PAYING) {
+    // The maker funds PAYING channels from its own tokens, on the provider's request alone: one live channel
+    // per seller delegate at a time, so no provider can make the maker lock up its liquidity in many.
+    const live = activeChannel(ctx.makerDb, ChannelType.PAYING, o.delegate, ctx.marketId);
+    if (live !== undefined) {
+      throw new WampError(
+        XbrErrorUri.channelAlreadyExists,
+        `delegate ${hex0x(o.delegate)} already has the open paying channel ${formatUuid(live.channel.channel_oid)} with ${live.balance.remaining} remaining: close it first`,
+        { kwargs: { channel_oid: live.channel.channel_oid, delegate: o.delegate, remaining: live.balance.remaining } },
+      );
+    }
+  }
   if (!(await ctx.xbr.market.hasDelegateConsent(ctx.marketId, o.member, o.delegate, role))) {
     throw new WampError(XbrErrorUri.delegateNotConsented, `member ${hex0x(o.member)} has not consented to delegate ${hex0x(o.delegate)} as ${roleName} in market ${ctx.marketIdHex}`, {
       kwargs: { member_adr: o.member, delegate: o.delegate, delegate_type: role },
@@ -174,6 +190,12 @@ export async function openChannel(ctx: MakerContext, call: ProcedureCall, mutex:
     });
     log.info('channel opened on chain', { tx: receipt.hash, block: receipt.blockNumber, amount: o.amount });
     ctx.triggerChainMonitor();
+    // Return once the ledger has the channel (the monitor applies `Opened` within a poll): the caller can use
+    // it right away, and — under the PAYING lock — the next PAYING open sees it (one live channel per seller).
+    const table = o.ctype === ChannelType.PAYMENT ? ctx.makerDb.paymentChannels : ctx.makerDb.payingChannels;
+    const deadline = Date.now() + REPLICATION_WAIT_MS;
+    while (!table.has(o.channelId) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    if (!table.has(o.channelId)) log.warn('the opened channel is not in the ledger yet; it will be once the chain monitor applies it', { wait_ms: REPLICATION_WAIT_MS });
     return { transaction: Buffer.from(receipt.hash.slice(2), 'hex'), channel_oid: new Uint8Array(o.channelId), market_oid: new Uint8Array(o.marketId) };
   });
 }
