@@ -227,3 +227,53 @@ export async function startMarketEdge(options: StartMarketEdgeOptions = {}): Pro
     stop,
   };
 }
+
+/** One structured (JSON) log line of the node: the controller's or a worker's (`schema/log.ts`). */
+export type LogLine = Record<string, unknown> & { msg?: string };
+
+/** The JSON log lines of the node so far, in order; other output (and a half-written last line) is skipped. */
+export function logLines(edge: Pick<MarketEdge, 'output'>): LogLine[] {
+  const lines: LogLine[] = [];
+  for (const text of edge.output().split('\n')) {
+    if (!text.startsWith('{')) continue;
+    try {
+      const v = JSON.parse(text) as unknown;
+      if (v !== null && typeof v === 'object' && !Array.isArray(v)) lines.push(v as LogLine);
+    } catch {
+      // not a complete JSON line (yet)
+    }
+  }
+  return lines;
+}
+
+/**
+ * The pid of worker `id` as the controller last reported it ready (`worker ready {worker, pid}`);
+ * undefined before the first ready. After a restart it is the new process's pid.
+ */
+export function workerPid(edge: Pick<MarketEdge, 'output'>, id: string): number | undefined {
+  let pid: number | undefined;
+  for (const l of logLines(edge)) {
+    if (l['component'] === 'controller' && l.msg === 'worker ready' && l['worker'] === id && typeof l['pid'] === 'number') pid = l['pid'];
+  }
+  return pid;
+}
+
+/**
+ * Waits until a log line satisfies `match` and returns it with its index in `logLines(edge)`; lines before
+ * index `after` are not considered (e.g. `after: logLines(edge).length` = only lines written from now on).
+ * Throws with the output's tail after `timeoutMs`.
+ */
+export async function waitForLog(
+  edge: Pick<MarketEdge, 'output'>,
+  match: (line: LogLine) => boolean,
+  options: { timeoutMs: number; after?: number; what?: string },
+): Promise<{ line: LogLine; index: number }> {
+  const deadline = Date.now() + options.timeoutMs;
+  const after = options.after ?? 0;
+  for (;;) {
+    const lines = logLines(edge);
+    for (let i = after; i < lines.length; i++) if (match(lines[i]!)) return { line: lines[i]!, index: i };
+    if (Date.now() > deadline) throw new Error(`no ${options.what ?? 'matching log line'} within ${options.timeoutMs} ms:\n${edge.output().slice(-3000)}`);
+    await sleep(100);
+  }
+}
