@@ -1,50 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Wampy } from 'wampy';
-import { MsgpackSerializer } from 'wampy/MsgpackSerializer.js';
-import WebSocket from 'ws';
 import { validateNodeConfig } from '../../router/config/index.js';
+
+import { connectWhenUp, freePort, waitExit } from './harness/market-edge.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
-function waitExit(child: ChildProcess, timeoutMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`process did not exit within ${timeoutMs} ms`)), timeoutMs);
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal });
-    });
-  });
-}
 
-async function connectWhenUp(url: string, deadline: number): Promise<Wampy> {
-  for (;;) {
-    const w = new Wampy(url, { ws: WebSocket as never, realm: 'realm1', autoReconnect: false, serializer: new MsgpackSerializer() });
-    try {
-      await w.connect();
-      return w;
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-}
 
 test('the shipped router-config.json is valid', () => {
   const raw = JSON.parse(readFileSync(join(ROOT, 'router-config.json'), 'utf8'));

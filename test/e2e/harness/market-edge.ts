@@ -90,15 +90,30 @@ export function freePort(): Promise<number> {
   });
 }
 
-export function waitExit(child: ChildProcess, timeoutMs: number): Promise<number | null> {
+/** Resolves with the exit code and signal of `child` once it exited (at once if it already has). */
+export function waitExit(child: ChildProcess, timeoutMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   return new Promise((resolve, reject) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
+    if (child.exitCode !== null || child.signalCode !== null) return resolve({ code: child.exitCode, signal: child.signalCode });
     const timer = setTimeout(() => reject(new Error(`process did not exit within ${timeoutMs} ms`)), timeoutMs);
-    child.once('exit', (code) => {
+    child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      resolve(code);
+      resolve({ code, signal });
     });
   });
+}
+
+/** A wampy client (msgpack) in realm1 of `url`, retrying until the router accepts it or `deadline` (ms epoch) passes. */
+export async function connectWhenUp(url: string, deadline: number): Promise<Wampy> {
+  for (;;) {
+    const w = new Wampy(url, { ws: WebSocket as never, realm: 'realm1', autoReconnect: false, serializer: new MsgpackSerializer() });
+    try {
+      await w.connect();
+      return w;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -171,7 +186,7 @@ export async function startMarketEdge(options: StartMarketEdgeOptions = {}): Pro
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
       try {
-        code = await waitExit(child, 45_000);
+        code = (await waitExit(child, 45_000)).code;
       } catch (err) {
         child.kill('SIGKILL');
         throw err;
