@@ -34,6 +34,7 @@ import {
 import type { Uuid } from '../../schema/codec/types.js';
 import { describe, figure, percentile, positiveIntFromEnv, ratio, type BenchContext } from '../util.js';
 import { purchaseBound } from './bound.js';
+import { startMarketProfile } from './profile.js';
 
 const GOAL_PER_S = 1000;
 const PRICE = XBR / 1000n;
@@ -143,7 +144,9 @@ export async function runMarketBench(ctx: BenchContext): Promise<boolean> {
     ctx.log('market: warm-up');
     await run(edge, lanes, ctx.quick ? 1000 : 3000);
     ctx.log('market: measuring');
+    const profile = await startMarketProfile();
     const r = await run(edge, lanes, ms);
+    await profile?.stop(r.latencies.length, ctx.out);
     figure(ctx, 'market.purchases_per_s', r.perSecond, 'purchases/s');
     figure(ctx, 'market.latency_p50_ms', percentile(r.latencies, 0.5), 'ms', 2);
     figure(ctx, 'market.latency_p99_ms', percentile(r.latencies, 0.99), 'ms', 2);

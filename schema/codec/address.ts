@@ -2,7 +2,7 @@
  * Ethereum addresses: 20 raw bytes on the wire, EIP-55 checksummed `0x…` strings in `get_config`, logs
  * and EIP712 messages for JS libraries.
  */
-import { keccak_256 } from '@noble/hashes/sha3.js';
+import { keccak256 } from '../eip712/keccak.js';
 import { argumentError, describe, expectBytes, toHex } from './argument.js';
 import type { Address } from './types.js';
 
@@ -22,7 +22,7 @@ export function asAddress(bytes: unknown, name = 'address'): Address {
 
 /** Applies EIP-55 mixed-case to 40 lowercase hex digits (no prefix). */
 function checksumHex(lower: string): string {
-  const hash = keccak_256(Buffer.from(lower, 'ascii'));
+  const hash = keccak256(Buffer.from(lower, 'ascii'));
   let out = '0x';
   for (let i = 0; i < 40; i++) {
     const c = lower[i] as string;

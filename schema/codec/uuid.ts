@@ -48,6 +48,10 @@ export function formatUuid(bytes: Uint8Array, name = 'uuid'): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+const POOL_BYTES = 16 * 256;
+const pool = new Uint8Array(POOL_BYTES);
+let poolUsed = POOL_BYTES;
+
 /**
  * A new random version-4 UUID (RFC 4122 variant), as 16 bytes, from the CSPRNG.
  *
@@ -55,7 +59,14 @@ export function formatUuid(bytes: Uint8Array, name = 'uuid'): string {
  * const offerId = randomUuid(); // formatUuid(offerId)[14] === '4'
  */
 export function randomUuid(): Uuid {
-  const b = randomFillSync(new Uint8Array(16));
+  // One CSPRNG call per 256 ids instead of one per id (every purchase draws a transaction id).
+  if (poolUsed === POOL_BYTES) {
+    randomFillSync(pool);
+    poolUsed = 0;
+  }
+  const b = pool.slice(poolUsed, poolUsed + 16);
+  pool.fill(0, poolUsed, poolUsed + 16);
+  poolUsed += 16;
   b[6] = ((b[6] as number) & 0x0f) | 0x40;
   b[8] = ((b[8] as number) & 0x3f) | 0x80;
   return b as Uuid;

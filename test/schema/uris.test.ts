@@ -34,13 +34,19 @@ describe('XbrErrorUri', () => {
   it('lists every xbr/crossbar error URI of the spec, and nothing the spec lacks', () => {
     const inSpec = new Set(spec.match(/\b(?:xbr\.error|xbr\.marketmaker\.error|crossbar\.error)\.[a-z_-]+[a-z]/g) ?? []);
     // Our additions for the fixes of DESIGN §4/§5 (not in the original): only the offering seller may revoke;
-    // revocation, valid_from and copies are enforced; no co-signed close while purchases are in flight.
+    // revocation, valid_from and copies are enforced; no co-signed close while purchases are in flight;
     const oursOnly = new Set<string>([
       XbrErrorUri.notAuthorized,
       XbrErrorUri.offerRevoked,
       XbrErrorUri.offerNotYetValid,
       XbrErrorUri.offerSoldOut,
       XbrErrorUri.purchaseInFlight,
+      // open_channel refuses what the contract would revert, each with its own error
+      XbrErrorUri.channelAlreadyExists,
+      XbrErrorUri.memberNotActor,
+      XbrErrorUri.delegateNotConsented,
+      XbrErrorUri.insufficientAllowance,
+      XbrErrorUri.insufficientTokenBalance,
     ]);
     const ours = new Set<string>(Object.values(XbrErrorUri).filter((u) => !u.startsWith('wamp.') && !oursOnly.has(u)));
     assert.deepEqual([...inSpec].sort(), [...ours].sort());

@@ -33,4 +33,14 @@ describe('keccak256', () => {
     }
     assert.deepEqual(big, copy);
   });
+
+  it('returns a fresh array each time (the native state is reused between calls)', () => {
+    const a = keccakUtf8('a');
+    const aHex = hex(a);
+    const b = keccakUtf8('b');
+    assert.equal(hex(a), aHex);
+    assert.notEqual(hex(b), aHex);
+    a.fill(0);
+    assert.equal(hex(keccakUtf8('a')), aHex);
+  });
 });

@@ -23,7 +23,9 @@
  *   the call returned, i.e. after the state they justify is on disk.
  * - **Offer copies** are taken by the caller's `onReserve(offer)` hook, inside the reserve transaction.
  * - **Serialization.** `runPurchase` holds a `KeyedMutex` on the payment channel and the seller delegate
- *   across the seller call; different channels/sellers run concurrently.
+ *   across the seller call; different channels/sellers run concurrently. The locks are released once the
+ *   SUCCESS resolve has run in its write transaction (not after its fsync): the next purchase's reserve
+ *   queues behind it, so it commits in the same batch or a later one and is never durable before it.
  * - **Closes.** `checkCooperativeClose` refuses a state other than the ledger's current one and any close
  *   while inflight > 0, then marks the channel CLOSING so no purchase can start on it.
  */
@@ -53,6 +55,15 @@ export { KeyedMutex } from './keyedMutex.js';
 export { marshalBalance, marshalChannel, type BalanceWire, type ChannelWire } from './marshal.js';
 export { inflightPurchases, recoverInflight, type RecoverOptions, type RecoveryDecision } from './recovery.js';
 export { NO_PAYING_CHANNEL, reservePurchase, reservePurchaseBatched, type ReservedLeg, type ReservedPurchase, type ReservePurchaseRequest } from './reservePurchase.js';
-export { failureDetails, resolvePurchase, resolvePurchaseBatched, type PurchaseOutcome, type ResolvedPurchase, type ResolveOptions } from './resolvePurchase.js';
+export {
+  failureDetails,
+  resolvePurchase,
+  resolvePurchaseBatched,
+  resolvePurchaseStaged,
+  type PurchaseOutcome,
+  type ResolvedPurchase,
+  type ResolveOptions,
+  type StagedResolve,
+} from './resolvePurchase.js';
 export { purchaseLockKeys, runPurchase, verifySellerSignature, type PurchaseResult, type SellResult } from './runPurchase.js';
 export { CLOSE_AT_WINDOW, MAX_CHANNEL_SEQ, checkCloseAt, closeMessage, type MarketBinding } from './types.js';

@@ -78,9 +78,10 @@ export interface ReservePurchaseRequest extends MarketBinding {
    * Runs inside the reserve transaction with the freshly read offer, after every ledger check and before
    * any write: the offer book's buyability checks and copy decrement (`checkOfferBuyable`, `takeCopy`)
    * go here, so a sold-out offer and a reserved purchase can never disagree. Throwing refuses the
-   * purchase with nothing changed. Must be synchronous.
+   * purchase with nothing changed. Must be synchronous. May return the offer as it now stands (e.g. what
+   * `takeCopy` wrote), which saves re-reading it; otherwise it is re-read.
    */
-  readonly onReserve?: (offer: Offer) => void;
+  readonly onReserve?: (offer: Offer) => Offer | void;
 }
 
 /** One leg of a reserved purchase. */
@@ -246,8 +247,7 @@ function reserver(db: MakerDb, req: ReservePurchaseRequest): () => ReservedPurch
     if (db.transactions.has(tid)) throw argumentError('tid', 'a new transaction id', `the existing ${formatUuid(tid)}`);
 
     if (req.onReserve !== undefined) {
-      req.onReserve(offer);
-      offer = db.offers.get(offer.offer) ?? offer;
+      offer = req.onReserve(offer) ?? db.offers.get(offer.offer) ?? offer;
     }
 
     const paymentAfter: ChannelBalance = { remaining: pb.remaining - price, inflight: pb.inflight + price, spent: pb.spent, seq: pb.seq + 1 };

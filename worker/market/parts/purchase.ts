@@ -21,7 +21,7 @@ import type { MakerContext } from '../../host/context.js';
 import type { MakerPartFactory } from '../../host/market-procedures.js';
 import type { ProcedureCall } from '../../host/procedures.js';
 import { KeyedMutex, runPurchase, type MarketBinding, type ReservedPurchase } from '../ledger/index.js';
-import { checkOfferBuyable, takeCopy } from '../offers/index.js';
+import { checkOfferBuyable, takeCopy, unsellableReason } from '../offers/index.js';
 import { publishLogged } from './offers-publish.js';
 import { askSellerPrice } from './offers-quote.js';
 import { DEFAULT_SELLER_TIMEOUT_MS, envMs } from './offers-seller-call.js';
@@ -90,8 +90,10 @@ export function purchasePart(options: PurchasePartOptions = {}): MakerPartFactor
             tid,
             onReserve: (o) => {
               // Same clock rules as get_quote, decided inside the reservation so no copy is oversold.
-              checkOfferBuyable(db, o.key, { now: nowNs() });
-              takeCopy(db, o);
+              // `o` is the stored record just read by the ledger (key → offer is unique and fixed).
+              const reason = unsellableReason(o, nowNs());
+              if (reason !== undefined) throw reason;
+              return takeCopy(db, o);
             },
           },
           async (r) => {
@@ -102,7 +104,8 @@ export function purchasePart(options: PurchasePartOptions = {}): MakerPartFactor
         const r = reserved as ReservedPurchase | undefined;
         if (r === undefined) throw new WampError(XbrErrorUri.runtimeError, 'purchase resolved without a reservation');
         const receipt = buyKeyReceipt(ctx.privateKey, input, r, resolved, sold);
-        ctx.log.info('key sold', {
+        // debug: one line per purchase would cost more than the purchase's own bookkeeping at full rate
+        ctx.log.debug('key sold', {
           tid: formatUuid(tid),
           offer: formatUuid(r.offer.offer),
           key: formatUuid(input.keyId),

@@ -5,7 +5,16 @@ import { ChannelType } from '../../../../schema/db/records/channel.js';
 import { TransactionState } from '../../../../schema/db/records/transaction.js';
 import { signChannelClose } from '../../../../schema/eip712/channelClose.js';
 import { WampError } from '../../../../schema/errors.js';
-import { auditLedger, inflightPurchases, KeyedMutex, reservePurchase, runPurchase, type ReservedPurchase } from '../../../../worker/market/ledger/index.js';
+import {
+  auditLedger,
+  inflightPurchases,
+  KeyedMutex,
+  reservePurchase,
+  reservePurchaseBatched,
+  resolvePurchaseStaged,
+  runPurchase,
+  type ReservedPurchase,
+} from '../../../../worker/market/ledger/index.js';
 import { buyRequest, dump, freshDb, newKey, openChannel, putOffer, wamp } from './helpers.js';
 
 let t: Awaited<ReturnType<typeof freshDb>>;
@@ -145,4 +154,60 @@ test('KeyedMutex: releases on throw, multi-key calls do not deadlock, idle map i
   assert.ok(order.indexOf('xy-') < order.indexOf('yx+'));
   assert.ok(order.indexOf('yx-') < order.indexOf('x+'));
   assert.equal(m.size, 0);
+});
+
+test('resolvePurchaseStaged: applied before durable; the next reserve on the channel queues behind it; applied settles on a refused resolve', async () => {
+  const buyer = newKey();
+  const seller = newKey();
+  const payment = openChannel(t.db, ChannelType.PAYMENT, buyer.address, 1000n);
+  openChannel(t.db, ChannelType.PAYING, seller.address, 1000n);
+  const offer = putOffer(t.db, seller.address, 10n);
+  const first = reservePurchase(t.db, buyRequest({ offer, channelId: payment, buyer, seq: 2, balance: 990n }));
+  const sig = signChannelClose(first.paying!.message, seller.priv);
+  const staged = resolvePurchaseStaged(t.db, first.transaction.tid, { ok: true, sellerSignature: sig });
+  const order: string[] = [];
+  void staged.durable.then(() => order.push('durable'));
+  await staged.applied;
+  order.push('applied');
+  // Queued only now (after the resolve ran): it reads the settled balance and commits with it or later.
+  const second = await reservePurchaseBatched(t.db, buyRequest({ offer, channelId: payment, buyer, seq: 3, balance: 980n }));
+  const resolved = await staged.durable;
+  assert.deepEqual(order, ['applied', 'durable']);
+  assert.equal(resolved.transaction.state, TransactionState.SUCCESS);
+  assert.deepEqual(resolved.paymentBalance, { remaining: 990n, inflight: 0n, spent: 10n, seq: 2 });
+  assert.deepEqual(second.payment.balance, { remaining: 980n, inflight: 10n, spent: 10n, seq: 3 });
+
+  // A resolve the ledger refuses (already resolved): `applied` still settles, `durable` rejects, nothing changes.
+  const before = dump(t.db);
+  const again = resolvePurchaseStaged(t.db, first.transaction.tid, { ok: true, sellerSignature: sig });
+  await again.applied;
+  await assert.rejects(again.durable, wamp('xbr.error.invalid_transaction'));
+  assert.deepEqual(dump(t.db), before);
+  await resolvePurchaseStaged(t.db, second.transaction.tid, { ok: false, error: 'xbr.error.transaction_failed' }).durable;
+  auditLedger(t.db);
+});
+
+test('runPurchase: sales of one seller run in seq order and each reservation sees every earlier sale settled (locks released at the resolve)', async () => {
+  const seller = newKey();
+  openChannel(t.db, ChannelType.PAYING, seller.address, 1000n);
+  const offer = putOffer(t.db, seller.address, 10n);
+  const buyers = Array.from({ length: 6 }, () => newKey());
+  const payments = buyers.map((b) => openChannel(t.db, ChannelType.PAYMENT, b.address, 100n));
+  const mutex = new KeyedMutex();
+  const seen: number[] = [];
+  const results = await Promise.all(
+    buyers.map((buyer, i) =>
+      runPurchase(t.db, mutex, buyRequest({ offer, channelId: payments[i]!, buyer, seq: 2, balance: 90n }), async (r) => {
+        seen.push(r.paying!.balance.seq);
+        // every earlier sale of this seller is settled in the ledger when the next one is reserved
+        assert.equal(r.paying!.balance.inflight, 10n);
+        return signAs(seller.priv)(r);
+      }),
+    ),
+  );
+  assert.deepEqual(seen, [...seen].sort((a, b) => a - b));
+  assert.equal(new Set(seen).size, buyers.length);
+  for (const r of results) assert.equal(r.resolved.transaction.state, TransactionState.SUCCESS);
+  assert.equal(mutex.size, 0);
+  auditLedger(t.db);
 });
