@@ -16,7 +16,7 @@ import { MAX_FUTURE_NS, MIN_LIFETIME_NS, VALID_FROM_PAST_NS } from './limits.js'
 import { offerMessage, recoverOfferSigner } from '../../../schema/eip712/offer.js';
 import type { CallerIdentity, OfferContext, PlaceOfferInput } from './types.js';
 
-const log = createLogger({ component: 'offers' });
+const defaultLog = createLogger({ component: 'offers' });
 
 /** The caller's authid, which must be usable as `<seller_authid>` of `xbr.provider.<seller_authid>.sell`. */
 export function sellerAuthid(caller: CallerIdentity): string {
@@ -89,7 +89,7 @@ export function placeOffer(db: MakerDb, input: PlaceOfferInput, ctx: OfferContex
     }
     db.offers.put(offer.offer, offer);
   });
-  log.info('offer placed', {
+  (ctx.log ?? defaultLog).info('offer placed', {
     market: formatUuid(ctx.marketId),
     offer: formatUuid(offer.offer),
     key: formatUuid(offer.key),

@@ -13,14 +13,14 @@ import { notAuthorized, offerRevoked } from './errors.js';
 import { getOfferForKey } from './getOffer.js';
 import type { OfferContext } from './types.js';
 
-const log = createLogger({ component: 'offers' });
+const defaultLog = createLogger({ component: 'offers' });
 
 /**
  * Revokes the offer of `keyId` in one durable write and returns the updated offer.
  * @throws WampError `crossbar.error.no_such_object`, `wamp.error.not_authorized` (not the seller; nothing
  * changes), `xbr.error.offer_revoked` (already revoked).
  */
-export function revokeOffer(db: MakerDb, keyId: Uuid, ctx: Pick<OfferContext, 'now' | 'caller' | 'marketId'>): Offer {
+export function revokeOffer(db: MakerDb, keyId: Uuid, ctx: Pick<OfferContext, 'now' | 'caller' | 'marketId' | 'log'>): Offer {
   const authid = ctx.caller.authid;
   const revoked = db.env.writeSync(() => {
     const offer = getOfferForKey(db, keyId);
@@ -33,6 +33,6 @@ export function revokeOffer(db: MakerDb, keyId: Uuid, ctx: Pick<OfferContext, 'n
     db.offers.put(next.offer, next);
     return next;
   });
-  log.info('offer revoked', { market: formatUuid(ctx.marketId), offer: formatUuid(revoked.offer), key: formatUuid(keyId), seller_authid: authid });
+  (ctx.log ?? defaultLog).info('offer revoked', { market: formatUuid(ctx.marketId), offer: formatUuid(revoked.offer), key: formatUuid(keyId), seller_authid: authid });
   return revoked;
 }

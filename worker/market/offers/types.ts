@@ -1,4 +1,5 @@
 /** Inputs and context shared by the offer-book operations (pure logic over the maker DB, no WAMP session). */
+import type { Logger } from '../../../schema/log.js';
 import type { Address, Amount, NsTime, Signature65, Uuid } from '../../../schema/codec/types.js';
 
 /** Who is calling, from the WAMP call details (the router discloses the caller to the maker). */
@@ -19,6 +20,8 @@ export interface OfferContext {
   readonly verifyingContract: Address;
   /** The market this maker serves (bound into the offer signature). */
   readonly marketId: Uuid;
+  /** The maker's logger (its lines carry worker, maker and market); default a bare `offers` logger. */
+  readonly log?: Logger;
 }
 
 /** The checked arguments of `place_offer` (spec §3.6). */

@@ -58,12 +58,14 @@ export function offersPart(options: OffersPartOptions = {}): MakerPartFactory {
   return (ctx: MakerContext) => {
     const quoteTimeoutMs = options.quoteTimeoutMs ?? envMs('XBR_MM_SELLER_TIMEOUT_MS', DEFAULT_SELLER_TIMEOUT_MS);
     const verifyingContract = parseAddress(ctx.verifyingContract, 'verifying_contract_adr');
+    const offersLog = ctx.log.child({ component: 'offers' });
     const offerCtx = (call: ProcedureCall): OfferContext => ({
       now: nowNs(),
       caller: callerIdentity(call.details),
       chainId: ctx.verifyingChainId,
       verifyingContract,
       marketId: ctx.marketId,
+      log: offersLog,
     });
     return {
       procedures: {
