@@ -65,8 +65,6 @@ export interface RealmConfig {
   name: string;
   roles: RoleConfig[];
   options: { enable_meta_api: boolean };
-  /** A market maker enabled right in the realm (validated and run from step 4 on). */
-  marketmaker?: Record<string, unknown>;
 }
 
 export interface RoleConfig {

@@ -1,6 +1,7 @@
 /**
  * The top level of `router-config.json`: version, controller, and the workers array (types, default
- * ids, id uniqueness), dispatching each worker to its own checker.
+ * ids, id uniqueness), dispatching each worker to its own checker; then the realms' `marketmaker`
+ * blocks become makers of xbrmm workers (realm-makers.ts).
  */
 import { resolve } from 'node:path';
 import type { ControllerConfig, NodeConfig, WorkerConfig } from '../types.js';
@@ -8,6 +9,8 @@ import { idString, integer, number, oneOf, string } from './checks.js';
 import { Ctx, isRec, REQUIRED, type ConfigError } from './context.js';
 import { Endpoints } from './endpoint.js';
 import { checkGuestWorker } from './guest-worker.js';
+import type { RealmMakerBlock, RealmMakerSpec } from './realm-maker.js';
+import { attachRealmMakers, type WorkerSlot } from './realm-makers.js';
 import { checkRouterWorker } from './router-worker.js';
 import { checkXbrmmWorker } from './xbrmm-worker.js';
 
@@ -42,7 +45,12 @@ function checkNode(c: Ctx, raw: unknown): NodeConfig | undefined {
   let workers: WorkerConfig[] | undefined = [];
   if (o['workers'] !== undefined) {
     const arr = c.array(o['workers'], '$.workers', 'an array of workers');
-    workers = arr === undefined ? undefined : checkWorkers(c, arr);
+    if (arr === undefined) workers = undefined;
+    else {
+      const realmMakers: RealmMakerSpec[] = [];
+      const slots = checkWorkers(c, arr, realmMakers);
+      workers = attachRealmMakers(c, slots, realmMakers);
+    }
   }
   if (controller === undefined || workers === undefined) return undefined;
   return { version: 2, controller, workers };
@@ -80,8 +88,9 @@ function checkController(c: Ctx, v: unknown, path: string): ControllerConfig | u
 
 const WORKER_TYPES = ['router', 'xbrmm', 'guest'] as const;
 
-function checkWorkers(c: Ctx, arr: unknown[]): WorkerConfig[] | undefined {
-  const out: (WorkerConfig | undefined)[] = [];
+/** Each worker as far as it could be read; the realms' `marketmaker` blocks are collected into `realmMakers`. */
+function checkWorkers(c: Ctx, arr: unknown[], realmMakers: RealmMakerSpec[]): WorkerSlot[] {
+  const out: WorkerSlot[] = [];
   const counters: Record<string, number> = { router: 0, xbrmm: 0, guest: 0 };
   const ids = new Map<string, string>(); // id -> path of the worker that has it
   const endpoints = new Endpoints();
@@ -89,12 +98,12 @@ function checkWorkers(c: Ctx, arr: unknown[]): WorkerConfig[] | undefined {
     const path = `$.workers[${i}]`;
     if (!isRec(w)) {
       c.mismatch(path, 'a worker object', w);
-      out.push(undefined);
+      out.push({ type: undefined, id: undefined, config: undefined });
       return;
     }
     const type = c.field(w, 'type', path, oneOf(WORKER_TYPES), REQUIRED);
     if (type === undefined) {
-      out.push(undefined);
+      out.push({ type: undefined, id: undefined, config: undefined });
       return;
     }
     const n = (counters[type] ?? 0) + 1;
@@ -109,13 +118,14 @@ function checkWorkers(c: Ctx, arr: unknown[]): WorkerConfig[] | undefined {
         ids.set(id, path);
       }
     }
+    const onMaker = (block: RealmMakerBlock, realm: string, at: string): void => void realmMakers.push({ ...block, realm, path: at, workerIndex: i });
     const worker =
       type === 'router'
-        ? checkRouterWorker(c, w, path, id, endpoints)
+        ? checkRouterWorker(c, w, path, id, endpoints, onMaker)
         : type === 'xbrmm'
           ? checkXbrmmWorker(c, w, path, id)
           : checkGuestWorker(c, w, path, id);
-    out.push(worker);
+    out.push({ type, id, config: worker });
   });
-  return out.every((w): w is WorkerConfig => w !== undefined) ? out : undefined;
+  return out;
 }

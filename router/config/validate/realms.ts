@@ -1,9 +1,14 @@
 /** The realms of a router worker: names, options, roles and their permissions. */
 import type { MatchPolicy, PermissionConfig, RealmConfig, RoleConfig } from '../types.js';
 import { boolean, nonEmptyString, oneOf, string, URI_LOOSE, URI_PREFIX, URI_WILDCARD, wampUri } from './checks.js';
-import { describe, isRec, REQUIRED, type Ctx } from './context.js';
+import { describe, REQUIRED, type Ctx } from './context.js';
+import { checkRealmMaker, type RealmMakerBlock } from './realm-maker.js';
 
-export function checkRealms(c: Ctx, arr: unknown[], path: string): RealmConfig[] | undefined {
+/** Receives the checked `marketmaker` block of realm `realm` (at `path`). */
+export type OnRealmMaker = (block: RealmMakerBlock, realm: string, path: string) => void;
+
+/** The realms; each `marketmaker` block is checked and handed to `onMaker` (it is not part of the realm's model). */
+export function checkRealms(c: Ctx, arr: unknown[], path: string, onMaker?: OnRealmMaker): RealmConfig[] | undefined {
   const out: (RealmConfig | undefined)[] = [];
   const names = new Map<string, string>();
   arr.forEach((r, i) => {
@@ -24,12 +29,12 @@ export function checkRealms(c: Ctx, arr: unknown[], path: string): RealmConfig[]
     const optPath = `${p}.options`;
     const opt = o['options'] === undefined ? {} : c.object(o['options'], optPath, ['enable_meta_api']);
     const enable_meta_api = opt === undefined ? undefined : c.field(opt, 'enable_meta_api', optPath, boolean, true);
-    const mm = o['marketmaker'];
-    if (mm !== undefined && !isRec(mm)) c.mismatch(`${p}.marketmaker`, 'an object', mm);
-    if (name === undefined || roles === undefined || enable_meta_api === undefined || (mm !== undefined && !isRec(mm))) {
-      return out.push(undefined);
+    if (o['marketmaker'] !== undefined) {
+      const block = checkRealmMaker(c, o['marketmaker'], `${p}.marketmaker`);
+      if (block !== undefined && name !== undefined) onMaker?.(block, name, `${p}.marketmaker`);
     }
-    return out.push({ name, roles, options: { enable_meta_api }, ...(isRec(mm) ? { marketmaker: mm } : {}) });
+    if (name === undefined || roles === undefined || enable_meta_api === undefined) return out.push(undefined);
+    return out.push({ name, roles, options: { enable_meta_api } });
   });
   return out.every((r): r is RealmConfig => r !== undefined) ? out : undefined;
 }

@@ -7,7 +7,7 @@ import { integer, string } from './checks.js';
 import { isRec, type Ctx, type Rec } from './context.js';
 import type { Endpoints } from './endpoint.js';
 import { checkEnv } from './env.js';
-import { checkRealms } from './realms.js';
+import { checkRealms, type OnRealmMaker } from './realms.js';
 import { checkTransports } from './transport.js';
 
 export function checkRouterWorker(
@@ -16,6 +16,7 @@ export function checkRouterWorker(
   path: string,
   id: string | undefined,
   endpoints: Endpoints,
+  onMaker?: OnRealmMaker,
 ): RouterWorkerConfig | undefined {
   c.object(w, path, ['type', 'id', 'options', 'realms', 'transports']);
   const optPath = `${path}.options`;
@@ -32,7 +33,7 @@ export function checkRouterWorker(
   let realms: RealmConfig[] | undefined = [];
   if (w['realms'] !== undefined) {
     const arr = c.array(w['realms'], `${path}.realms`, 'an array of realms');
-    realms = arr === undefined ? undefined : checkRealms(c, arr, `${path}.realms`);
+    realms = arr === undefined ? undefined : checkRealms(c, arr, `${path}.realms`, onMaker);
   }
   // Role/realm references from the transports' auth are checked against what the realms define
   // (as far as the realms could be read).

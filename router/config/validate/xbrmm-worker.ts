@@ -9,6 +9,7 @@ import { idString, integer, nonEmptyString, oneOf, string, URI_LOOSE } from './c
 import { isRec, REQUIRED, type Ctx, type Rec } from './context.js';
 import { checkBlockchain } from './blockchain.js';
 import { checkEnv } from './env.js';
+import { identityOf, MakerClaims } from './maker-claims.js';
 
 /** Map size bounds of `openDbEnv` (schema/db/env.ts). */
 const MIN_MAXSIZE = 128 * 2 ** 10;
@@ -64,16 +65,7 @@ function checkMakers(c: Ctx, v: unknown, path: string, workerDb: string | undefi
   if (arr === undefined) return undefined;
   const out: MakerConfig[] = [];
   let ok = true;
-  // Each of these identifies one maker; a second maker with the same one is a config error.
-  const seen = { id: new Map<string, string>(), realm: new Map<string, string>(), key: new Map<string, string>(), db: new Map<string, string>() };
-  const claim = (kind: keyof typeof seen, value: string, at: string, what: string): void => {
-    const other = seen[kind].get(value);
-    if (other === undefined) seen[kind].set(value, at);
-    else {
-      c.fail(at, `${what} ${JSON.stringify(value)} is already used by ${other}`);
-      ok = false;
-    }
-  };
+  const claims = new MakerClaims(c, workerDb);
   arr.forEach((m, i) => {
     const mPath = `${path}[${i}]`;
     if (!isRec(m)) {
@@ -86,16 +78,7 @@ function checkMakers(c: Ctx, v: unknown, path: string, workerDb: string | undefi
       ok = false;
       return;
     }
-    claim('id', maker.id, `${mPath}.id`, 'maker id');
-    // One maker per market, and each market has its own realm (spec §9.4).
-    claim('realm', maker.connection.realm, `${mPath}.connection.realm`, 'realm');
-    claim('key', maker.key, `${mPath}.key`, 'key file (the same key is the same maker, serving one market)');
-    if (maker.database.path === workerDb) {
-      c.fail(`${mPath}.database.path`, `database ${JSON.stringify(maker.database.path)} is the worker's database`);
-      ok = false;
-    } else {
-      claim('db', maker.database.path, `${mPath}.database.path`, 'database');
-    }
+    if (!claims.claim(identityOf(maker), { id: `${mPath}.id`, realm: `${mPath}.connection.realm`, key: `${mPath}.key`, db: `${mPath}.database.path` })) ok = false;
     out.push(maker);
   });
   return ok ? out : undefined;
