@@ -15,16 +15,41 @@ export type Serializer = NonNullable<NonNullable<ConstructorParameters<typeof Wa
 
 const TWO_32 = 2 ** 32;
 
-/** `v` with every integral number of 32 bits or more turned into a bigint (plain objects and arrays only). */
-export function wideIntsAsBigint(v: unknown): unknown {
-  if (typeof v === 'number') return Number.isSafeInteger(v) && Math.abs(v) >= TWO_32 ? BigInt(v) : v;
-  if (Array.isArray(v)) return v.map(wideIntsAsBigint);
-  if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+const isWide = (x: number): boolean => Number.isSafeInteger(x) && Math.abs(x) >= TWO_32;
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype;
+
+/** Whether `v` holds an integral number of 32 bits or more (plain objects and arrays only). */
+function hasWideInt(v: unknown): boolean {
+  if (typeof v === 'number') return isWide(v);
+  if (typeof v !== 'object' || v === null) return false;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (hasWideInt(v[i])) return true;
+    return false;
+  }
+  if (Object.getPrototypeOf(v) !== Object.prototype) return false;
+  for (const k in v) if (hasWideInt((v as Record<string, unknown>)[k])) return true;
+  return false;
+}
+
+function convert(v: unknown): unknown {
+  if (typeof v === 'number') return isWide(v) ? BigInt(v) : v;
+  if (Array.isArray(v)) return v.map(convert);
+  if (isPlainObject(v)) {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = wideIntsAsBigint(x);
+    for (const [k, x] of Object.entries(v)) out[k] = convert(x);
     return out;
   }
   return v;
+}
+
+/**
+ * `v` with every integral number of 32 bits or more turned into a bigint (plain objects and arrays
+ * only). Every message passes here and almost none holds such a number: `v` itself is returned then,
+ * so the common case allocates nothing.
+ */
+export function wideIntsAsBigint(v: unknown): unknown {
+  return hasWideInt(v) ? convert(v) : v;
 }
 
 class CborWire implements Serializer {

@@ -3,8 +3,10 @@
  * socket). Joining retries with backoff while the router is not up yet; once joined, wampy reconnects
  * by itself after a drop and renews the registrations.
  */
+import type { IncomingMessage } from 'node:http';
 import { Wampy } from 'wampy';
 import WebSocket from 'ws';
+import { WriteCoalescer } from '../../router/transport/index.js';
 import type { MakerConnectionConfig } from '../../router/config/types.js';
 import { WampError, WampErrorUri } from '../../schema/errors.js';
 import type { Logger } from '../../schema/log.js';
@@ -16,6 +18,28 @@ function unixWebSocket(socketPath: string, url: string): typeof WebSocket {
   return class UnixWebSocket extends WebSocket {
     constructor(_url: string, protocols?: string | string[]) {
       super(`ws+unix://${socketPath}:${httpPath}`, protocols);
+    }
+  } as unknown as typeof WebSocket;
+}
+
+/**
+ * `Base` whose sends made in one turn of the event loop leave in one socket write. wampy writes every
+ * WAMP message on its own, and a batched ledger commit resolves many purchases at once, each sending
+ * its seller call or its result: without this, each costs its own syscall (and a packet to the router).
+ */
+function coalescingWebSocket(Base: typeof WebSocket): typeof WebSocket {
+  return class CoalescingWebSocket extends Base {
+    private coalescer: WriteCoalescer | undefined;
+    constructor(...args: ConstructorParameters<typeof WebSocket>) {
+      super(...args);
+      // The upgraded HTTP response's socket is the connection's socket (ws has no public accessor).
+      this.once('upgrade', (res: IncomingMessage) => {
+        this.coalescer = new WriteCoalescer(res.socket);
+      });
+    }
+    override send(data: unknown, ...rest: unknown[]): void {
+      this.coalescer?.hold();
+      (super.send as (...a: unknown[]) => void)(data, ...rest);
     }
   } as unknown as typeof WebSocket;
 }
@@ -49,7 +73,7 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
  */
 export async function joinRealm(conn: MakerConnectionConfig, opts: JoinOptions): Promise<Wampy> {
   const t = conn.transport;
-  const ws = t.endpoint.type === 'unix' ? unixWebSocket(t.endpoint.path, t.url) : WebSocket;
+  const ws = coalescingWebSocket(t.endpoint.type === 'unix' ? unixWebSocket(t.endpoint.path, t.url) : WebSocket);
   const where = t.endpoint.type === 'unix' ? `unix:${t.endpoint.path}` : t.url;
   let delay = opts.initialDelayMs ?? 200;
   const maxDelay = opts.maxDelayMs ?? 5000;

@@ -19,8 +19,20 @@ import type { EdgeConfig, MarketEdge } from '../harness/market-edge.js';
 export const XBR = 10n ** 18n;
 export const uuid = (): Uuid => new Uint8Array(randomBytes(16)) as Uuid;
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-export const addr = (w: { address: string }): Address => parseAddress(w.address);
-export const bytesOf = (w: Wallet): Uint8Array => getBytes(w.privateKey);
+// A client keeps its keys as bytes rather than re-parsing the hex per purchase (the market bench's
+// lanes sign with them on every purchase). Wallets and signers never change address or key.
+const addresses = new WeakMap<object, Address>();
+const privateKeys = new WeakMap<Wallet, Uint8Array>();
+export const addr = (w: { address: string }): Address => {
+  let a = addresses.get(w);
+  if (a === undefined) addresses.set(w, (a = parseAddress(w.address)));
+  return a;
+};
+export const bytesOf = (w: Wallet): Uint8Array => {
+  let k = privateKeys.get(w);
+  if (k === undefined) privateKeys.set(w, (k = getBytes(w.privateKey)));
+  return k;
+};
 
 /** Realm role `e2e` on the TCP transport (anonymous): may call, register, publish, subscribe anything; caller disclosed. */
 export function e2eConfig(config: EdgeConfig): void {

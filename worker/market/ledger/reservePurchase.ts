@@ -19,7 +19,7 @@
  *   signs `paying.message` for the seller once this function has returned (the reservation is durable).
  */
 import { argumentError, describe } from '../../../schema/codec/argument.js';
-import type { Address, Amount, Ed25519PublicKey, NsTime, Signature65, Uuid } from '../../../schema/codec/types.js';
+import type { Address, Amount, Ed25519PublicKey, Hash32, NsTime, Signature65, Uuid } from '../../../schema/codec/types.js';
 import { UINT256_MAX } from '../../../schema/codec/uint256.js';
 import { formatUuid, randomUuid } from '../../../schema/codec/uuid.js';
 import type { MakerDb } from '../../../schema/db/maker-db.js';
@@ -27,7 +27,8 @@ import type { ChannelBalance } from '../../../schema/db/records/balance.js';
 import { ChannelState, ChannelType, type Channel } from '../../../schema/db/records/channel.js';
 import type { Offer } from '../../../schema/db/records/offer.js';
 import { TransactionState, type Transaction } from '../../../schema/db/records/transaction.js';
-import { recoverChannelClose } from '../../../schema/eip712/channelClose.js';
+import { hashChannelClose } from '../../../schema/eip712/hashChannelClose.js';
+import { recoverDigestSigner } from '../../../schema/eip712/recoverDigestSigner.js';
 import type { ChannelCloseMessage } from '../../../schema/eip712/types.js';
 import { WampError } from '../../../schema/errors.js';
 import { XbrErrorUri } from '../../../schema/uris.js';
@@ -91,6 +92,8 @@ export interface ReservedLeg {
   readonly balance: ChannelBalance;
   /** The off-chain state after this purchase, as EIP712ChannelClose (isFinal = false). */
   readonly message: ChannelCloseMessage;
+  /** The EIP712 digest of `message`, computed once for every signature made or checked over it. */
+  readonly digest: Hash32;
 }
 
 /** A durable reservation: what the maker needs for the seller call and the receipt. */
@@ -178,16 +181,20 @@ function paymentChannelOf(db: MakerDb, req: ReservePurchaseRequest): { channel: 
   return { channel, balance };
 }
 
-function checkBuyerSignature(req: ReservePurchaseRequest, channel: Channel): void {
+/** Checks the buyer's signature; returns the digest it signed (the receipt is signed over the same state). */
+function checkBuyerSignature(req: ReservePurchaseRequest, channel: Channel): { message: ChannelCloseMessage; digest: Hash32 } {
   const message = closeMessage(req, req.closeAt, channel.channel_oid, req.channelSeq, req.balance, false);
   let signer: Address;
+  let digest: Hash32;
   try {
-    signer = recoverChannelClose(message, req.signature);
+    digest = hashChannelClose(message);
+    signer = recoverDigestSigner(digest, req.signature);
   } catch (err) {
     throw invalidSignature(`EIP712 signature invalid or not signed by buyer delegate (${err instanceof Error ? err.message : String(err)})`, err);
   }
   if (!sameBytes(signer, channel.delegate)) throw invalidSignature('EIP712 signature invalid or not signed by buyer delegate: the signer is not the payment channel\'s delegate');
   if (!sameBytes(req.buyerDelegate, channel.delegate)) throw invalidSignature('delegate_adr is not the payment channel\'s delegate');
+  return { message, digest };
 }
 
 /**
@@ -228,7 +235,7 @@ function reserver(db: MakerDb, req: ReservePurchaseRequest): () => ReservedPurch
     const payment = paymentChannelOf(db, req);
     const pb = payment.balance;
     const paymentId = payment.channel.channel_oid;
-    checkBuyerSignature(req, payment.channel);
+    const signed = checkBuyerSignature(req, payment.channel);
     if (req.channelSeq !== pb.seq + 1) throw unexpectedSeq(paymentId, req.channelSeq, pb.seq + 1, pb.remaining);
     if (price > 0n && req.amount < price) throw insufficientAmount(req.amount, price);
     if (pb.remaining < price) throw insufficientPaymentBalance(paymentId, pb.remaining, price);
@@ -257,11 +264,8 @@ function reserver(db: MakerDb, req: ReservePurchaseRequest): () => ReservedPurch
       const yb = paying.balance;
       const payingAfter: ChannelBalance = { remaining: yb.remaining - price, inflight: yb.inflight + price, spent: yb.spent, seq: yb.seq + 1 };
       db.payingBalances.put(paying.channel.channel_oid, payingAfter);
-      payingLeg = {
-        channel: paying.channel,
-        balance: payingAfter,
-        message: closeMessage(req, req.closeAt, paying.channel.channel_oid, payingAfter.seq, payingAfter.remaining, false),
-      };
+      const message = closeMessage(req, req.closeAt, paying.channel.channel_oid, payingAfter.seq, payingAfter.remaining, false);
+      payingLeg = { channel: paying.channel, balance: payingAfter, message, digest: hashChannelClose(message) };
     }
     const transaction: Transaction = {
       tid,
@@ -280,11 +284,9 @@ function reserver(db: MakerDb, req: ReservePurchaseRequest): () => ReservedPurch
       payment_del_sig: req.signature,
     };
     db.transactions.put(tid, transaction);
-    const paymentLeg: ReservedLeg = {
-      channel: payment.channel,
-      balance: paymentAfter,
-      message: closeMessage(req, req.closeAt, paymentId, paymentAfter.seq, paymentAfter.remaining, false),
-    };
+    // The checks above made (seq, balance) the buyer signed equal to the ledger's state after the purchase,
+    // so the buyer's message and digest are this leg's.
+    const paymentLeg: ReservedLeg = { channel: payment.channel, balance: paymentAfter, message: signed.message, digest: signed.digest };
     return payingLeg === undefined ? { transaction, payment: paymentLeg, offer, price } : { transaction, payment: paymentLeg, paying: payingLeg, offer, price };
   };
 }

@@ -10,7 +10,7 @@
 import type { Address, Signature65 } from '../../../schema/codec/types.js';
 import type { MakerDb } from '../../../schema/db/maker-db.js';
 import { ChannelType } from '../../../schema/db/records/channel.js';
-import { recoverChannelClose } from '../../../schema/eip712/channelClose.js';
+import { recoverDigestSigner } from '../../../schema/eip712/recoverDigestSigner.js';
 import { toWampError, WampError } from '../../../schema/errors.js';
 import { XbrErrorUri } from '../../../schema/uris.js';
 import { activeChannel } from './activeChannel.js';
@@ -30,7 +30,7 @@ export function verifySellerSignature(reserved: ReservedPurchase, signature: Uin
   if (signature === undefined) throw invalidSignature('the seller delegate returned no signature');
   let signer: Address;
   try {
-    signer = recoverChannelClose(paying.message, signature);
+    signer = recoverDigestSigner(paying.digest, signature);
   } catch (err) {
     throw invalidSignature(`EIP712 signature invalid or not signed by seller delegate (${err instanceof Error ? err.message : String(err)})`, err);
   }

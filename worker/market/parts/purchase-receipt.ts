@@ -11,6 +11,7 @@
 import { packUint256 } from '../../../schema/codec/uint256.js';
 import type { Amount, Uuid } from '../../../schema/codec/types.js';
 import { signChannelClose } from '../../../schema/eip712/channelClose.js';
+import { signDigest } from '../../../schema/eip712/signDigest.js';
 import { WampError, WampErrorUri } from '../../../schema/errors.js';
 import { closeMessage, type MarketBinding, type ReservedPurchase, type ResolvedPurchase } from '../ledger/index.js';
 import type { BuyKeyInput } from './purchase-args.js';
@@ -55,7 +56,7 @@ export function buyKeyReceipt(makerKey: Uint8Array, input: BuyKeyInput, reserved
     payment_channel: reserved.payment.channel.channel_oid,
     remaining: packUint256(after.remaining),
     inflight: packUint256(after.inflight),
-    signature: signChannelClose(signed, makerKey),
+    signature: signDigest(reserved.payment.digest, makerKey),
     close_at: signed.closeAt,
   };
 }

@@ -13,7 +13,7 @@ import { normalizeSignature } from '../../../schema/codec/signature.js';
 import { packUint256 } from '../../../schema/codec/uint256.js';
 import type { Address, Signature65 } from '../../../schema/codec/types.js';
 import { SEALED_KEY_BYTES } from '../../../schema/crypto/sealed-box.js';
-import { signChannelClose } from '../../../schema/eip712/channelClose.js';
+import { signDigest } from '../../../schema/eip712/signDigest.js';
 import { WampError } from '../../../schema/errors.js';
 import { XbrErrorUri, providerSellUri } from '../../../schema/uris.js';
 import type { MakerSession } from '../../host/context.js';
@@ -39,7 +39,7 @@ export function sellArgs(makerAddress: Address, makerKey: Uint8Array, input: Buy
     paying.balance.seq,
     packUint256(reserved.price),
     packUint256(paying.balance.remaining),
-    signChannelClose(paying.message, makerKey),
+    signDigest(paying.digest, makerKey),
   ];
 }
 
