@@ -1,0 +1,78 @@
+/**
+ * The seller's consensus checks of a sale on its paying channel (spec §3.4 checks 3–5, §6 XBRSIG 4/8).
+ *
+ * Normal case: the state the maker signed is the seller's latest one advanced by this sale — same
+ * channel, `seq == local + 1`, `balance == local − amount`.
+ *
+ * Decision — **resynchronise with the maker's ledger instead of refusing for ever.** The maker keeps a
+ * seq it reserved even when the purchase then fails and is refunded (worker/market/ledger: "seq never
+ * goes back"): after one failed sale the next state is `local + 2`, or (when the seller had sold and the
+ * maker refunded) carries a higher balance than the seller expects. A seller that only accepted
+ * `local + 1` would refuse every later sale. So a mismatching state that is **signed by the maker** and
+ * **newer** than the local one (`seq > local`) is accepted when the maker's own ledger, asked through
+ * `get_paying_channel_balance`, shows exactly this reservation (same seq, `remaining == balance`,
+ * `inflight == amount`) on an OPEN paying channel of this market whose delegate is the seller's
+ * (`get_paying_channel`). What the seller forfeits that
+ * way is at most the price of sales the maker refunded (logged as a warning with the difference). A
+ * replayed or older state (`seq ≤ local`) or a state on a channel the seller closed is never accepted.
+ * The same path adopts a paying channel opened after `start`.
+ */
+import type { Amount, Uuid } from '../../schema/codec/types.js';
+import { formatUuid } from '../../schema/codec/uuid.js';
+import { WampError } from '../../schema/errors.js';
+import { XbrErrorUri } from '../../schema/uris.js';
+import type { PayingChannelState } from './paying-state.js';
+import type { SellRequest } from './sell-args.js';
+
+const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a).equals(Buffer.from(b));
+
+/** How a sale's state relates to the local one. */
+export type StateVerdict =
+  | { readonly kind: 'next' }
+  /** Not the next state, but newer: acceptable if the maker's ledger confirms it; else `error`. */
+  | { readonly kind: 'resync'; readonly error: WampError }
+  /** Never acceptable (replay, older state, closed channel). */
+  | { readonly kind: 'refuse'; readonly error: WampError };
+
+function seqError(req: SellRequest, local: PayingChannelState): WampError {
+  return new WampError(XbrErrorUri.unexpectedChannelSeq, `channel_seq ${req.seq} is not the next sequence number ${local.seq + 1} of paying channel ${formatUuid(local.channelId)}`, {
+    kwargs: { channel_oid: local.channelId, expected_seq: local.seq + 1, channel_seq: req.seq },
+  });
+}
+
+function balanceError(req: SellRequest, local: PayingChannelState): WampError {
+  return new WampError(XbrErrorUri.unexpectedChannelBalance, `balance ${req.balance} is not ${local.balance} − ${req.amount} on paying channel ${formatUuid(local.channelId)}`, {
+    kwargs: { channel_oid: local.channelId, expected_balance: (local.balance - req.amount).toString(), balance: req.balance.toString() },
+  });
+}
+
+/** The error for a channel that is not the seller's active paying channel. */
+export function channelError(channelId: Uuid, local: PayingChannelState | null, why = 'is not the seller delegate\'s active paying channel'): WampError {
+  return new WampError(XbrErrorUri.unexpectedChannelOid, `paying channel ${formatUuid(channelId)} ${why}`, {
+    kwargs: { channel_oid: channelId, ...(local === null ? {} : { active_channel_oid: local.channelId }) },
+  });
+}
+
+/** Classifies a sale's (channel, seq, balance) against the local state (`null`: no channel known yet). */
+export function judgeState(req: SellRequest & { channelId: Uuid }, local: PayingChannelState | null): StateVerdict {
+  if (local === null || !same(local.channelId, req.channelId)) return { kind: 'resync', error: channelError(req.channelId, local) };
+  if (local.closed === true) return { kind: 'refuse', error: channelError(req.channelId, local, 'was closed cooperatively by the seller') };
+  if (req.seq <= local.seq) return { kind: 'refuse', error: seqError(req, local) };
+  if (req.seq !== local.seq + 1) return { kind: 'resync', error: seqError(req, local) };
+  if (req.balance !== local.balance - req.amount) return { kind: 'resync', error: balanceError(req, local) };
+  return { kind: 'next' };
+}
+
+/** The maker's ledger view used to confirm a resync. */
+export interface MakerLedgerView {
+  /** `get_paying_channel(channel_oid)` is OPEN, of this market, with the seller's delegate. */
+  readonly channelIsOurs: boolean;
+  readonly seq: number;
+  readonly remaining: Amount;
+  readonly inflight: Amount;
+}
+
+/** True when the maker's ledger shows exactly this sale's reservation on an open paying channel of the seller. */
+export function ledgerConfirms(req: SellRequest & { channelId: Uuid }, view: MakerLedgerView): boolean {
+  return view.channelIsOurs && view.seq === req.seq && view.remaining === req.balance && view.inflight === req.amount;
+}

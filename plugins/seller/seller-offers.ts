@@ -1,0 +1,143 @@
+/**
+ * The seller's offers: what `add()` accepts per API, the market binding read from `get_config`, and
+ * `place_offer` / `revoke_offer` calls with an EIP712Offer signature by the delegate (spec §3.2 sent 65
+ * random bytes; DESIGN §4 makes the maker verify it).
+ *
+ * Decisions:
+ * - `valid_from` is sent as 0 ("from when the maker stores it"), so a seller clock ahead of the maker's
+ *   cannot make its offers not-yet-valid; the signature covers the 0 that was sent.
+ * - `expires` in `add()` is a lifetime in seconds per offer (keys rotate, so an absolute time cannot fit
+ *   every key); the absolute ns time is computed at placement.
+ * - `place_offer` is retried (up to {@link PLACE_OFFER_ATTEMPTS}, 1 s apart) only while the maker is not
+ *   reachable (`wamp.error.no_such_procedure`, `wamp.error.canceled`, errors without a WAMP URI); any
+ *   other refusal is final and makes the key's rotation fail (the key then encrypts nothing).
+ */
+import { argumentError, describe } from '../../schema/codec/argument.js';
+import { parseAddress } from '../../schema/codec/address.js';
+import { secondsToNs, nowNs } from '../../schema/codec/time.js';
+import { packUint256 } from '../../schema/codec/uint256.js';
+import { parseUuid } from '../../schema/codec/uuid.js';
+import type { Address, Amount, Uuid } from '../../schema/codec/types.js';
+import { offerMessage, signOffer } from '../../schema/eip712/offer.js';
+import { WampError, WampErrorUri } from '../../schema/errors.js';
+import { MarketMakerProcedure } from '../../schema/uris.js';
+import { callProcedure, type SellerSession } from './seller-session.js';
+
+/** Attempts of one `place_offer` while the maker is unreachable. */
+export const PLACE_OFFER_ATTEMPTS = 5;
+const RETRY_DELAY_MS = 1000;
+const OFFER_URI_RE = /^([\da-z_]+\.)*([\da-z_]*)$/;
+
+/** A price function for dynamically priced APIs, asked on every `get_quote` of one of their keys. */
+export type DynamicPrice = (keyId: Uuid, apiId: Uuid) => Amount | Promise<Amount>;
+
+/** Options of `SimpleSeller.add`. */
+export interface AddApiOptions {
+  /** Rotate every `interval` seconds. At least one of interval/count. */
+  interval?: number | undefined;
+  /** Rotate after `count` payloads. */
+  count?: number | undefined;
+  /** Descriptive categories of the offers (not signed). */
+  categories?: Record<string, string> | undefined;
+  /** Lifetime of each key's offer in seconds (300 to 86400); default: no expiry. */
+  expires?: number | undefined;
+  /** Copies of each key that may be sold; default unlimited. */
+  copies?: number | undefined;
+}
+
+/** One API's offer terms, checked. */
+export interface OfferTemplate {
+  readonly apiId: Uuid;
+  readonly prefix: string;
+  /** `null`: dynamic (quoted by the seller's `get_quote`). */
+  readonly price: Amount | null;
+  readonly categories: Record<string, string> | undefined;
+  readonly lifetimeNs: bigint | undefined;
+  readonly copies: number | undefined;
+}
+
+/** What every offer and channel signature of the market is bound to (from `get_config`). */
+export interface SellerBinding {
+  readonly chainId: bigint;
+  readonly verifyingContract: Address;
+  readonly marketId: Uuid;
+  /** The maker's own address as it reports it. */
+  readonly marketmaker: Address;
+}
+
+/** @throws WampError `wamp.error.invalid_argument` naming the bad option */
+export function offerTemplate(apiId: Uuid, prefix: unknown, price: Amount | null, options: AddApiOptions): OfferTemplate {
+  if (typeof prefix !== 'string' || prefix.length === 0 || prefix.length > 255 || !OFFER_URI_RE.test(prefix)) {
+    throw argumentError('prefix', 'a WAMP URI or URI prefix ending with "." (lower case, digits, _)', describe(prefix));
+  }
+  const { categories, expires, copies } = options;
+  if (categories !== undefined) {
+    if (categories === null || typeof categories !== 'object' || Array.isArray(categories)) throw argumentError('categories', 'a dict of strings', describe(categories));
+    for (const [k, v] of Object.entries(categories)) if (typeof v !== 'string' || k.length === 0) throw argumentError('categories', 'non-empty string keys → string values', `${k}: ${describe(v)}`);
+  }
+  if (expires !== undefined && (typeof expires !== 'number' || !Number.isInteger(expires) || expires < 300 || expires > 86_400)) {
+    throw argumentError('expires', 'a lifetime of 300 to 86400 seconds', describe(expires));
+  }
+  if (copies !== undefined && (!Number.isSafeInteger(copies) || copies < 1 || copies > 0xffffffff)) throw argumentError('copies', 'an integer ≥ 1', describe(copies));
+  return { apiId, prefix, price, categories, lifetimeNs: expires === undefined ? undefined : secondsToNs(expires), copies };
+}
+
+/**
+ * The binding from `xbr.marketmaker.get_config`.
+ * @throws WampError `wamp.error.invalid_argument` when the maker's config lacks a field
+ */
+export async function readBinding(session: SellerSession): Promise<SellerBinding> {
+  const c = (await callProcedure(session, MarketMakerProcedure.getConfig)) as Record<string, unknown> | null;
+  if (c === null || typeof c !== 'object') throw argumentError('get_config', 'a dict', describe(c));
+  const chainId = c['verifying_chain_id'];
+  if ((typeof chainId !== 'number' && typeof chainId !== 'bigint') || BigInt(chainId) <= 0n) throw argumentError('verifying_chain_id', 'an integer > 0', describe(chainId));
+  return {
+    chainId: BigInt(chainId),
+    verifyingContract: parseAddress(String(c['verifying_contract_adr']), 'verifying_contract_adr'),
+    marketId: parseUuid(String(c['market']), 'market'),
+    marketmaker: parseAddress(String(c['marketmaker']), 'marketmaker'),
+  };
+}
+
+function retryable(err: unknown): boolean {
+  if (!(err instanceof WampError)) return true;
+  if (err.uri === WampErrorUri.noSuchProcedure || err.uri === WampErrorUri.canceled) return true;
+  // callProcedure reports a failure without a WAMP error URI (transport lost) as runtime_error with the cause.
+  return err.uri === WampErrorUri.runtimeError && err.cause !== undefined && typeof (err.cause as { errorUri?: unknown }).errorUri !== 'string';
+}
+
+/**
+ * Signs and places the offer of `keyId`; returns the maker's offer dict.
+ * @throws WampError the maker's refusal, or the last error after {@link PLACE_OFFER_ATTEMPTS} attempts
+ */
+export async function placeOffer(
+  session: SellerSession,
+  binding: SellerBinding,
+  t: OfferTemplate,
+  keyId: Uuid,
+  delegate: Address,
+  delegateKey: Uint8Array,
+  providerId: string,
+): Promise<Record<string, unknown>> {
+  const expires = t.lifetimeNs === undefined ? undefined : nowNs() + t.lifetimeNs;
+  const message = offerMessage({ ...binding, keyId, apiId: t.apiId, uri: t.prefix, validFrom: 0n, delegate, price: t.price, expires, copies: t.copies });
+  const kwargs: Record<string, unknown> = { provider_id: providerId };
+  if (t.price !== null) kwargs['price'] = packUint256(t.price);
+  if (t.categories !== undefined) kwargs['categories'] = t.categories;
+  if (expires !== undefined) kwargs['expires'] = expires;
+  if (t.copies !== undefined) kwargs['copies'] = t.copies;
+  const args = [keyId, t.apiId, t.prefix, 0, delegate, signOffer(message, delegateKey)];
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return (await callProcedure(session, MarketMakerProcedure.placeOffer, args, kwargs)) as Record<string, unknown>;
+    } catch (err) {
+      if (attempt >= PLACE_OFFER_ATTEMPTS || !retryable(err)) throw err;
+      await new Promise((r) => setTimeout(r, RETRY_DELAY_MS));
+    }
+  }
+}
+
+/** Revokes the offer of `keyId`. */
+export async function revokeOffer(session: SellerSession, keyId: Uuid): Promise<void> {
+  await callProcedure(session, MarketMakerProcedure.revokeOffer, [keyId]);
+}
