@@ -7,6 +7,7 @@
 import type { Wampy } from 'wampy';
 import { WampError, WampErrorUri } from '../../schema/errors.js';
 import type { Logger } from '../../schema/log.js';
+import { wampCall, type WampCaller } from '../common/index.js';
 
 /** What the seller needs of a wampy session. */
 export type SellerSession = Pick<Wampy, 'call' | 'register' | 'unregister'> & { getOptions?: () => { authid?: unknown } };
@@ -19,18 +20,7 @@ export type SellerProcedure = (args: readonly unknown[], kwargs: Readonly<Record
  * @throws WampError with the callee's error URI (message = its first positional argument)
  */
 export async function callProcedure(session: SellerSession, uri: string, args: unknown[] = [], kwargs?: Record<string, unknown>): Promise<unknown> {
-  try {
-    const r = await session.call(uri, { argsList: args, ...(kwargs === undefined ? {} : { argsDict: kwargs }) } as never);
-    return (r as { argsList?: unknown[] }).argsList?.[0];
-  } catch (err) {
-    if (err instanceof WampError) throw err;
-    const e = err as { errorUri?: unknown; argsList?: unknown[]; argsDict?: Record<string, unknown> };
-    if (typeof e.errorUri === 'string') {
-      const text = typeof e.argsList?.[0] === 'string' ? e.argsList[0] : e.errorUri;
-      throw new WampError(e.errorUri, `${uri}: ${text}`, { kwargs: e.argsDict ?? {}, cause: err });
-    }
-    throw new WampError(WampErrorUri.runtimeError, `${uri}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-  }
+  return wampCall(session as WampCaller, uri, args, kwargs);
 }
 
 /** Registers `handler` under `uri`, mapping its errors to WAMP errors. */

@@ -1,0 +1,2 @@
+/** Helpers shared by the seller and buyer delegates. */
+export { wampCall, type WampCaller } from './wamp-call.js';

@@ -1,0 +1,40 @@
+/**
+ * One WAMP call from a delegate (seller or buyer) through a wampy client: positional and keyword arguments
+ * in, the first positional result out, and a failure as a {@link WampError} carrying the callee's URI,
+ * message (its first positional argument), remaining arguments and kwargs — the buyer reads the
+ * maker-signed refund state of a failed purchase from those kwargs. Delegates are plain WAMP clients, so
+ * this does not borrow from the maker's host.
+ */
+import { WampError, WampErrorUri } from '../../schema/errors.js';
+
+/** What a delegate needs of a wampy client's `call` (structural, so callers need not import wampy). */
+export interface WampCaller {
+  call(uri: string, payload?: unknown, options?: unknown): Promise<unknown>;
+}
+
+interface WampyCallError {
+  errorUri: string;
+  argsList?: unknown[];
+  argsDict?: Record<string, unknown>;
+}
+
+function isWampyError(err: unknown): err is WampyCallError {
+  return typeof err === 'object' && err !== null && typeof (err as { errorUri?: unknown }).errorUri === 'string';
+}
+
+/**
+ * Calls `uri` and resolves with the first positional result.
+ * @throws WampError with the callee's error URI, or `wamp.error.runtime_error` when the call failed locally
+ */
+export async function wampCall(client: WampCaller, uri: string, args: unknown[] = [], kwargs?: Record<string, unknown>): Promise<unknown> {
+  let r: unknown;
+  try {
+    r = await client.call(uri, { argsList: args, ...(kwargs === undefined ? {} : { argsDict: kwargs }) });
+  } catch (err) {
+    if (err instanceof WampError) throw err;
+    if (!isWampyError(err)) throw new WampError(WampErrorUri.runtimeError, `${uri}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    const [message, ...rest] = err.argsList ?? [];
+    throw new WampError(err.errorUri, typeof message === 'string' ? message : `${uri} failed: ${err.errorUri}`, { args: rest, kwargs: err.argsDict ?? {}, cause: err });
+  }
+  return (r as { argsList?: unknown[] } | undefined)?.argsList?.[0];
+}
