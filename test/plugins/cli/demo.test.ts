@@ -1,0 +1,120 @@
+/**
+ * `npm run demo` and `xbr-edge seller` / `xbr-edge buyer` as child processes against the real edge on the
+ * shipped config (members log in with WAMP-cryptosign through the maker's authenticator): every event the
+ * seller published is printed decrypted by the buyer, the maker's ledger agrees with the balances
+ * printed, and exit codes are 0 (3 with a hint when the router is not there).
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import type { Wampy } from 'wampy';
+import { devchainAccountKey } from '../../../contracts/demo.js';
+import { unpackUint256 } from '../../../schema/codec/uint256.js';
+import { computeAddress, getBytes, hexlify } from 'ethers';
+import { freePort, startMarketEdge, waitExit, type MarketEdge } from '../../e2e/harness/market-edge.js';
+
+const ROOT = new URL('../../../', import.meta.url).pathname;
+const MILLI = 10n ** 15n;
+
+interface Run {
+  code: number | null;
+  out: string;
+  err: string;
+}
+
+/** Starts `script args` with tsx; `lines` sees stdout as it comes. */
+function start(script: string, args: string[], lines?: (text: string) => void): { done: Promise<Run> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, script), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => {
+    out += d;
+    lines?.(out);
+  });
+  child.stderr.on('data', (d) => (err += d));
+  return { done: waitExit(child, 120_000).then(({ code }) => ({ code, out, err })) };
+}
+
+/** `seller: published #i key K {json}` → i → json. */
+function published(out: string): Map<number, string> {
+  return new Map([...out.matchAll(/^seller: published #(\d+) key \S+ (\{.*\})$/gm)].map((m) => [Number(m[1]), m[2]!]));
+}
+/** `buyer: decrypted {json}` in order. */
+const decrypted = (out: string): string[] => [...out.matchAll(/^buyer: decrypted (\{.*\})$/gm)].map((m) => m[1]!);
+
+describe('xbr-edge demo and CLI against the edge', { timeout: 300_000 }, () => {
+  let edge: MarketEdge;
+  let probe: Wampy;
+  let devchainPath: string;
+  const sellerDelegate = computeAddress(hexlify(devchainAccountKey(5)));
+
+  before(async () => {
+    edge = await startMarketEdge();
+    probe = await edge.connect({ serializer: 'cbor' });
+    devchainPath = join(edge.cbdir, '.xbr-edge/devchain.json');
+  });
+  after(async () => {
+    await edge?.stop();
+  });
+
+  /** The maker's view of the seller delegate's paying channel: remaining. */
+  async function payingRemaining(): Promise<bigint> {
+    const ch = (await probe.call('xbr.marketmaker.get_active_paying_channel', [getBytes(sellerDelegate)])).argsList?.[0] as { channel_oid: Uint8Array };
+    const b = (await probe.call('xbr.marketmaker.get_paying_channel_balance', [ch.channel_oid])).argsList?.[0] as { remaining: Uint8Array };
+    return unpackUint256(b.remaining);
+  }
+
+  it('npm run demo: N events published, the buyer prints each decrypted, balances agree with the maker, exit 0', async () => {
+    const N = 7;
+    const r = await start('plugins/demo.ts', ['--url', edge.wsUrl, '--devchain', devchainPath, '--count', String(N), '--rate', '20/s']).done;
+    assert.equal(r.code, 0, `demo failed:\n${r.out}\n${r.err}`);
+    const sent = published(r.out);
+    assert.equal(sent.size, N);
+    const got = decrypted(r.out);
+    assert.equal(got.length, N);
+    assert.deepEqual(new Set(got), new Set(sent.values()), 'the buyer decrypted exactly what the seller published');
+    for (const [i, json] of sent) assert.equal((JSON.parse(json) as { seq: number }).seq, i);
+    // two events per key → ceil(N / 2) keys bought at 0.001 XBR
+    const keys = Math.ceil(N / 2);
+    assert.equal([...r.out.matchAll(/^buyer: bought key \S+ for 0\.001 XBR$/gm)].length, keys);
+    assert.match(r.out, /^seller: paying channel 0x[0-9a-f]{8}… opened: 100 XBR left to earn$/m);
+    assert.match(r.out, new RegExp(`^buyer: payment channel 9\\.99${10 - keys} XBR left \\(seq ${keys + 1}\\), ${keys} key\\(s\\) bought$`, 'm'));
+    assert.match(r.out, new RegExp(`^seller: earned 0\\.00${keys} XBR this run, paying channel 99\\.99${10 - keys} XBR left \\(seq ${keys + 1}\\)$`, 'm'));
+    assert.match(r.out, /^demo: 7 events published, bought and decrypted$/m);
+    assert.match(r.out, new RegExp(`^buyer: payment channel 0x[0-9a-f]{8}… closed at seq ${keys + 1}: 9\\.99${10 - keys} XBR back to the member`, 'm'));
+    assert.equal(await payingRemaining(), 100n * 10n ** 18n - BigInt(keys) * MILLI, 'the maker\'s ledger holds what the seller printed');
+    // the buyer delegate's payment channel is closed: no active one left
+    const active = (await probe.call('xbr.marketmaker.get_active_payment_channel', [getBytes(computeAddress(hexlify(devchainAccountKey(6))))])).argsList?.[0];
+    assert.equal(active, null);
+  });
+
+  it('xbr-edge buyer and xbr-edge seller in two processes: the buyer decrypts what the seller publishes, both exit 0', async () => {
+    const before = await payingRemaining();
+    const common = ['--url', edge.wsUrl, '--devchain', devchainPath];
+    let subscribed!: () => void;
+    const ready = new Promise<void>((r) => (subscribed = r));
+    const buyer = start('plugins/cli/bin.mjs', ['buyer', ...common, '--count', '4', '--close', '--amount', '1'], (out) => {
+      if (out.includes('buyer: subscribed to xbr.demo.data')) subscribed();
+    });
+    await Promise.race([ready, buyer.done.then((r) => assert.fail(`buyer exited early:\n${r.out}\n${r.err}`))]);
+    const seller = await start('plugins/cli/bin.mjs', ['seller', ...common, '--count', '4', '--rate', '10/s', '--per-key', '2', '--price', '0.002']).done;
+    const b = await buyer.done;
+    assert.equal(seller.code, 0, `seller:\n${seller.out}\n${seller.err}`);
+    assert.equal(b.code, 0, `buyer:\n${b.out}\n${b.err}`);
+    assert.deepEqual(decrypted(b.out), [...published(seller.out).values()]);
+    assert.match(b.out, /^buyer: payment channel 0x[0-9a-f]{8}… \(seq 1\): 1 XBR to spend$/m);
+    assert.equal([...b.out.matchAll(/^buyer: bought key \S+ for 0\.002 XBR: 0\.99[68] XBR left$/gm)].length, 2);
+    assert.match(b.out, /^buyer: payment channel 0x[0-9a-f]{8}… closed at seq 3: 0\.996 XBR back to the member/m);
+    assert.match(seller.out, /^seller: paying channel 0x[0-9a-f]{8}… in use: /m);
+    assert.equal(before - (await payingRemaining()), 4n * MILLI);
+  });
+
+  it('no router at --url: exit 3 with a hint, no stack trace', async () => {
+    const port = await freePort();
+    const r = await start('plugins/demo.ts', ['--url', `ws://127.0.0.1:${port}/`, '--devchain', devchainPath]).done;
+    assert.equal(r.code, 3);
+    assert.match(r.err, new RegExp(`^error: cannot connect to the router at ws://127\\.0\\.0\\.1:${port}/ .*is the edge running\\? Start it with \`npm start\``, 'm'));
+    assert.doesNotMatch(r.err, /\n\s+at /);
+  });
+});
