@@ -22,6 +22,7 @@ import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startDevchain, type Devchain } from './devchain.js';
+import type { DevchainFile } from './devchain-file.js';
 import { deployXbr } from './deploy.js';
 import { DEFAULT_MAKER_KEY, setupDemo } from './demo.js';
 
@@ -119,7 +120,7 @@ async function main(): Promise<void> {
     const deployment = await deployXbr(deployer);
     const demo = await setupDemo(chain, deployment, { makerKey });
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-    const info = {
+    const info: DevchainFile = {
       version: 1,
       chainId: Number(deployment.chainId),
       url,

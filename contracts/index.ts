@@ -16,6 +16,7 @@ export {
   type DevchainOptions,
 } from './devchain.js';
 export { deployXbr, type XbrAddresses, type XbrDeployment } from './deploy.js';
+export type { DevchainFile } from './devchain-file.js';
 export {
   DEFAULT_MAKER_KEY,
   DEMO_ACCOUNTS,

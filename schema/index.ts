@@ -5,3 +5,4 @@ export * from './uris.js';
 export * from './eip712/index.js';
 export * from './crypto/index.js';
 export * from './db/index.js';
+export { BlockHead, DEFAULT_HEAD_TTL_MS } from './block-head.js';

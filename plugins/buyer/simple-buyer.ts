@@ -37,11 +37,11 @@ import { signChannelClose } from '../../schema/eip712/channelClose.js';
 import { WampError, WampErrorUri } from '../../schema/errors.js';
 import { createLogger, type Logger } from '../../schema/log.js';
 import { MarketMakerProcedure, XbrErrorUri } from '../../schema/uris.js';
-import { BlockHead } from './block-head.js';
+import { BlockHead } from '../../schema/block-head.js';
 import { refundState, verifyReceipt, type ChannelState } from './channel-state.js';
 import { closeMessage, parseBuyerConfig, type BuyerConfig } from './config.js';
 import { ensureAllowance, openPaymentChannel, providerOf, type OpenChannelOptions } from './open-channel.js';
-import { SerialQueue } from './serial.js';
+import { SerialQueue } from '../common/index.js';
 import { toBuyerSession, type BuyerSession, type WampyLike } from './session.js';
 import { asDict, blockNumber, fromMaker, hex, sameBytes } from './wire.js';
 

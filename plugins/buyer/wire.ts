@@ -30,9 +30,4 @@ export function blockNumber(name: string, v: unknown): bigint {
   throw new TypeError(`${name}: expected a block number, got ${typeof v}`);
 }
 
-/** Byte-wise equality (decoders hand out Buffers, we hold Uint8Arrays). */
-export function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
-  return a !== undefined && b !== undefined && Buffer.compare(a, b) === 0;
-}
-
-export const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+export { sameBytes, toHex as hex } from '../../schema/codec/index.js';

@@ -6,25 +6,17 @@
 import { computeAddress, hexlify } from 'ethers';
 import { SimpleBuyer } from '../buyer/index.js';
 import { formatUuid } from '../../schema/codec/uuid.js';
-import { createLogger, type LogLevel } from '../../schema/log.js';
+import { createLogger } from '../../schema/log.js';
 import { formatXbr } from './amounts.js';
-import type { DevchainInfo } from './devchain-file.js';
 import { CliError, describeError } from './errors.js';
-import { loginMember, type MemberSession } from './login.js';
+import { SerialQueue } from '../common/index.js';
+import { loginMember, type MemberRoleOptions, type MemberSession } from './login.js';
 import { shortId, type Output } from './output.js';
 
-export interface BuyerRoleOptions {
-  url: string;
-  realm: string;
-  devchain: DevchainInfo;
-  memberKey: Uint8Array;
-  delegateKey: Uint8Array;
-  loginSeed: Uint8Array;
+export interface BuyerRoleOptions extends MemberRoleOptions {
   /** Deposit of a payment channel opened at start. */
   amount: bigint;
   maxPrice: bigint | undefined;
-  logLevel: LogLevel;
-  output: Output;
 }
 
 /** One decrypted event, with what its key cost (0 when the key was already held). */
@@ -35,7 +27,7 @@ export interface Decrypted {
 }
 
 export class BuyerRole {
-  #queue: Promise<unknown> = Promise.resolve();
+  readonly #events = new SerialQueue();
   #subscribed: string | undefined;
 
   private constructor(
@@ -72,7 +64,7 @@ export class BuyerRole {
    */
   async subscribe(topic: string, onData: (d: Decrypted) => void): Promise<void> {
     const handle = (argsList: unknown[] | undefined): void => {
-      this.#queue = this.#queue.then(async () => {
+      this.#events.run(async () => {
         const [keyId, serializer, ciphertext] = argsList ?? [];
         if (!(keyId instanceof Uint8Array) || typeof serializer !== 'string' || !(ciphertext instanceof Uint8Array)) {
           this.output.err(`buyer: skipped an event on ${topic} that is not [key_id, serializer, ciphertext]`);
@@ -88,7 +80,7 @@ export class BuyerRole {
         } catch (err) {
           this.output.err(`buyer: cannot decrypt an event (key ${formatUuid(keyId)}): ${describeError(err)}`);
         }
-      });
+      }).catch((err: unknown) => this.output.err(`buyer: handling an event on ${topic} failed: ${describeError(err)}`));
     };
     try {
       await this.session.client.subscribe(topic, (ev: { argsList?: unknown[] }) => handle(ev.argsList));
@@ -100,8 +92,8 @@ export class BuyerRole {
   }
 
   /** Waits for the events received so far to be handled. */
-  drain(): Promise<unknown> {
-    return this.#queue;
+  drain(): Promise<void> {
+    return this.#events.idle();
   }
 
   balanceLine(): string {
@@ -112,7 +104,7 @@ export class BuyerRole {
   /** Stops; with `close`, closes the payment channel cooperatively first (the member gets the rest back). */
   async stop(options: { close: boolean }): Promise<void> {
     if (this.#subscribed !== undefined) await this.session.client.unsubscribe(this.#subscribed).catch(() => undefined);
-    await this.#queue.catch(() => undefined);
+    await this.#events.idle();
     try {
       if (options.close && this.buyer.channel !== undefined) {
         const r = await this.buyer.closeChannel();

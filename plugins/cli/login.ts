@@ -12,7 +12,11 @@ import { sign as cryptosignSign } from 'wampy/cryptosign.js';
 import WebSocket from 'ws';
 import { parseAddress } from '../../schema/codec/address.js';
 import { sign } from '../../schema/eip712/sign.js';
+import type { LogLevel } from '../../schema/log.js';
+import type { DevchainInfo } from './devchain-file.js';
 import { CliError, describeError, unreachable } from './errors.js';
+import type { Output } from './output.js';
+import { toHex as hex } from '../../schema/codec/index.js';
 
 export interface MemberLogin {
   url: string;
@@ -23,6 +27,15 @@ export interface MemberLogin {
   loginSeed: Uint8Array;
 }
 
+/** What both roles (seller, buyer) are started with: where to log in, as whom, and where to report. */
+export interface MemberRoleOptions extends MemberLogin {
+  devchain: DevchainInfo;
+  /** The delegate's 32-byte Ethereum key (signs offers, payments). */
+  delegateKey: Uint8Array;
+  logLevel: LogLevel;
+  output: Output;
+}
+
 export interface MemberSession {
   readonly client: Wampy;
   /** `member-0x<lowercase address>` as the router assigned it. */
@@ -31,7 +44,6 @@ export interface MemberSession {
   readonly member: string;
 }
 
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
 /**
  * Joins `realm` at `url` as the member of `memberKey`.

@@ -8,23 +8,16 @@ import { parseBuyerConfig, wampySession } from '../buyer/index.js';
 import { SimpleSeller, type EncryptedPayload } from '../seller/index.js';
 import { parseAddress } from '../../schema/codec/address.js';
 import type { Uuid } from '../../schema/codec/types.js';
-import { createLogger, type LogLevel } from '../../schema/log.js';
+import { createLogger } from '../../schema/log.js';
 import { MarketMakerProcedure } from '../../schema/uris.js';
 import { formatXbr } from './amounts.js';
-import type { DevchainInfo } from './devchain-file.js';
 import { CliError, describeError } from './errors.js';
-import { loginMember, type MemberSession } from './login.js';
+import { loginMember, type MemberRoleOptions, type MemberSession } from './login.js';
 import type { Output } from './output.js';
 import { shortId } from './output.js';
 import { ensurePayingChannel } from './paying-channel.js';
 
-export interface SellerRoleOptions {
-  url: string;
-  realm: string;
-  devchain: DevchainInfo;
-  memberKey: Uint8Array;
-  delegateKey: Uint8Array;
-  loginSeed: Uint8Array;
+export interface SellerRoleOptions extends MemberRoleOptions {
   /** `0x` + 32 hex digits. */
   apiId: string;
   topic: string;
@@ -34,8 +27,6 @@ export interface SellerRoleOptions {
   perKey: number | undefined;
   payingAmount: bigint;
   dataDir: string | undefined;
-  logLevel: LogLevel;
-  output: Output;
 }
 
 /** A sample reading, the kind of data a provider sells. */

@@ -1,2 +1,3 @@
 /** Helpers shared by the seller and buyer delegates. */
 export { wampCall, type WampCaller } from './wamp-call.js';
+export { SerialQueue } from './serial-queue.js';

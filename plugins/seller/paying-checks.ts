@@ -23,8 +23,8 @@ import { WampError } from '../../schema/errors.js';
 import { XbrErrorUri } from '../../schema/uris.js';
 import type { PayingChannelState } from './paying-state.js';
 import type { SellRequest } from './sell-args.js';
+import { sameBytes as same } from '../../schema/codec/index.js';
 
-const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a).equals(Buffer.from(b));
 
 /** How a sale's state relates to the local one. */
 export type StateVerdict =

@@ -14,6 +14,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, wr
 import { dirname } from 'node:path';
 import type { Signature65, Uuid } from '../../schema/codec/types.js';
 import { storageError } from '../../schema/db/errors.js';
+import { toHex as hex } from '../../schema/codec/index.js';
 
 /** The latest state of one paying channel as the seller holds it. */
 export interface PayingChannelState {
@@ -40,7 +41,6 @@ export interface SellerStateStore {
   save(state: PayingChannelState): void;
 }
 
-const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 
 /** Keeps states in memory only: a restarted seller starts from the market maker's view. */
 export class MemorySellerStateStore implements SellerStateStore {

@@ -36,7 +36,9 @@ import { channelError, judgeState, ledgerConfirms } from './paying-checks.js';
 import { FileSellerStateStore, MemorySellerStateStore, type PayingChannelState, type SellerStateStore } from './paying-state.js';
 import { parseCloseArgs, parseSellArgs, type SellRequest } from './sell-args.js';
 import { offerTemplate, placeOffer, readBinding, revokeOffer, type AddApiOptions, type DynamicPrice, type OfferTemplate, type SellerBinding } from './seller-offers.js';
+import { SerialQueue } from '../common/index.js';
 import { callProcedure, registerProcedure, unregisterProcedure, type SellerSession } from './seller-session.js';
+import { sameBytes as same, toHex as hex } from '../../schema/codec/index.js';
 
 export interface SimpleSellerOptions {
   /** `<provider_id>` of `xbr.provider.<provider_id>.*`; must be the session's authid. Default: the authid the session asked for. */
@@ -95,8 +97,6 @@ class StoreRef implements KeyStore {
 }
 
 const SellerNotRunning = WampErrorUri.noSuchProcedure;
-const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
-const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a).equals(Buffer.from(b));
 
 /**
  * @example
@@ -124,7 +124,7 @@ export class SimpleSeller {
   #ownedArchive: KeyArchive | undefined;
   #paying: PayingChannelState | null = null;
   #registered: string[] = [];
-  #queue: Promise<unknown> = Promise.resolve();
+  readonly #serial = new SerialQueue();
 
   /** @throws WampError `wamp.error.invalid_argument` naming the bad argument */
   constructor(marketMakerAdr: Uint8Array, delegatePrivateKey: Uint8Array, options: SimpleSellerOptions = {}) {
@@ -274,7 +274,7 @@ export class SimpleSeller {
     for (const api of this.#apis.values()) await api.series.stop();
     if (revoke) await this.#revokeAll();
     for (const uri of this.#registered.splice(0).reverse()) await unregisterProcedure(this.#session!, uri, this.#log);
-    await this.#queue.catch(() => undefined); // sales in progress finish before the stores close
+    await this.#serial.idle(); // sales in progress finish before the stores close
     if (this.#ownedArchive !== undefined) {
       this.#store.target = undefined;
       await this.#ownedArchive.close();
@@ -306,9 +306,7 @@ export class SimpleSeller {
   // ---------------------------------------------------------------- procedures
 
   #serialised<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(fn, fn);
-    this.#queue = run.catch(() => undefined);
-    return run;
+    return this.#serial.run(fn);
   }
 
   #assertRunning(): void {

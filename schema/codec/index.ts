@@ -1,6 +1,7 @@
 /** Wire codecs and argument guards of the XBR protocol (DESIGN §4 "Wire"). */
 export type { Address, Amount, Brand, Ed25519PublicKey, Hash32, NsTime, Signature65, Uuid } from './types.js';
 export { argumentError, describe, expectBytes, toHex } from './argument.js';
+export { sameBytes } from './bytes.js';
 export { UINT256_MAX, packUint256, unpackUint256 } from './uint256.js';
 export { asUuid, formatUuid, parseUuid, randomUuid } from './uuid.js';
 export { asAddress, isZeroAddress, parseAddress, toChecksumAddress } from './address.js';

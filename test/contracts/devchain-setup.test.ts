@@ -16,26 +16,13 @@ import { fileURLToPath } from 'node:url';
 import { Contract, JsonRpcProvider, Wallet, hexlify } from 'ethers';
 import { xbrCatalogAbi, xbrMarketAbi, xbrNetworkAbi, xbrTokenAbi } from '../../contracts/build/index.js';
 import { DEFAULT_MAKER_KEY, DEMO_CIDS, DEMO_IDS } from '../../contracts/demo.js';
+import type { DevchainFile } from '../../contracts/devchain-file.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const MAIN = join(ROOT, 'contracts', 'devchain-main.ts');
 const XBR = 10n ** 18n;
 
-interface OutFile {
-  version: number;
-  chainId: number;
-  url: string;
-  deploymentBlock: number;
-  contracts: { token: string; network: string; catalog: string; market: string; channel: string };
-  demo: {
-    marketId: string;
-    catalogId: string;
-    apiId: string;
-    members: Record<'deployer' | 'marketOwner' | 'seller' | 'buyer' | 'maker', { address: string; accountIndex: number | null }>;
-    makerKeyFile: string | null;
-    block: number;
-  };
-}
+type OutFile = DevchainFile;
 
 const dir = mkdtempSync(join(tmpdir(), 'xbr-devchain-setup-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

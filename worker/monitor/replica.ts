@@ -5,7 +5,7 @@
  * Keys: members by address, markets / catalogs / APIs by id, actors by market ‖ address ‖ type, consents by
  * their 73-byte key (catalog ‖ member ‖ delegate ‖ type ‖ market).
  */
-import type { NsTime } from '../../schema/codec/index.js';
+import { sameBytes, type NsTime } from '../../schema/codec/index.js';
 import type { ActorType, MemberLevel } from '../../schema/db/records/chain.js';
 import type { WorkerDb } from '../../schema/db/worker-db.js';
 import type { Logger } from '../../schema/log.js';
@@ -15,7 +15,6 @@ import { addressOf, hash32Of, uuidOf } from './convert.js';
 /** What a replica event did. */
 export type ReplicaOutcome = 'written' | 'unchanged' | 'skipped';
 
-const sameBytes = (a: Uint8Array | undefined, b: Uint8Array): boolean => a !== undefined && Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0;
 
 /**
  * Applies `ev` to the replica; channel events (Opened / Closing / Closed) are not replica events and are

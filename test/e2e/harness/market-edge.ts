@@ -19,27 +19,14 @@ import { Wampy } from 'wampy';
 import { CborSerializer } from 'wampy/CborSerializer.js';
 import { MsgpackSerializer } from 'wampy/MsgpackSerializer.js';
 import WebSocket from 'ws';
-import { devchainAccountKey } from '../../../contracts/index.js';
+import { devchainAccountKey, type DevchainFile } from '../../../contracts/index.js';
+
+export type { DevchainFile };
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 
 /** The shipped config as JSON (mutable copy). */
 export type EdgeConfig = { workers: Record<string, any>[] } & Record<string, unknown>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-/** `.xbr-edge/devchain.json` as written by the dev chain guest. */
-export interface DevchainFile {
-  chainId: number;
-  url: string;
-  deploymentBlock: number;
-  contracts: { token: string; network: string; catalog: string; market: string; channel: string };
-  demo: {
-    marketId: string;
-    catalogId: string;
-    apiId: string;
-    members: Record<'deployer' | 'marketOwner' | 'seller' | 'buyer' | 'maker' | 'sellerDelegate' | 'buyerDelegate', { address: string; accountIndex: number | null }>;
-    block: number;
-  };
-}
 
 export interface StartMarketEdgeOptions {
   /** Changes the config before it is written (ports and paths are already set). */

@@ -85,10 +85,8 @@ export async function login(edge: MarketEdge, o: LoginOptions = {}): Promise<{ c
   return { client, welcome, keys };
 }
 
-/** The first positional result of `uri`. */
-export async function call(client: Wampy, uri: string, args: unknown[] = [], kwargs?: Record<string, unknown>): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
-  return (await client.call(uri, kwargs === undefined ? args : { argsList: args, argsDict: kwargs })).argsList?.[0];
-}
+/** The first positional result of `uri` (callee errors keep `errorUri`, `argsList`, `argsDict`). */
+export { call } from './offers-purchase-helpers.js';
 
 /** Asserts that `p` fails with `uri` (and, if given, a message matching `message`); returns the error. */
 export async function rejectsWith(p: Promise<unknown>, uri: string, message?: RegExp): Promise<{ errorUri?: string; argsList?: unknown[]; argsDict?: Record<string, unknown> }> {

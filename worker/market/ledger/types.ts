@@ -41,14 +41,5 @@ export function closeMessage(m: MarketBinding, closeAt: bigint, channelId: Uuid,
   return { chainId: m.chainId, verifyingContract: m.verifyingContract, closeAt, marketId: m.marketId, channelId, channelSeq, balance, isFinal };
 }
 
-/** Byte-wise equality (stored fields come back from LMDB as Buffers). */
-export function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
-  if (a === undefined || b === undefined || a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-/** Lower-case hex without `0x`. */
-export function hexOf(b: Uint8Array): string {
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
-}
+/** Byte-wise equality (stored fields come back from LMDB as Buffers); lower-case hex without `0x`. */
+export { sameBytes, toHex as hexOf } from '../../../schema/codec/index.js';

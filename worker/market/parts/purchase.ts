@@ -26,7 +26,7 @@ import { publishLogged } from './offers-publish.js';
 import { askSellerPrice } from './offers-quote.js';
 import { DEFAULT_SELLER_TIMEOUT_MS, envMs } from './offers-seller-call.js';
 import { parseBuyKeyArgs, type BuyKeyInput } from './purchase-args.js';
-import { BlockHead, DEFAULT_HEAD_TTL_MS } from './purchase-block-head.js';
+import { BlockHead, DEFAULT_HEAD_TTL_MS } from '../../../schema/block-head.js';
 import { buyKeyReceipt, refundedError, type BuyKeyReceipt } from './purchase-receipt.js';
 import { recoverPurchases } from './purchase-recovery.js';
 import { sellReserved } from './purchase-sell.js';
@@ -42,7 +42,7 @@ export function purchasePart(options: PurchasePartOptions = {}): MakerPartFactor
   return (ctx: MakerContext) => {
     const timeoutMs = options.sellTimeoutMs ?? envMs('XBR_MM_SELLER_TIMEOUT_MS', DEFAULT_SELLER_TIMEOUT_MS);
     const mutex = new KeyedMutex();
-    const head = new BlockHead(ctx.provider, options.headTtlMs ?? DEFAULT_HEAD_TTL_MS);
+    const head = new BlockHead(async () => BigInt(await ctx.provider.getBlockNumber()), options.headTtlMs ?? DEFAULT_HEAD_TTL_MS);
     const makerAddress = parseAddress(ctx.address, 'maker address');
     const binding: MarketBinding = { chainId: ctx.verifyingChainId, verifyingContract: parseAddress(ctx.verifyingContract, 'verifying_contract_adr'), marketId: ctx.marketId };
     const db = ctx.makerDb;

@@ -1,9 +1,13 @@
 /**
- * The block number a buyer puts into its signed states (`closeAt`, DESIGN §4). The maker accepts any block
- * within 1440 of its own head, so a value up to a second old is as good as a fresh one; fetching it for each
- * purchase would add a round trip (to the chain node, or `get_status` through the router) to every key.
- * Concurrent callers share one request; a failed request is not cached.
+ * A recent chain head for signed states and their checks (`closeAt`, DESIGN §4): the buyer signs it, the
+ * maker checks it lies within 1440 blocks of its own head, so a value up to a second (one poll) old is as
+ * good as a fresh one, and fetching it for each purchase would put a round trip (to the chain node, or
+ * `get_status` through the router) into every key. Concurrent callers share one request; a failed request
+ * is not cached. The source is any `() => Promise<bigint>`, so this needs no chain library.
  */
+/** Default age limit of the cached head (ms): the chain monitor's poll interval. */
+export const DEFAULT_HEAD_TTL_MS = 1000;
+
 export class BlockHead {
   private value: bigint | undefined;
   private fetchedAt = 0;
@@ -11,7 +15,7 @@ export class BlockHead {
 
   constructor(
     private readonly fetch: () => Promise<bigint>,
-    private readonly ttlMs = 1000,
+    private readonly ttlMs = DEFAULT_HEAD_TTL_MS,
   ) {}
 
   /** The latest block number, at most `ttlMs` old. */
