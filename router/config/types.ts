@@ -190,8 +190,26 @@ export interface XbrmmExtra {
   /** The worker DB (blockchain replica, user keys, IPFS log). */
   database: DatabaseConfig;
   blockchain: BlockchainConfig;
-  /** IPFS settings; passed through unvalidated until the IPFS fetcher validates them. */
-  ipfs?: unknown;
+  /** The IPFS fetcher (catalog / API / market / member descriptions); absent: nothing is downloaded. */
+  ipfs?: IpfsConfig;
+}
+
+/** `options.extra.ipfs` of an xbrmm worker: where descriptions come from and how downloads are bounded. */
+export interface IpfsConfig {
+  /** Kubo RPC API URL, e.g. `http://127.0.0.1:5001/api/v0`. */
+  url: string;
+  /** Directory the verified files are written to, absolute (resolved against cbdir). */
+  directory: string;
+  /** Per-request timeout in ms (a missing CID must not hang). Default 10,000. */
+  timeout: number;
+  /** Largest file accepted, in bytes. Default 1 MiB. */
+  max_size: number;
+  /** Downloads running at once. Default 4. */
+  concurrency: number;
+  /** First retry delay in ms; doubles per failure, with jitter. Default 5,000. */
+  retry_initial: number;
+  /** Longest retry delay in ms. Default 3,600,000 (1 h). */
+  retry_max: number;
 }
 
 /** An LMDB environment: Crossbar's `{type: "cfxdb", path, maxsize}`; `type` may be left out. */

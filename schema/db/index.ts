@@ -34,5 +34,6 @@ export type { Offer } from './records/offer.js';
 export type { Consent } from './records/consent.js';
 export { ActorType, MemberLevel, type Actor, type Api, type Block, type Catalog, type Market, type Member, type TokenApproval, type TokenTransfer } from './records/chain.js';
 export type { UserKey } from './records/user-key.js';
-export type { IpfsFile } from './records/ipfs-file.js';
+export type { IpfsFile, IpfsFileRef, IpfsFileStatus } from './records/ipfs-file.js';
+export type { RdfDescription } from './records/description.js';
 export type { MonitorState } from './records/monitor.js';

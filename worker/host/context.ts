@@ -23,6 +23,26 @@ export interface MakerSession {
   publish(topic: string, args: unknown[], kwargs?: Record<string, unknown>): Promise<void>;
 }
 
+/** Counts and schedule of the worker's IPFS downloads (`get_ipfs_status`). */
+export interface IpfsStatusReport {
+  /** Files by status (`pending`, `downloaded`, `invalid`, `malformed`, `too_large`). */
+  counts: Record<string, number>;
+  /** Downloads running right now. */
+  active: number;
+  /** The soonest scheduled retries, earliest first. */
+  next_retries: { file_hash: string; next_retry_at: bigint; retries: number; last_error?: string }[];
+}
+
+/** The worker's IPFS fetcher as procedures see it (absent when the worker has no `ipfs` configured). */
+export interface IpfsControl {
+  status(limit?: number): IpfsStatusReport;
+  /**
+   * Schedules `fileHash` (or every pending or failed file, when omitted) for an attempt now instead of at its
+   * backoff time; resolves with how many files were scheduled. Unknown hashes are an error.
+   */
+  retryNow(fileHash?: string): Promise<number>;
+}
+
 export interface MakerContext {
   /** Config id of the maker (e.g. `maker1`). */
   readonly makerId: string;
@@ -55,6 +75,8 @@ export interface MakerContext {
    * whose events the ledger or the replica waits for (e.g. `Opened` after `open_channel`). No-op without a monitor.
    */
   triggerChainMonitor(): void;
+  /** The worker's IPFS fetcher, when configured. */
+  readonly ipfs?: IpfsControl;
   /** The maker's current status (spec §9.5). */
   status(): MakerStatusValue;
   /** Log lines carry worker, maker, realm and market. */

@@ -9,6 +9,7 @@ import { idString, integer, nonEmptyString, oneOf, string, URI_LOOSE } from './c
 import { isRec, REQUIRED, type Ctx, type Rec } from './context.js';
 import { checkBlockchain } from './blockchain.js';
 import { checkEnv } from './env.js';
+import { checkIpfs } from './ipfs.js';
 import { identityOf, MakerClaims } from './maker-claims.js';
 
 /** Map size bounds of `openDbEnv` (schema/db/env.ts). */
@@ -46,8 +47,9 @@ function checkExtra(c: Ctx, v: unknown, path: string): XbrmmExtra | undefined {
   const database = dbRaw === undefined ? undefined : checkDatabase(c, dbRaw, `${path}.database`);
   const bcRaw = c.required(e, 'blockchain', path, 'an object {type: "ethereum", gateway, contracts | deployment, ...}');
   const blockchain = bcRaw === undefined ? undefined : checkBlockchain(c, bcRaw, `${path}.blockchain`);
-  if (database === undefined || blockchain === undefined) return undefined;
-  return { database, blockchain, ...(e['ipfs'] === undefined ? {} : { ipfs: e['ipfs'] }) };
+  const ipfs = e['ipfs'] === undefined ? undefined : checkIpfs(c, e['ipfs'], `${path}.ipfs`);
+  if (database === undefined || blockchain === undefined || (e['ipfs'] !== undefined && ipfs === undefined)) return undefined;
+  return { database, blockchain, ...(ipfs === undefined ? {} : { ipfs }) };
 }
 
 export function checkDatabase(c: Ctx, v: unknown, path: string): DatabaseConfig | undefined {

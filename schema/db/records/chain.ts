@@ -3,6 +3,7 @@
  * stores from XBR contract events. Block numbers and uint256 values are bigint, times ns.
  */
 import type { Address, Amount, Hash32, NsTime, Signature65, Uuid } from '../../codec/types.js';
+import type { RdfDescription } from './description.js';
 
 /** Member level (`MemberLevel`, uint8). */
 export const MemberLevel = { NONE: 0, ACTIVE: 1, VERIFIED: 2, RETIRED: 3, PENALTY: 4, BLOCKED: 5 } as const;
@@ -56,6 +57,8 @@ export interface Member {
   eula: string;
   /** IPFS hash of the profile. */
   profile: string;
+  /** Parsed profile (IPFS, Turtle), once downloaded. */
+  description?: RdfDescription;
   level: MemberLevel;
   /** Transaction hash of the registration. */
   tid?: Hash32;
@@ -91,6 +94,8 @@ export interface Market {
   coin: Address;
   terms: string;
   meta: string;
+  /** Parsed `meta` (IPFS, Turtle), once downloaded. */
+  description?: RdfDescription;
   maker: Address;
   provider_security: Amount;
   consumer_security: Amount;
@@ -111,6 +116,8 @@ export interface Api {
   /** IPFS hash of the API schema. */
   schema: string;
   meta: string;
+  /** Parsed `meta` and `schema` (IPFS, Turtle), once downloaded; `schema_refs` from the schema file. */
+  description?: RdfDescription;
   tid?: Hash32;
   signature?: Signature65;
 }
@@ -126,6 +133,8 @@ export interface Catalog {
   terms: string;
   /** IPFS hash of the catalog's RDF description. */
   meta: string;
+  /** Parsed `meta` (IPFS, Turtle), once downloaded. */
+  description?: RdfDescription;
   tid?: Hash32;
   signature?: Signature65;
 }

@@ -79,9 +79,9 @@ test('user keys by member, ipfs_files log', () => {
   db.userKeys.delete(keys[0] as Ed25519PublicKey);
   assert.equal(db.userKeys.byIndex(WorkerIndex.userKeyByMember, { prefix: owner }).length, 1);
   const h = 'QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG';
-  db.ipfsFiles.put(h, { file_hash: h, downloaded: false, retries: 1, errored_at: 5n, last_error: 'timeout', next_retry_at: 2n ** 60n });
-  db.ipfsFiles.update(h, (f) => ({ ...(f ?? { file_hash: h, retries: 0 }), downloaded: true, retries: f?.retries ?? 0, size: 1234, path: 'QmYw' }));
-  assert.deepEqual(db.ipfsFiles.get(h), { file_hash: h, downloaded: true, retries: 1, errored_at: 5n, last_error: 'timeout', next_retry_at: 2n ** 60n, size: 1234, path: 'QmYw' });
+  db.ipfsFiles.put(h, { file_hash: h, status: 'pending', downloaded: false, retries: 1, errored_at: 5n, last_error: 'timeout', next_retry_at: 2n ** 60n });
+  db.ipfsFiles.update(h, (f) => ({ ...(f ?? { file_hash: h, status: 'pending', retries: 0 }), status: 'downloaded', downloaded: true, retries: f?.retries ?? 0, size: 1234, path: 'QmYw' }));
+  assert.deepEqual(db.ipfsFiles.get(h), { file_hash: h, status: 'downloaded', downloaded: true, retries: 1, errored_at: 5n, last_error: 'timeout', next_retry_at: 2n ** 60n, size: 1234, path: 'QmYw' });
 });
 
 test('reopen keeps data; opening the worker DB as a maker DB is refused', async () => {

@@ -1,0 +1,1 @@
+export { startEmbeddedIpfsNode, type EmbeddedIpfsNode, type EmbeddedIpfsOptions } from './embedded.js';
