@@ -120,6 +120,15 @@ function guestStdio(mode: GuestWorkerConfig['options']['stdout']): 'inherit' | '
   return mode === 'log' ? 'inherit' : mode === 'drop' ? 'pipe' : 'ignore';
 }
 
+/**
+ * `XBR_WORKER_CPU_PROFILE_DIR=<dir>`: every node.js worker writes a V8 CPU profile into `<dir>` when it exits
+ * (node refuses `--cpu-prof` in NODE_OPTIONS, so the controller passes it). For benchmarks and diagnosis.
+ */
+function profileArgs(): string[] {
+  const dir = process.env['XBR_WORKER_CPU_PROFILE_DIR'];
+  return dir === undefined || dir === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+}
+
 /** Spawns one process of worker `w`; a node.js worker is sent its start message. Throws when spawn() does. */
 export function spawnWorker(w: WorkerConfig, ctx: SpawnContext): Run {
   const env = workerEnv(w.options.env);
@@ -136,7 +145,7 @@ export function spawnWorker(w: WorkerConfig, ctx: SpawnContext): Run {
   } else {
     const entry = w.type === 'router' ? ctx.entries.router : ctx.entries.xbrmm;
     proc = fork(entry, [], {
-      execArgv: ['--import', tsxImport()],
+      execArgv: ['--import', tsxImport(), ...profileArgs()],
       serialization: 'advanced',
       cwd: ctx.cbdir,
       env,

@@ -10,7 +10,8 @@
  *
  * Speed: X25519 key generation and Diffie-Hellman run natively in node:crypto (OpenSSL); BLAKE2b is
  * @noble/hashes; HSalsa20 and XSalsa20-Poly1305 are tweetnacl. The ephemeral public key is obtained as
- * X25519(esk, 9) — a native DH against the base point — because exporting a KeyObject is slower (see below).
+ * returned by key generation itself as JWK (a separate export of a KeyObject is slower, see below); a secret
+ * given from outside gets its public key as X25519(esk, 9), a native DH against the base point.
  *
  * Error URIs:
  * - {@link SEALED_BOX_ERROR_URI} `xbr.error.decryption_failed` — a sealed box that does not open: too
@@ -124,6 +125,8 @@ function rawPublicOf(privateKey: KeyObject): Uint8Array {
   return new Uint8Array(pk.buffer, pk.byteOffset, KEY_BYTES);
 }
 
+type JwkPairGenerator = (type: 'x25519', options: { publicKeyEncoding: { format: 'jwk' } }) => { privateKey: KeyObject; publicKey: { x?: string } };
+
 function sealWith(message: Uint8Array, recipientPublicKey: Uint8Array, esk: KeyObject, epk: Uint8Array): Uint8Array {
   const k = beforenm(esk, recipientKeyObject(recipientPublicKey));
   if (k === undefined) throw invalidArgument('recipient_pubkey', 'X25519 public key is a low-order point');
@@ -147,8 +150,12 @@ function sealWith(message: Uint8Array, recipientPublicKey: Uint8Array, esk: KeyO
 export function sealBox(message: Uint8Array, recipientPublicKey: Uint8Array): Uint8Array {
   if (!(message instanceof Uint8Array)) throw invalidArgument('message', 'expected bytes');
   requireBytes(recipientPublicKey, KEY_BYTES, 'recipient_pubkey');
-  const { privateKey } = generateKeyPairSync('x25519');
-  return sealWith(message, recipientPublicKey, privateKey, rawPublicOf(privateKey));
+  // The public half comes out of key generation as JWK: ~40 µs for both, against ~90 µs for a KeyObject pair
+  // plus X25519(esk, 9) (measured on Node 20.20; the separate `export` call is what hangs or costs, not this).
+  // (@types/node has no overload for a JWK public half with a KeyObject private half.)
+  const { privateKey, publicKey } = (generateKeyPairSync as unknown as JwkPairGenerator)('x25519', { publicKeyEncoding: { format: 'jwk' } });
+  const epk = publicKey.x === undefined ? undefined : Buffer.from(publicKey.x, 'base64url');
+  return sealWith(message, recipientPublicKey, privateKey, epk?.length === KEY_BYTES ? new Uint8Array(epk.buffer, epk.byteOffset, KEY_BYTES) : rawPublicOf(privateKey));
 }
 
 /**
