@@ -50,7 +50,7 @@ export class Broker {
     try {
       const match = readMatch(msg.options);
       if (!isValidUri(msg.topic, match)) throw new WampError(WampErrorUri.invalidUri, `invalid topic URI "${msg.topic}" for match "${match}"`);
-      if (!this.authorizer.authorize(session.identity.authrole, msg.topic, 'subscribe').allow) {
+      if (!this.authorizer.authorize(session.identity.authrole, msg.topic, 'subscribe', session.identity.authid).allow) {
         throw new WampError(WampErrorUri.notAuthorized, `session is not authorized to subscribe to topic "${msg.topic}"`);
       }
       let sub = this.subscriptions.get(msg.topic, match);
@@ -85,7 +85,7 @@ export class Broker {
     try {
       if (!isValidUri(msg.topic, 'exact')) throw new WampError(WampErrorUri.invalidUri, `invalid topic URI "${msg.topic}"`);
       if (msg.topic.startsWith('wamp.')) throw new WampError(WampErrorUri.invalidUri, `topic "${msg.topic}" is reserved for the router`);
-      const decision = this.authorizer.authorize(session.identity.authrole, msg.topic, 'publish');
+      const decision = this.authorizer.authorize(session.identity.authrole, msg.topic, 'publish', session.identity.authid);
       if (!decision.allow) throw new WampError(WampErrorUri.notAuthorized, `session is not authorized to publish to topic "${msg.topic}"`);
       const audience = readAudience(msg.options);
       const publicationId = randomWampId();

@@ -79,7 +79,7 @@ export class Dealer {
         throw new WampError(WampErrorUri.invalidUri, `invalid procedure URI "${msg.procedure}" for match "${match}"`);
       }
       if (msg.procedure.startsWith('wamp.')) throw new WampError(WampErrorUri.invalidUri, `procedure "${msg.procedure}" is reserved for the router`);
-      if (!this.authorizer.authorize(session.identity.authrole, msg.procedure, 'register').allow) {
+      if (!this.authorizer.authorize(session.identity.authrole, msg.procedure, 'register', session.identity.authid).allow) {
         throw new WampError(WampErrorUri.notAuthorized, `session is not authorized to register procedure "${msg.procedure}"`);
       }
       let reg = this.registrations.get(msg.procedure, match);
@@ -122,7 +122,7 @@ export class Dealer {
   call(session: Session, msg: CallMessage): void {
     try {
       if (!isValidUri(msg.procedure, 'exact')) throw new WampError(WampErrorUri.invalidUri, `invalid procedure URI "${msg.procedure}"`);
-      const decision = this.authorizer.authorize(session.identity.authrole, msg.procedure, 'call');
+      const decision = this.authorizer.authorize(session.identity.authrole, msg.procedure, 'call', session.identity.authid);
       if (!decision.allow) throw new WampError(WampErrorUri.notAuthorized, `session is not authorized to call procedure "${msg.procedure}"`);
       const timeoutMs = readTimeoutMs(msg.options);
       const internal = this.internal.get(msg.procedure);

@@ -3,6 +3,7 @@ import type { MatchPolicy, PermissionConfig, RealmConfig, RoleConfig } from '../
 import { boolean, nonEmptyString, oneOf, string, URI_LOOSE, URI_PREFIX, URI_WILDCARD, wampUri } from './checks.js';
 import { describe, REQUIRED, type Ctx } from './context.js';
 import { checkRealmMaker, type RealmMakerBlock } from './realm-maker.js';
+import { AUTHID_PLACEHOLDER } from '../../core/authorizer.js';
 
 /** Receives the checked `marketmaker` block of realm `realm` (at `path`). */
 export type OnRealmMaker = (block: RealmMakerBlock, realm: string, path: string) => void;
@@ -85,6 +86,9 @@ function checkPermission(c: Ctx, v: unknown, path: string): PermissionConfig | u
           : [URI_WILDCARD, 'a WAMP wildcard pattern (components without whitespace or "#", empty ones match anything)'];
     if (!pattern.test(uri)) {
       c.fail(`${path}.uri`, `expected ${what} for match "${match}", got ${describe(o['uri'])}`);
+      uri = undefined;
+    } else if (uri.split('.').some((part) => /[{}]/.test(part) && part !== AUTHID_PLACEHOLDER)) {
+      c.fail(`${path}.uri`, `braces are only allowed as the whole component "${AUTHID_PLACEHOLDER}" (the session's authid), got ${describe(o['uri'])}`);
       uri = undefined;
     }
   }

@@ -417,6 +417,8 @@ describe('validateNodeConfig: realms, roles, permissions', () => {
     expectOnly(withPermission({ uri: '', match: 'exact' }), `${P0}.uri`, 'expected a WAMP URI');
     expectOnly(withPermission({ uri: 'a b', match: 'prefix' }), `${P0}.uri`, 'expected a WAMP URI prefix');
     expectOnly(withPermission({ uri: 'a.#', match: 'wildcard' }), `${P0}.uri`, 'expected a WAMP wildcard pattern');
+    expectOnly(withPermission({ uri: 'xbr.provider.{authId}.', match: 'prefix' }), `${P0}.uri`, 'braces are only allowed as the whole component "{authid}"');
+    expectOnly(withPermission({ uri: 'xbr.provider.x{authid}.sell' }), `${P0}.uri`, 'braces are only allowed as the whole component "{authid}"');
     expectOnly(withPermission({ uri: 'a', match: 'regex' }), `${P0}.match`, 'expected one of "exact", "prefix", "wildcard", got "regex"');
     expectOnly(withPermission({ uri: 'a', allow: { call: 'yes' } }), `${P0}.allow.call`, 'expected a boolean, got "yes"');
     expectOnly(withPermission({ uri: 'a', allow: { admin: true } }), `${P0}.allow.admin`, 'unknown key "admin" (allowed: call, register, publish, subscribe)');

@@ -45,3 +45,31 @@ test('wildcard permissions apply when no exact or prefix permission matches', ()
   assert.deepEqual(a.authorize('r', 'com.topic.publish', 'publish'), { allow: true, disclose: true });
   assert.equal(a.authorize('r', 'com.topic.other', 'publish').allow, false);
 });
+
+test('{authid} permissions: each session owns the URIs with its own authid, and nobody else\'s', () => {
+  const a = new RoleAuthorizer([
+    {
+      name: 'user',
+      permissions: [
+        perm('', 'prefix', { call: true, subscribe: true }),
+        perm('xbr.provider.', 'prefix', { subscribe: true }),
+        perm('xbr.provider.{authid}.', 'prefix', { register: true, subscribe: true }),
+        perm('room.{authid}', 'exact', { publish: true }, { publisher: true }),
+      ],
+    },
+  ]);
+  assert.equal(a.authorize('user', 'xbr.provider.member-0xaa.sell', 'register', 'member-0xaa').allow, true);
+  assert.equal(a.authorize('user', 'xbr.provider.member-0xaa.sell', 'register', 'member-0xbb').allow, false, 'another member\'s URI');
+  assert.equal(a.authorize('user', 'xbr.provider.member-0xaa.sell', 'register').allow, false, 'no authid, no personal permission');
+  assert.equal(a.authorize('user', 'xbr.provider.member-0xaa.sell', 'subscribe', 'member-0xbb').allow, true, 'the fixed permission still applies');
+  assert.deepEqual(a.authorize('user', 'room.alice', 'publish', 'alice'), { allow: true, disclose: true });
+  assert.equal(a.authorize('user', 'room.alice', 'publish', 'bob').allow, false);
+  // An authid that is not one URI component never fills a template: "a.b" must not own "xbr.provider.a.b."
+  // (nor may "a" own it through "xbr.provider.a.").
+  assert.equal(a.authorize('user', 'xbr.provider.a.b.sell', 'register', 'a.b').allow, false);
+  assert.equal(a.authorize('user', 'xbr.provider.x.sell', 'register', 'x#').allow, false);
+  assert.equal(a.authorize('user', 'xbr.provider.{authid}.sell', 'register', '{authid}').allow, false);
+  // Cached per authid: a decision for one member is not served to another.
+  assert.equal(a.authorize('user', 'xbr.provider.member-0xaa.sell', 'register', 'member-0xaa').allow, true);
+  assert.equal(a.authorize('user', 'xbr.provider.member-0xaa.sell', 'register', 'member-0xbb').allow, false);
+});
