@@ -8,16 +8,11 @@ import type { Address } from '../../schema/codec/types.js';
 import { parseUuid } from '../../schema/codec/uuid.js';
 import { WampError, WampErrorUri } from '../../schema/errors.js';
 import { XbrErrorUri } from '../../schema/uris.js';
-import type { ChannelCloseMessage } from '../../schema/eip712/types.js';
-import type { Uuid } from '../../schema/codec/types.js';
+import { closeMessage, type MarketBinding } from '../common/index.js';
 import { sameBytes } from './wire.js';
 
-/** The chain/contract/market binding of every EIP712 message of this market. */
-export interface MarketBinding {
-  readonly chainId: bigint;
-  readonly verifyingContract: Address;
-  readonly marketId: Uuid;
-}
+// Shared with the seller, which signs the same messages over its paying channel.
+export { closeMessage, type MarketBinding };
 
 export interface BuyerConfig {
   readonly binding: MarketBinding;
@@ -68,9 +63,4 @@ export function parseBuyerConfig(raw: unknown, expectedMaker: Address): BuyerCon
     token: field(contracts, 'xbrtoken', str),
     channelContract: field(contracts, 'xbrchannel', str),
   };
-}
-
-/** The EIP712ChannelClose of an off-chain state of `channelId`. */
-export function closeMessage(b: MarketBinding, closeAt: bigint, channelId: Uuid, channelSeq: number, balance: bigint, isFinal: boolean): ChannelCloseMessage {
-  return { chainId: b.chainId, verifyingContract: b.verifyingContract, closeAt, marketId: b.marketId, channelId, channelSeq, balance, isFinal };
 }

@@ -41,9 +41,9 @@ import { BlockHead } from '../../schema/block-head.js';
 import { refundState, verifyReceipt, type ChannelState } from './channel-state.js';
 import { closeMessage, parseBuyerConfig, type BuyerConfig } from './config.js';
 import { ensureAllowance, openPaymentChannel, providerOf, type OpenChannelOptions } from './open-channel.js';
-import { SerialQueue } from '../common/index.js';
+import { closeCooperatively, makerBlockNumber, SerialQueue, type CloseResult } from '../common/index.js';
 import { toBuyerSession, type BuyerSession, type WampyLike } from './session.js';
-import { asDict, blockNumber, fromMaker, hex, sameBytes } from './wire.js';
+import { asDict, fromMaker, hex, sameBytes } from './wire.js';
 
 export interface SimpleBuyerOptions {
   /** Highest price (base units) the buyer pays for one key; a dearer key is `xbr.error.max_price_exceeded`. */
@@ -63,15 +63,8 @@ export interface BuyerBalance {
   readonly inflight: bigint;
 }
 
-/** What `closeChannel` returns. */
-export interface CloseResult {
-  readonly channelId: Uuid;
-  /** Hash of the `closeChannel` transaction (32 bytes). */
-  readonly transaction: Uint8Array;
-  readonly seq: number;
-  /** Refunded to the buyer member. */
-  readonly remaining: bigint;
-}
+/** What `closeChannel` returns (`remaining` is refunded to the buyer member). */
+export type { CloseResult };
 
 /** How long `start` waits for a channel it just opened to show up in the maker's ledger (ms). */
 const OPENED_WAIT_MS = 15_000;
@@ -141,7 +134,7 @@ export class SimpleBuyer {
     this.#provider ??= chain === undefined ? undefined : providerOf(chain);
     const provider = this.#provider?.provider;
     const call = this.#session.call.bind(this.#session);
-    this.#head = new BlockHead(provider !== undefined ? async () => BigInt(await provider.getBlockNumber()) : async () => statusBlock(await call(MarketMakerProcedure.getStatus)));
+    this.#head = new BlockHead(provider !== undefined ? async () => BigInt(await provider.getBlockNumber()) : () => makerBlockNumber(call));
 
     const active = await this.#session.call(MarketMakerProcedure.getActivePaymentChannel, [this.delegate]);
     let channelId: Uuid;
@@ -213,17 +206,11 @@ export class SimpleBuyer {
       if (this.#stale) await this.#resync();
       const state = this.#running().state;
       const closeAt = await this.#head!.current();
-      const b = config.binding;
-      const signature = signChannelClose(closeMessage(b, closeAt, state.channelId, state.seq, state.remaining, true), this.#delegateKey);
-      const raw = await session.call(MarketMakerProcedure.closeChannel, [
-        state.channelId, Number(b.chainId), Number(closeAt), b.verifyingContract, packUint256(state.remaining), state.seq, true, signature,
-      ]);
-      const r = asDict('close_channel result', raw);
-      const transaction = fromMaker('close_channel result', () => expectBytes('transaction', r['transaction'], 32));
+      const { result } = await closeCooperatively(session.call.bind(session), config.binding, this.#delegateKey, { channelId: state.channelId, seq: state.seq, balance: state.remaining }, closeAt);
       this.#closed = true;
       this.#state = undefined;
-      this.#log.info('payment channel closed', { channel: formatUuid(state.channelId), seq: state.seq, remaining: state.remaining, tx: `0x${hex(transaction)}` });
-      return { channelId: state.channelId, transaction: new Uint8Array(transaction), seq: state.seq, remaining: state.remaining };
+      this.#log.info('payment channel closed', { channel: formatUuid(state.channelId), seq: state.seq, remaining: state.remaining, tx: `0x${hex(result.transaction)}` });
+      return result;
     });
   }
 
@@ -398,11 +385,6 @@ export class SimpleBuyer {
     }
     return { ...bound, state: this.#state };
   }
-}
-
-/** `block.number` of a `get_status` answer. */
-function statusBlock(raw: unknown): bigint {
-  return fromMaker('get_status', () => blockNumber('block.number', asDict('block', asDict('get_status', raw)['block'])['number']));
 }
 
 /** `err` with `context` in front of its message, keeping its URI and kwargs. */

@@ -4,12 +4,18 @@
  * message (its first positional argument), remaining arguments and kwargs — the buyer reads the
  * maker-signed refund state of a failed purchase from those kwargs. Delegates are plain WAMP clients, so
  * this does not borrow from the maker's host.
+ *
+ * A client without a WAMP session (wampy's `getSessionId()` is null: the connection was lost or closed)
+ * fails the call at once: wampy would queue it until a reconnect that may never come, and a delegate
+ * waiting on it (a seller placing an offer, a buyer buying) would hang for ever, `stop()` included.
  */
 import { WampError, WampErrorUri } from '../../schema/errors.js';
 
 /** What a delegate needs of a wampy client's `call` (structural, so callers need not import wampy). */
 export interface WampCaller {
   call(uri: string, payload?: unknown, options?: unknown): Promise<unknown>;
+  /** wampy's: the WAMP session id, null while the client has none. */
+  getSessionId?(): number | null | undefined;
 }
 
 interface WampyCallError {
@@ -25,8 +31,13 @@ function isWampyError(err: unknown): err is WampyCallError {
 /**
  * Calls `uri` and resolves with the first positional result.
  * @throws WampError with the callee's error URI, or `wamp.error.runtime_error` when the call failed locally
+ *   (including a client without a WAMP session)
  */
 export async function wampCall(client: WampCaller, uri: string, args: unknown[] = [], kwargs?: Record<string, unknown>): Promise<unknown> {
+  if (typeof client.getSessionId === 'function' && (client.getSessionId() ?? null) === null) {
+    // No URI on the cause: callers treat it as a lost transport (e.g. place_offer retries).
+    throw new WampError(WampErrorUri.runtimeError, `${uri}: the WAMP session is closed`, { cause: new Error('no WAMP session') });
+  }
   let r: unknown;
   try {
     r = await client.call(uri, { argsList: args, ...(kwargs === undefined ? {} : { argsDict: kwargs }) });

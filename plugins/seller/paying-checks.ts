@@ -16,11 +16,19 @@
  * way is at most the price of sales the maker refunded (logged as a warning with the difference). A
  * replayed or older state (`seq ≤ local`) or a state on a channel the seller closed is never accepted.
  * The same path adopts a paying channel opened after `start`.
+ *
+ * Closing (`closingState`) follows the same rule: the seller closes at its own latest state, or — when
+ * refunded reservations moved the maker's ledger on — at the ledger's newer state, provided that state
+ * pays the seller at least what it holds signed (`remaining ≤ local balance`). Otherwise a close it
+ * initiated would be refused for ever (the maker co-signs only its ledger's state) until the next sale.
+ * It never closes at a state that pays it less, at an older one, or while the maker has a purchase on
+ * the channel in flight.
  */
 import type { Amount, Uuid } from '../../schema/codec/types.js';
 import { formatUuid } from '../../schema/codec/uuid.js';
 import { WampError } from '../../schema/errors.js';
 import { XbrErrorUri } from '../../schema/uris.js';
+import type { ClosingState } from '../common/index.js';
 import type { PayingChannelState } from './paying-state.js';
 import type { SellRequest } from './sell-args.js';
 import { sameBytes as same } from '../../schema/codec/index.js';
@@ -75,4 +83,32 @@ export interface MakerLedgerView {
 /** True when the maker's ledger shows exactly this sale's reservation on an open paying channel of the seller. */
 export function ledgerConfirms(req: SellRequest & { channelId: Uuid }, view: MakerLedgerView): boolean {
   return view.channelIsOurs && view.seq === req.seq && view.remaining === req.balance && view.inflight === req.amount;
+}
+
+/** The maker's ledger balance of a paying channel (`get_paying_channel_balance`). */
+export interface LedgerBalance {
+  readonly seq: number;
+  readonly remaining: Amount;
+  readonly inflight: Amount;
+}
+
+/**
+ * The state the seller closes its paying channel `local` at, given the maker's `ledger` balance of it.
+ * @throws WampError `xbr.error.purchase_in_flight` (the maker has a purchase on the channel in flight),
+ *   `xbr.error.unexpected_channel_seq` (the ledger is behind the seller's signed state),
+ *   `xbr.error.unexpected_channel_balance` (the ledger would pay the seller less than it holds signed)
+ */
+export function closingState(local: PayingChannelState, ledger: LedgerBalance): ClosingState & { readonly adopted: boolean } {
+  const kwargs = { channel_oid: local.channelId, seq: local.seq, balance: local.balance.toString(), maker_seq: ledger.seq, maker_remaining: ledger.remaining.toString() };
+  const ch = formatUuid(local.channelId);
+  if (ledger.inflight > 0n) {
+    throw new WampError(XbrErrorUri.purchaseInFlight, `paying channel ${ch} has ${ledger.inflight} in flight at the market maker; close it once that purchase is resolved`, { kwargs: { ...kwargs, inflight: ledger.inflight.toString() } });
+  }
+  if (ledger.seq < local.seq) {
+    throw new WampError(XbrErrorUri.unexpectedChannelSeq, `the market maker's ledger of paying channel ${ch} is at seq ${ledger.seq}, behind the seller's signed seq ${local.seq}`, { kwargs });
+  }
+  if (ledger.remaining > local.balance) {
+    throw new WampError(XbrErrorUri.unexpectedChannelBalance, `the market maker's ledger of paying channel ${ch} has ${ledger.remaining} remaining, more than the seller's signed ${local.balance}: closing there would forfeit earnings`, { kwargs });
+  }
+  return { channelId: local.channelId, seq: ledger.seq, balance: ledger.remaining, adopted: ledger.seq !== local.seq || ledger.remaining !== local.balance };
 }

@@ -13,6 +13,9 @@
  *   persists the new state durably before it answers. Sales are serialised, so checks and the write of
  *   one sale never interleave with another's.
  * - The receipt's `amount`/`balance` are 32-byte uint256 (DESIGN §4 wire rule; the original sent ints).
+ * - `closeChannel()` is the seller's own cooperative close of its paying channel (the maker-initiated one
+ *   is `xbr.provider.<id>.close_channel`); it runs in the same queue as the sales and is recorded as a
+ *   close in the state file, so no sale follows on that channel.
  * - `stop()` revokes the offers this instance placed (unless `{ revokeOffers: false }`, for a planned
  *   restart whose data must stay sellable), then unregisters and closes what it opened.
  */
@@ -32,11 +35,11 @@ import { MarketMakerProcedure, XbrErrorUri, providerCloseChannelUri, providerGet
 import { KeyArchive } from './key-archive.js';
 import { KeySeries, type EncryptedPayload } from './key-series.js';
 import { MemoryKeyStore, type ArchivedKey, type KeyRetention, type KeyStore } from './key-store.js';
-import { channelError, judgeState, ledgerConfirms } from './paying-checks.js';
+import { channelError, closingState, judgeState, ledgerConfirms, type LedgerBalance } from './paying-checks.js';
 import { FileSellerStateStore, MemorySellerStateStore, type PayingChannelState, type SellerStateStore } from './paying-state.js';
 import { parseCloseArgs, parseSellArgs, type SellRequest } from './sell-args.js';
 import { offerTemplate, placeOffer, readBinding, revokeOffer, type AddApiOptions, type DynamicPrice, type OfferTemplate, type SellerBinding } from './seller-offers.js';
-import { SerialQueue } from '../common/index.js';
+import { closeCooperatively, makerBlockNumber, SerialQueue, type CloseResult } from '../common/index.js';
 import { callProcedure, registerProcedure, unregisterProcedure, type SellerSession } from './seller-session.js';
 import { sameBytes as same, toHex as hex } from '../../schema/codec/index.js';
 
@@ -97,6 +100,10 @@ class StoreRef implements KeyStore {
 }
 
 const SellerNotRunning = WampErrorUri.noSuchProcedure;
+/** How long `closeChannel` waits, by default, for a purchase the maker has in flight on the channel (ms). */
+const CLOSE_IN_FLIGHT_WAIT_MS = 5_000;
+/** Pause between its attempts (ms): a sale takes the maker a round trip to the seller and one ledger write. */
+const CLOSE_RETRY_MS = 100;
 
 /**
  * @example
@@ -195,7 +202,7 @@ export class SimpleSeller {
       this.#binding = binding;
       await this.#loadPayingState();
       await this.#register(providerSellUri(authid), (a, k) => this.#serialised(() => this.#sell(a, k)));
-      await this.#register(providerCloseChannelUri(authid), (a, k) => this.#serialised(() => this.#closeChannel(a, k)));
+      await this.#register(providerCloseChannelUri(authid), (a, k) => this.#serialised(() => this.#coSignClose(a, k)));
       if ([...this.#apis.values()].some((api) => api.dynamicPrice !== undefined)) await this.#register(providerGetQuoteUri(authid), (a) => this.#quote(a));
       for (const api of this.#apis.values()) await api.series.start();
       this.#state = 'running';
@@ -230,6 +237,59 @@ export class SimpleSeller {
   /** The local state of the paying channel (null when none is known yet). */
   balance(): PayingChannelState | null {
     return this.#paying;
+  }
+
+  /**
+   * Closes the paying channel cooperatively from the seller's side: signs a final EIP712ChannelClose of
+   * its current state (or of the maker's newer ledger state when refunded reservations moved it on and it
+   * pays the seller no less, see `closingState`), at the maker's current block, and has the maker co-sign
+   * and submit it (`xbr.marketmaker.close_channel`, answered once mined). It runs in the sales' queue, so it
+   * closes at the state the sale in progress leaves; while the maker still has a purchase on the channel in
+   * flight (its `sell` may be on its way) it steps out of the queue, lets that sale through, and tries again
+   * for up to `waitMs`. No sale follows on the closed channel (`sell` refuses it). On chain the seller's
+   * member is paid what it earned (less the market fee) and the maker gets the remaining balance back.
+   * @throws WampError `crossbar.error.no_such_object` (no paying channel), `xbr.error.channel_closed`
+   *   (already closed), `xbr.error.purchase_in_flight` (still in flight after `waitMs`),
+   *   `xbr.error.unexpected_channel_seq` / `xbr.error.unexpected_channel_balance` (the maker's ledger is
+   *   behind, or would pay the seller less than it holds signed), the maker's refusals with their URI
+   * @example const { transaction, remaining } = await seller.closeChannel();
+   */
+  async closeChannel(options: { waitMs?: number } = {}): Promise<CloseResult> {
+    const waitMs = options.waitMs ?? CLOSE_IN_FLIGHT_WAIT_MS;
+    if (!Number.isFinite(waitMs) || waitMs < 0) throw argumentError('waitMs', 'a number of milliseconds ≥ 0', describe(waitMs));
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      try {
+        return await this.#serialised(() => this.#close());
+      } catch (err) {
+        if (!(err instanceof WampError) || err.uri !== XbrErrorUri.purchaseInFlight || Date.now() >= deadline) throw err;
+        this.#log.info('paying channel close waits for a purchase in flight', { error: err.message });
+        await new Promise((r) => setTimeout(r, CLOSE_RETRY_MS));
+      }
+    }
+  }
+
+  async #close(): Promise<CloseResult> {
+    if (this.#state !== 'running') throw new WampError(WampErrorUri.runtimeError, `the seller is ${this.#state}; start it before closing its paying channel`);
+    const local = this.#paying;
+    if (local === null) throw new WampError(XbrErrorUri.noSuchObject, `seller delegate 0x${hex(this.delegate)} has no paying channel to close`);
+    const ch = formatUuid(local.channelId);
+    if (local.closed === true) throw new WampError(XbrErrorUri.channelClosed, `paying channel ${ch} is already closed`, { kwargs: { channel_oid: local.channelId } });
+    const target = closingState(local, await this.#ledgerBalance(local.channelId));
+    if (target.adopted) {
+      this.#log.warn('closing at the market maker\'s newer ledger state (refunded reservations)', {
+        channel: ch, local_seq: local.seq, local_balance: local.balance.toString(), seq: target.seq, balance: target.balance.toString(),
+      });
+    }
+    const call = (uri: string, args?: unknown[]): Promise<unknown> => callProcedure(this.#session!, uri, args);
+    const closeAt = await makerBlockNumber(call);
+    const { result, signature } = await closeCooperatively(call, this.#binding!, this.#delegateKey, target, closeAt);
+    // The chain has the close now: no sale may follow, even if the state file cannot be written.
+    const next: PayingChannelState = { channelId: local.channelId, seq: target.seq, balance: target.balance, closeAt, sellerSignature: signature, closed: true, closeIsFinal: true };
+    this.#paying = next;
+    this.#stateStore!.save(next);
+    this.#log.info('paying channel closed', { channel: ch, seq: target.seq, balance: target.balance.toString(), tx: `0x${hex(result.transaction)}` });
+    return result;
   }
 
   // ---------------------------------------------------------------- start / stop
@@ -381,7 +441,7 @@ export class SimpleSeller {
     });
   }
 
-  async #ledgerBalance(channelId: Uuid): Promise<{ seq: number; remaining: Amount; inflight: Amount }> {
+  async #ledgerBalance(channelId: Uuid): Promise<LedgerBalance> {
     const b = (await callProcedure(this.#session!, MarketMakerProcedure.getPayingChannelBalance, [channelId])) as Record<string, unknown> | null;
     const amount = (name: string, v: unknown): Amount => (typeof v === 'number' && v === 0 ? 0n : unpackUint256(expectBytes(name, v, 32), name));
     const seq = b?.['seq'];
@@ -397,7 +457,8 @@ export class SimpleSeller {
     return { channelIsOurs, ...(await this.#ledgerBalance(channelId)) };
   }
 
-  async #closeChannel(args: readonly unknown[], kwargs: Readonly<Record<string, unknown>>): Promise<Record<string, unknown>> {
+  /** `xbr.provider.<id>.close_channel`: the maker asks the seller to co-sign a close of the paying channel. */
+  async #coSignClose(args: readonly unknown[], kwargs: Readonly<Record<string, unknown>>): Promise<Record<string, unknown>> {
     this.#assertRunning();
     const req = parseCloseArgs(args, kwargs);
     if (!same(req.marketMaker, this.marketMaker)) {

@@ -1,0 +1,108 @@
+/**
+ * A delegate's cooperative close of its own channel (spec §5 `close_channel`, DESIGN §4): the buyer closes
+ * its payment channel, the seller its paying channel, the same way — sign a final EIP712ChannelClose over
+ * the state to close at (`closeAt` = a recent block, which the maker checks against its own head), call
+ * `xbr.marketmaker.close_channel`, and read the answer. The maker co-signs only a state equal to its ledger
+ * and submits `closeChannel`; it answers once the transaction is mined, so a final close is settled on
+ * chain when this returns.
+ *
+ * The answer must echo the channel and the state that was signed: an answer about anything else is the
+ * maker's fault and is reported as `xbr.error.invalid_transaction`, never taken as a success.
+ */
+import { packUint256, unpackUint256 } from '../../schema/codec/uint256.js';
+import type { Address, Signature65, Uuid } from '../../schema/codec/types.js';
+import { formatUuid } from '../../schema/codec/uuid.js';
+import { sameBytes } from '../../schema/codec/index.js';
+import { signChannelClose } from '../../schema/eip712/channelClose.js';
+import type { ChannelCloseMessage } from '../../schema/eip712/types.js';
+import { WampError } from '../../schema/errors.js';
+import { MarketMakerProcedure, XbrErrorUri } from '../../schema/uris.js';
+
+/** The chain/contract/market binding every EIP712 message of a market carries (from `get_config`). */
+export interface MarketBinding {
+  readonly chainId: bigint;
+  readonly verifyingContract: Address;
+  readonly marketId: Uuid;
+}
+
+/** One WAMP call to the maker: positional (and keyword) arguments in, the first positional result out. */
+export type MakerCall = (uri: string, args?: unknown[], kwargs?: Record<string, unknown>) => Promise<unknown>;
+
+/** The state a channel is closed at. */
+export interface ClosingState {
+  readonly channelId: Uuid;
+  readonly seq: number;
+  /** Remaining balance (base units): goes back to the party that funded the channel. */
+  readonly balance: bigint;
+}
+
+/** What a cooperative close returns. */
+export interface CloseResult {
+  readonly channelId: Uuid;
+  /** Hash of the `closeChannel` transaction (32 bytes). */
+  readonly transaction: Uint8Array;
+  readonly seq: number;
+  /**
+   * The remaining balance closed at: refunded to the buyer member (payment channel) or returned to the
+   * market maker (paying channel); the rest, less the market fee, went to the other party.
+   */
+  readonly remaining: bigint;
+}
+
+/** The EIP712ChannelClose of an off-chain state of `channelId`. */
+export function closeMessage(b: MarketBinding, closeAt: bigint, channelId: Uuid, channelSeq: number, balance: bigint, isFinal: boolean): ChannelCloseMessage {
+  return { chainId: b.chainId, verifyingContract: b.verifyingContract, closeAt, marketId: b.marketId, channelId, channelSeq, balance, isFinal };
+}
+
+function invalid(message: string): WampError {
+  return new WampError(XbrErrorUri.invalidTransaction, `the market maker answered close_channel with ${message}`);
+}
+
+/**
+ * Signs the final close of `state` at block `closeAt` with the channel delegate's key and has the maker
+ * co-sign and submit it. Returns the result and the delegate's signature (a seller keeps it with its state).
+ * @throws WampError the maker's refusal with its URI (`xbr.error.unexpected_channel_seq`,
+ *   `xbr.error.purchase_in_flight`, `xbr.error.channel_not_open`, …), `xbr.error.invalid_transaction`
+ *   for an answer that does not echo the signed close
+ * @example const { result } = await closeCooperatively(call, binding, delegateKey, { channelId, seq, balance }, closeAt);
+ */
+export async function closeCooperatively(
+  call: MakerCall,
+  binding: MarketBinding,
+  delegateKey: Uint8Array,
+  state: ClosingState,
+  closeAt: bigint,
+): Promise<{ result: CloseResult; signature: Signature65 }> {
+  const signature = signChannelClose(closeMessage(binding, closeAt, state.channelId, state.seq, state.balance, true), delegateKey);
+  const raw = await call(MarketMakerProcedure.closeChannel, [
+    state.channelId, Number(binding.chainId), Number(closeAt), binding.verifyingContract, packUint256(state.balance), state.seq, true, signature,
+  ]);
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw) || raw instanceof Uint8Array) throw invalid('no result dict');
+  const r = raw as Record<string, unknown>;
+  const tx = r['transaction'];
+  if (!(tx instanceof Uint8Array) || tx.length !== 32) throw invalid('no 32-byte transaction hash');
+  const channel = r['channel_oid'];
+  if (channel !== undefined && !(channel instanceof Uint8Array && sameBytes(channel, state.channelId))) throw invalid(`another channel than ${formatUuid(state.channelId)}`);
+  const seq = r['seq'];
+  if (seq !== undefined && Number(seq) !== state.seq) throw invalid(`seq ${String(seq)}, not the signed ${state.seq}`);
+  const balance = r['balance'];
+  if (balance !== undefined && !(balance instanceof Uint8Array && balance.length === 32 && unpackUint256(balance) === state.balance)) {
+    throw invalid(`another balance than the signed ${state.balance}`);
+  }
+  if (r['is_final'] !== undefined && r['is_final'] !== true) throw invalid('a non-final close');
+  return { result: { channelId: state.channelId, transaction: new Uint8Array(tx), seq: state.seq, remaining: state.balance }, signature };
+}
+
+/**
+ * The chain's current block number as the maker reports it (`get_status` → `block.number`): a delegate
+ * without its own chain access signs `closeAt` with it.
+ * @throws WampError `xbr.error.invalid_transaction` when the answer has no block number
+ */
+export async function makerBlockNumber(call: MakerCall): Promise<bigint> {
+  const status = await call(MarketMakerProcedure.getStatus);
+  const block = status !== null && typeof status === 'object' ? (status as { block?: unknown }).block : undefined;
+  const n = block !== null && typeof block === 'object' ? (block as { number?: unknown }).number : undefined;
+  if (typeof n === 'bigint' && n >= 0n) return n;
+  if (typeof n === 'number' && Number.isSafeInteger(n) && n >= 0) return BigInt(n);
+  throw new WampError(XbrErrorUri.invalidTransaction, 'the market maker sent an unusable get_status: no block.number');
+}

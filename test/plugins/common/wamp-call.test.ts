@@ -1,0 +1,40 @@
+/** `wampCall`: callee errors keep their URI, message and kwargs; a client without a WAMP session fails at once. */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { wampCall, type WampCaller } from '../../../plugins/common/index.js';
+import { WampError } from '../../../schema/errors.js';
+
+async function failure(p: Promise<unknown>): Promise<WampError> {
+  try {
+    await p;
+  } catch (err) {
+    assert.ok(err instanceof WampError, `expected a WampError, got ${String(err)}`);
+    return err;
+  }
+  assert.fail('expected a rejection');
+}
+
+describe('wampCall', () => {
+  it('returns the first positional result and passes positional and keyword arguments', async () => {
+    const seen: unknown[] = [];
+    const client: WampCaller = { call: async (uri, payload) => (seen.push(uri, payload), { argsList: ['r0', 'r1'] }), getSessionId: () => 7 };
+    assert.equal(await wampCall(client, 'a.b', [1, 2], { k: true }), 'r0');
+    assert.deepEqual(seen, ['a.b', { argsList: [1, 2], argsDict: { k: true } }]);
+  });
+
+  it('a callee error keeps its URI, message, further args and kwargs', async () => {
+    const client: WampCaller = { call: async () => Promise.reject({ errorUri: 'xbr.error.x', argsList: ['why', 'more'], argsDict: { seq: 3 } }) };
+    const e = await failure(wampCall(client, 'a.b'));
+    assert.deepEqual([e.uri, e.message, e.args, e.kwargs], ['xbr.error.x', 'why', ['more'], { seq: 3 }]);
+  });
+
+  it('a client without a WAMP session fails at once instead of queueing the call for ever', async () => {
+    let called = false;
+    const client: WampCaller = { call: () => ((called = true), new Promise<never>(() => undefined)), getSessionId: () => null };
+    const e = await failure(wampCall(client, 'xbr.marketmaker.place_offer'));
+    assert.equal(e.uri, 'wamp.error.runtime_error');
+    assert.match(e.message, /session is closed/);
+    assert.equal(called, false);
+    assert.equal(typeof (e.cause as { errorUri?: unknown }).errorUri, 'undefined', 'seen as a lost transport (retryable)');
+  });
+});
