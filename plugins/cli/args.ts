@@ -45,6 +45,8 @@ export interface SellerArgs extends ConnectionArgs {
   payingAmount: bigint;
   /** Key archive + paying-channel state directory; default in memory. */
   dataDir: string | undefined;
+  /** Close the paying channel cooperatively when stopping (the member is paid its earnings). */
+  close: boolean;
 }
 
 export interface BuyerArgs extends ConnectionArgs {
@@ -159,7 +161,7 @@ function connection(v: Record<string, string | boolean | undefined>): Connection
 
 /** @throws UsageError */
 export function parseSellerArgs(argv: readonly string[]): Parsed<SellerArgs> {
-  const v = parse(argv, { ...CONNECTION, price: { type: 'string' }, interval: { type: 'string' }, 'per-key': { type: 'string' }, count: { type: 'string' }, rate: { type: 'string' }, 'paying-amount': { type: 'string' }, 'data-dir': { type: 'string' } });
+  const v = parse(argv, { ...CONNECTION, price: { type: 'string' }, interval: { type: 'string' }, 'per-key': { type: 'string' }, count: { type: 'string' }, rate: { type: 'string' }, 'paying-amount': { type: 'string' }, 'data-dir': { type: 'string' }, close: { type: 'boolean' } });
   if (v['help'] === true) return { help: true };
   const s = (k: string): string | undefined => v[k] as string | undefined;
   const payingAmount = parseXbr('--paying-amount', s('paying-amount') ?? '100');
@@ -174,6 +176,7 @@ export function parseSellerArgs(argv: readonly string[]): Parsed<SellerArgs> {
     rate: parseRate(s('rate') ?? '1/s'),
     payingAmount,
     dataDir: s('data-dir'),
+    close: v['close'] === true,
   };
 }
 

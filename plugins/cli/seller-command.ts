@@ -50,7 +50,7 @@ export async function sellerCommand(argv: readonly string[], output: Output): Pr
     clearInterval(watch);
     interrupt.dispose();
     output.out(role.balanceLine());
-    await role.stop();
+    await role.stop({ close: a.close });
   }
   return ExitCode.ok;
 }

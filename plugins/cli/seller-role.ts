@@ -119,13 +119,28 @@ export class SellerRole {
     return b === undefined ? 'seller: no paying channel' : `seller: earned ${formatXbr(b.earned)} this run, paying channel ${formatXbr(b.remaining)} left (seq ${b.seq})`;
   }
 
-  /** Stops selling (revokes the offers unless keys are archived in a data dir) and leaves the realm. */
-  async stop(): Promise<void> {
+  /**
+   * Stops selling (revokes the offers unless keys are archived in a data dir) and leaves the realm; with
+   * `close`, first closes the paying channel cooperatively (after the last sale, in the seller's queue).
+   * @throws CliError when the close was asked for and failed (the channel stays open; nothing is lost)
+   */
+  async stop(options: { close: boolean } = { close: false }): Promise<void> {
+    let closeError: unknown;
+    if (options.close && this.seller.balance() !== null) {
+      try {
+        const r = await this.seller.closeChannel();
+        this.output.out(`seller: paying channel ${shortId(r.channelId)} closed at seq ${r.seq}: ${formatXbr(r.remaining)} back to the market maker (tx 0x${Buffer.from(r.transaction).toString('hex')})`);
+      } catch (err) {
+        this.output.err(`seller: could not close the paying channel: ${describeError(err)}`);
+        closeError = err;
+      }
+    }
     try {
       await this.seller.stop({ revokeOffers: !this.keepOffers });
     } catch (err) {
       this.output.err(`seller: stop: ${describeError(err)}`);
     }
     await this.session.client.disconnect().catch(() => undefined);
+    if (closeError !== undefined) throw new CliError(`could not close the paying channel: ${describeError(closeError)}`, undefined, { cause: closeError });
   }
 }

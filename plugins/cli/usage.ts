@@ -28,6 +28,8 @@ ${CONNECTION}
   --paying-amount <xbr>  deposit of a paying channel opened by this command (default 100)
   --data-dir <dir>       keep keys and the paying-channel state there (default: in memory; offers are
                          then revoked on exit)
+  --close                close the paying channel cooperatively when stopping (the member is paid what
+                         the seller earned; the maker gets the rest back)
 
 ${EXIT}`;
 

@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import type { Wampy } from 'wampy';
 import { devchainAccountKey } from '../../../contracts/demo.js';
 import { unpackUint256 } from '../../../schema/codec/uint256.js';
+import { ChannelState } from '../../../schema/db/records/channel.js';
+import { parseXbr } from '../../../plugins/cli/index.js';
 import { computeAddress, getBytes, hexlify } from 'ethers';
 import { freePort, startMarketEdge, waitExit, type MarketEdge } from '../../e2e/harness/market-edge.js';
 
@@ -108,6 +110,19 @@ describe('xbr-edge demo and CLI against the edge', { timeout: 300_000 }, () => {
     assert.match(b.out, /^buyer: payment channel 0x[0-9a-f]{8}… closed at seq 3: 0\.996 XBR back to the member/m);
     assert.match(seller.out, /^seller: paying channel 0x[0-9a-f]{8}… in use: /m);
     assert.equal(before - (await payingRemaining()), 4n * MILLI);
+  });
+
+  it('xbr-edge seller --close: the paying channel is closed cooperatively at the maker\'s state, exit 0', async () => {
+    const ch = (await probe.call('xbr.marketmaker.get_active_paying_channel', [getBytes(sellerDelegate)])).argsList?.[0] as { channel_oid: Uint8Array };
+    const remaining = await payingRemaining();
+    const r = await start('plugins/cli/bin.mjs', ['seller', '--url', edge.wsUrl, '--devchain', devchainPath, '--count', '1', '--rate', '10/s', '--close']).done;
+    assert.equal(r.code, 0, `seller:\n${r.out}\n${r.err}`);
+    const m = /^seller: paying channel (0x[0-9a-f]{8})… closed at seq \d+: ([\d.]+) XBR back to the market maker \(tx 0x[0-9a-f]{64}\)$/m.exec(r.out);
+    assert.ok(m, r.out);
+    assert.equal(m[1], `0x${Buffer.from(ch.channel_oid).toString('hex').slice(0, 8)}`, 'the channel the maker had active');
+    assert.equal(parseXbr('--x', m[2]!), remaining, 'closed at the maker\'s remaining balance');
+    const state = ((await probe.call('xbr.marketmaker.get_paying_channel', [ch.channel_oid])).argsList?.[0] as { state: number }).state;
+    assert.ok(state === ChannelState.CLOSING || state === ChannelState.CLOSED, `maker's channel state ${state}`);
   });
 
   it('no router at --url: exit 3 with a hint, no stack trace', async () => {
