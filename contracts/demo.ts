@@ -52,19 +52,31 @@ export function uuid5Hex(name: string): string {
   return '0x' + h.toString('hex');
 }
 
-/** Fixed ids and IPFS CIDs of the demo (content need not exist on IPFS). */
+/** Fixed ids of the demo. */
 export const DEMO_IDS = {
   marketId: uuid5Hex('https://xbr-edge.local/devchain/demo/market'),
   catalogId: uuid5Hex('https://xbr-edge.local/devchain/demo/catalog'),
   apiId: uuid5Hex('https://xbr-edge.local/devchain/demo/api'),
 } as const;
+/**
+ * IPFS hashes (CIDv0, as js-ipfs and Kubo `add` compute them with default settings) of the demo descriptions in
+ * `contracts/demo-rdf/` — the embedded IPFS node (`worker/ipfs/node/main.ts --seed contracts/demo-rdf`) serves
+ * them. Editing a file changes its CID: update it here (test/worker/ipfs/node/embedded.test.ts checks), and
+ * for the terms files and the API schema also the `ipfs://` IRI in the meta file that refers to them.
+ */
 export const DEMO_CIDS = {
-  marketTerms: 'QmcAuALHaH9pxJP9bzo7go8QU9xUraSozBNVynRs81hpqr',
-  marketMeta: 'Qmaa4Rw81a3a1VEx4LxB7HADUAXvZFhCoRdBzsMZyZmqHD',
-  catalogTerms: 'QmPHrKQZ6JWmwh2ynK1HStiqmqv5n9zwmCsR8XifFRX4gh',
-  catalogMeta: 'QmNhtAgd5yoyTUn3eYjUm1Z2bqs8Z2UMCfvftDLbf1UuZK',
-  apiSchema: 'QmVdBdmmbk6SpoYFD1MySTuTu5jAszL8Hw89WXRyKTovx7',
-  apiMeta: 'QmWHp8wJZvdWgYp8wu9yDGSAB6RsKFDJMFB3KYVxe9ezXz',
+  /** market-terms.ttl */
+  marketTerms: 'QmevcTysESJTMoUgvy9PBEEZKoXvie5ajUQDZzyCDkAzaf',
+  /** market-meta.ttl */
+  marketMeta: 'QmebJ74kM9DFuBAULUrz7t9snx4iNR3TXDxj2Wmx4jiJBT',
+  /** catalog-terms.ttl */
+  catalogTerms: 'QmWSfYXRBWkVhuEoqPCySeQLFz3nysbmm6fbv5nBcTB7wq',
+  /** catalog-meta.ttl */
+  catalogMeta: 'QmRVp1QQjy5sq8n18TrGLcBujVxGpgEPxe3dDvcn2vjsDz',
+  /** api-schema.ttl */
+  apiSchema: 'QmTKZ7nXWeYn9hXJkGGDmDVzw8tKdJMNtPtU3PN1BYi4tW',
+  /** api-meta.ttl */
+  apiMeta: 'QmcXSphw3onMYwd1aqGjH6TCvK1MvWQR5EXxny63mx4f3s',
 } as const;
 
 /** Options of {@link setupDemo}. */

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateNodeConfig } from '../../router/config/index.js';
 
-import { connectWhenUp, freePort, waitExit } from './harness/market-edge.js';
+import { connectWhenUp, freePort, placeIpfsGuest, waitExit } from './harness/market-edge.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -19,8 +19,8 @@ test('the shipped router-config.json is valid', () => {
   assert.ok('config' in result, 'errors: ' + JSON.stringify('errors' in result ? result.errors : []));
   assert.deepEqual(
     result.config.workers.map((w) => w.type),
-    ['guest', 'router', 'xbrmm'],
-    'the dev chain first, then the router, then the market makers',
+    ['guest', 'guest', 'router', 'xbrmm'],
+    'the dev chain and the IPFS node first, then the router, then the market makers',
   );
 });
 
@@ -31,7 +31,8 @@ test('npm start path: the controller starts the dev chain and the router, client
   const wsPort = await freePort();
   const rawPort = await freePort();
   const chainPort = await freePort();
-  const [devchain, router, xbrmm] = config.workers;
+  const [devchain, , router, xbrmm] = config.workers;
+  await placeIpfsGuest(config, cbdir);
   xbrmm.options.extra.blockchain.gateway.http = `http://127.0.0.1:${chainPort}`;
   xbrmm.options.extra.blockchain.deployment = join(cbdir, 'devchain.json');
   xbrmm.makers[0].key = join(cbdir, 'maker1.key');

@@ -41,7 +41,7 @@ test('a maker enabled in a realm runs in an implicitly declared xbrmm worker and
   const readyOrder = logLines(edge)
     .filter((l) => l['component'] === 'controller' && l.msg === 'worker ready')
     .map((l) => l['worker']);
-  assert.deepEqual(readyOrder, ['devchain', 'router1', 'xbrmm1']);
+  assert.deepEqual(readyOrder, ['devchain', 'ipfs', 'router1', 'xbrmm1']);
 
   stopped = true;
   const code = await edge.stop();

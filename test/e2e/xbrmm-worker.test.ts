@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { Wallet } from 'ethers';
 import type { Wampy } from 'wampy';
 
-import { connectWhenUp, freePort, waitExit } from './harness/market-edge.js';
+import { connectWhenUp, freePort, placeIpfsGuest, waitExit } from './harness/market-edge.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -38,7 +38,8 @@ test('xbrmm worker on the shipped config: status, get_status, get_config are tru
   t.after(() => rmSync(cbdir, { recursive: true, force: true }));
   const config = JSON.parse(readFileSync(join(ROOT, 'router-config.json'), 'utf8'));
   const [wsPort, rawPort, chainPort] = [await freePort(), await freePort(), await freePort()];
-  const [devchain, router, xbrmm] = config.workers;
+  const [devchain, , router, xbrmm] = config.workers;
+  await placeIpfsGuest(config, cbdir);
   assert.equal(xbrmm.type, 'xbrmm');
   router.transports[0].endpoint.port = wsPort;
   router.transports[2].endpoint.port = rawPort;

@@ -1,7 +1,8 @@
 /**
  * Test harness for end-to-end market tests: the real controller on the shipped `router-config.json`
- * (free ports, a temp node directory) — dev chain guest, router, xbrmm worker with one maker on the demo
- * market — plus helpers to connect plain WAMP clients and to act on the chain as the demo accounts.
+ * (free ports, a temp node directory) — dev chain guest, IPFS guest (seeded with the demo descriptions), router,
+ * xbrmm worker with one maker on the demo market — plus helpers to connect plain WAMP clients and to act on the
+ * chain as the demo accounts.
  *
  * @example
  * const edge = await startMarketEdge();
@@ -49,6 +50,11 @@ export interface MarketEdge {
   readonly wsUrl: string;
   /** JSON-RPC URL of the dev chain. */
   readonly chainUrl: string;
+  /**
+   * Kubo RPC API URL of the IPFS guest (`http://127.0.0.1:<port>/api/v0`), which serves the demo descriptions
+   * (DEMO_CIDS); undefined when `configure` removed the `ipfs` guest.
+   */
+  readonly ipfsUrl: string | undefined;
   readonly devchain: DevchainFile;
   /** Checksummed address of the maker key. */
   readonly makerAddress: string;
@@ -105,15 +111,35 @@ export async function connectWhenUp(url: string, deadline: number): Promise<Wamp
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Moves the shipped `ipfs` guest of `config` to a free port and a repo under `cbdir` (it runs from the project,
+ * where its script, tsx and the demo files are), and points the xbrmm workers' `options.extra.ipfs.url` at it.
+ * Returns its RPC API URL, or undefined when the config has no `ipfs` guest.
+ * @example const ipfsUrl = await placeIpfsGuest(config, cbdir);
+ */
+export async function placeIpfsGuest(config: EdgeConfig, cbdir: string): Promise<string | undefined> {
+  const ipfs = config.workers.find((w) => w['type'] === 'guest' && w['id'] === 'ipfs');
+  if (ipfs === undefined) return undefined;
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}/api/v0`;
+  ipfs['options'].workdir = ROOT;
+  ipfs['options'].ready.port = port;
+  const args = ipfs['arguments'] as string[];
+  args[args.indexOf('--port') + 1] = String(port);
+  args[args.indexOf('--repo') + 1] = join(cbdir, '.xbr-edge/ipfs-repo');
+  for (const w of config.workers) if (w['type'] === 'xbrmm' && w['options']?.extra?.ipfs !== undefined) w['options'].extra.ipfs.url = url;
+  return url;
+}
+
 /** Starts the controller on the shipped config and waits until the maker serves `xbr.marketmaker.status`. */
 export async function startMarketEdge(options: StartMarketEdgeOptions = {}): Promise<MarketEdge> {
   const cbdir = mkdtempSync(join(tmpdir(), 'xbr-edge-market-'));
   const config = JSON.parse(readFileSync(join(ROOT, 'router-config.json'), 'utf8')) as EdgeConfig;
   const [wsPort, rawPort, chainPort] = [await freePort(), await freePort(), await freePort()];
-  const devchain = config.workers.find((w) => w['type'] === 'guest');
+  const devchain = config.workers.find((w) => w['type'] === 'guest' && w['id'] === 'devchain');
   const router = config.workers.find((w) => w['type'] === 'router');
   const xbrmm = config.workers.find((w) => w['type'] === 'xbrmm');
-  if (devchain === undefined || router === undefined || xbrmm === undefined) throw new Error('router-config.json: expected a guest, a router and an xbrmm worker');
+  if (devchain === undefined || router === undefined || xbrmm === undefined) throw new Error('router-config.json: expected a devchain guest, a router and an xbrmm worker');
   for (const t of router['transports'] as { endpoint: { type: string; port?: number } }[]) {
     if (t.endpoint.type !== 'tcp') continue;
     t.endpoint.port = t.endpoint.port === 8081 ? rawPort : wsPort;
@@ -125,7 +151,9 @@ export async function startMarketEdge(options: StartMarketEdgeOptions = {}): Pro
   args[args.indexOf('--out') + 1] = join(cbdir, '.xbr-edge/devchain.json');
   args[args.indexOf('--maker-key') + 1] = join(cbdir, '.xbr-edge/maker1.key');
   xbrmm['options'].extra.blockchain.gateway.http = `http://127.0.0.1:${chainPort}`;
+  const placedIpfsUrl = await placeIpfsGuest(config, cbdir);
   options.configure?.(config);
+  const ipfsUrl = config.workers.some((w) => w['type'] === 'guest' && w['id'] === 'ipfs') ? placedIpfsUrl : undefined;
   writeFileSync(join(cbdir, 'router-config.json'), JSON.stringify(config, null, 2));
 
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'router/controller/cli.ts'), '--cbdir', cbdir], {
@@ -219,6 +247,7 @@ export async function startMarketEdge(options: StartMarketEdgeOptions = {}): Pro
     cbdir,
     wsUrl,
     chainUrl,
+    ipfsUrl,
     devchain: devchainFile,
     makerAddress,
     output: () => output,

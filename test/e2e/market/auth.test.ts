@@ -2,7 +2,7 @@
  * End to end: the maker's WAMP-cryptosign dynamic authenticator on the router's TCP WebSocket. A new member
  * login (EIP712MarketMemberLogin) stores the key and gives role `user` / authid `member-0x…`; the key then
  * logs in alone; a wrong login signature is refused; a non-actor and an unknown key are anonymous; logout
- * forgets the key and kills the member's sessions.
+ * forgets the key and kills the member's sessions. A member registers under `xbr.provider.<its authid>.` only.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -56,4 +56,27 @@ test('logout forgets the key and kills every session of the member', async () =>
   await closed; // the other session of the member was killed
   const again = await login(edge, { keys: a.keys });
   assert.equal(again.welcome.authrole, 'anonymous', 'the key is forgotten');
+});
+
+test('a member registers its own xbr.provider.<authid>. procedures, never another member\'s', async () => {
+  const seller = await login(edge, { wallet: SELLER });
+  const buyer = await login(edge, { wallet: BUYER });
+  const own = `xbr.provider.${memberId(SELLER)}.sell`;
+  await seller.client.register(own, (() => ({ argsList: ['mine'] })) as never);
+  // Squatting another member's sell procedure (to receive its purchase calls) is refused by the router.
+  await assert.rejects(
+    buyer.client.register(`xbr.provider.${memberId(SELLER)}.get_quote`, (() => ({})) as never),
+    (err: { errorUri?: string }) => err.errorUri === 'wamp.error.not_authorized',
+  );
+  await assert.rejects(
+    buyer.client.register(`xbr.provider.anonymous-x.sell`, (() => ({})) as never),
+    (err: { errorUri?: string }) => err.errorUri === 'wamp.error.not_authorized',
+  );
+  // Anonymous sessions may not register provider procedures at all.
+  const stranger = await login(edge, { wallet: NOT_A_MEMBER });
+  await assert.rejects(
+    stranger.client.register(`xbr.provider.${stranger.welcome.authid}.sell`, (() => ({})) as never),
+    (err: { errorUri?: string }) => err.errorUri === 'wamp.error.not_authorized',
+  );
+  await buyer.client.register(`xbr.provider.${memberId(BUYER)}.sell`, (() => ({})) as never);
 });

@@ -25,7 +25,7 @@ export function memberAuthConfig(config: EdgeConfig): void {
   const p = (uri: string, a: ReturnType<typeof allow>) => ({ uri, match: 'prefix', allow: a, disclose: { caller: true, publisher: true } });
   const roles = [
     { name: 'anonymous', permissions: [p('', allow(true, true, true, true)), p('xbr.marketmaker.', allow(true, false, false, true)), p('xbr.provider.', allow(false, false, false, true))] },
-    { name: 'user', permissions: [p('', allow(true, true, true, true)), p('xbr.marketmaker.', allow(true, false, false, true)), p('xbr.provider.', allow(false, true, true, true))] },
+    { name: 'user', permissions: [p('', allow(true, true, true, true)), p('xbr.marketmaker.', allow(true, false, false, true)), p('xbr.provider.', allow(false, false, false, true)), p('xbr.provider.{authid}.', allow(false, true, true, true))] },
   ];
   const mm = realm.roles.find((r) => r.name === 'marketmaker')!;
   const mmPerms = mm.permissions as { uri: string }[];
@@ -76,6 +76,8 @@ export async function login(edge: MarketEdge, o: LoginOptions = {}): Promise<{ c
     wampy: {
       authid: 'member',
       authmethods: ['cryptosign'],
+      // authids such as `member-0x…` name URIs (xbr.provider.<authid>.sell): wampy's strict check refuses "-"
+      uriValidation: 'loose',
       authextra,
       onChallenge: (method: string, extra: unknown) => cryptosignSign(keys.seedHex)(method, extra as { challenge: string }),
     },

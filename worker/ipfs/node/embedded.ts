@@ -19,6 +19,11 @@ export interface EmbeddedIpfsOptions {
   apiPort: number;
   /** Loopback by default: the node is for this machine only. */
   host?: string;
+  /**
+   * Runs once the repo is open and before the RPC port opens, e.g. to seed files: whoever waits for the
+   * port (the controller's TCP readiness probe) then sees every seeded file. A throw stops the node.
+   */
+  beforeListen?: (add: (bytes: Uint8Array) => Promise<string>) => Promise<void>;
 }
 
 export interface EmbeddedIpfsNode {
@@ -31,6 +36,7 @@ export interface EmbeddedIpfsNode {
 
 export async function startEmbeddedIpfsNode(options: EmbeddedIpfsOptions): Promise<EmbeddedIpfsNode> {
   const host = options.host ?? '127.0.0.1';
+  const ipv6 = host.includes(':');
   const node = await create({
     repo: options.repo,
     offline: true,
@@ -40,20 +46,22 @@ export async function startEmbeddedIpfsNode(options: EmbeddedIpfsOptions): Promi
     init: { emptyRepo: true, profiles: ['test'] },
     config: {
       Bootstrap: [],
-      Addresses: { API: `/ip4/${host}/tcp/${options.apiPort}`, Gateway: '', Swarm: [], Delegates: [], RPC: '' },
+      Addresses: { API: `/${ipv6 ? 'ip6' : 'ip4'}/${host}/tcp/${options.apiPort}`, Gateway: '', Swarm: [], Delegates: [], RPC: '' },
       Discovery: { MDNS: { Enabled: false }, webRTCStar: { Enabled: false } },
     },
   });
+  const add = async (bytes: Uint8Array): Promise<string> => (await node.add(bytes, { cidVersion: 0 })).cid.toString();
   const api = new HttpApi(node);
   try {
+    await options.beforeListen?.(add);
     await api.start();
   } catch (err) {
     await node.stop();
     throw err;
   }
   return {
-    apiUrl: `http://${host}:${options.apiPort}/api/v0`,
-    add: async (bytes) => (await node.add(bytes, { cidVersion: 0 })).cid.toString(),
+    apiUrl: `http://${ipv6 ? `[${host}]` : host}:${options.apiPort}/api/v0`,
+    add,
     stop: async () => {
       await api.stop();
       await node.stop();
