@@ -107,6 +107,10 @@ export const XbrErrorUri = {
   insufficientAllowance: 'xbr.error.insufficient_allowance',
   /** `open_channel`: the payer's token balance is below the amount. */
   insufficientTokenBalance: 'xbr.error.insufficient_token_balance',
+
+  // --- IPFS (ours, issue 7) ---
+  /** `get_ipfs_status` / `retry_ipfs_download`: the worker has no `options.extra.ipfs`, so nothing is fetched. */
+  ipfsNotConfigured: 'xbr.error.ipfs_not_configured',
 } as const;
 
 /** Any error URI of {@link XbrErrorUri}. */
@@ -168,6 +172,23 @@ export const MarketMakerProcedure = {
   authenticate: 'xbr.marketmaker.authenticator.authenticate',
   /** Forgets the caller's key and kills the member's sessions. */
   logout: 'xbr.marketmaker.authenticator.logout',
+} as const;
+
+/**
+ * Procedures of the market maker that the original does not have (ours, issue 7): catalog search over the
+ * descriptions the IPFS fetcher parsed, and the fetcher's status for operators.
+ */
+export const MarketMakerCatalogProcedure = {
+  /** Catalogs by owner, tags (all must match) and text (in title or description). */
+  findCatalogs: 'xbr.marketmaker.find_catalogs',
+  /** One catalog by id, with its APIs. */
+  getCatalog: 'xbr.marketmaker.get_catalog',
+  /** One API by id. */
+  getApi: 'xbr.marketmaker.get_api',
+  /** IPFS downloads by status, running ones and the next retries. */
+  getIpfsStatus: 'xbr.marketmaker.get_ipfs_status',
+  /** Tries one (or every pending) IPFS download now instead of at its backoff time. */
+  retryIpfsDownload: 'xbr.marketmaker.retry_ipfs_download',
 } as const;
 
 /** Topics the market maker publishes in the market realm (spec §4.1), except the per-seller one. */

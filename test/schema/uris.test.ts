@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { readFileSync } from 'node:fs';
 import {
+  MarketMakerCatalogProcedure,
   MarketMakerProcedure,
   MarketMakerTopic,
   XbrErrorUri,
@@ -47,6 +48,8 @@ describe('XbrErrorUri', () => {
       XbrErrorUri.delegateNotConsented,
       XbrErrorUri.insufficientAllowance,
       XbrErrorUri.insufficientTokenBalance,
+      // the IPFS procedures (issue 7) on a worker without options.extra.ipfs
+      XbrErrorUri.ipfsNotConfigured,
     ]);
     const ours = new Set<string>(Object.values(XbrErrorUri).filter((u) => !u.startsWith('wamp.') && !oursOnly.has(u)));
     assert.deepEqual([...inSpec].sort(), [...ours].sort());
@@ -60,6 +63,18 @@ describe('market maker procedures and topics', () => {
     const inSpec = [...table.matchAll(/^\| `(xbr\.marketmaker\.[a-z_.]+)` \|/gm)].map((m) => m[1]);
     assert.equal(inSpec.length, 27);
     assert.deepEqual(Object.values(MarketMakerProcedure), inSpec);
+  });
+
+  it('keep our catalog and IPFS procedures apart from the spec table, under xbr.marketmaker.', () => {
+    const ours = Object.values(MarketMakerCatalogProcedure);
+    assert.deepEqual(ours, [
+      'xbr.marketmaker.find_catalogs',
+      'xbr.marketmaker.get_catalog',
+      'xbr.marketmaker.get_api',
+      'xbr.marketmaker.get_ipfs_status',
+      'xbr.marketmaker.retry_ipfs_download',
+    ]);
+    for (const uri of ours) assert.ok(!(Object.values(MarketMakerProcedure) as string[]).includes(uri) && !new RegExp(`${uri.replace(/\./g, '\\.')}(?![a-z_])`).test(spec), uri);
   });
 
   it('match the topics of spec §4.1', () => {

@@ -8,6 +8,7 @@ import type { Uuid } from '../../schema/codec/types.js';
 import type { MakerDb, WorkerDb } from '../../schema/db/index.js';
 import type { Logger } from '../../schema/log.js';
 import type { TransactionSender, XbrBindings } from '../chain/index.js';
+import type { IpfsStatusReport } from '../ipfs/index.js';
 import type { MakerStatusValue } from './status.js';
 
 export interface MakerCallOptions {
@@ -23,24 +24,17 @@ export interface MakerSession {
   publish(topic: string, args: unknown[], kwargs?: Record<string, unknown>): Promise<void>;
 }
 
-/** Counts and schedule of the worker's IPFS downloads (`get_ipfs_status`). */
-export interface IpfsStatusReport {
-  /** Files by status (`pending`, `downloaded`, `invalid`, `malformed`, `too_large`). */
-  counts: Record<string, number>;
-  /** Downloads running right now. */
-  active: number;
-  /** The soonest scheduled retries, earliest first. */
-  next_retries: { file_hash: string; next_retry_at: bigint; retries: number; last_error?: string }[];
-}
-
 /** The worker's IPFS fetcher as procedures see it (absent when the worker has no `ipfs` configured). */
 export interface IpfsControl {
+  /** Files by status, running and waiting downloads, and the `limit` soonest retries (`get_ipfs_status`). */
   status(limit?: number): IpfsStatusReport;
   /**
    * Schedules `fileHash` (or every pending or failed file, when omitted) for an attempt now instead of at its
    * backoff time; resolves with how many files were scheduled. Unknown hashes are an error.
    */
   retryNow(fileHash?: string): Promise<number>;
+  /** The verified content of `fileHash` once downloaded (also when it did not parse), else undefined. */
+  content(fileHash: string): Promise<Uint8Array | undefined>;
 }
 
 export interface MakerContext {

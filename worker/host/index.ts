@@ -4,7 +4,7 @@
  * (`market-procedures.ts`); the chain monitor through {@link StartChainMonitor} (`monitor-hook.ts`).
  */
 export { connectChain, readDeployment, type ChainAccess } from './chain.js';
-export type { MakerContext, MakerSession } from './context.js';
+export type { IpfsControl, MakerContext, MakerSession } from './context.js';
 export { loadOrCreateKey } from './key.js';
 export { Maker, ZERO_MARKET, journalPath, type MakerEnv } from './maker.js';
 export { MAKER_PARTS, makerParts, partProcedures, type MakerPart, type MakerPartFactory } from './market-procedures.js';

@@ -15,7 +15,7 @@ import { WampError, WampErrorUri, toWampError } from '../../schema/errors.js';
 import type { Logger } from '../../schema/log.js';
 import { MarketMakerTopic } from '../../schema/uris.js';
 import { BroadcastJournal, TransactionSender, connectXbr, type XbrBindings } from '../chain/index.js';
-import type { MakerContext, MakerSession } from './context.js';
+import type { IpfsControl, MakerContext, MakerSession } from './context.js';
 import { loadOrCreateKey } from './key.js';
 import { makerParts, partProcedures, type MakerPart, type MakerPartFactory } from './market-procedures.js';
 import { registerProcedures, type Registered } from './procedures.js';
@@ -40,6 +40,8 @@ export interface MakerEnv {
   onStatus?: (makerId: string, status: MakerStatusValue) => void;
   /** Makes the chain monitor poll now (the worker's monitor; absent when none runs). */
   triggerChainMonitor?: () => void;
+  /** The worker's IPFS fetcher (absent without `options.extra.ipfs`). */
+  ipfs?: IpfsControl;
 }
 
 /** The journal of the maker's transactions lives beside its DB. */
@@ -188,6 +190,7 @@ export class Maker {
       confirmations: env.confirmations,
       session: sessionFacade(this.session),
       triggerChainMonitor: () => env.triggerChainMonitor?.(),
+      ...(env.ipfs === undefined ? {} : { ipfs: env.ipfs }),
       status: () => this.statusValue,
       log: this.log,
     };

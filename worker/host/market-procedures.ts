@@ -24,6 +24,7 @@ import { channelsPart } from '../market/parts/channels.js';
 import { consentsPart } from '../market/parts/consents.js';
 import { catalogsPart } from '../market/parts/catalogs.js';
 import { authPart } from '../market/parts/auth.js';
+import { ipfsPart } from '../market/parts/ipfs.js';
 
 /** What one part of a maker contributes. */
 export interface MakerPart {
@@ -45,6 +46,7 @@ export const MAKER_PARTS: readonly MakerPartFactory[] = [
   channelsPart,
   consentsPart,
   catalogsPart,
+  ipfsPart,
   authPart,
 ];
 

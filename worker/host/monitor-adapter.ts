@@ -36,6 +36,7 @@ export function chainMonitorStarter(options: MonitorAdapterOptions = {}): StartC
       confirmations: input.confirmations,
       pollIntervalMs: input.pollIntervalMs,
       logger: input.log,
+      ...(input.onReplicaWrites === undefined ? {} : { onReplicaWrites: input.onReplicaWrites }),
     });
     await monitor.caughtUp();
     input.log.info('chain monitor caught up', { last_block: monitor.lastBlock(), markets: sinks.size });

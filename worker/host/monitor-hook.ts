@@ -8,6 +8,7 @@ import type { XbrContractAddresses } from '../../router/config/types.js';
 import type { Uuid } from '../../schema/codec/types.js';
 import type { MakerDb, WorkerDb } from '../../schema/db/index.js';
 import type { Logger } from '../../schema/log.js';
+import type { RecordRef } from '../ipfs/index.js';
 
 export interface ChainMonitorInput {
   provider: Provider;
@@ -23,6 +24,8 @@ export interface ChainMonitorInput {
   /** Markets served here, with their maker DBs (channel events are applied there). Complete at start. */
   makers: ReadonlyMap<string, { marketId: Uuid; makerDb: MakerDb }>;
   log: Logger;
+  /** Told after each committed range which market / catalog / API / member records it wrote (the IPFS fetcher). */
+  onReplicaWrites?: (writes: readonly RecordRef[]) => void;
 }
 
 export interface RunningChainMonitor {

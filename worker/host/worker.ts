@@ -1,15 +1,19 @@
 /**
  * The xbrmm worker: the worker DB, the chain connection, the chain monitor (hook) and the makers.
  *
- * Start (spec §9.5, made truthful): status `starting`; open the worker DB; connect the chain; start
- * the monitor; start each maker in config order (a maker that cannot start is FAILED and logged, the
- * others run); status `running`. Stop: `stopping`; stop the makers (unregister, leave, close DBs);
- * stop the monitor; close the chain and the worker DB; `stopped`.
+ * Start (spec §9.5, made truthful): status `starting`; open the worker DB; connect the chain; prepare
+ * each maker in config order (a maker that cannot start is FAILED and logged, the others run); start the
+ * monitor, which tells the IPFS fetcher (when `options.extra.ipfs` is set) about every market, catalog,
+ * API and member record it writes; start the fetcher (catch-up scan, stored schedule); serve the makers,
+ * each with the fetcher as `ctx.ipfs`; status `running`. Stop: `stopping`; stop the makers (unregister,
+ * leave, close DBs); stop the monitor, then the fetcher (in-flight downloads aborted); close the chain and
+ * the worker DB; `stopped`.
  */
 import type { XbrmmWorkerConfig } from '../../router/config/types.js';
 import type { Uuid } from '../../schema/codec/types.js';
 import { openWorkerDb, type MakerDb, type WorkerDb } from '../../schema/db/index.js';
 import type { Logger } from '../../schema/log.js';
+import { IpfsFetcher } from '../ipfs/index.js';
 import { connectChain, type ChainAccess } from './chain.js';
 import { ensureChainIdentity } from './chain-identity.js';
 import { Maker, journalPath } from './maker.js';
@@ -71,9 +75,11 @@ export async function startXbrmmWorker(config: XbrmmWorkerConfig, opts: XbrmmWor
   let workerDb: WorkerDb | undefined;
   let chain: ChainAccess | undefined;
   let monitor: RunningChainMonitor | undefined;
+  let fetcher: IpfsFetcher | undefined;
   const closeShared = async (): Promise<void> => {
     const steps: [string, (() => Promise<void>) | undefined][] = [
       ['chain monitor', monitor && (() => monitor!.stop())],
+      ['IPFS fetcher', fetcher && (() => fetcher!.stop())],
       ['chain connection', chain && (() => chain!.close())],
       ['worker database', workerDb && (() => workerDb!.close())],
     ];
@@ -101,6 +107,10 @@ export async function startXbrmmWorker(config: XbrmmWorkerConfig, opts: XbrmmWor
       log,
     });
     workerDb = await openWorkerDb({ path: extra.database.path, ...(extra.database.maxsize === undefined ? {} : { maxsize: extra.database.maxsize }) });
+    // Created before the monitor so that it hears of every record the monitor writes; it downloads only once
+    // started (below), after the monitor caught up.
+    if (extra.ipfs !== undefined) fetcher = new IpfsFetcher({ db: workerDb, config: extra.ipfs, log });
+    const ipfs = fetcher;
 
     const served = new Map<string, string>();
     for (const mc of config.makers) {
@@ -117,6 +127,7 @@ export async function startXbrmmWorker(config: XbrmmWorkerConfig, opts: XbrmmWor
         onStatus: (_id: string, _s: MakerStatusValue) => report(),
         // The monitor starts after every maker prepared; until then (and without one) a trigger is a no-op.
         triggerChainMonitor: () => monitor?.trigger(),
+        ...(ipfs === undefined ? {} : { ipfs }),
       });
       makers.push(maker);
       try {
@@ -145,8 +156,10 @@ export async function startXbrmmWorker(config: XbrmmWorkerConfig, opts: XbrmmWor
         pollIntervalMs: chain.pollIntervalMs,
         makers: monitoredMarkets,
         log: log.child({ component: 'chain-monitor' }),
+        ...(ipfs === undefined ? {} : { onReplicaWrites: (writes) => ipfs.notify(writes) }),
       });
     }
+    await fetcher?.start();
 
     for (const maker of makers) {
       if (maker.market === undefined) continue; // failed in prepare()

@@ -7,7 +7,7 @@
 export { startChainMonitor } from './monitor.js';
 export { ChannelSinkRegistry, type ChannelSink } from './sinks.js';
 export { MonitorErrorUri } from './errors.js';
-export { applyReplicaEvent, type ReplicaOutcome } from './replica.js';
+export { applyReplicaEvent, replicaWriteOf, type ReplicaOutcome } from './replica.js';
 export { toChannelEvent } from './convert.js';
 export type {
   BlockProgress,
@@ -20,5 +20,6 @@ export type {
   ChannelEventOrigin,
   ChannelOpenedChainEvent,
   MonitorProvider,
+  ReplicaWrite,
   RetryNotice,
 } from './types.js';

@@ -23,9 +23,9 @@ import { errorText } from '../chain/errors.js';
 import { hash32Of, toChannelEvent } from './convert.js';
 import { chainMismatch, monitorStorageError, RpcFailure, SinkFailure } from './errors.js';
 import { blockHash, fetchRange, rpc } from './fetch.js';
-import { applyReplicaEvent } from './replica.js';
+import { applyReplicaEvent, replicaWriteOf } from './replica.js';
 import type { ChannelSinkRegistry } from './sinks.js';
-import type { BlockProgress, ChainMonitor, ChainMonitorEvents, ChainMonitorOptions, RetryNotice } from './types.js';
+import type { BlockProgress, ChainMonitor, ChainMonitorEvents, ChainMonitorOptions, ReplicaWrite, RetryNotice } from './types.js';
 
 interface Deferred {
   readonly promise: Promise<void>;
@@ -240,9 +240,15 @@ class Monitor extends EventEmitter implements ChainMonitor {
     const { db } = this.opts;
     const chainId = Number(this.chain);
     let written = 0;
+    const writes: ReplicaWrite[] = [];
     try {
       db.env.writeSync(() => {
-        for (const ev of events) if (applyReplicaEvent(db, ev, now, this.log) === 'written') written++;
+        for (const ev of events) {
+          if (applyReplicaEvent(db, ev, now, this.log) !== 'written') continue;
+          written++;
+          const w = replicaWriteOf(ev);
+          if (w !== undefined) writes.push(w);
+        }
         for (const [n, { hash, n: cnt }] of perBlock) {
           const block_hash = hash32Of(hash);
           const cur = db.blocks.get(n);
@@ -257,6 +263,13 @@ class Monitor extends EventEmitter implements ChainMonitor {
     }
     this.last = { n: to, hash: toHash };
     this.next = to + 1n;
+    if (writes.length > 0 && this.opts.onReplicaWrites !== undefined) {
+      try {
+        this.opts.onReplicaWrites(writes);
+      } catch (err) {
+        this.log.error('chain monitor: the replica-writes listener threw', { writes: writes.length, error: err });
+      }
+    }
     if (this.span < this.maxRange) this.span = Math.min(this.maxRange, this.span * 2);
     if (events.length > 0) this.log.debug('chain monitor processed blocks', { from_block: from, to_block: to, events: events.length, replica_writes: written });
     const progress: BlockProgress = { block: to, blockHash: toHash, fromBlock: from, events: events.length };

@@ -11,9 +11,26 @@ import type { WorkerDb } from '../../schema/db/worker-db.js';
 import type { Logger } from '../../schema/log.js';
 import type { DecodedXbrEvent } from '../chain/index.js';
 import { addressOf, hash32Of, uuidOf } from './convert.js';
+import type { ReplicaWrite } from './types.js';
 
 /** What a replica event did. */
 export type ReplicaOutcome = 'written' | 'unchanged' | 'skipped';
+
+/** The record naming IPFS files that `ev` writes (members, markets, catalogs, APIs), if any. */
+export function replicaWriteOf(ev: DecodedXbrEvent): ReplicaWrite | undefined {
+  switch (ev.name) {
+    case 'MemberRegistered':
+      return { kind: 'member', id: addressOf(ev.member) };
+    case 'MarketCreated':
+      return { kind: 'market', id: uuidOf(ev.marketId) };
+    case 'CatalogCreated':
+      return { kind: 'catalog', id: uuidOf(ev.catalogId) };
+    case 'ApiPublished':
+      return { kind: 'api', id: uuidOf(ev.apiId) };
+    default:
+      return undefined;
+  }
+}
 
 
 /**

@@ -87,6 +87,19 @@ export interface ChainMonitorOptions {
   /** Backoff after a transient failure: doubles from `initialMs` (default 500) up to `maxMs` (default 30 000). */
   readonly retry?: { readonly initialMs?: number; readonly maxMs?: number };
   readonly logger?: Logger;
+  /**
+   * Told, after each committed range, which market / catalog / API / member records it wrote (new or changed),
+   * e.g. so the IPFS fetcher learns the hashes they name. Runs synchronously after the commit; a throw is
+   * logged and changes nothing (the range stays committed).
+   */
+  readonly onReplicaWrites?: (writes: readonly ReplicaWrite[]) => void;
+}
+
+/** A replica record that names IPFS files and was written in a committed range. */
+export interface ReplicaWrite {
+  readonly kind: 'market' | 'catalog' | 'api' | 'member';
+  /** Market / catalog / API id (16 bytes) or member address (20 bytes): the record's key. */
+  readonly id: Uint8Array;
 }
 
 /** Emitted after each committed block range. */

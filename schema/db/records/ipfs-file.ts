@@ -20,7 +20,11 @@ export interface IpfsFileRef {
 }
 
 export interface IpfsFile {
-  /** CID / multihash string as on chain (primary key, UTF-8). */
+  /**
+   * CID / multihash string as on chain (primary key, UTF-8). A string longer than any CID (over 128
+   * characters) is kept as `~long:<sha256 hex of the string>` instead: it is `invalid` anyway, and LMDB keys are
+   * bounded.
+   */
   file_hash: string;
   status: IpfsFileStatus;
   /** True once the content was fetched and verified against the hash (spec field). */
@@ -39,6 +43,8 @@ export interface IpfsFile {
   downloaded_at?: NsTime;
   /** Content size in bytes, once downloaded. */
   size?: number;
+  /** For `too_large`: the `max_size` it exceeded (a restart with a larger limit tries it again). */
+  size_limit?: number;
   /** Where the content is stored, relative to the IPFS files directory (never the raw hash from chain). */
   path?: string;
   /** Chain records that name this file. */

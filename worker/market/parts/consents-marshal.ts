@@ -1,9 +1,8 @@
 /**
- * Wire dicts of consents and catalogs (spec §7.4 `Consent.marshal()` / `Catalog.marshal()`): the original's
- * keys; uint256 values as 32 bytes, byte fields as fresh Uint8Arrays, absent optional fields as None.
+ * Wire dicts of consents (spec §7.4 `Consent.marshal()`): the original's keys; uint256 values as 32 bytes,
+ * byte fields as fresh Uint8Arrays, absent optional fields as None. Catalogs: `catalogs-marshal.ts`.
  */
 import { packUint256 } from '../../../schema/codec/uint256.js';
-import type { Catalog } from '../../../schema/db/records/chain.js';
 import type { Consent } from '../../../schema/db/records/consent.js';
 
 const copy = (b: Uint8Array): Uint8Array => new Uint8Array(b);
@@ -40,33 +39,5 @@ export function marshalConsent(c: Consent): ConsentWire {
     tid: copyOrNull(c.tid),
     signature: copyOrNull(c.signature),
     synced: c.synced,
-  };
-}
-
-/** A catalog as `get_catalogs_by_owner` returns it (spec §3.20). */
-export interface CatalogWire {
-  oid: Uint8Array;
-  timestamp: bigint;
-  seq: number;
-  owner: Uint8Array;
-  terms: string;
-  meta: string;
-  tid: Uint8Array | null;
-  signature: Uint8Array | null;
-  meta_data: string;
-}
-
-/** `Catalog.marshal()` plus `meta_data` (the catalog's metadata text, `""` when not available). */
-export function marshalCatalog(c: Catalog, metaData: string): CatalogWire {
-  return {
-    oid: copy(c.oid),
-    timestamp: c.timestamp,
-    seq: c.seq,
-    owner: copy(c.owner),
-    terms: c.terms,
-    meta: c.meta,
-    tid: copyOrNull(c.tid),
-    signature: copyOrNull(c.signature),
-    meta_data: metaData,
   };
 }

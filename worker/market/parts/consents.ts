@@ -5,17 +5,21 @@
  * Reads come from the worker-DB replica (the chain's `ConsentSet` events) and, for `get_consent`, also the
  * maker DB's record of a consent this maker just submitted (so a `get_consent` right after `set_consent`
  * sees it before the monitor replicated it); the newer (`updated` block) wins. `find_consents` is
- * implemented (the original raised NotImplementedError): consents of this market, optionally only of the
- * given members / delegates / catalogs and from a replication time on, oldest first, at most `limit`.
- * Catalog title, description and tag filters need the catalogs' IPFS metadata, which is not replicated yet:
- * they are refused rather than ignored.
+ * implemented (the original raised NotImplementedError, spec §3.19): consents of this market (or of
+ * `include_markets`), replicated at or after `created_from`, oldest first, at most `limit`. Each `include_*`
+ * list keeps only the consents that match one of its items (an empty list keeps none):
+ * - `include_owners`: the consenting member; `include_delegates`: the delegate;
+ * - `include_apis`: the consent's catalog, named by its own id or by the id of one of its APIs;
+ * - `include_titles` / `include_descriptions`: a case-insensitive substring of the catalog's parsed title /
+ *   description; `include_tags`: one of the catalog's tags (case-insensitive). A catalog whose description
+ *   is not downloaded yet matches none of these three.
  */
-import { argumentError, describe } from '../../../schema/codec/argument.js';
-import { addressArg, boolArg, intArg, listArg, nsTimeArg, optional, uuidArg } from '../../../schema/codec/guards.js';
+import { addressArg, boolArg, intArg, listArg, nsTimeArg, optional, stringArg, uuidArg } from '../../../schema/codec/guards.js';
 import type { Uuid } from '../../../schema/codec/types.js';
 import { formatUuid } from '../../../schema/codec/uuid.js';
 import type { ConsentKey } from '../../../schema/db/consent-key.js';
 import type { ActorType } from '../../../schema/db/records/chain.js';
+import type { RdfDescription } from '../../../schema/db/records/description.js';
 import type { Consent } from '../../../schema/db/records/consent.js';
 import { WampError } from '../../../schema/errors.js';
 import { MarketMakerProcedure, XbrErrorUri } from '../../../schema/uris.js';
@@ -58,6 +62,37 @@ const uuids = optional((name: string, v: unknown) => listArg(name, v, uuidArg, {
 
 const inList = (list: readonly Uint8Array[] | undefined, v: Uint8Array): boolean => list === undefined || list.some((x) => sameBytes(x, v));
 
+const texts = optional((name: string, v: unknown) => listArg(name, v, (n, x) => stringArg(n, x, { maxLength: 1000 }), { maxLength: 100 }));
+const fold = (s: string): string => s.trim().toLocaleLowerCase('en');
+
+/** Catalog filters of find_consents on the parsed descriptions; undefined lists filter nothing. */
+interface CatalogTextFilter {
+  titles?: string[];
+  descriptions?: string[];
+  tags?: string[];
+}
+
+function catalogMatches(d: RdfDescription | undefined, f: CatalogTextFilter): boolean {
+  if (f.titles === undefined && f.descriptions === undefined && f.tags === undefined) return true;
+  if (d === undefined) return false;
+  if (f.titles !== undefined && !f.titles.some((t) => fold(d.title ?? '').includes(t))) return false;
+  if (f.descriptions !== undefined && !f.descriptions.some((t) => fold(d.description ?? '').includes(t))) return false;
+  if (f.tags !== undefined && !d.tags.some((t) => f.tags!.includes(fold(t)))) return false;
+  return true;
+}
+
+/** The catalog ids `include_apis` names: each id itself, and the catalog of an API with that id. */
+function catalogsOf(ctx: MakerContext, ids: readonly Uuid[] | undefined): Uuid[] | undefined {
+  if (ids === undefined) return undefined;
+  const out: Uuid[] = [];
+  for (const id of ids) {
+    out.push(id);
+    const api = ctx.workerDb.apis.get(id);
+    if (api !== undefined) out.push(api.catalog_oid);
+  }
+  return out;
+}
+
 /** `find_consents(created_from=None, limit=None, include_owners=None, include_delegates=None, include_markets=None, include_apis=None, …)`. */
 export function findConsents(ctx: MakerContext, call: ProcedureCall): ConsentWire[] {
   const a = namedArgs('find_consents', call, KWARGS);
@@ -67,16 +102,19 @@ export function findConsents(ctx: MakerContext, call: ProcedureCall): ConsentWir
   const delegates = addresses('include_delegates', a.include_delegates);
   // This maker serves one market: by default its consents; other markets only when asked for by id.
   const markets: Uuid[] = uuids('include_markets', a.include_markets) ?? [ctx.marketId];
-  const catalogs = uuids('include_apis', a.include_apis);
-  for (const name of ['include_titles', 'include_descriptions', 'include_tags'] as const) {
-    const v = a[name];
-    if (v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0)) {
-      throw argumentError(name, 'None (catalog metadata is not replicated, so it cannot be filtered on)', describe(v));
-    }
-  }
+  const catalogs = catalogsOf(ctx, uuids('include_apis', a.include_apis));
+  const titles = texts('include_titles', a.include_titles)?.map(fold);
+  const descriptions = texts('include_descriptions', a.include_descriptions)?.map(fold);
+  const tags = texts('include_tags', a.include_tags)?.map(fold);
+  const filter: CatalogTextFilter = {
+    ...(titles === undefined ? {} : { titles }),
+    ...(descriptions === undefined ? {} : { descriptions }),
+    ...(tags === undefined ? {} : { tags }),
+  };
   const out: Consent[] = [];
   for (const { value: c } of ctx.workerDb.consents.range()) {
     if (c.timestamp < createdFrom || !inList(markets, c.market_oid) || !inList(owners, c.member) || !inList(delegates, c.delegate) || !inList(catalogs, c.catalog_oid)) continue;
+    if (!catalogMatches(ctx.workerDb.catalogs.get(c.catalog_oid)?.description, filter)) continue;
     out.push(c);
   }
   out.sort((x, y) => (x.timestamp < y.timestamp ? -1 : x.timestamp > y.timestamp ? 1 : 0));
