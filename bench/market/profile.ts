@@ -37,6 +37,7 @@ function readProc(pid: number): Proc | null {
 function labelOf(cmd: string): string {
   if (cmd.includes('controller/cli')) return 'controller';
   if (cmd.includes('router/worker/main')) return 'router';
+  if (cmd.includes('ipfs/node/main')) return 'ipfs';
   if (cmd.includes('worker/main')) return 'xbrmm';
   if (cmd.includes('devchain') || cmd.includes('hardhat')) return 'devchain';
   if (cmd.includes('esbuild')) return 'esbuild';
