@@ -873,3 +873,46 @@ describe('validateNodeConfig: xbrmm blockchain', () => {
     expectOnly(xbrmm('ethereum'), B, 'expected an object, got "ethereum"');
   });
 });
+
+describe('validateNodeConfig: xbrmm ipfs', () => {
+  const I = '$.workers[0].options.extra.ipfs';
+  function xbrmm(ipfs: unknown): Json {
+    return node({ type: 'xbrmm', options: { extra: { ...MM_EXTRA, ipfs } }, makers: [MAKER] });
+  }
+  function ipfsOf(c: NodeConfig): unknown {
+    const w = c.workers[0];
+    assert.ok(w?.type === 'xbrmm');
+    return w.options.extra.ipfs;
+  }
+
+  it('fills in the defaults and resolves the directory against cbdir; absent means no fetcher', () => {
+    assert.deepEqual(ipfsOf(ok(xbrmm({ url: 'http://127.0.0.1:5001/api/v0', directory: '.xbr-edge/ipfs-files' }))), {
+      url: 'http://127.0.0.1:5001/api/v0',
+      directory: join(CBDIR, '.xbr-edge/ipfs-files'),
+      timeout: 10_000,
+      max_size: 1_048_576,
+      concurrency: 4,
+      retry_initial: 5_000,
+      retry_max: 3_600_000,
+    });
+    const all = { url: 'https://ipfs.example.org/api/v0', directory: '/var/xbr/files', timeout: 2_000, max_size: 4096, concurrency: 1, retry_initial: 10, retry_max: 10 };
+    assert.deepEqual(ipfsOf(ok(xbrmm(all))), all);
+    const w = ok(node({ type: 'xbrmm', options: { extra: MM_EXTRA }, makers: [MAKER] })).workers[0];
+    assert.ok(w?.type === 'xbrmm' && w.options.extra.ipfs === undefined);
+  });
+
+  it('one clear error per bad key, at its path', () => {
+    const base = { url: 'http://127.0.0.1:5001/api/v0', directory: 'files' };
+    expectOnly(xbrmm({ directory: 'files' }), `${I}.url`, 'missing required key "url"');
+    expectOnly(xbrmm({ ...base, url: 'ftp://127.0.0.1/api/v0' }), `${I}.url`, 'an http(s) URL of a Kubo RPC API');
+    expectOnly(xbrmm({ ...base, url: '127.0.0.1:5001' }), `${I}.url`, 'an http(s) URL');
+    expectOnly(xbrmm({ url: base.url }), `${I}.directory`, 'missing required key "directory"');
+    expectOnly(xbrmm({ ...base, directory: '' }), `${I}.directory`, 'expected');
+    expectOnly(xbrmm({ ...base, timeout: 0 }), `${I}.timeout`, 'expected');
+    expectOnly(xbrmm({ ...base, max_size: 2 ** 31 }), `${I}.max_size`, 'expected');
+    expectOnly(xbrmm({ ...base, concurrency: 65 }), `${I}.concurrency`, 'expected');
+    expectOnly(xbrmm({ ...base, retry_initial: 60_000, retry_max: 1_000 }), `${I}.retry_max`, 'must be at least retry_initial');
+    expectOnly(xbrmm({ ...base, gateway: 'x' }), `${I}.gateway`, 'unknown key "gateway"');
+    expectOnly(xbrmm('http://127.0.0.1:5001/api/v0'), I, 'expected an object');
+  });
+});
