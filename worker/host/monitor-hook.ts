@@ -8,7 +8,7 @@ import type { XbrContractAddresses } from '../../router/config/types.js';
 import type { Uuid } from '../../schema/codec/types.js';
 import type { MakerDb, WorkerDb } from '../../schema/db/index.js';
 import type { Logger } from '../../schema/log.js';
-import type { RecordRef } from '../ipfs/index.js';
+import type { ReplicaWrite } from '../monitor/index.js';
 
 export interface ChainMonitorInput {
   provider: Provider;
@@ -25,7 +25,7 @@ export interface ChainMonitorInput {
   makers: ReadonlyMap<string, { marketId: Uuid; makerDb: MakerDb }>;
   log: Logger;
   /** Told after each committed range which market / catalog / API / member records it wrote (the IPFS fetcher). */
-  onReplicaWrites?: (writes: readonly RecordRef[]) => void;
+  onReplicaWrites?: (writes: readonly ReplicaWrite[]) => void;
 }
 
 export interface RunningChainMonitor {

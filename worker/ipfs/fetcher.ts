@@ -34,7 +34,7 @@ import { downloadVerified, type BlockSource } from './download.js';
 import { IpfsErrorUri } from './errors.js';
 import { afterFailure, rescheduled, stored } from './file-log.js';
 import { lacksDescription, learnRecord } from './learn.js';
-import { allRecords, fileKey, PARSED_FIELDS, readRecord, refText, sameRef, shownHash, type RecordRef } from './refs.js';
+import { allRecords, describedRecords, fileKey, readRecord, refText, sameRef, shownHash, type RecordRef } from './refs.js';
 import { ipfsStatus, type IpfsStatusReport } from './status.js';
 import { Scheduler } from './schedule.js';
 import { ensureDirectory, isStored, readStored, removeStaleTemps, writeAtomically } from './store.js';
@@ -115,15 +115,7 @@ export class IpfsFetcher {
         reschedule.push(f.file_hash);
       }
     }
-    if (reschedule.length > 0) {
-      this.db.env.writeSync(() => {
-        for (const key of reschedule) {
-          const f = this.db.ipfsFiles.get(key);
-          if (f !== undefined) this.db.ipfsFiles.put(key, rescheduled(f, msToNs(now)));
-        }
-      });
-      for (const key of reschedule) this.scheduler.schedule(key, now);
-    }
+    this.scheduleNow(reschedule, now);
     this.state = 'running';
     this.scheduler.start();
     if (refresh.length > 0) this.track(this.refresh(refresh));
@@ -197,13 +189,7 @@ export class IpfsFetcher {
       const lost = f.status === 'downloaded' && (f.path === undefined || !(await isStored(this.config.directory, f.path)));
       if (f.status !== 'downloaded' || lost) keys.push(key);
     }
-    this.db.env.writeSync(() => {
-      for (const key of keys) {
-        const f = this.db.ipfsFiles.get(key);
-        if (f !== undefined) this.db.ipfsFiles.put(key, rescheduled(f, msToNs(now)));
-      }
-    });
-    for (const key of keys) this.scheduler.schedule(key, now);
+    this.scheduleNow(keys, now);
     if (keys.length > 0) this.log.info('IPFS downloads scheduled now on request', { count: keys.length, ...(fileHash === undefined ? {} : { file_hash: shownHash(fileHash) }) });
     return keys.length;
   }
@@ -214,6 +200,18 @@ export class IpfsFetcher {
     const f = this.db.ipfsFiles.get(fileKey(fileHash));
     if (f === undefined || !f.downloaded || f.path === undefined) return undefined;
     return readStored(this.config.directory, f.path);
+  }
+
+  /** Marks `keys` due at `now` in the log (one write), then schedules them. */
+  private scheduleNow(keys: readonly string[], now: number): void {
+    if (keys.length === 0) return;
+    this.db.env.writeSync(() => {
+      for (const key of keys) {
+        const f = this.db.ipfsFiles.get(key);
+        if (f !== undefined) this.db.ipfsFiles.put(key, rescheduled(f, msToNs(now)));
+      }
+    });
+    for (const key of keys) this.scheduler.schedule(key, now);
   }
 
   /** Re-reads the stored description files of `targets` and puts the descriptions on them. */
@@ -251,17 +249,16 @@ export class IpfsFetcher {
     try {
       const path = await writeAtomically(this.config.directory, check.fileName, bytes);
       const current = this.db.ipfsFiles.get(key) ?? rec;
-      const needsParse = (current.refs ?? []).some((r) => PARSED_FIELDS.has(r.field));
+      const targets = describedRecords(current.refs);
       let parsedHere: TurtleDescription | null = null;
       let parseError: string | undefined;
-      if (needsParse) {
+      if (targets.length > 0) {
         try {
           parsedHere = describeTurtle(bytes, `ipfs://${path}/`);
         } catch (err) {
           parseError = errorText(err);
         }
       }
-      const targets: RecordRef[] = (current.refs ?? []).filter((r) => PARSED_FIELDS.has(r.field)).map((r) => ({ kind: r.kind, id: r.id }));
       const parsed = await loadDescriptions(this.db, this.config.directory, targets, new Map([[current.file_hash, parsedHere]]));
       const now = msToNs(this.now());
       const late = this.db.env.writeSync(() => {
@@ -269,7 +266,7 @@ export class IpfsFetcher {
         this.db.ipfsFiles.put(key, stored(f, { size: bytes.length, path, ...(parseError === undefined ? {} : { parseError }) }, now));
         applyDescriptions(this.db, targets, parsed, now);
         // Refs added while this attempt ran get their descriptions in a refresh.
-        return (f.refs ?? []).filter((r) => PARSED_FIELDS.has(r.field) && !(current.refs ?? []).some((c) => sameRef(c, r))).map((r) => ({ kind: r.kind, id: r.id }));
+        return describedRecords((f.refs ?? []).filter((r) => !(current.refs ?? []).some((c) => sameRef(c, r))));
       });
       if (late.length > 0) this.track(this.refresh(late));
       if (parseError !== undefined) {

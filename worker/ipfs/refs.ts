@@ -7,16 +7,14 @@ import { createHash } from 'node:crypto';
 import { sameBytes } from '../../schema/codec/index.js';
 import type { Address, Uuid } from '../../schema/codec/types.js';
 import type { Api, Catalog, IpfsFileRef, Market, Member, WorkerDb } from '../../schema/db/index.js';
+import type { ReplicaWrite } from '../monitor/index.js';
 import { MAX_HASH_LENGTH } from './cid.js';
 
 export type RecordKind = IpfsFileRef['kind'];
 export type RefField = IpfsFileRef['field'];
 
-/** A chain record that may name IPFS files: kind and key (16-byte id, or 20-byte member address). */
-export interface RecordRef {
-  readonly kind: RecordKind;
-  readonly id: Uint8Array;
-}
+/** A chain record that may name IPFS files: kind and key (16-byte id, or 20-byte member address) — what the monitor reports. */
+export type RecordRef = ReplicaWrite;
 
 /** One hash a record names, with the naming field. */
 export interface HashRef {
@@ -26,6 +24,11 @@ export interface HashRef {
 
 /** Fields whose file is an RDF description the fetcher parses. */
 export const PARSED_FIELDS: ReadonlySet<RefField> = new Set<RefField>(['meta', 'schema', 'profile']);
+
+/** The records among `refs` that a file describes (named through a parsed field). */
+export function describedRecords(refs: readonly IpfsFileRef[] | undefined): RecordRef[] {
+  return (refs ?? []).filter((r) => PARSED_FIELDS.has(r.field)).map((r) => ({ kind: r.kind, id: r.id }));
+}
 
 /** The fields of each kind that hold IPFS hashes. */
 export const HASH_FIELDS: Readonly<Record<RecordKind, readonly RefField[]>> = {
