@@ -5,8 +5,8 @@
  *
  * - {@link DbEnv.writeSync}: one synchronous write transaction, durable (fsynced) when it returns.
  * - {@link DbEnv.write}: the callback runs synchronously as a nested (abortable) transaction inside the
- *   next batched write transaction; the promise resolves once that batch is committed and fsynced. A
- *   callback that throws is rolled back alone; the others in the batch commit.
+ *   group commit of the current event-loop turn (`group-commit.ts`); the promise resolves once that
+ *   commit is fsynced. A callback that throws is rolled back alone; the others in the group commit.
  *
  * `overlappingSync` is forced off (lmdb-js turns it on by default on Linux), so "committed" means
  * "durable" for both paths; `noSync` is never used.
@@ -14,6 +14,7 @@
 import { open, type Database, type DatabaseOptions, type RootDatabase } from 'lmdb';
 import { WampError } from '../errors.js';
 import { DbErrorUri, storageError } from './errors.js';
+import { groupCommitter } from './group-commit.js';
 
 /** Which process a DB belongs to; a DB of one kind refuses to open as the other. */
 export type DbKind = 'maker' | 'worker';
@@ -64,7 +65,7 @@ export interface DbEnv {
   sub(name: string): Database;
   /** Runs `fn` in one synchronous write transaction; durable when this returns. Nested calls join the outer one. */
   writeSync<T>(fn: () => T): T;
-  /** Runs `fn` synchronously in the next batched write transaction; resolves when that batch is durable. */
+  /** Runs `fn` synchronously in this event-loop turn's group commit; resolves when that commit is durable. */
   write<T>(fn: () => T): Promise<T>;
   /** True while a `writeSync`/`write` callback of this env is running (tables then skip nesting). */
   inWriteTxn(): boolean;
@@ -132,6 +133,8 @@ export async function openDbEnv(options: DbEnvOptions): Promise<DbEnv> {
           : root.openDB(name, { keyEncoding: 'binary', encoding: 'msgpack', useBigIntExtension: true } as DatabaseOptions),
       );
     }
+    // A queued write runs as a child transaction of the group's commit (nested transactionSync).
+    const commits = groupCommitter(root, (fn) => root.transactionSync(guard(fn, depth)), (err) => wrap(err, 'write transaction failed'));
     return {
       path: options.path,
       kind: options.kind,
@@ -148,18 +151,14 @@ export async function openDbEnv(options: DbEnvOptions): Promise<DbEnv> {
           throw wrap(err, 'write transaction failed');
         }
       },
-      async write(fn) {
-        try {
-          return (await root.childTransaction(guard(fn, depth))) as Awaited<ReturnType<typeof fn>> & ReturnType<typeof fn>;
-        } catch (err) {
-          throw wrap(err, 'write transaction failed');
-        }
-      },
+      write: (fn) => commits.enqueue(fn),
       inWriteTxn: () => depth.n > 0,
       async flushed() {
+        await commits.idle();
         await root.flushed;
       },
       async close() {
+        commits.flushNow();
         await root.close();
       },
     };

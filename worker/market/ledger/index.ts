@@ -59,11 +59,9 @@ export {
   failureDetails,
   resolvePurchase,
   resolvePurchaseBatched,
-  resolvePurchaseStaged,
   type PurchaseOutcome,
   type ResolvedPurchase,
   type ResolveOptions,
-  type StagedResolve,
 } from './resolvePurchase.js';
 export { purchaseLockKeys, runPurchase, verifySellerSignature, type PurchaseResult, type SellResult } from './runPurchase.js';
 export { CLOSE_AT_WINDOW, MAX_CHANNEL_SEQ, checkCloseAt, closeMessage, type MarketBinding } from './types.js';

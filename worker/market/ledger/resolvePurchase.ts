@@ -81,45 +81,13 @@ export function resolvePurchase(db: MakerDb, tid: Uuid, outcome: PurchaseOutcome
 }
 
 /**
- * As {@link resolvePurchase}, but the write joins the next batched commit (`env.write`): many concurrent
- * purchases share one fsync. Resolves once that commit is durable — only then may a receipt be signed.
+ * As {@link resolvePurchase}, but the write joins this event-loop turn's group commit (`env.write`): many
+ * concurrent purchases share one fsync. Resolves once that commit is durable — only then may a receipt be
+ * signed. Writes queued after this call run after it (queue order), in the same commit or a later one.
  */
 export function resolvePurchaseBatched(db: MakerDb, tid: Uuid, outcome: PurchaseOutcome, options: ResolveOptions = {}): Promise<ResolvedPurchase> {
   const settleIt = resolver(db, tid, outcome, options);
   return db.env.write(settleIt);
-}
-
-/** A resolve queued into the next batched commit, observable at two points. */
-export interface StagedResolve {
-  /**
-   * Settles once the resolve's read-check-write has run inside the write transaction (committed or
-   * not): every transaction queued after this point runs after it and commits with it or later.
-   */
-  readonly applied: Promise<void>;
-  /** Resolves once the commit holding the resolve is durable (as {@link resolvePurchaseBatched}). */
-  readonly durable: Promise<ResolvedPurchase>;
-}
-
-/**
- * As {@link resolvePurchaseBatched}, but also tells when the resolve has run inside its transaction, so a
- * caller can let the next purchase on the same channels queue its own transaction behind it without
- * waiting for the fsync: that later transaction commits in the same batch or a later one, so it can only
- * be durable once this resolve is. Nothing may be signed over the resolved state before `durable`.
- */
-export function resolvePurchaseStaged(db: MakerDb, tid: Uuid, outcome: PurchaseOutcome, options: ResolveOptions = {}): StagedResolve {
-  const settleIt = resolver(db, tid, outcome, options);
-  let markApplied!: () => void;
-  const applied = new Promise<void>((resolve) => (markApplied = resolve));
-  const durable = db.env.write(() => {
-    try {
-      return settleIt();
-    } finally {
-      markApplied();
-    }
-  });
-  // A batch that fails before running the callback must not leave `applied` pending.
-  durable.then(markApplied, markApplied);
-  return { applied, durable };
 }
 
 /** Validates the request, then returns the transaction body (read-check-write, synchronous). */

@@ -2,9 +2,9 @@
  * The whole purchase under the per-channel lock: reserve → seller call → verify → resolve. Purchases on
  * the same payment channel, and sales of the same seller delegate (whose paying channel accepts only the
  * next seq), run one at a time; all others run concurrently (DESIGN §5). The reserve and the resolve are
- * batched commits (`env.write`): concurrent purchases share their fsyncs. The seller is called only once
+ * group commits (`env.write`): concurrent purchases share their fsyncs. The seller is called only once
  * the reserve is durable, and the result is returned only once the resolve is durable; the locks are
- * released as soon as the resolve has run in its transaction (see `resolvePurchaseStaged`). Every
+ * released as soon as the resolve is queued (see `resolvePurchaseBatched`). Every
  * `await` is outside the synchronous read-check-write of a transaction.
  */
 import type { Address, Signature65 } from '../../../schema/codec/types.js';
@@ -17,7 +17,7 @@ import { activeChannel } from './activeChannel.js';
 import { invalidSignature, noActivePaymentChannel } from './errors.js';
 import type { KeyedMutex } from './keyedMutex.js';
 import { reservePurchaseBatched, type ReservedPurchase, type ReservePurchaseRequest } from './reservePurchase.js';
-import { resolvePurchaseBatched, resolvePurchaseStaged, type ResolvedPurchase } from './resolvePurchase.js';
+import { resolvePurchaseBatched, type ResolvedPurchase } from './resolvePurchase.js';
 import { hexOf, sameBytes } from './types.js';
 
 /**
@@ -93,12 +93,12 @@ export async function runPurchase<S extends SellResult>(
         cause: err,
       });
     }
-    // The locks are released once the resolve has run in its write transaction, not once it is durable:
-    // the next purchase on these channels queues behind it and can only be durable (and signed for)
+    // The locks are released as soon as the resolve is queued, not once it has run or is durable: queued
+    // writes run in queue order (env.write), so the next purchase's reservation on these channels runs
+    // after this resolve, in the same commit or a later one, and can only be durable (and signed for)
     // after it. This purchase's receipt still waits for its own durable commit, below.
-    const staged = resolvePurchaseStaged(db, reserved.transaction.tid, sold.sellerSignature === undefined ? { ok: true } : { ok: true, sellerSignature: sold.sellerSignature });
-    await staged.applied;
-    return { reserved, sold, durable: staged.durable };
+    const durable = resolvePurchaseBatched(db, reserved.transaction.tid, sold.sellerSignature === undefined ? { ok: true } : { ok: true, sellerSignature: sold.sellerSignature });
+    return { reserved, sold, durable };
   });
   const resolved = await done.durable;
   return { reserved: done.reserved, resolved, sold: done.sold };

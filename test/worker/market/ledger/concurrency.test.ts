@@ -11,7 +11,7 @@ import {
   KeyedMutex,
   reservePurchase,
   reservePurchaseBatched,
-  resolvePurchaseStaged,
+  resolvePurchaseBatched,
   runPurchase,
   type ReservedPurchase,
 } from '../../../../worker/market/ledger/index.js';
@@ -156,7 +156,7 @@ test('KeyedMutex: releases on throw, multi-key calls do not deadlock, idle map i
   assert.equal(m.size, 0);
 });
 
-test('resolvePurchaseStaged: applied before durable; the next reserve on the channel queues behind it; applied settles on a refused resolve', async () => {
+test('resolvePurchaseBatched: a reserve queued right behind the resolve (before it ran) sees it settled; a refused resolve rejects and changes nothing', async () => {
   const buyer = newKey();
   const seller = newKey();
   const payment = openChannel(t.db, ChannelType.PAYMENT, buyer.address, 1000n);
@@ -164,26 +164,21 @@ test('resolvePurchaseStaged: applied before durable; the next reserve on the cha
   const offer = putOffer(t.db, seller.address, 10n);
   const first = reservePurchase(t.db, buyRequest({ offer, channelId: payment, buyer, seq: 2, balance: 990n }));
   const sig = signChannelClose(first.paying!.message, seller.priv);
-  const staged = resolvePurchaseStaged(t.db, first.transaction.tid, { ok: true, sellerSignature: sig });
-  const order: string[] = [];
-  void staged.durable.then(() => order.push('durable'));
-  await staged.applied;
-  order.push('applied');
-  // Queued only now (after the resolve ran): it reads the settled balance and commits with it or later.
-  const second = await reservePurchaseBatched(t.db, buyRequest({ offer, channelId: payment, buyer, seq: 3, balance: 980n }));
-  const resolved = await staged.durable;
-  assert.deepEqual(order, ['applied', 'durable']);
+  // Both queued in the same turn, nothing awaited in between: queue order decides what the reserve reads.
+  const resolving = resolvePurchaseBatched(t.db, first.transaction.tid, { ok: true, sellerSignature: sig });
+  const reserving = reservePurchaseBatched(t.db, buyRequest({ offer, channelId: payment, buyer, seq: 3, balance: 980n }));
+  assert.equal(t.db.transactions.get(first.transaction.tid)?.state, TransactionState.INFLIGHT, 'nothing runs before the end of the turn');
+  const [resolved, second] = await Promise.all([resolving, reserving]);
   assert.equal(resolved.transaction.state, TransactionState.SUCCESS);
   assert.deepEqual(resolved.paymentBalance, { remaining: 990n, inflight: 0n, spent: 10n, seq: 2 });
   assert.deepEqual(second.payment.balance, { remaining: 980n, inflight: 10n, spent: 10n, seq: 3 });
 
-  // A resolve the ledger refuses (already resolved): `applied` still settles, `durable` rejects, nothing changes.
+  // A resolve the ledger refuses (already resolved) rejects; the one queued behind it still commits.
   const before = dump(t.db);
-  const again = resolvePurchaseStaged(t.db, first.transaction.tid, { ok: true, sellerSignature: sig });
-  await again.applied;
-  await assert.rejects(again.durable, wamp('xbr.error.invalid_transaction'));
+  const again = resolvePurchaseBatched(t.db, first.transaction.tid, { ok: true, sellerSignature: sig });
+  await assert.rejects(again, wamp('xbr.error.invalid_transaction'));
   assert.deepEqual(dump(t.db), before);
-  await resolvePurchaseStaged(t.db, second.transaction.tid, { ok: false, error: 'xbr.error.transaction_failed' }).durable;
+  await resolvePurchaseBatched(t.db, second.transaction.tid, { ok: false, error: 'xbr.error.transaction_failed' });
   auditLedger(t.db);
 });
 
