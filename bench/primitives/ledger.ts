@@ -21,7 +21,7 @@ import { pathToFileURL } from 'node:url';
 import type { Address, Ed25519PublicKey, Uuid } from '../../schema/codec/types.js';
 import { WampError } from '../../schema/errors.js';
 import { checkBalance } from '../../schema/db/ledger-invariant.js';
-import { openMakerDb, transactionsInState, type MakerDb } from '../../schema/db/maker-db.js';
+import { inflightTransactions, openMakerDb, type MakerDb } from '../../schema/db/maker-db.js';
 import { initialBalance } from '../../schema/db/records/balance.js';
 import { ChannelState, ChannelType, type Channel } from '../../schema/db/records/channel.js';
 import { TransactionState, type Transaction } from '../../schema/db/records/transaction.js';
@@ -155,7 +155,7 @@ function verify(db: MakerDb): void {
       checkBalance(c, value);
     }
   }
-  if (transactionsInState(db, TransactionState.INFLIGHT).length !== 0) throw new Error('INFLIGHT transactions left');
+  if (inflightTransactions(db).length !== 0) throw new Error('INFLIGHT transactions left');
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;

@@ -3,7 +3,7 @@ export type { Address, Amount, Brand, Ed25519PublicKey, Hash32, NsTime, Signatur
 export { argumentError, describe, expectBytes, toHex } from './argument.js';
 export { sameBytes } from './bytes.js';
 export { UINT256_MAX, packUint256, unpackUint256 } from './uint256.js';
-export { asUuid, formatUuid, parseUuid, randomUuid } from './uuid.js';
+export { asUuid, formatUuid, parseUuid, randomUuid, timeOrderedUuid } from './uuid.js';
 export { asAddress, isZeroAddress, parseAddress, toChecksumAddress } from './address.js';
 export { NS_PER_MS, NS_PER_SECOND, isoToNs, msToNs, nowNs, nsToIso, nsToMs, nsToSeconds, secondsToNs } from './time.js';
 export { joinSignature, normalizeSignature, splitSignature, type SignatureParts } from './signature.js';

@@ -21,7 +21,7 @@ export {
   channelsByDelegate,
   offerByKey,
   openMakerDb,
-  transactionsInState,
+  inflightTransactions,
   type MakerDb,
   type OpenMakerDbOptions,
 } from './maker-db.js';

@@ -9,7 +9,7 @@
  * | `idx_offer_by_seller` | seller delegate[20] ‖ u64be(valid_from) ‖ offer id | offer, same subset as `idx_offer_by_api` |
  * | `idx_payment_channel_by_delegate` / `_by_actor` | address[20] ‖ u64be(timestamp) ‖ channel id | payment channel |
  * | `idx_paying_channel_by_delegate` / `_by_recipient` | address[20] ‖ u64be(timestamp) ‖ channel id | paying channel |
- * | `idx_transaction_by_state` | u8(state) ‖ u64be(created) ‖ tid | transaction (finds INFLIGHT on start) |
+ * | `idx_transaction_by_state` | u8(state) ‖ u64be(created) ‖ tid | transaction, INFLIGHT ones only (found on start) |
  *
  * Consents live here under their own table (fixing the cross-DB slot mix-up of spec §7.6).
  */
@@ -21,7 +21,7 @@ import type { ChannelBalance } from './records/balance.js';
 import { ChannelType, type Channel } from './records/channel.js';
 import type { Consent } from './records/consent.js';
 import type { Offer } from './records/offer.js';
-import type { Transaction, TransactionState } from './records/transaction.js';
+import { TransactionState, type Transaction } from './records/transaction.js';
 import { consentKey, type ConsentKey } from './consent-key.js';
 import { Table } from './table.js';
 
@@ -127,7 +127,10 @@ export async function openMakerDb(options: OpenMakerDbOptions): Promise<MakerDb>
     env,
     name: 'transactions',
     key: byId,
-    indexes: [{ name: MakerIndex.transactionByState, key: (t) => key(u8(t.state), u64(t.created)) }],
+    // Only INFLIGHT transactions are indexed (nothing ever asks for settled ones by state): a resolve only
+    // removes its entry, and the index stays one small, hot leaf instead of growing with every purchase.
+    // (DBs written before kept settled entries too; they are never looked up and do no harm.)
+    indexes: [{ name: MakerIndex.transactionByState, key: (t) => (t.state === TransactionState.INFLIGHT ? key(u8(t.state), u64(t.created)) : undefined) }],
   });
   const consents = new Table<ConsentKey, Consent>({ env, name: 'consents', key: consentKey });
   const ledgerDebug = options.ledgerDebug ?? ledgerDebugFromEnv();
@@ -159,7 +162,7 @@ export function channelsByDelegate(db: MakerDb, type: typeof ChannelType.PAYMENT
   return channels.byIndex(index, { prefix: key(address(delegate)) }).map((e) => e.value);
 }
 
-/** Transactions in `state`, oldest first (e.g. INFLIGHT ones to resolve on start). */
-export function transactionsInState(db: MakerDb, state: TransactionState): Transaction[] {
-  return db.transactions.byIndex(MakerIndex.transactionByState, { prefix: key(u8(state)) }).map((e) => e.value);
+/** INFLIGHT transactions (reserved, not yet resolved), oldest first: what a start must resolve. */
+export function inflightTransactions(db: MakerDb): Transaction[] {
+  return db.transactions.byIndex(MakerIndex.transactionByState, { prefix: key(u8(TransactionState.INFLIGHT)) }).map((e) => e.value);
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { asUuid, formatUuid, parseUuid, randomUuid } from '../../../schema/codec/uuid.js';
+import { asUuid, formatUuid, parseUuid, randomUuid, timeOrderedUuid } from '../../../schema/codec/uuid.js';
 import { invalidArgument, vectors } from './vectors.js';
 
 describe('uuid', () => {
@@ -40,5 +40,22 @@ describe('uuid', () => {
       seen.add(text);
     }
     assert.equal(seen.size, 1000);
+  });
+
+  it('makes time-ordered v7 UUIDs: the ms timestamp big-endian first, random after, later ids sort after', () => {
+    // RFC 9562 appendix A.6 example time: 0x017F22E279B0 = 1645557742000 ms
+    const u = timeOrderedUuid(1645557742000);
+    assert.match(formatUuid(u), /^017f22e2-79b0-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    const seen = new Set<string>();
+    let previous = Buffer.from(timeOrderedUuid(1_700_000_000_000));
+    for (let i = 1; i <= 1000; i++) {
+      const next = Buffer.from(timeOrderedUuid(1_700_000_000_000 + i));
+      assert.equal(Buffer.compare(previous, next), -1, 'a later ms sorts after');
+      seen.add(next.toString('hex'));
+      previous = next;
+    }
+    assert.equal(seen.size, 1000);
+    const sameMs = new Set(Array.from({ length: 1000 }, () => formatUuid(timeOrderedUuid(1_700_000_000_000))));
+    assert.equal(sameMs.size, 1000, 'ids of one ms differ in their random bits');
   });
 });

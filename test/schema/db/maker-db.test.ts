@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { WampError } from '../../../schema/errors.js';
-import { channelsByDelegate, MakerIndex, offerByKey, openMakerDb, transactionsInState, type MakerDb } from '../../../schema/db/maker-db.js';
+import { channelsByDelegate, inflightTransactions, MakerIndex, offerByKey, openMakerDb, type MakerDb } from '../../../schema/db/maker-db.js';
 import { openWorkerDb } from '../../../schema/db/worker-db.js';
 import { initialBalance } from '../../../schema/db/records/balance.js';
 import { ChannelState, ChannelType } from '../../../schema/db/records/channel.js';
@@ -85,7 +85,7 @@ test('payment and paying channels: all fields, indexes by delegate/actor/recipie
   assert.equal(db.paymentChannels.get(paying.channel_oid), undefined, 'payment and paying tables are distinct');
 });
 
-test('transactions: both channel ids and state stored; idx_transaction_by_state finds INFLIGHT', () => {
+test('transactions: both channel ids and state stored; idx_transaction_by_state holds the INFLIGHT ones only', () => {
   const t1 = transaction({ created: 3n });
   const t2 = transaction({ created: 1n });
   const t3 = transaction({ state: TransactionState.SUCCESS });
@@ -96,11 +96,13 @@ test('transactions: both channel ids and state stored; idx_transaction_by_state 
   assert.equal(hex(got.paying_channel), hex(t1.paying_channel));
   assert.notEqual(hex(got.payment_channel), hex(got.paying_channel));
   assert.equal(got.state, TransactionState.INFLIGHT);
-  assert.deepEqual(transactionsInState(db, TransactionState.INFLIGHT).map((t) => t.created), [1n, 3n]);
+  assert.deepEqual(inflightTransactions(db).map((t) => t.created), [1n, 3n]);
+  const indexed = (): number => db.transactions.indexEntries(MakerIndex.transactionByState).length;
+  const before = indexed();
   db.transactions.put(t1.tid, { ...t1, state: TransactionState.FAILED, completed: 9n, error: 'xbr.error.transaction_failed' });
-  assert.equal(transactionsInState(db, TransactionState.INFLIGHT).length, 1);
-  assert.equal(transactionsInState(db, TransactionState.FAILED).length, 1);
-  assert.equal(transactionsInState(db, TransactionState.SUCCESS).length, 1);
+  assert.deepEqual(inflightTransactions(db).map((t) => t.created), [1n]);
+  assert.equal(indexed(), before - 1, 'a settled transaction leaves the index');
+  assert.equal(db.transactions.get(t3.tid)?.state, TransactionState.SUCCESS, 'settled ones are still stored');
 });
 
 test('consents: 73-byte key, put/get', () => {
@@ -168,10 +170,10 @@ test('XBR_LEDGER_DEBUG=1 turns debug mode on by default', async () => {
 test('durability: maker DB reopened keeps every table and index; a worker DB path is refused', async () => {
   const counts = () => [db.offers.count(), db.paymentChannels.count(), db.payingChannels.count(), db.paymentBalances.count(), db.transactions.count(), db.consents.count()];
   const beforeCounts = counts();
-  const inflightBefore = transactionsInState(db, TransactionState.INFLIGHT).length;
+  const inflightBefore = inflightTransactions(db).length;
   await db.close();
   db = await openMakerDb({ path, ledgerDebug: false });
   assert.deepEqual(counts(), beforeCounts);
-  assert.equal(transactionsInState(db, TransactionState.INFLIGHT).length, inflightBefore);
+  assert.equal(inflightTransactions(db).length, inflightBefore);
   await assert.rejects(openWorkerDb({ path }), (e: unknown) => e instanceof WampError && e.uri === 'xbr.error.storage_schema');
 });

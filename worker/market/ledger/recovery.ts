@@ -5,7 +5,7 @@
  */
 import type { Uuid } from '../../../schema/codec/types.js';
 import { formatUuid } from '../../../schema/codec/uuid.js';
-import { transactionsInState, type MakerDb } from '../../../schema/db/maker-db.js';
+import { inflightTransactions, type MakerDb } from '../../../schema/db/maker-db.js';
 import { TransactionState, type Transaction } from '../../../schema/db/records/transaction.js';
 import { toWampError } from '../../../schema/errors.js';
 import type { Logger } from '../../../schema/log.js';
@@ -14,7 +14,7 @@ import { resolvePurchase, type PurchaseOutcome, type ResolvedPurchase } from './
 
 /** INFLIGHT transactions, oldest first. */
 export function inflightPurchases(db: MakerDb): Transaction[] {
-  return transactionsInState(db, TransactionState.INFLIGHT);
+  return inflightTransactions(db);
 }
 
 /** Decides the outcome of one interrupted purchase (may ask the seller). */

@@ -21,7 +21,7 @@
 import { argumentError, describe } from '../../../schema/codec/argument.js';
 import type { Address, Amount, Ed25519PublicKey, Hash32, NsTime, Signature65, Uuid } from '../../../schema/codec/types.js';
 import { UINT256_MAX } from '../../../schema/codec/uint256.js';
-import { formatUuid, randomUuid } from '../../../schema/codec/uuid.js';
+import { formatUuid, timeOrderedUuid } from '../../../schema/codec/uuid.js';
 import type { MakerDb } from '../../../schema/db/maker-db.js';
 import type { ChannelBalance } from '../../../schema/db/records/balance.js';
 import { ChannelState, ChannelType, type Channel } from '../../../schema/db/records/channel.js';
@@ -228,7 +228,7 @@ export function reservePurchaseBatched(db: MakerDb, req: ReservePurchaseRequest)
 /** Validates the request, then returns the transaction body (read-check-write, synchronous). */
 function reserver(db: MakerDb, req: ReservePurchaseRequest): () => ReservedPurchase {
   validate(req);
-  const tid = req.tid ?? randomUuid();
+  const tid = req.tid ?? timeOrderedUuid();
   return () => {
     let offer = freshOffer(db, req.offer);
     const price = priceOf(offer, req.price);

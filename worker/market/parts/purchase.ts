@@ -12,7 +12,7 @@
 import { parseAddress } from '../../../schema/codec/address.js';
 import { nowNs } from '../../../schema/codec/time.js';
 import type { Amount, Uuid } from '../../../schema/codec/types.js';
-import { formatUuid, randomUuid } from '../../../schema/codec/uuid.js';
+import { formatUuid, timeOrderedUuid } from '../../../schema/codec/uuid.js';
 import type { Offer } from '../../../schema/db/records/offer.js';
 import { TransactionState } from '../../../schema/db/records/transaction.js';
 import { WampError } from '../../../schema/errors.js';
@@ -67,7 +67,7 @@ export function purchasePart(options: PurchasePartOptions = {}): MakerPartFactor
       const offer = checkOfferBuyable(db, input.keyId, { now: nowNs() });
       const price = await priceOf(offer);
       const currentBlock = await head.current();
-      const tid = randomUuid();
+      const tid = timeOrderedUuid();
       let reserved: ReservedPurchase | undefined;
       try {
         const { resolved, sold } = await runPurchase(
