@@ -11,7 +11,7 @@ import { parseAddress } from '../../../schema/codec/address.js';
 import { packUint256, unpackUint256 } from '../../../schema/codec/uint256.js';
 import type { Address, Amount, Uuid } from '../../../schema/codec/types.js';
 import { SealedBoxKeyPair, ed25519PublicKeyToX25519, ed25519SecretKeyToX25519, sealBox } from '../../../schema/crypto/index.js';
-import { recoverChannelClose, signChannelClose, signChannelOpen } from '../../../schema/eip712/index.js';
+import { hashChannelClose, recoverChannelClose, recoverDigestSigner, signChannelClose, signChannelOpen, signDigest } from '../../../schema/eip712/index.js';
 import { offerMessage, signOffer } from '../../../schema/eip712/offer.js';
 import { closeMessage, type MarketBinding } from '../../../worker/market/ledger/index.js';
 import type { EdgeConfig, MarketEdge } from '../harness/market-edge.js';
@@ -122,12 +122,17 @@ export async function openChannelOnChain(w: World, ctype: 1 | 2, amount: bigint,
 export type SellerMode = 'ok' | 'throw' | 'hang' | 'badsig' | 'junk';
 
 /** A seller delegate session: registers `xbr.provider.<authid>.sell` / `.get_quote`, seals keys to the buyer. */
+const SEEN_MAX = 100;
+
 export class TestSeller {
   readonly keys = new Map<string, Uint8Array>();
   mode: SellerMode = 'ok';
   dynamicPrice: Amount = 7n * XBR;
   quoteMode: 'ok' | 'junk' = 'ok';
   sells = 0;
+  /** Calls of `sell` so far (also those refused). */
+  calls = 0;
+  /** Arguments of the latest `sell` calls, oldest first (the last {@link SEEN_MAX}: a bench makes thousands). */
   readonly seen: unknown[][] = [];
 
   constructor(
@@ -146,7 +151,9 @@ export class TestSeller {
   }
 
   private async sell(args: unknown[], kwargs: Record<string, unknown>): Promise<{ argsList: unknown[] }> {
+    this.calls++;
     this.seen.push(args);
+    if (this.seen.length > SEEN_MAX) this.seen.shift();
     const [mm, buyerPubkey, keyId, channel, seq, amount, balance, mmSig] = args as [Uint8Array, Uint8Array, Uint8Array, Uint8Array | null, number, Uint8Array, Uint8Array, Uint8Array | null];
     if (!Buffer.from(mm).equals(this.w.maker)) throw { error: 'xbr.error.unexpected_marketmaker_adr', argsList: ['wrong maker'] };
     const key = this.keys.get(Buffer.from(keyId).toString('hex'));
@@ -157,8 +164,10 @@ export class TestSeller {
     if (channel !== null) {
       const closeAt = BigInt(kwargs['close_at'] as bigint | number);
       const msg = closeMessage(this.w.binding, closeAt, channel as Uuid, Number(seq), unpackUint256(balance), false);
-      if (!Buffer.from(recoverChannelClose(msg, mmSig!)).equals(this.w.maker)) throw { error: 'xbr.error.invalid_signature', argsList: ['maker signature'] };
-      signature = signChannelClose(this.mode === 'badsig' ? { ...msg, channelSeq: Number(seq) + 1 } : msg, bytesOf(this.delegate));
+      // One digest for both the check of the maker's signature and the seller's own (as a real seller would).
+      const digest = hashChannelClose(msg);
+      if (!Buffer.from(recoverDigestSigner(digest, mmSig!)).equals(this.w.maker)) throw { error: 'xbr.error.invalid_signature', argsList: ['maker signature'] };
+      signature = this.mode === 'badsig' ? signChannelClose({ ...msg, channelSeq: Number(seq) + 1 }, bytesOf(this.delegate)) : signDigest(digest, bytesOf(this.delegate));
     }
     this.sells++;
     const sealed = this.mode === 'junk' ? new Uint8Array(10) : sealBox(key, ed25519PublicKeyToX25519(buyerPubkey));

@@ -118,12 +118,12 @@ describe('xbrmm worker killed during a purchase', { timeout: 240_000 }, () => {
   it('a SIGKILL while the purchase is INFLIGHT fails the pending buy_key; the controller restarts the worker and the maker refunds before serving', async () => {
     const o = await seller.offer({ price: PRICE });
     seller.mode = 'hang';
-    const entered = seller.seen.length;
+    const entered = seller.calls;
     const sold = seller.sells;
     const { args, kwargs } = await buyer.buyArgs(o.keyId, PRICE);
     const pending = call(client, MM + 'buy_key', args, kwargs);
     pending.catch(() => undefined); // settled below; keep an early rejection from being unhandled
-    await until(() => seller.seen.length > entered, 15_000, 'the seller\'s sell handler entered');
+    await until(() => seller.calls > entered, 15_000, 'the seller\'s sell handler entered');
 
     // The reservation is durable and visible: the price is inflight, seq already advanced.
     const inflight = await call(client, MM + 'get_payment_channel_balance', [buyer.channelId]);
