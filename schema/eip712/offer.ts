@@ -42,8 +42,8 @@ export const EIP712_OFFER_TYPE = encodeType('EIP712Offer', EIP712_OFFER_FIELDS);
 const hashOfferStruct = compileStructHasher('EIP712Offer', keccakUtf8(EIP712_OFFER_TYPE), EIP712_OFFER_FIELDS);
 const XBR_SEPARATOR = xbrDomainSeparator();
 
-/** An `EIP712Offer` message. */
-export interface OfferMessage {
+/** What an offer's message and its `place_offer` terms share: which key, where, from whom, from when. */
+interface OfferIdentity {
   readonly chainId: bigint;
   readonly verifyingContract: Address;
   readonly marketId: Uuid;
@@ -52,6 +52,10 @@ export interface OfferMessage {
   readonly uri: string;
   readonly validFrom: NsTime;
   readonly delegate: Address;
+}
+
+/** An `EIP712Offer` message. */
+export interface OfferMessage extends OfferIdentity {
   readonly price: Amount;
   readonly dynamicPrice: boolean;
   /** 0: never. */
@@ -61,15 +65,7 @@ export interface OfferMessage {
 }
 
 /** The offer's terms as the optional-valued fields of `place_offer` (what both sides build the message from). */
-export interface OfferTerms {
-  readonly chainId: bigint;
-  readonly verifyingContract: Address;
-  readonly marketId: Uuid;
-  readonly keyId: Uuid;
-  readonly apiId: Uuid;
-  readonly uri: string;
-  readonly validFrom: NsTime;
-  readonly delegate: Address;
+export interface OfferTerms extends OfferIdentity {
   /** `null`: dynamic pricing. */
   readonly price: Amount | null;
   readonly expires?: NsTime | undefined;

@@ -18,17 +18,7 @@ export function assertWampError(fn: () => unknown, uri: string, pattern: RegExp)
 export const fromHex = (text: string): Buffer => Buffer.from(text.replace(/\s+/g, ''), 'hex');
 export const toHex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 
-/** Deterministic PRNG (mulberry32) so fuzz failures reproduce. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from '../../helpers/prng.js';
 
 /**
  * A message exercising every value kind, already in decoded form (safe ints as number, others as

@@ -12,10 +12,8 @@ import type { Logger } from '../../../schema/log.js';
 import { XbrErrorUri } from '../../../schema/uris.js';
 import { resolvePurchase, type PurchaseOutcome, type ResolvedPurchase } from './resolvePurchase.js';
 
-/** INFLIGHT transactions, oldest first. */
-export function inflightPurchases(db: MakerDb): Transaction[] {
-  return inflightTransactions(db);
-}
+/** INFLIGHT transactions, oldest first (the maker DB's own query, under the ledger's name). */
+export const inflightPurchases: (db: MakerDb) => Transaction[] = inflightTransactions;
 
 /** Decides the outcome of one interrupted purchase (may ask the seller). */
 export type RecoveryDecision = (transaction: Transaction) => PurchaseOutcome | Promise<PurchaseOutcome>;
