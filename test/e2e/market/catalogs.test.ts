@@ -58,8 +58,10 @@ test('the demo catalog and its API are downloaded, verified, parsed and searchab
   assert.equal(detail.meta_data, readFileSync(`${ROOT}contracts/demo-rdf/catalog-meta.ttl`, 'utf8'), 'meta_data is the verified file');
   const api = await eventually(async () => {
     const d: typeof detail = await call(client, MM + 'get_catalog', [id16(catalogId)]);
-    return d.apis[0]?.description?.schema_refs.includes(DEMO_CIDS.apiSchema) === true ? d.apis[0] : undefined;
-  }, 'the demo API is described');
+    // Until its meta file is parsed too, an API is described from its schema file alone: wait for both.
+    const a = d.apis[0];
+    return a?.description?.hash === DEMO_CIDS.apiMeta && a.description.schema_refs.includes(DEMO_CIDS.apiSchema) ? a : undefined;
+  }, 'the demo API is described from its meta and schema');
   assert.equal(hexOf(api.oid), edge.devchain.demo.apiId.slice(2));
   assert.equal(api.description?.title, 'Demo temperature feed');
   assert.equal(api.schema, DEMO_CIDS.apiSchema);
