@@ -209,6 +209,14 @@ export const MarketMakerTopic = {
   onPayingChannelClosing: 'xbr.marketmaker.on_paying_channel_closing',
 } as const;
 
+/**
+ * CALL.Options custom attribute (a WAMP `_` extension our router implements): route the call only to an
+ * exact registration held by a session with this authid, else `wamp.error.no_such_procedure`. The maker
+ * calls sellers (`xbr.provider.<authid>.sell`, `.get_quote`) this way, so no other session can answer for
+ * a seller, whatever the realm's permissions let it register. Routers without it ignore it.
+ */
+export const CALLEE_AUTHID_OPTION = '_callee_authid';
+
 /** WAMP meta procedure the maker calls on logout (kills every session of an authid). */
 export const killByAuthidProcedure = 'wamp.session.kill_by_authid';
 

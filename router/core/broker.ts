@@ -50,8 +50,13 @@ export class Broker {
     try {
       const match = readMatch(msg.options);
       if (!isValidUri(msg.topic, match)) throw new WampError(WampErrorUri.invalidUri, `invalid topic URI "${msg.topic}" for match "${match}"`);
-      if (!this.authorizer.authorize(session.identity.authrole, msg.topic, 'subscribe', session.identity.authid).allow) {
-        throw new WampError(WampErrorUri.notAuthorized, `session is not authorized to subscribe to topic "${msg.topic}"`);
+      if (!this.authorizer.authorizePattern(session.identity.authrole, msg.topic, match, 'subscribe', session.identity.authid)) {
+        throw new WampError(
+          WampErrorUri.notAuthorized,
+          match === 'exact'
+            ? `session is not authorized to subscribe to topic "${msg.topic}"`
+            : `session is not authorized to subscribe to every topic the ${match} pattern "${msg.topic}" can match`,
+        );
       }
       let sub = this.subscriptions.get(msg.topic, match);
       if (!sub) {

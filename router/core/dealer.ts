@@ -1,4 +1,5 @@
 import { WampError, WampErrorUri } from '../../schema/errors.js';
+import { CALLEE_AUTHID_OPTION } from '../../schema/uris.js';
 import type { Logger } from '../../schema/log.js';
 import type { MatchPolicy } from '../config/types.js';
 import type { ClientMessage, Dict } from '../wamp/messages.js';
@@ -8,6 +9,7 @@ import type { RoleAuthorizer } from './authorizer.js';
 import type { IdSequence } from './ids.js';
 import { readMatch, readOneOf, readTimeoutMs } from './options.js';
 import { UriPatternMap } from './pattern-map.js';
+import { callerAlwaysDisclosed, patternRegistrationTrespass } from './reserved.js';
 import { errorReply, withPayload } from './replies.js';
 import type { Session } from './session.js';
 
@@ -27,6 +29,8 @@ export interface Registration {
   match: MatchPolicy;
   invoke: InvokePolicy;
   created: string;
+  /** The callee asked for its callers' identity (REGISTER.Options.disclose_caller). */
+  discloseCaller: boolean;
   /** In registration order: `first`/`last` pick by it, `roundrobin` walks it. */
   callees: Session[];
   nextRoundRobin: number;
@@ -79,9 +83,18 @@ export class Dealer {
         throw new WampError(WampErrorUri.invalidUri, `invalid procedure URI "${msg.procedure}" for match "${match}"`);
       }
       if (msg.procedure.startsWith('wamp.')) throw new WampError(WampErrorUri.invalidUri, `procedure "${msg.procedure}" is reserved for the router`);
-      if (!this.authorizer.authorize(session.identity.authrole, msg.procedure, 'register', session.identity.authid).allow) {
-        throw new WampError(WampErrorUri.notAuthorized, `session is not authorized to register procedure "${msg.procedure}"`);
+      const { authrole, authid } = session.identity;
+      const trespass = patternRegistrationTrespass({ uri: msg.procedure, match }, authid);
+      if (trespass !== undefined) throw new WampError(WampErrorUri.notAuthorized, `cannot register ${match} "${msg.procedure}": ${trespass}`);
+      if (!this.authorizer.authorizePattern(authrole, msg.procedure, match, 'register', authid)) {
+        throw new WampError(
+          WampErrorUri.notAuthorized,
+          match === 'exact'
+            ? `session is not authorized to register procedure "${msg.procedure}"`
+            : `session is not authorized to register every procedure the ${match} pattern "${msg.procedure}" can match`,
+        );
       }
+      const discloseCaller = msg.options['disclose_caller'] === true;
       let reg = this.registrations.get(msg.procedure, match);
       if (reg) {
         if (reg.invoke === 'single' || invoke === 'single' || reg.invoke !== invoke) {
@@ -94,7 +107,7 @@ export class Dealer {
           throw new WampError(WampErrorUri.procedureAlreadyExists, `procedure "${msg.procedure}" is already registered by this session`);
         }
       } else {
-        reg = { id: this.registrationIds.take(), uri: msg.procedure, match, invoke, created: new Date().toISOString(), callees: [], nextRoundRobin: 0 };
+        reg = { id: this.registrationIds.take(), uri: msg.procedure, match, invoke, created: new Date().toISOString(), discloseCaller, callees: [], nextRoundRobin: 0 };
         this.registrations.set(reg.uri, match, reg);
         this.byId.set(reg.id, reg);
       }
@@ -130,9 +143,19 @@ export class Dealer {
         this.callInternal(session, msg, internal);
         return;
       }
-      const reg = this.registrations.best(msg.procedure);
-      if (!reg) throw new WampError(WampErrorUri.noSuchProcedure, `no callee registered for procedure "${msg.procedure}"`);
-      const disclose = decision.disclose || msg.options['disclose_me'] === true;
+      const calleeAuthid = msg.options[CALLEE_AUTHID_OPTION];
+      let reg: Registration | undefined;
+      let callee: Session | undefined;
+      if (calleeAuthid === undefined) {
+        reg = this.registrations.best(msg.procedure);
+        if (!reg) throw new WampError(WampErrorUri.noSuchProcedure, `no callee registered for procedure "${msg.procedure}"`);
+      } else {
+        if (typeof calleeAuthid !== 'string') throw new WampError(WampErrorUri.invalidArgument, `CALL.Options.${CALLEE_AUTHID_OPTION} must be a string`);
+        reg = this.registrations.get(msg.procedure, 'exact');
+        callee = reg?.callees.find((s) => s.identity.authid === calleeAuthid);
+        if (!reg || !callee) throw new WampError(WampErrorUri.noSuchProcedure, `no session with authid "${calleeAuthid}" registered procedure "${msg.procedure}"`);
+      }
+      const disclose = decision.disclose || msg.options['disclose_me'] === true || reg.discloseCaller || callerAlwaysDisclosed(msg.procedure);
       const receiveProgress = msg.options['receive_progress'] === true;
       const caller: CallerRef = { session, request: msg.request, receiveProgress };
       const details: Dict = {};
@@ -141,18 +164,22 @@ export class Dealer {
         details['caller_authid'] = session.identity.authid;
         details['caller_authrole'] = session.identity.authrole;
       }
-      this.invoke(reg, msg.procedure, caller, details, msg.args, msg.kwargs, timeoutMs);
+      this.invoke(reg, msg.procedure, caller, details, msg.args, msg.kwargs, timeoutMs, callee);
     } catch (err) {
       this.replyError(session, MessageType.CALL, msg.request, err);
     }
   }
 
-  /** A call made by the router itself (authenticators): no authorization, result as a promise. */
+  /**
+   * A call made by the router itself (dynamic authenticators): no authorization, result as a promise. It
+   * goes to an exact registration only — a pattern must never receive the router's authentication calls —
+   * and discloses no caller, which is how the callee tells the router's calls from a client's.
+   */
   callFromRouter(procedure: string, args: unknown[], kwargs: Dict, timeoutMs: number): Promise<{ args: unknown[]; kwargs: Dict }> {
     return new Promise((resolve, reject) => {
-      const reg = this.registrations.best(procedure);
+      const reg = this.registrations.get(procedure, 'exact');
       if (!reg) {
-        reject(new WampError(WampErrorUri.noSuchProcedure, `no callee registered for procedure "${procedure}"`));
+        reject(new WampError(WampErrorUri.noSuchProcedure, `no callee registered (exactly) for procedure "${procedure}"`));
         return;
       }
       try {
@@ -266,8 +293,9 @@ export class Dealer {
     args: unknown[] | undefined,
     kwargs: Dict | undefined,
     timeoutMs: number,
+    chosen?: Session,
   ): void {
-    const callee = pickCallee(reg);
+    const callee = chosen ?? pickCallee(reg);
     if (reg.match !== 'exact') details['procedure'] = procedure;
     if ('session' in caller && caller.receiveProgress && callee.features.calleeProgress) details['receive_progress'] = true;
     const inv: Invocation = { id: this.invocationIds.take(), callee, caller, registration: reg, timer: undefined };

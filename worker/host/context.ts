@@ -14,6 +14,11 @@ import type { MakerStatusValue } from './status.js';
 export interface MakerCallOptions {
   /** Call timeout in ms, asked of the router (WAMP `timeout`): the router cancels the call at the callee and answers `wamp.error.timeout`. */
   timeout?: number;
+  /**
+   * Only an exact registration held by a session with this authid may answer (`CALLEE_AUTHID_OPTION`
+   * of schema/uris.ts). Calls to sellers use it.
+   */
+  calleeAuthid?: string;
 }
 
 /** The maker's session, reduced to what procedures need. */

@@ -13,7 +13,7 @@ import type { Uuid } from '../../schema/codec/types.js';
 import { openMakerDb, type MakerDb, type WorkerDb } from '../../schema/db/index.js';
 import { WampError, WampErrorUri, toWampError } from '../../schema/errors.js';
 import type { Logger } from '../../schema/log.js';
-import { MarketMakerTopic } from '../../schema/uris.js';
+import { CALLEE_AUTHID_OPTION, MarketMakerTopic } from '../../schema/uris.js';
 import { BroadcastJournal, TransactionSender, connectXbr, type XbrBindings } from '../chain/index.js';
 import type { IpfsControl, MakerContext, MakerSession } from './context.js';
 import { loadOrCreateKey } from './key.js';
@@ -270,7 +270,10 @@ function sessionFacade(s: Wampy): MakerSession {
   return {
     async call(uri, args, kwargs, options) {
       try {
-        const advanced = options?.timeout === undefined ? undefined : ({ timeout: options.timeout } as never);
+        const advanced = {
+          ...(options?.timeout === undefined ? {} : { timeout: options.timeout }),
+          ...(options?.calleeAuthid === undefined ? {} : { [CALLEE_AUTHID_OPTION]: options.calleeAuthid }),
+        } as never;
         const r = await s.call(uri, { argsList: args, ...(kwargs === undefined ? {} : { argsDict: kwargs }) }, advanced);
         return { args: r.argsList ?? [], kwargs: r.argsDict ?? {} };
       } catch (err) {

@@ -13,6 +13,7 @@
 import type { Wampy } from 'wampy';
 import { WampError, WampErrorUri } from '../../schema/errors.js';
 import type { Logger } from '../../schema/log.js';
+import { authorizeCaller, PROCEDURE_ACCESS } from './access.js';
 
 /** Who called, as the router discloses it (the realm's roles must enable caller disclosure). */
 export interface CallerDetails {
@@ -89,12 +90,13 @@ function callerDetails(d: Record<string, unknown> | undefined): CallerDetails {
   return out;
 }
 
-/** Wraps `handler` as a wampy RPC callback. */
+/** Wraps `handler` as a wampy RPC callback; the caller is authorized (`access.ts`) before the handler runs. */
 export function wampyCallback(uri: string, handler: ProcedureHandler, log: Logger) {
   return async (inv: { argsList?: unknown[]; argsDict?: Record<string, unknown>; details?: Record<string, unknown> }) => {
     const details = callerDetails(inv.details);
     let result: unknown;
     try {
+      authorizeCaller(uri, details);
       result = await handler({ args: inv.argsList ?? [], kwargs: inv.argsDict ?? {}, details });
     } catch (err) {
       // wampy turns a thrown {error, argsList, argsDict} into the WAMP ERROR message.
@@ -127,6 +129,9 @@ export async function registerProcedures(session: ProcedureSession, table: Proce
       }
     }
   };
+  // A procedure nobody decided who may call is a programming error, found before anything is registered.
+  const unruled = Object.keys(table).filter((uri) => PROCEDURE_ACCESS[uri] === undefined);
+  if (unruled.length > 0) throw new WampError(WampErrorUri.runtimeError, `procedures without an access rule (worker/host/access.ts): ${unruled.join(', ')}`);
   for (const [uri, handler] of Object.entries(table)) {
     try {
       await session.register(uri, wampyCallback(uri, handler, log) as never);

@@ -12,15 +12,12 @@ import type { Amount } from '../../schema/codec/types.js';
 import { WampError, WampErrorUri } from '../../schema/errors.js';
 import { MarketMakerProcedure } from '../../schema/uris.js';
 import type { MakerContext } from './context.js';
-import type { ProcedureCall, ProcedureTable } from './procedures.js';
+import { namedArgs } from './named-args.js';
+import type { ProcedureTable } from './procedures.js';
 import { makerStatusName } from './status.js';
 
 /** URL of the XBR EULA text (spec §3.3); the text is not fetched (no outbound network). */
 export const EULA_URL = 'https://raw.githubusercontent.com/crossbario/xbr-protocol/master/ipfs/xbr-eula/XBR-EULA.txt';
-
-function noArgs(call: ProcedureCall, uri: string, max = 0): void {
-  if (call.args.length > max) throw new WampError(WampErrorUri.invalidArgument, `${uri}: expected at most ${max} positional arguments, got ${call.args.length}`);
-}
 
 async function latestBlock(ctx: MakerContext): Promise<{ number: number; hash: Uint8Array; gas_limit: bigint }> {
   const b = await ctx.provider.getBlock('latest');
@@ -38,21 +35,20 @@ function bytesArg(v: unknown, name: string, len: number): Uint8Array {
 export function simpleProcedures(ctx: MakerContext): ProcedureTable {
   return {
     [MarketMakerProcedure.status]: async (call) => {
-      noArgs(call, 'status');
+      namedArgs('status', call, []);
       const [block, balance] = await Promise.all([ctx.provider.getBlockNumber(), ctx.provider.getBalance(ctx.address)]);
       // Wei balances exceed 64 bits (msgpack cannot carry them as integers): 32-byte uint256 like every XBR amount.
       return { status: makerStatusName(ctx.status()), current_block_no: block, accounts: { [ctx.address]: packUint256(balance as Amount) } };
     },
 
     [MarketMakerProcedure.getStatus]: async (call) => {
-      noArgs(call, 'get_status');
+      namedArgs('get_status', call, []);
       const block = await latestBlock(ctx);
       return { now: nowNs(), chain: Number(ctx.chainId), block, status: ctx.status() };
     },
 
     [MarketMakerProcedure.getConfig]: async (call) => {
-      noArgs(call, 'get_config', 1);
-      const include = call.args[0] ?? call.kwargs['include_eula_text'] ?? false;
+      const include = namedArgs('get_config', call, ['include_eula_text']).include_eula_text ?? false;
       if (typeof include !== 'boolean') throw new WampError('wamp.error.type_check_error', `include_eula_text: expected a bool, got ${typeof include}`);
       const [eulaHash, coin] = await Promise.all([ctx.xbr.network.contract.getFunction('eula')() as Promise<string>, ctx.xbr.market.getMarketCoin(ctx.marketId)]);
       const a = ctx.addresses;
@@ -73,8 +69,7 @@ export function simpleProcedures(ctx: MakerContext): ProcedureTable {
     },
 
     [MarketMakerProcedure.getTransactionReceipt]: async (call) => {
-      noArgs(call, 'get_transaction_receipt', 1);
-      const tx = bytesArg(call.args[0] ?? call.kwargs['transaction'], 'transaction', 32);
+      const tx = bytesArg(namedArgs('get_transaction_receipt', call, ['transaction']).transaction, 'transaction', 32);
       const r = await ctx.provider.getTransactionReceipt(hexlify(tx));
       if (r === null) throw new WampError('crossbar.error.no_such_object', `no receipt for transaction ${hexlify(tx)}`);
       return {
@@ -91,7 +86,7 @@ export function simpleProcedures(ctx: MakerContext): ProcedureTable {
     },
 
     [MarketMakerProcedure.getGasPrice]: async (call) => {
-      noArgs(call, 'get_gas_price');
+      namedArgs('get_gas_price', call, []);
       const fees = await ctx.provider.getFeeData();
       const price = fees.gasPrice ?? fees.maxFeePerGas;
       if (price === null) throw new WampError(WampErrorUri.runtimeError, 'the chain node reports no gas price');

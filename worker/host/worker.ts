@@ -2,10 +2,11 @@
  * The xbrmm worker: the worker DB, the chain connection, the chain monitor (hook) and the makers.
  *
  * Start (spec §9.5, made truthful): status `starting`; open the worker DB; connect the chain; prepare
- * each maker in config order (a maker that cannot start is FAILED and logged, the others run); start the
+ * each maker in config order (a maker that cannot start is FAILED and logged); start the
  * monitor, which tells the IPFS fetcher (when `options.extra.ipfs` is set) about every market, catalog,
  * API and member record it writes; start the fetcher (catch-up scan, stored schedule); serve the makers,
- * each with the fetcher as `ctx.ipfs`; status `running`. Stop: `stopping`; stop the makers (unregister,
+ * each with the fetcher as `ctx.ipfs`; status `running` — only when every maker is RUNNING, else the start
+ * fails (everything is released and the error names the failed makers). Stop: `stopping`; stop the makers (unregister,
  * leave, close DBs); stop the monitor, then the fetcher (in-flight downloads aborted); close the chain and
  * the worker DB; `stopped`.
  */
@@ -19,7 +20,8 @@ import { ensureChainIdentity } from './chain-identity.js';
 import { Maker, journalPath } from './maker.js';
 import type { MakerPartFactory } from './market-procedures.js';
 import type { RunningChainMonitor, StartChainMonitor } from './monitor-hook.js';
-import { makerStatusName, type MakerStatusValue, type WorkerStatus } from './status.js';
+import { MakerStatus, makerStatusName, type MakerStatusValue, type WorkerStatus } from './status.js';
+import { WampError, WampErrorUri } from '../../schema/errors.js';
 
 export interface XbrmmWorkerOptions {
   log: Logger;
@@ -62,7 +64,7 @@ function summarize(m: Maker): MakerSummary {
 
 /**
  * Starts the worker of `config`. Throws (after releasing what it opened) when the worker DB or the
- * chain cannot be used; a single maker failing does not fail the worker.
+ * chain cannot be used, or when any maker is not RUNNING at the end of the start.
  */
 export async function startXbrmmWorker(config: XbrmmWorkerConfig, opts: XbrmmWorkerOptions): Promise<RunningXbrmmWorker> {
   const log = opts.log;
@@ -168,6 +170,17 @@ export async function startXbrmmWorker(config: XbrmmWorkerConfig, opts: XbrmmWor
       } catch {
         // FAILED and logged by the maker.
       }
+    }
+    // Ready means safe (DESIGN §7): a node whose maker could not register its procedures must not report
+    // ready while a realm has no maker, or someone else's, answering for the market. The start fails; the
+    // controller restarts the worker within its restart policy and exits 2 when it cannot.
+    const failed = makers.filter((m) => m.status() !== MakerStatus.RUNNING);
+    if (failed.length > 0) {
+      const first = failed[0]!;
+      throw new WampError(
+        first.error?.uri ?? WampErrorUri.runtimeError,
+        `market maker(s) ${failed.map((m) => m.id).join(', ')} did not start: ${first.id}: ${first.error?.message ?? makerStatusName(first.status())}`,
+      );
     }
   } catch (err) {
     for (const m of makers) await m.stop().catch(() => undefined);

@@ -13,11 +13,11 @@ import type { ChannelBalance } from '../../../schema/db/records/balance.js';
 import { ChannelState, ChannelType, type Channel } from '../../../schema/db/records/channel.js';
 import { recoverChannelClose } from '../../../schema/eip712/channelClose.js';
 import type { ChannelCloseMessage } from '../../../schema/eip712/types.js';
-import { WampError } from '../../../schema/errors.js';
+import { WampError, WampErrorUri } from '../../../schema/errors.js';
 import { XbrErrorUri } from '../../../schema/uris.js';
 import type { LedgerChannelType } from './activeChannel.js';
 import { invalidSignature, ledgerCorrupt, unexpectedBalance, unexpectedSeq } from './errors.js';
-import { checkCloseAt, closeMessage, MAX_CHANNEL_SEQ, sameBytes, type MarketBinding } from './types.js';
+import { checkCloseAt, closeMessage, hexOf, MAX_CHANNEL_SEQ, sameBytes, type MarketBinding } from './types.js';
 
 export interface CooperativeCloseRequest extends MarketBinding {
   /** `closing_seq`: must equal the ledger's seq. */
@@ -31,6 +31,8 @@ export interface CooperativeCloseRequest extends MarketBinding {
   readonly closeAt: bigint;
   /** The maker's current block: `closeAt` must not be after it (the contract would revert) nor older than 1440 blocks. */
   readonly currentBlock: bigint;
+  /** The authenticated member asking for the close (from the router): it must be the channel's actor. */
+  readonly member?: Address;
 }
 
 /** An accepted close. */
@@ -81,6 +83,11 @@ export function checkCooperativeClose(db: MakerDb, channelId: Uuid, req: Coopera
     const { type, channel } = findChannel(db, channelId);
     if (!sameBytes(channel.market_oid, req.marketId)) {
       throw new WampError(XbrErrorUri.invalidChannel, `channel ${formatUuid(channelId)} belongs to another market`, { kwargs: { channel_oid: channelId } });
+    }
+    if (req.member !== undefined && !sameBytes(channel.actor, req.member)) {
+      throw new WampError(WampErrorUri.notAuthorized, `channel ${formatUuid(channelId)} is not yours: its actor is 0x${hexOf(channel.actor)}, the caller is member 0x${hexOf(req.member)}`, {
+        kwargs: { channel_oid: channelId },
+      });
     }
     let signer: Address;
     try {

@@ -2,6 +2,10 @@
  * The read side of channels (spec §3.14–§3.16): lookups by id, the active channel of a delegate, and the
  * channel lists by delegate or actor, with the original's error URIs and messages. Arguments come
  * straight from the WAMP call, so each getter checks its own.
+ *
+ * A channel's balance tells who buys how much from whom, so a member sees its own channels only: with a
+ * `viewer` (the authenticated caller) every getter answers for channels whose actor is the viewer and
+ * refuses (`wamp.error.not_authorized`) or leaves out the others.
  */
 import { argumentError, describe } from '../../../schema/codec/argument.js';
 import type { Address, Uuid } from '../../../schema/codec/types.js';
@@ -9,7 +13,9 @@ import { channelTables, MakerIndex, type MakerDb } from '../../../schema/db/make
 import { address, key } from '../../../schema/db/keys.js';
 import type { ChannelBalance } from '../../../schema/db/records/balance.js';
 import { ChannelType, type Channel } from '../../../schema/db/records/channel.js';
-import { WampError } from '../../../schema/errors.js';
+import { WampError, WampErrorUri } from '../../../schema/errors.js';
+import { formatUuid } from '../../../schema/codec/uuid.js';
+import { hexOf, sameBytes } from './types.js';
 import { XbrErrorUri } from '../../../schema/uris.js';
 import { activeChannel, isUsable, type LedgerChannelType } from './activeChannel.js';
 import { noSuchChannel } from './errors.js';
@@ -28,46 +34,64 @@ function typeArg(value: unknown): LedgerChannelType {
   return n;
 }
 
+/** Throws `wamp.error.not_authorized` when a viewer is given and `channel` is not its own. */
+function checkViewer(channel: Channel, viewer: Address | undefined): void {
+  if (viewer === undefined || sameBytes(channel.actor, viewer)) return;
+  throw new WampError(WampErrorUri.notAuthorized, `channel ${formatUuid(channel.channel_oid)} is not yours: the caller is member 0x${hexOf(viewer)}, not its actor`, {
+    kwargs: { channel_oid: channel.channel_oid },
+  });
+}
+
 /** The channel record of `type` with id `channelId`; `crossbar.error.no_such_object` when missing. */
-export function getChannel(db: MakerDb, type: LedgerChannelType, channelId: unknown): Channel {
+export function getChannel(db: MakerDb, type: LedgerChannelType, channelId: unknown, viewer?: Address): Channel {
   const id = channelIdArg(channelId);
   const channel = channelTables(db, type).channels.get(id);
   if (channel === undefined) throw noSuchChannel(type, id);
+  checkViewer(channel, viewer);
   return channel;
 }
 
 /** The ledger balance of channel `channelId` of `type`; `crossbar.error.no_such_object` when missing. */
-export function getChannelBalance(db: MakerDb, type: LedgerChannelType, channelId: unknown): ChannelBalance {
+export function getChannelBalance(db: MakerDb, type: LedgerChannelType, channelId: unknown, viewer?: Address): ChannelBalance {
   const id = channelIdArg(channelId);
-  const balance = channelTables(db, type).balances.get(id);
+  const { channels, balances } = channelTables(db, type);
+  const balance = balances.get(id);
   if (balance === undefined) throw noSuchChannel(type, id);
+  if (viewer !== undefined) {
+    const channel = channels.get(id);
+    if (channel === undefined) throw noSuchChannel(type, id);
+    checkViewer(channel, viewer);
+  }
   return balance;
 }
 
 /** `get_payment_channel` / `get_paying_channel` (spec §3.14). */
-export function getChannelWire(db: MakerDb, type: LedgerChannelType, channelId: unknown): ChannelWire {
-  return marshalChannel(getChannel(db, type, channelId));
+export function getChannelWire(db: MakerDb, type: LedgerChannelType, channelId: unknown, viewer?: Address): ChannelWire {
+  return marshalChannel(getChannel(db, type, channelId, viewer));
 }
 
 /** `get_payment_channel_balance` / `get_paying_channel_balance` (spec §3.14). */
-export function getChannelBalanceWire(db: MakerDb, type: LedgerChannelType, channelId: unknown): BalanceWire {
-  return marshalBalance(getChannelBalance(db, type, channelId));
+export function getChannelBalanceWire(db: MakerDb, type: LedgerChannelType, channelId: unknown, viewer?: Address): BalanceWire {
+  return marshalBalance(getChannelBalance(db, type, channelId, viewer));
 }
 
 /**
  * `get_active_payment_channel` / `get_active_paying_channel` (spec §3.15, §6.3): the delegate's oldest OPEN
  * channel with `remaining > 0`, or None.
  */
-export function getActiveChannelWire(db: MakerDb, type: LedgerChannelType, delegateAdr: unknown, marketId?: Uuid): ChannelWire | null {
+export function getActiveChannelWire(db: MakerDb, type: LedgerChannelType, delegateAdr: unknown, marketId?: Uuid, viewer?: Address): ChannelWire | null {
   if (!(delegateAdr instanceof Uint8Array) || delegateAdr.length !== 20) throw argumentError('delegate_adr', '20 bytes', describe(delegateAdr));
   const active = activeChannel(db, type, delegateAdr as Address, marketId);
-  return active === undefined ? null : marshalChannel(active.channel);
+  if (active === undefined) return null;
+  checkViewer(active.channel, viewer);
+  return marshalChannel(active.channel);
 }
 
-function listIds(db: MakerDb, type: LedgerChannelType, index: string, adr: Address, filterOpen: boolean): Uint8Array[] {
+function listIds(db: MakerDb, type: LedgerChannelType, index: string, adr: Address, filterOpen: boolean, viewer: Address | undefined): Uint8Array[] {
   const { channels, balances } = channelTables(db, type);
   const out: Uint8Array[] = [];
   for (const { value: channel } of channels.byIndex(index, { prefix: key(address(adr)) })) {
+    if (viewer !== undefined && !sameBytes(channel.actor, viewer)) continue;
     if (filterOpen && !isUsable(channel, balances.get(channel.channel_oid))) continue;
     out.push(new Uint8Array(channel.channel_oid));
   }
@@ -79,13 +103,13 @@ function listIds(db: MakerDb, type: LedgerChannelType, index: string, adr: Addre
  * first; with `filter_open` only OPEN channels with `remaining > 0`.
  * Errors: `xbr.marketmaker.error.invalid_channel_type`, `xbr.marketmaker.error.invalid_delegate_adr`.
  */
-export function getChannelsByDelegate(db: MakerDb, delegateAdr: unknown, channelType: unknown, filterOpen: unknown = true): Uint8Array[] {
+export function getChannelsByDelegate(db: MakerDb, delegateAdr: unknown, channelType: unknown, filterOpen: unknown = true, viewer?: Address): Uint8Array[] {
   const type = typeArg(channelType);
   if (!(delegateAdr instanceof Uint8Array) || delegateAdr.length !== 20) {
     throw new WampError(XbrErrorUri.invalidDelegateAdr, `Delegate address must be 20 bytes, was ${describe(delegateAdr)}`);
   }
   const index = type === ChannelType.PAYMENT ? MakerIndex.paymentChannelByDelegate : MakerIndex.payingChannelByDelegate;
-  return listIds(db, type, index, delegateAdr as Address, Boolean(filterOpen));
+  return listIds(db, type, index, delegateAdr as Address, Boolean(filterOpen), viewer);
 }
 
 /**
@@ -93,11 +117,14 @@ export function getChannelsByDelegate(db: MakerDb, delegateAdr: unknown, channel
  * paying channels by recipient (the contract makes a paying channel's recipient its actor).
  * Errors: `xbr.marketmaker.error.invalid_channel_type`, `xbr.marketmaker.error.invalid_member_adr`.
  */
-export function getChannelsByActor(db: MakerDb, memberAdr: unknown, channelType: unknown, filterOpen: unknown = true): Uint8Array[] {
+export function getChannelsByActor(db: MakerDb, memberAdr: unknown, channelType: unknown, filterOpen: unknown = true, viewer?: Address): Uint8Array[] {
   const type = typeArg(channelType);
   if (!(memberAdr instanceof Uint8Array) || memberAdr.length !== 20) {
     throw new WampError(XbrErrorUri.invalidMemberAdr, `Member address must be 20 bytes, was ${describe(memberAdr)}`);
   }
+  if (viewer !== undefined && !sameBytes(memberAdr, viewer)) {
+    throw new WampError(WampErrorUri.notAuthorized, `get_channels_by_actor: member_adr 0x${hexOf(memberAdr)} is not the caller 0x${hexOf(viewer)}; a member lists its own channels`);
+  }
   const index = type === ChannelType.PAYMENT ? MakerIndex.paymentChannelByActor : MakerIndex.payingChannelByRecipient;
-  return listIds(db, type, index, memberAdr as Address, Boolean(filterOpen));
+  return listIds(db, type, index, memberAdr as Address, Boolean(filterOpen), viewer);
 }

@@ -30,7 +30,7 @@ import { TransactionState, type Transaction } from '../../../schema/db/records/t
 import { hashChannelClose } from '../../../schema/eip712/hashChannelClose.js';
 import { recoverDigestSigner } from '../../../schema/eip712/recoverDigestSigner.js';
 import type { ChannelCloseMessage } from '../../../schema/eip712/types.js';
-import { WampError } from '../../../schema/errors.js';
+import { WampError, WampErrorUri } from '../../../schema/errors.js';
 import { XbrErrorUri } from '../../../schema/uris.js';
 import { activeChannel } from './activeChannel.js';
 import {
@@ -58,6 +58,12 @@ export interface ReservePurchaseRequest extends MarketBinding {
   readonly paymentChannelId?: Uuid;
   /** `delegate_adr` of `buy_key`: must be the payment channel's delegate. */
   readonly buyerDelegate: Address;
+  /**
+   * The authenticated member calling `buy_key` (from the router, never from arguments): it must be the
+   * payment channel's actor, so nobody spends from a channel that is not theirs. Left out only by callers
+   * that are not serving a WAMP caller (tests of the ledger itself, the in-process bench bound).
+   */
+  readonly buyerMember?: Address;
   readonly buyerPubkey: Ed25519PublicKey;
   /** The most the buyer agrees to pay (`amount` of `buy_key`). */
   readonly amount: Amount;
@@ -69,7 +75,7 @@ export interface ReservePurchaseRequest extends MarketBinding {
   readonly signature: Signature65;
   /** The `closeAt` block the buyer signed. */
   readonly closeAt: bigint;
-  /** The maker's current block number. */
+  /** The maker's current block number: `closeAt` may not be after it (the contract refuses such a state until then). */
   readonly currentBlock: bigint;
   /** Time of the reservation, ns (becomes `transaction.created`). */
   readonly now: NsTime;
@@ -137,6 +143,8 @@ function validate(req: ReservePurchaseRequest): void {
   if (typeof req.now !== 'bigint') throw argumentError('now', 'a time in ns (bigint)', describe(req.now));
   if (typeof req.chainId !== 'bigint') throw argumentError('verifying_chain_id', 'a bigint', describe(req.chainId));
   checkCloseAt(req.closeAt, req.currentBlock);
+  if (req.closeAt > req.currentBlock) throw argumentError('close_at', `a block not after the current block ${req.currentBlock}`, String(req.closeAt));
+  if (req.buyerMember !== undefined) bytesArg('buyer_member', req.buyerMember, 20);
   if (req.onReserve !== undefined && typeof req.onReserve !== 'function') throw argumentError('onReserve', 'a function', describe(req.onReserve));
 }
 
@@ -172,6 +180,11 @@ function paymentChannelOf(db: MakerDb, req: ReservePurchaseRequest): { channel: 
   }
   if (!sameBytes(channel.market_oid, req.marketId)) {
     throw new WampError(XbrErrorUri.noSuchObject, `payment channel at address "${formatUuid(channel.channel_oid)}" belongs to another market`, {
+      kwargs: { channel_oid: channel.channel_oid },
+    });
+  }
+  if (req.buyerMember !== undefined && !sameBytes(channel.actor, req.buyerMember)) {
+    throw new WampError(WampErrorUri.notAuthorized, `payment channel "${formatUuid(channel.channel_oid)}" is not yours: its actor is 0x${hexOf(channel.actor)}, the caller is member 0x${hexOf(req.buyerMember)}`, {
       kwargs: { channel_oid: channel.channel_oid },
     });
   }

@@ -11,6 +11,7 @@ import type { Offer } from '../../../schema/db/records/offer.js';
 import { WampError } from '../../../schema/errors.js';
 import { createLogger } from '../../../schema/log.js';
 import { XbrErrorUri, providerSellUri } from '../../../schema/uris.js';
+import { callerMember, MEMBER_ROLE } from '../../host/access.js';
 import { notAuthorized } from './errors.js';
 import { MAX_FUTURE_NS, MIN_LIFETIME_NS, VALID_FROM_PAST_NS } from './limits.js';
 import { offerMessage, recoverOfferSigner } from '../../../schema/eip712/offer.js';
@@ -22,6 +23,9 @@ const defaultLog = createLogger({ component: 'offers' });
 export function sellerAuthid(caller: CallerIdentity): string {
   const authid = caller.authid;
   if (authid === undefined || authid.length === 0) throw notAuthorized('the caller is not authenticated (no authid disclosed)');
+  if (callerMember({ caller_authid: authid, ...(caller.authrole === undefined ? {} : { caller_authrole: caller.authrole }) }) === undefined) {
+    throw notAuthorized(`only a market member (role "${MEMBER_ROLE}", authid "member-0x<address>") may place offers; the caller is ${JSON.stringify(authid.slice(0, 80))} (role ${caller.authrole ?? 'none'})`);
+  }
   try {
     providerSellUri(authid);
   } catch {
@@ -51,7 +55,9 @@ function checkTimes(input: PlaceOfferInput, validFrom: bigint, now: bigint): voi
 export function placeOffer(db: MakerDb, input: PlaceOfferInput, ctx: OfferContext): Offer {
   const authid = sellerAuthid(ctx.caller);
   if (input.providerId !== undefined && input.providerId !== authid) {
-    throw notAuthorized(`provider_id ${JSON.stringify(input.providerId.slice(0, 80))} is not the caller's authid ${JSON.stringify(authid)}`);
+    throw notAuthorized(
+      `provider_id must be your authid ${authid} (your seller procedure is ${providerSellUri(authid)}), got ${JSON.stringify(input.providerId.slice(0, 80))}; leave provider_id out or send your authid`,
+    );
   }
   const validFrom = input.validFrom === 0n ? ctx.now : input.validFrom;
   checkTimes(input, validFrom, ctx.now);

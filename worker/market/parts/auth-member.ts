@@ -11,26 +11,15 @@ import { toHex } from '../../../schema/codec/argument.js';
 import type { Address } from '../../../schema/codec/types.js';
 import { ActorType } from '../../../schema/db/records/chain.js';
 import { WampError, WampErrorUri } from '../../../schema/errors.js';
+import { ANONYMOUS_ROLE, callerMember, MEMBER_ROLE } from '../../host/access.js';
 import type { CallerDetails, MakerContext } from '../../host/index.js';
 import { sameBytes } from '../ledger/types.js';
 
-/** The role of authenticated members of this market. */
-export const MEMBER_ROLE = 'user';
-/** The role of everyone else (unknown keys, members that are not actors). */
-export const ANONYMOUS_ROLE = 'anonymous';
-
-const MEMBER_AUTHID_RE = /^member-(?:0x)?([0-9a-f]{40})$/;
+export { ANONYMOUS_ROLE, callerMember, MEMBER_ROLE };
 
 /** `member-0x<lowercase hex>` of `address`. */
 export function memberAuthid(address: Uint8Array): string {
   return `member-0x${toHex(address)}`;
-}
-
-/** The member address of an authenticated caller (role `user`, authid `member-…`), or undefined. */
-export function callerMember(details: CallerDetails): Address | undefined {
-  if (details.caller_authrole !== MEMBER_ROLE || details.caller_authid === undefined) return undefined;
-  const m = MEMBER_AUTHID_RE.exec(details.caller_authid);
-  return m === null ? undefined : (new Uint8Array(Buffer.from(m[1] as string, 'hex')) as Address);
 }
 
 /**

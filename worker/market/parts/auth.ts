@@ -16,6 +16,10 @@
  * `logout` deletes the caller's key and then kills every session of the caller's authid (as the original:
  * the member is logged out everywhere). The key of a session is remembered from `authenticate` (bounded
  * map); after a maker restart it is read from the router's session meta API (`authextra.pubkey`).
+ *
+ * Trust (DESIGN §7): `authenticate` is callable by the router alone (worker/host/access.ts: no caller
+ * disclosed), so the session id and key it remembers come from the router, not from a client; `logout` is
+ * for members, and takes the session and authid from the invocation details the router fills in.
  */
 import { randomBytes } from 'node:crypto';
 import { toHex } from '../../../schema/codec/argument.js';
@@ -91,6 +95,8 @@ export function createAuthenticator(ctx: MakerContext): Authenticator {
 
   return {
     async authenticate(call) {
+      // Only the router calls this (access.ts), always as (realm, authid, details).
+      if (call.args.length !== 3 || Object.keys(call.kwargs).length > 0) throw badRequest('expected exactly (realm, authid, details)');
       const [, , details] = call.args;
       if (details === null || typeof details !== 'object') throw badRequest('details missing');
       const d = details as Record<string, unknown>;

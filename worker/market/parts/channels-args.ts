@@ -5,30 +5,13 @@
  */
 import { argumentError, describe, toHex } from '../../../schema/codec/argument.js';
 import type { Address, Uuid } from '../../../schema/codec/types.js';
-import { WampError, WampErrorUri } from '../../../schema/errors.js';
-import type { MakerContext, ProcedureCall } from '../../host/index.js';
+import type { MakerContext } from '../../host/index.js';
 import { sameBytes } from '../ledger/types.js';
 
 /** Blocks a pre-signed block number may lie behind the current block (the contracts' PRESIGNED_TXN_MAX_AGE). */
 export const PRESIGNED_MAX_AGE = 1440n;
 
-/**
- * Reads the arguments named `names` from a call: position i, or the keyword of the same name. Too many
- * positional arguments or an unknown keyword are refused, so a client's typo does not pass silently.
- */
-export function namedArgs<N extends string>(procedure: string, call: ProcedureCall, names: readonly N[]): Record<N, unknown> {
-  if (call.args.length > names.length) {
-    throw new WampError(WampErrorUri.invalidArgument, `${procedure}: expected at most ${names.length} positional arguments, got ${call.args.length}`);
-  }
-  const out = {} as Record<N, unknown>;
-  names.forEach((name, i) => {
-    out[name] = i < call.args.length ? call.args[i] : call.kwargs[name];
-  });
-  for (const k of Object.keys(call.kwargs)) {
-    if (!(names as readonly string[]).includes(k)) throw argumentError(k, `no such keyword argument of ${procedure}`, describe(call.kwargs[k]));
-  }
-  return out;
-}
+export { namedArgs } from '../../host/named-args.js';
 
 /** A block number (int or bigint ≥ 0) as bigint. */
 export function blockArg(name: string, value: unknown): bigint {

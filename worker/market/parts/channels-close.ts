@@ -21,6 +21,7 @@ import { MarketMakerTopic, XbrErrorUri } from '../../../schema/uris.js';
 import { addressArg } from '../../../schema/codec/guards.js';
 import type { MakerContext, ProcedureCall } from '../../host/index.js';
 import { abandonCooperativeClose, checkCooperativeClose, MAX_CHANNEL_SEQ, type CloseDecision } from '../ledger/index.js';
+import { requireCallerMember } from './auth-member.js';
 import { blockArg, checkBinding, namedArgs, verifyingContractBytes } from './channels-args.js';
 
 const NAMES = [
@@ -67,8 +68,9 @@ export async function closeChannel(ctx: MakerContext, call: ProcedureCall): Prom
   const delegateSignature = signatureArg('delegate_signature', a.delegate_signature);
   const currentBlock = BigInt(await ctx.provider.getBlockNumber());
 
+  const member = requireCallerMember(call.details, undefined, 'close_channel');
   const decision = checkCooperativeClose(ctx.makerDb, channelId, {
-    seq, balance, isFinal, delegateSignature, closeAt, currentBlock,
+    seq, balance, isFinal, delegateSignature, closeAt, currentBlock, member,
     chainId: ctx.verifyingChainId, verifyingContract: verifyingContractBytes(ctx), marketId: ctx.marketId,
   });
   const log = ctx.log.child({ channel: formatUuid(channelId), ctype: decision.type, seq, is_final: isFinal });

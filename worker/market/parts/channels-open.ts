@@ -26,7 +26,7 @@ import { activeChannel } from '../ledger/activeChannel.js';
 import { invalidSignature } from '../ledger/errors.js';
 import type { KeyedMutex } from '../ledger/keyedMutex.js';
 import { sameBytes } from '../ledger/types.js';
-import { isActorInRole } from './auth-member.js';
+import { isActorInRole, requireCallerMember } from './auth-member.js';
 import { blockArg, checkBinding, checkPresignedBlock, expectSame, hex0x, makerAddressBytes, namedArgs } from './channels-args.js';
 
 const NAMES = [
@@ -175,6 +175,7 @@ async function ensureFunds(ctx: MakerContext, o: OpenChannelInput): Promise<void
  */
 export async function openChannel(ctx: MakerContext, call: ProcedureCall, mutex: KeyedMutex): Promise<OpenChannelResult> {
   const o = parseOpenChannelArgs(call);
+  requireCallerMember(call.details, o.member, 'open_channel for this member');
   checkSigned(ctx, o);
   const keys = [`open:${toHex(o.channelId)}`, ...(o.ctype === ChannelType.PAYING ? ['maker-allowance'] : [])];
   return mutex.run(keys, async () => {

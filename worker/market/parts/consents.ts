@@ -8,7 +8,8 @@
  * implemented (the original raised NotImplementedError, spec §3.19): consents of this market (or of
  * `include_markets`), replicated at or after `created_from`, oldest first, at most `limit`. Each `include_*`
  * list keeps only the consents that match one of its items (an empty list keeps none):
- * - `include_owners`: the consenting member; `include_delegates`: the delegate;
+ * - `include_owners`: the consenting member — only the caller itself (a member finds its own consents);
+ *   `include_delegates`: the delegate;
  * - `include_apis`: the consent's catalog, named by its own id or by the id of one of its APIs;
  * - `include_titles` / `include_descriptions`: a case-insensitive substring of the catalog's parsed title /
  *   description; `include_tags`: one of the catalog's tags (case-insensitive). A catalog whose description
@@ -21,10 +22,12 @@ import type { ConsentKey } from '../../../schema/db/consent-key.js';
 import type { ActorType } from '../../../schema/db/records/chain.js';
 import type { RdfDescription } from '../../../schema/db/records/description.js';
 import type { Consent } from '../../../schema/db/records/consent.js';
-import { WampError } from '../../../schema/errors.js';
+import { toHex as hex } from '../../../schema/codec/argument.js';
+import { WampError, WampErrorUri } from '../../../schema/errors.js';
 import { MarketMakerProcedure, XbrErrorUri } from '../../../schema/uris.js';
 import type { MakerContext, MakerPartFactory, ProcedureCall } from '../../host/index.js';
 import { sameBytes } from '../ledger/types.js';
+import { requireCallerMember } from './auth-member.js';
 import { hex0x, namedArgs } from './channels-args.js';
 import { marshalConsent, type ConsentWire } from './consents-marshal.js';
 import { setConsent } from './consents-set.js';
@@ -43,6 +46,7 @@ export function getConsent(ctx: MakerContext, call: ProcedureCall): ConsentWire 
     delegate_type: intArg('delegate_type', a.delegate_type, { min: 1, max: 3 }) as ActorType,
     catalog_oid: uuidArg('catalog_oid', a.catalog_oid),
   };
+  requireCallerMember(call.details, k.member, 'get_consent of this member');
   if (a.include_attributes !== undefined && a.include_attributes !== null) boolArg('include_attributes', a.include_attributes);
   const replica = ctx.workerDb.consents.get(k);
   const submitted = ctx.makerDb.consents.get(k);
@@ -98,7 +102,12 @@ export function findConsents(ctx: MakerContext, call: ProcedureCall): ConsentWir
   const a = namedArgs('find_consents', call, KWARGS);
   const createdFrom = a.created_from === undefined || a.created_from === null ? 0n : nsTimeArg('created_from', a.created_from);
   const limit = a.limit === undefined || a.limit === null ? FIND_CONSENTS_DEFAULT_LIMIT : intArg('limit', a.limit, { min: 1, max: FIND_CONSENTS_MAX_LIMIT });
-  const owners = addresses('include_owners', a.include_owners);
+  // A member finds its own consents: which delegates another member uses is not the caller's business.
+  const caller = requireCallerMember(call.details, undefined, 'find_consents');
+  const asked = addresses('include_owners', a.include_owners);
+  const stranger = asked?.find((o) => !sameBytes(o, caller));
+  if (stranger !== undefined) throw new WampError(WampErrorUri.notAuthorized, `find_consents: include_owners may name only the caller 0x${hex(caller)}, not 0x${hex(stranger)}`);
+  const owners = asked !== undefined && asked.length === 0 ? [] : [caller];
   const delegates = addresses('include_delegates', a.include_delegates);
   // This maker serves one market: by default its consents; other markets only when asked for by id.
   const markets: Uuid[] = uuids('include_markets', a.include_markets) ?? [ctx.marketId];

@@ -33,7 +33,7 @@ export function sellerPrice(offer: Offer, result: unknown): Amount {
  * @throws WampError the seller's error, or `xbr.error.transaction_failed` (no answer within `timeoutMs`, unusable answer).
  */
 export async function askSellerPrice(session: MakerSession, offer: Offer, timeoutMs: number): Promise<Amount> {
-  const result = await callSeller(session, dynamicQuoteProcedure(offer), [offer.key], undefined, timeoutMs);
+  const result = await callSeller(session, offer.seller_authid, dynamicQuoteProcedure(offer), [offer.key], undefined, timeoutMs);
   return sellerPrice(offer, result);
 }
 

@@ -17,11 +17,14 @@ export const DEFAULT_SELLER_TIMEOUT_MS = 10_000;
 
 /**
  * The first positional result of `uri(args, kwargs)`, or a WampError: the seller's, or
- * `xbr.error.transaction_failed` when it did not answer within `timeoutMs`.
- * @example const receipt = await callSeller(ctx.session, providerSellUri(authid), args, { close_at }, 10_000);
+ * `xbr.error.transaction_failed` when it did not answer within `timeoutMs`. Only the seller may answer: the
+ * call asks the router for an exact registration held by a session with `sellerAuthid` (the offer's
+ * authenticated seller), so neither a pattern registration nor another session can take the call.
+ * @example const receipt = await callSeller(ctx.session, offer.seller_authid, providerSellUri(offer.seller_authid), args, { close_at }, 10_000);
  */
 export async function callSeller(
   session: MakerSession,
+  sellerAuthid: string,
   uri: string,
   args: unknown[],
   kwargs: Record<string, unknown> | undefined,
@@ -32,7 +35,7 @@ export async function callSeller(
     timer = setTimeout(() => reject(new WampError(XbrErrorUri.transactionFailed, `seller delegate did not answer ${uri} within ${timeoutMs} ms`)), timeoutMs + 250);
   });
   try {
-    const r = await Promise.race([session.call(uri, args, kwargs, { timeout: timeoutMs }), deadline]);
+    const r = await Promise.race([session.call(uri, args, kwargs, { timeout: timeoutMs, calleeAuthid: sellerAuthid }), deadline]);
     return r.args[0];
   } catch (err) {
     // The router's timeout is ours, not the seller's answer: report it as the local deadline would.

@@ -7,7 +7,6 @@
  * caller to the maker. A dynamically priced offer is quoted by asking its seller (`get_quote`, with a deadline).
  */
 import { uuidArg } from '../../../schema/codec/guards.js';
-import { argumentError } from '../../../schema/codec/argument.js';
 import { parseAddress } from '../../../schema/codec/address.js';
 import { nowNs } from '../../../schema/codec/time.js';
 import { formatUuid } from '../../../schema/codec/uuid.js';
@@ -32,6 +31,7 @@ import {
 import { publishLogged } from './offers-publish.js';
 import { askSellerPrice, dynamicQuote } from './offers-quote.js';
 import { DEFAULT_SELLER_TIMEOUT_MS, envMs } from './offers-seller-call.js';
+import { namedArgs } from './channels-args.js';
 
 export interface OffersPartOptions {
   /** Deadline of a seller's `get_quote` (ms); default `XBR_MM_SELLER_TIMEOUT_MS` or 10 s. */
@@ -47,11 +47,9 @@ export function callerIdentity(d: CallerDetails): CallerIdentity {
   };
 }
 
-/** One positional argument, also accepted as keyword `name`; more arguments are refused. */
-function onlyArg(call: ProcedureCall, name: string): unknown {
-  if (call.args.length > 1) throw argumentError('args', 'one positional argument', String(call.args.length));
-  for (const k of Object.keys(call.kwargs)) if (k !== name) throw argumentError(k, `no such keyword argument (only ${name})`, 'one');
-  return call.args[0] ?? call.kwargs[name];
+/** One argument, positional or keyword `name`; more arguments are refused. */
+function onlyArg(uri: string, call: ProcedureCall, name: string): unknown {
+  return namedArgs(uri, call, [name])[name];
 }
 
 export function offersPart(options: OffersPartOptions = {}): MakerPartFactory {
@@ -76,7 +74,7 @@ export function offersPart(options: OffersPartOptions = {}): MakerPartFactory {
           return ev.args[0];
         },
 
-        [MarketMakerProcedure.getOffer]: async (call) => marshalOffer(getOffer(ctx.makerDb, uuidArg('offer_id', onlyArg(call, 'offer_id')))),
+        [MarketMakerProcedure.getOffer]: async (call) => marshalOffer(getOffer(ctx.makerDb, uuidArg('offer_id', onlyArg('get_offer', call, 'offer_id')))),
 
         [MarketMakerProcedure.queryOffers]: async (call) => {
           const filter = parseQueryOffersArgs(call.args, call.kwargs);
@@ -84,14 +82,14 @@ export function offersPart(options: OffersPartOptions = {}): MakerPartFactory {
         },
 
         [MarketMakerProcedure.revokeOffer]: async (call) => {
-          const offer = revokeOffer(ctx.makerDb, uuidArg('key_id', onlyArg(call, 'key_id')), offerCtx(call));
+          const offer = revokeOffer(ctx.makerDb, uuidArg('key_id', onlyArg('revoke_offer', call, 'key_id')), offerCtx(call));
           const ev = offerRevokedEvent(offer);
           publishLogged(ctx, ev.topic, ev.args, { offer: formatUuid(offer.offer) });
           return ev.args[0];
         },
 
         [MarketMakerProcedure.getQuote]: async (call) => {
-          const keyId = uuidArg('key_id', onlyArg(call, 'key_id'));
+          const keyId = uuidArg('key_id', onlyArg('get_quote', call, 'key_id'));
           const q = quoteFor(ctx.makerDb, keyId, { now: nowNs() });
           if (q.kind === 'static') return q.quote;
           const price = await askSellerPrice(ctx.session, q.offer, quoteTimeoutMs);

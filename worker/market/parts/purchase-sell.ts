@@ -79,6 +79,6 @@ export async function sellReserved(
   timeoutMs: number,
 ): Promise<SoldKey> {
   const args = sellArgs(makerAddress, makerKey, input, reserved);
-  const result = await callSeller(session, providerSellUri(reserved.offer.seller_authid), args, { close_at: input.closeAt }, timeoutMs);
+  const result = await callSeller(session, reserved.offer.seller_authid, providerSellUri(reserved.offer.seller_authid), args, { close_at: input.closeAt }, timeoutMs);
   return parseSellReceipt(result, reserved.paying !== undefined, Buffer.from(reserved.offer.seller).toString('hex'));
 }

@@ -25,6 +25,7 @@ import { checkOfferBuyable, takeCopy, unsellableReason } from '../offers/index.j
 import { publishLogged } from './offers-publish.js';
 import { askSellerPrice } from './offers-quote.js';
 import { DEFAULT_SELLER_TIMEOUT_MS, envMs } from './offers-seller-call.js';
+import { requireCallerMember } from './auth-member.js';
 import { parseBuyKeyArgs, type BuyKeyInput } from './purchase-args.js';
 import { BlockHead, DEFAULT_HEAD_TTL_MS } from '../../../schema/block-head.js';
 import { buyKeyReceipt, refundedError, type BuyKeyReceipt } from './purchase-receipt.js';
@@ -64,9 +65,12 @@ export function purchasePart(options: PurchasePartOptions = {}): MakerPartFactor
 
     const buyKey = async (call: ProcedureCall): Promise<BuyKeyReceipt> => {
       const input: BuyKeyInput = parseBuyKeyArgs(call.args, call.kwargs);
+      const buyerMember = requireCallerMember(call.details, undefined, 'buy_key');
       const offer = checkOfferBuyable(db, input.keyId, { now: nowNs() });
       const price = await priceOf(offer);
-      const currentBlock = await head.current();
+      // The cached head may be a poll behind the block the buyer read: look again before calling it the future.
+      let currentBlock = await head.current();
+      if (input.closeAt > currentBlock) currentBlock = await head.fresh();
       const tid = timeOrderedUuid();
       let reserved: ReservedPurchase | undefined;
       try {
@@ -79,6 +83,7 @@ export function purchasePart(options: PurchasePartOptions = {}): MakerPartFactor
             ...(price === undefined ? {} : { price }),
             paymentChannelId: input.channelId,
             buyerDelegate: input.delegate,
+            buyerMember,
             buyerPubkey: input.buyerPubkey,
             amount: input.amount,
             channelSeq: input.channelSeq,

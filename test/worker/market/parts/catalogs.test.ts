@@ -146,22 +146,33 @@ describe('get_catalog, get_api, get_catalogs_by_owner', () => {
 });
 
 describe('find_consents catalog filters', () => {
-  const members = async (kwargs: Record<string, unknown>): Promise<string[]> => ((await call('find_consents', [], kwargs)) as { member: Uint8Array }[]).map((c) => hex(c.member)).sort();
+  // A member finds its own consents only: each query is asked as ownerA or ownerB.
+  const members = async (kwargs: Record<string, unknown>, who: Address): Promise<string[]> =>
+    ((await call('find_consents', [], kwargs, who)) as { member: Uint8Array }[]).map((c) => hex(c.member)).sort();
 
   it('filters by the catalog’s parsed title, description and tags', async () => {
-    assert.deepEqual(await members({}), [hex(ownerA), hex(ownerB)].sort());
-    assert.deepEqual(await members({ include_tags: ['WEATHER'] }), [hex(ownerA)]);
-    assert.deepEqual(await members({ include_tags: ['weather', 'traffic'] }), [hex(ownerA), hex(ownerB)].sort(), 'any of the tags');
-    assert.deepEqual(await members({ include_titles: ['city'] }), [hex(ownerB)]);
-    assert.deepEqual(await members({ include_descriptions: ['crossings', 'nothing'] }), [hex(ownerB)]);
-    assert.deepEqual(await members({ include_titles: ['weather'], include_tags: ['traffic'] }), [], 'all filters hold');
-    assert.deepEqual(await members({ include_tags: [] }), [], 'an empty list keeps none');
+    assert.deepEqual(await members({}, ownerA), [hex(ownerA)]);
+    assert.deepEqual(await members({}, ownerB), [hex(ownerB)]);
+    assert.deepEqual(await members({ include_tags: ['WEATHER'] }, ownerA), [hex(ownerA)]);
+    assert.deepEqual(await members({ include_tags: ['WEATHER'] }, ownerB), []);
+    assert.deepEqual(await members({ include_tags: ['weather', 'traffic'] }, ownerB), [hex(ownerB)], 'any of the tags');
+    assert.deepEqual(await members({ include_titles: ['city'] }, ownerB), [hex(ownerB)]);
+    assert.deepEqual(await members({ include_titles: ['city'] }, ownerA), []);
+    assert.deepEqual(await members({ include_descriptions: ['crossings', 'nothing'] }, ownerB), [hex(ownerB)]);
+    assert.deepEqual(await members({ include_titles: ['weather'], include_tags: ['traffic'] }, ownerA), [], 'all filters hold');
+    assert.deepEqual(await members({ include_tags: [] }, ownerA), [], 'an empty list keeps none');
   });
 
   it('include_apis takes catalog ids and API ids', async () => {
-    assert.deepEqual(await members({ include_apis: [ids['api']] }), [hex(ownerA)]);
-    assert.deepEqual(await members({ include_apis: [ids['b']] }), [hex(ownerB)]);
-    await assert.rejects(call('find_consents', [], { include_tags: 'weather' }), { uri: 'wamp.error.invalid_argument', message: /^include_tags: expected a list/ });
+    assert.deepEqual(await members({ include_apis: [ids['api']] }, ownerA), [hex(ownerA)]);
+    assert.deepEqual(await members({ include_apis: [ids['b']] }, ownerB), [hex(ownerB)]);
+    await assert.rejects(call('find_consents', [], { include_tags: 'weather' }, ownerA), { uri: 'wamp.error.invalid_argument', message: /^include_tags: expected a list/ });
+  });
+
+  it('a member finds its own consents, never another member\'s', async () => {
+    assert.deepEqual(await members({ include_owners: [ownerA] }, ownerA), [hex(ownerA)]);
+    await assert.rejects(call('find_consents', [], { include_owners: [ownerB] }, ownerA), { uri: 'wamp.error.not_authorized', message: /include_owners may name only the caller/ });
+    await assert.rejects(call('find_consents', [], {}), { uri: 'wamp.error.not_authorized' }, 'no member, no consents');
   });
 });
 
