@@ -12,8 +12,11 @@
  * - `market.purchases_per_s`, `market.latency_p50_ms`, `market.latency_p99_ms`: end to end, every buyer
  *   signing its payment, verifying the maker's receipt and opening the sealed key as a real buyer does;
  * - ratios: end to end vs the bound, and vs the goal of 1,000 purchases/s.
- * Buyers: each its own payment channel (buyer #3 consents each delegate); sellers: each its own delegate
- * and paying channel (seller #2 consents each; the market owner opens them, the maker funds them).
+ * Buyers: each its own payment channel (buyer #3 consents each delegate) and its own session of member #3
+ * (only a payment channel's actor may buy with it); sellers: each its own delegate and paying channel
+ * (seller #2 consents each; the market owner opens them, the maker funds them) and its own member session
+ * (members #10, #11, …: one `xbr.provider.<authid>.sell` per authid). Members log in with the test config's
+ * ticket principals (offers-purchase-helpers `e2eConfig`).
  */
 import os from 'node:os';
 import { Contract, hexlify, type Signer } from 'ethers';
@@ -23,6 +26,7 @@ import {
   TestBuyer,
   TestSeller,
   addr,
+  connectMember,
   e2eConfig,
   openChannelOnChain,
   randomWallet,
@@ -41,6 +45,11 @@ const PRICE = XBR / 1000n;
 const PAYMENT_DEPOSIT = 100n * XBR;
 const PAYING_DEPOSIT = 1000n * XBR;
 const OFFERS_PER_SELLER = 16;
+/** The buyer member (actor of every payment channel of `openChannelOnChain`). */
+const BUYER_MEMBER = 3;
+/** Seller `i` logs in as member `FIRST_SELLER_MEMBER + i` (hardhat accounts with a ticket principal: up to #19). */
+const FIRST_SELLER_MEMBER = 10;
+const MAX_SELLERS = 10;
 
 /** CPU µs per purchase of the in-process run (all parties, one process). */
 async function boundCost(ms: number, buyers: number, sellers: number): Promise<{ cpuUs: number; perSecond: number }> {
@@ -65,7 +74,7 @@ async function setup(edge: MarketEdge, w: World, buyers: number, sellers: number
     const delegate = randomWallet();
     await consent(edge, 2, delegate.address, 1);
     await openChannelOnChain(w, 2, PAYING_DEPOSIT, addr(delegate));
-    const seller = await TestSeller.start(w, `bench_seller_${i}`, delegate);
+    const seller = await TestSeller.start(w, FIRST_SELLER_MEMBER + i, delegate);
     const offers = [];
     for (let k = 0; k < OFFERS_PER_SELLER; k++) offers.push(await seller.offer({ price: PRICE }));
     sellerOffers.push(offers);
@@ -73,9 +82,9 @@ async function setup(edge: MarketEdge, w: World, buyers: number, sellers: number
   const lanes: Lane[] = [];
   for (let i = 0; i < buyers; i++) {
     const delegate = randomWallet();
-    await consent(edge, 3, delegate.address, 2);
+    await consent(edge, BUYER_MEMBER, delegate.address, 2);
     const channel = await openChannelOnChain(w, 1, PAYMENT_DEPOSIT, addr(delegate));
-    const session = await edge.connect({ serializer: 'cbor' });
+    const session = await connectMember(edge, BUYER_MEMBER);
     lanes.push({ buyer: new TestBuyer(w, session, delegate, channel, PAYMENT_DEPOSIT), offers: sellerOffers[i % sellers]! });
   }
   // every channel replicated by the maker: one purchase per lane (also warms up every path)
@@ -122,6 +131,10 @@ async function run(edge: MarketEdge, lanes: Lane[], ms: number): Promise<{ perSe
 export async function runMarketBench(ctx: BenchContext): Promise<boolean> {
   const buyers = positiveIntFromEnv('BENCH_MARKET_BUYERS', 16);
   const sellers = positiveIntFromEnv('BENCH_MARKET_SELLERS', 8);
+  if (sellers > MAX_SELLERS) {
+    ctx.out(`# ERROR market: BENCH_MARKET_SELLERS=${sellers}: at most ${MAX_SELLERS} sellers (members #${FIRST_SELLER_MEMBER}..#${FIRST_SELLER_MEMBER + MAX_SELLERS - 1})`);
+    return false;
+  }
   const ms = ctx.quick ? 3000 : 15_000;
   const cores = os.cpus().length;
   ctx.out(`# market: ${buyers} buyers, ${sellers} sellers, price ${PRICE} wei, ${ms / 1000} s per run; bound in-process with the same lanes`);

@@ -11,6 +11,17 @@ import { createLogger } from '../../schema/log.js';
 import { loadConfigFile, resolveNodePaths, validateNodeConfig, type ConfigError } from '../config/index.js';
 import { Controller } from './controller.js';
 
+// Owner-only by construction (DESIGN §7 "Secrets stay private"): everything this node creates — the node
+// directory, keys, LMDB data and lock files, journals, the IPFS repo with its libp2p private key, the Unix
+// sockets of trusted sessions — is created 0700/0600, by this process and by every worker and guest it
+// spawns (children inherit the umask). A umask rather than a mode per file, because most of these files are
+// created by code we do not control and cannot pass a mode to: LMDB (lmdb-js) creates its data and lock
+// files, js-ipfs its repo and `config`, `net` its socket files, all with open modes that only the umask
+// narrows; and a mode forgotten in one new `writeFile` would leak silently. What an older version left
+// loose is tightened at start (`private-files.ts`). Set before anything is created: the statements above
+// only import modules, which create no files.
+process.umask(0o077);
+
 function printErrors(errors: readonly ConfigError[]): void {
   for (const e of errors) process.stderr.write(`config error at ${e.path}: ${e.message}\n`);
 }

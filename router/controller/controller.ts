@@ -22,6 +22,7 @@ import type { ConfigError } from '../config/validate.js';
 import type { NodeConfig, WorkerConfig } from '../config/types.js';
 import type { ControllerToWorker } from './ipc.js';
 import { preflight, workerEntries } from './preflight.js';
+import { tightenPrivateFiles } from './private-files.js';
 import { describeExit, signalRun, sleep, spawnWorker, waitExit, type ExitInfo, type Run, type WorkerEntries } from './process.js';
 import { waitReady, type ReadyOutcome } from './readiness.js';
 
@@ -91,6 +92,8 @@ export class Controller {
       for (const p of problems) this.log.error('cannot start node', { path: p.path, problem: p.message });
       return 1;
     }
+    // Before any worker opens them: a node installed by an older version may have left them 0644/0755.
+    tightenPrivateFiles(this.config, this.cbdir, this.log);
     this.log.info('node starting', { cbdir: this.cbdir, workers: this.slots.map((s) => s.config.id) });
     for (const slot of this.slots) {
       if (this.stopping) break;

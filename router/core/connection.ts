@@ -31,6 +31,18 @@ export interface Connection {
   close(reason: string): void;
 }
 
+/**
+ * How long a connection may take to open. The budget counts from TCP accept, not from when the
+ * transport hands the connection to the router (after the WebSocket upgrade or the RawSocket
+ * handshake): a peer must not get the transport's timeout once for each step.
+ */
+export interface OpeningHandshake {
+  /** `performance.now()` when the transport accepted the connection. */
+  readonly acceptedAt: number;
+  /** The transport's `open_handshake_timeout` in ms: from accept to WELCOME, and for each new session after GOODBYE. */
+  readonly timeoutMs: number;
+}
+
 /** The router side of a connection: the transport feeds it decoded frames and its end. */
 export interface ConnectionHandler {
   onPayload(payload: Buffer): void;

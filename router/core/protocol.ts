@@ -1,11 +1,13 @@
+import { performance } from 'node:perf_hooks';
 import { WampError, WampErrorUri } from '../../schema/errors.js';
 import type { Logger } from '../../schema/log.js';
 import type { AuthMethod, AuthStep, Principal } from '../auth/types.js';
 import type { ClientMessage, Dict } from '../wamp/messages.js';
 import { MessageType } from '../wamp/messages.js';
 import { parseClientMessage } from '../wamp/parse.js';
-import type { Connection, ConnectionHandler } from './connection.js';
+import type { Connection, ConnectionHandler, OpeningHandshake } from './connection.js';
 import { randomWampId } from './ids.js';
+import { MAX_AUTHID_LENGTH, MAX_AUTHMETHODS, MAX_REALM_NAME_LENGTH } from './limits.js';
 import type { Realm } from './realm.js';
 import { abortMessage } from './replies.js';
 import { isDict, parseFeatures, Session } from './session.js';
@@ -22,8 +24,8 @@ export interface ProtocolHost {
 
 export interface ProtocolOptions {
   authMethods: ReadonlyMap<string, AuthMethod>;
-  /** Milliseconds a connection may take from open (or GOODBYE) to WELCOME. */
-  handshakeTimeoutMs: number;
+  /** When the connection was accepted and how long it may take from there (or from GOODBYE) to WELCOME. */
+  handshake: OpeningHandshake;
 }
 
 type State = 'hello' | 'authenticating' | 'challenged' | 'established' | 'closing' | 'closed';
@@ -72,7 +74,7 @@ export class SessionProtocol implements ConnectionHandler {
     private readonly options: ProtocolOptions,
   ) {
     this.log = host.log.child({ transport: connection.details.transport_id, peer: connection.details.peer });
-    this.armHandshakeTimer();
+    this.armHandshakeTimer(options.handshake.acceptedAt + options.handshake.timeoutMs);
   }
 
   onPayload(payload: Buffer): void {
@@ -150,14 +152,24 @@ export class SessionProtocol implements ConnectionHandler {
   }
 
   private async hello(realmName: string, details: Dict): Promise<void> {
+    // Before the realm name is looked up or echoed in an ABORT.
+    if (realmName.length > MAX_REALM_NAME_LENGTH) {
+      return this.protocolViolation(`HELLO.Realm must be at most ${MAX_REALM_NAME_LENGTH} characters, got ${realmName.length}`);
+    }
     if (!this.host.realms.has(realmName)) return this.abort(WampErrorUri.noSuchRealm, `no realm "${realmName}" on this router`);
     if (!this.host.admitSession()) return this.abort(WampErrorUri.notAuthorized, 'the router has reached its maximum number of sessions');
     const offered = details['authmethods'] ?? ['anonymous'];
+    if (Array.isArray(offered) && offered.length > MAX_AUTHMETHODS) {
+      return this.protocolViolation(`HELLO.Details.authmethods must have at most ${MAX_AUTHMETHODS} entries, got ${offered.length}`);
+    }
     if (!Array.isArray(offered) || !offered.every((m) => typeof m === 'string')) {
       return this.protocolViolation('HELLO.Details.authmethods must be a list of strings');
     }
     const authid = details['authid'];
     if (authid !== undefined && authid !== null && typeof authid !== 'string') return this.protocolViolation('HELLO.Details.authid must be a string');
+    if (typeof authid === 'string' && authid.length > MAX_AUTHID_LENGTH) {
+      return this.protocolViolation(`HELLO.Details.authid must be at most ${MAX_AUTHID_LENGTH} characters (UTF-16 code units), got ${authid.length}`);
+    }
     const authextra = details['authextra'] ?? {};
     if (!isDict(authextra)) return this.protocolViolation('HELLO.Details.authextra must be a dict');
     const methodName = (offered as string[]).find((m) => this.options.authMethods.has(m));
@@ -250,7 +262,7 @@ export class SessionProtocol implements ConnectionHandler {
     this.endSession();
     // WAMP lets a transport carry a new session after GOODBYE; it must still complete a handshake in time.
     this.state = 'hello';
-    this.armHandshakeTimer();
+    this.armHandshakeTimer(performance.now() + this.options.handshake.timeoutMs);
   }
 
   private endSession(): void {
@@ -297,11 +309,12 @@ export class SessionProtocol implements ConnectionHandler {
     }
   }
 
-  private armHandshakeTimer(): void {
+  /** Aborts the connection unless it has a session by `deadline` (a `performance.now()` time; a past one fires at once). */
+  private armHandshakeTimer(deadline: number): void {
     this.clearTimer();
     this.timer = setTimeout(() => {
       if (this.state !== 'established') this.abort(WampErrorUri.protocolViolation, 'opening handshake not completed in time');
-    }, this.options.handshakeTimeoutMs);
+    }, Math.max(0, deadline - performance.now()));
     this.timer.unref();
   }
 

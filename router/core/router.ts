@@ -3,7 +3,7 @@ import type { Logger } from '../../schema/log.js';
 import { createAuthMethods } from '../auth/index.js';
 import type { AuthMethod } from '../auth/types.js';
 import type { AuthConfig, RouterWorkerConfig } from '../config/types.js';
-import type { Connection, ConnectionHandler } from './connection.js';
+import type { Connection, ConnectionHandler, OpeningHandshake } from './connection.js';
 import { SessionProtocol, type ProtocolHost } from './protocol.js';
 import { Realm } from './realm.js';
 import type { Session } from './session.js';
@@ -42,8 +42,8 @@ export class Router implements ProtocolHost {
     this.established--;
   }
 
-  attach(connection: Connection, authMethods: ReadonlyMap<string, AuthMethod>, handshakeTimeoutMs: number): ConnectionHandler {
-    const protocol = new SessionProtocol(connection, this, { authMethods, handshakeTimeoutMs });
+  attach(connection: Connection, authMethods: ReadonlyMap<string, AuthMethod>, handshake: OpeningHandshake): ConnectionHandler {
+    const protocol = new SessionProtocol(connection, this, { authMethods, handshake });
     this.handlers.add(protocol);
     return {
       onPayload: (payload) => protocol.onPayload(payload),

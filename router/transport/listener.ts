@@ -2,7 +2,7 @@ import type { Server } from 'node:net';
 import type { LogFields, Logger } from '../../schema/log.js';
 import type { AuthMethod } from '../auth/types.js';
 import type { AuthConfig, TransportConfig } from '../config/types.js';
-import type { Connection, ConnectionHandler } from '../core/connection.js';
+import type { Connection, ConnectionHandler, OpeningHandshake } from '../core/connection.js';
 import { listenOn, type BoundAddress } from './endpoint.js';
 
 /** A running transport: where it listens and how to stop it. */
@@ -16,8 +16,8 @@ export interface Listener {
 
 /** What transports need from the router: admission and a protocol handler per connection. */
 export interface TransportHost {
-  /** Creates the router side of a new connection. */
-  attach(connection: Connection, authMethods: ReadonlyMap<string, AuthMethod>, handshakeTimeoutMs: number): ConnectionHandler;
+  /** Creates the router side of a new connection, which must reach WELCOME within what is left of `handshake`. */
+  attach(connection: Connection, authMethods: ReadonlyMap<string, AuthMethod>, handshake: OpeningHandshake): ConnectionHandler;
   /** Builds the auth methods of a transport or web path (static principals, dynamic authenticators). */
   authMethodsFor(auth: AuthConfig): ReadonlyMap<string, AuthMethod>;
 }

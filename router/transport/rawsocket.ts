@@ -16,40 +16,43 @@ import {
   lengthExponentFor,
   parseClientHandshake,
 } from './rawsocket-framing.js';
+import { ConnectionCount, handshakeFrom, REFUSED_LINGER_MS, startOpening } from './admission.js';
 import { WriteCoalescer } from './coalesce.js';
 import { peerOf } from './endpoint.js';
 import { MAX_SEND_BACKLOG, serveTransport, type Listener, type TransportHost } from './listener.js';
 
-/** WAMP over RawSocket (TCP or Unix socket), as Crossbar's market makers and autobahn clients use it. */
+/**
+ * WAMP over RawSocket (TCP or Unix socket), as Crossbar's market makers and autobahn clients use it.
+ * Every connection counts against `max_connections` from accept; `open_handshake_timeout` runs from
+ * accept across the 4-byte handshake to WELCOME.
+ */
 export async function startRawSocketTransport(config: RawSocketTransportConfig, host: TransportHost, log: Logger): Promise<Listener> {
   const authMethods = host.authMethodsFor(config.auth);
   const opts = config.options;
   const log2 = log.child({ transport: config.id });
-  const sockets = new Set<Socket>();
+  const connections = new ConnectionCount(opts.max_connections);
   const ourLengthExp = lengthExponentFor(opts.max_message_size);
   const acceptedIds = config.serializers.map((name) => RAWSOCKET_SERIALIZER_IDS[name]);
 
   const server = createServer((socket) => {
-    if (sockets.size >= opts.max_connections) {
+    if (!connections.admit(socket)) {
       // The handshake reply is where RawSocket reports "maximum connection count reached".
+      socket.on('error', () => {});
       socket.once('data', () => socket.end(buildHandshakeError(HandshakeError.MaxConnectionCount)));
-      setTimeout(() => socket.destroy(), 1000).unref();
+      setTimeout(() => socket.destroy(), REFUSED_LINGER_MS).unref();
       return;
     }
-    sockets.add(socket);
     socket.setNoDelay(true);
-    socket.on('close', () => sockets.delete(socket));
     socket.on('error', (err) => log2.debug('rawsocket error', { message: err.message }));
     const peer = peerOf(socket.remoteFamily, socket.remoteAddress, socket.remotePort);
-    const handshakeTimer = setTimeout(() => socket.destroy(), opts.open_handshake_timeout * 1000);
-    handshakeTimer.unref();
+    const opening = startOpening(socket, opts.open_handshake_timeout * 1000, () => log2.debug('no RawSocket handshake in time, connection closed', { peer }));
 
     let head = Buffer.alloc(0);
     const onHandshakeData = (chunk: Buffer): void => {
       head = Buffer.concat([head, chunk]);
       if (head.length < 4) return;
       socket.off('data', onHandshakeData);
-      clearTimeout(handshakeTimer);
+      opening.handOver();
       const hs = parseClientHandshake(head.subarray(0, 4), acceptedIds);
       if (!hs.ok) {
         log2.info('rawsocket handshake refused', { peer, reason: hs.reason });
@@ -62,7 +65,7 @@ export async function startRawSocketTransport(config: RawSocketTransportConfig, 
       socket.write(buildHandshakeReply(hs.serializerId, ourLengthExp));
       const details: TransportDetails = { type: 'rawsocket', transport_id: config.id, peer, protocol: `wamp.2.${name}` };
       const connection = new RawSocketConnection(socket, getSerializer(name), details, hs.maxLength, log2);
-      const handler = host.attach(connection, authMethods, opts.open_handshake_timeout * 1000);
+      const handler = host.attach(connection, authMethods, handshakeFrom(opening, opts.open_handshake_timeout));
       connection.bind(handler, opts.max_message_size, head.subarray(4));
     };
     socket.on('data', onHandshakeData);
@@ -72,9 +75,7 @@ export async function startRawSocketTransport(config: RawSocketTransportConfig, 
     server,
     config,
     log2,
-    () => {
-      for (const s of sockets) s.destroy();
-    },
+    () => connections.destroyAll(),
     { serializers: config.serializers },
   );
 }

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage } from 'node:http';
-import type { Socket } from 'node:net';
+import { createServer as createTcpServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../../schema/log.js';
@@ -9,6 +9,7 @@ import { encodeMessage, type Connection, type ConnectionHandler, type TransportD
 import type { Serializer } from '../wamp/serializer.js';
 import { getSerializer } from '../wamp/serializers.js';
 import type { WireMessage } from '../wamp/messages.js';
+import { ConnectionCount, expired, handshakeFrom, REFUSED_LINGER_MS, startOpening, type Opening } from './admission.js';
 import { WriteCoalescer } from './coalesce.js';
 import { peerOf } from './endpoint.js';
 import { MAX_SEND_BACKLOG, serveTransport, type Listener, type TransportHost } from './listener.js';
@@ -29,8 +30,12 @@ interface WebSocketService {
  * WAMP over WebSocket (`wamp.2.json` in text frames, `wamp.2.msgpack`/`wamp.2.cbor` in binary frames),
  * one HTTP server per transport. A `websocket` transport accepts the upgrade on any path; a `web`
  * transport hands it to the websocket path whose URL path equals the request's (query ignored), each
- * with its own serializers, auth and limits, and answers 404 on any other path. `max_connections`
- * counts the connections of all paths together.
+ * with its own serializers, auth and limits, and answers 404 on any other path.
+ *
+ * Every TCP connection counts against `max_connections` from accept until it closes (all paths of a
+ * `web` transport together); one beyond it gets HTTP 503 at once. `open_handshake_timeout` runs from
+ * accept to WELCOME: before the upgrade, when the path is not known yet, the longest of the paths'
+ * timeouts applies; from the upgrade on, the path's own, still counted from accept.
  */
 export async function startWebSocketTransport(config: WebSocketTransportConfig | WebTransportConfig, host: TransportHost, log: Logger): Promise<Listener> {
   const log2 = log.child({ transport: config.id });
@@ -45,8 +50,9 @@ export async function startWebSocketTransport(config: WebSocketTransportConfig |
     services = [...byPath.values()];
     route = (path) => byPath.get(path);
   }
-  const maxConnections = config.options.max_connections;
-  const openConnections = (): number => services.reduce((n, s) => n + s.wss.clients.size, 0);
+  const connections = new ConnectionCount(config.options.max_connections);
+  const beforeUpgradeMs = Math.max(...services.map((s) => s.options.open_handshake_timeout)) * 1000;
+  const openings = new WeakMap<Duplex, Opening>();
 
   const http = createServer((req, res) => {
     const known = route(requestPath(req.url)) !== undefined;
@@ -58,11 +64,15 @@ export async function startWebSocketTransport(config: WebSocketTransportConfig |
     const service = route(requestPath(req.url));
     if (service === undefined) return rejectUpgrade(socket, 404, 'no WAMP WebSocket service at this path');
     const protocol = chooseSubprotocol(req.headers['sec-websocket-protocol'], service.offered);
-    if (openConnections() >= maxConnections) return rejectUpgrade(socket, 503, 'connection limit reached');
     if (!protocol) {
       return rejectUpgrade(socket, 400, `no supported WAMP subprotocol offered (supported: ${[...service.offered.keys()].join(', ')})`);
     }
+    const opening = openings.get(socket)!;
+    // This path's timeout may be shorter than the one that kept the socket open until now.
+    const handshake = handshakeFrom(opening, service.options.open_handshake_timeout);
+    if (expired(handshake)) return rejectUpgrade(socket, 408, 'opening handshake not completed in time');
     service.wss.handleUpgrade(req, socket, head, (ws) => {
+      opening.handOver();
       const details: TransportDetails = {
         type: 'websocket',
         transport_id: config.id,
@@ -72,9 +82,20 @@ export async function startWebSocketTransport(config: WebSocketTransportConfig |
       };
       const serializer = service.offered.get(protocol)!;
       const connection = new WebSocketConnection(ws, serializer, details, service.log);
-      const handler = host.attach(connection, service.authMethods, service.options.open_handshake_timeout * 1000);
+      const handler = host.attach(connection, service.authMethods, handshake);
       connection.bind(handler, service.options.auto_ping_interval);
     });
+  });
+
+  // Connections are accepted, counted and timed here; the HTTP server (which never listens itself)
+  // parses the requests of those admitted. Its options mirror what http.createServer gives its sockets.
+  const tcp = createTcpServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+    if (!connections.admit(socket)) return refuseOverLimit(socket);
+    const opening = startOpening(socket, beforeUpgradeMs, () => {
+      log2.debug('no WebSocket upgrade in time, connection closed', { peer: peerOf(socket.remoteFamily, socket.remoteAddress, socket.remotePort) });
+    });
+    openings.set(socket, opening);
+    http.emit('connection', socket);
   });
 
   const listening =
@@ -82,17 +103,27 @@ export async function startWebSocketTransport(config: WebSocketTransportConfig |
       ? { serializers: config.serializers }
       : { paths: Object.fromEntries(Object.entries(config.paths).map(([path, p]) => [path, p.serializers])) };
   return serveTransport(
-    http,
+    tcp,
     config,
     log2,
     () => {
-      for (const { wss } of services) {
-        for (const ws of wss.clients) ws.terminate();
-        wss.close();
-      }
+      connections.destroyAll();
+      for (const { wss } of services) wss.close();
     },
     listening,
   );
+}
+
+/**
+ * Refuses a connection beyond `max_connections` with HTTP 503 at once: the request is neither awaited
+ * nor parsed (an idle socket would never send one). Its bytes are read and dropped, so the close is a
+ * FIN after the reply, not a reset that could discard it.
+ */
+function refuseOverLimit(socket: Socket): void {
+  socket.on('error', () => {});
+  socket.resume();
+  rejectUpgrade(socket, 503, 'connection limit reached');
+  setTimeout(() => socket.destroy(), REFUSED_LINGER_MS).unref();
 }
 
 /** A WebSocket service of a `websocket` transport or of one websocket path of a `web` transport. */
@@ -106,7 +137,8 @@ function createService(
     noServer: true,
     maxPayload: config.options.max_message_size,
     perMessageDeflate: false,
-    clientTracking: true,
+    // The transport counts and closes connections itself, from TCP accept.
+    clientTracking: false,
     // Must agree with the choice made before the upgrade: the client's first preference we support.
     handleProtocols: (protocols: Set<string>) => chooseSubprotocol([...protocols].join(','), offered) ?? false,
   });

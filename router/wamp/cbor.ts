@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { Decoder, Encoder } from 'cbor-x';
 import { WampError, WampErrorUri } from '../../schema/errors.js';
+import { MAX_NESTING_DEPTH as MAX_DEPTH } from './limits.js';
 import type { Serializer } from './serializer.js';
 
 /**
@@ -17,7 +18,6 @@ import type { Serializer } from './serializer.js';
  * Decoded byte strings are Buffers that share memory with the payload (no copy).
  */
 
-const MAX_DEPTH = 1000;
 const TWO_32 = 2 ** 32;
 const TWO_53 = 2 ** 53;
 const TWO_53N = 2n ** 53n;
@@ -140,8 +140,9 @@ function validate(buf: Buffer): number {
       case 4:
       case 5:
         pos += header === 0 ? 1 : header;
+        // Every array or map is a level, an empty one too (as in the JSON and MessagePack decoders).
+        if (depth === MAX_DEPTH) throw violation(`CBOR payload is nested deeper than ${MAX_DEPTH} levels`);
         if (header === 0 || arg > 0) {
-          if (depth === MAX_DEPTH) throw violation(`CBOR payload is nested deeper than ${MAX_DEPTH} levels`);
           depth++;
           itemsLeft[depth] = header === 0 ? Infinity : major === 5 ? arg * 2 : arg;
           isMapLevel[depth] = major === 5 ? 1 : 0;

@@ -13,5 +13,6 @@ export {
   serializerNameForSubprotocol,
   SUBPROTOCOLS,
 } from './serializers.js';
-export { describeValue, MAX_URI_LENGTH, parseClientMessage } from './parse.js';
+export { describeValue, parseClientMessage } from './parse.js';
+export { MAX_NESTING_DEPTH, MAX_URI_LENGTH } from './limits.js';
 export { isValidPermissionUri, isValidUri, wildcardMatches } from './uri.js';

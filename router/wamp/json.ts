@@ -1,12 +1,15 @@
 import { isUtf8 } from 'node:buffer';
 import { parse as losslessParse } from 'lossless-json';
 import { WampError, WampErrorUri } from '../../schema/errors.js';
+import { jsonNestsDeeperThan } from './json-depth.js';
+import { MAX_NESTING_DEPTH } from './limits.js';
 import type { Serializer } from './serializer.js';
 
 /**
  * `wamp.2.json`. Bytes travel as `"\u0000" + base64`; integers beyond 2^53 travel as plain JSON
  * integers and come back as `bigint`. Both decode and encode take a fast path through the native
- * JSON functions and only fall back to slower exact code when the payload needs it.
+ * JSON functions and only fall back to slower exact code when the payload needs it. Nesting is
+ * bounded by MAX_NESTING_DEPTH, as in the msgpack and CBOR decoders.
  */
 
 const TWO_53 = 2n ** 53n;
@@ -28,6 +31,12 @@ const NEEDS_LOSSLESS = /\d{16}|[eE][+-]?\d{3}/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 const MAX_ENCODE_DEPTH = 10_000;
+
+/**
+ * The shortest payload that can nest deeper than the limit: each level takes two bytes ('[' and ']').
+ * Shorter payloads, the messages that make up routing load, skip the depth walk entirely.
+ */
+const SHORTEST_TOO_DEEP = 2 * (MAX_NESTING_DEPTH + 1);
 
 function violation(message: string, cause?: unknown): WampError {
   return new WampError(WampErrorUri.protocolViolation, message, cause === undefined ? {} : { cause });
@@ -176,6 +185,9 @@ export const jsonSerializer: Serializer = Object.freeze({
 
   decode(payload: Buffer): unknown {
     if (!isUtf8(payload)) throw violation('JSON payload is not valid UTF-8');
+    if (payload.length >= SHORTEST_TOO_DEEP && jsonNestsDeeperThan(payload, MAX_NESTING_DEPTH)) {
+      throw violation(`JSON payload is nested deeper than ${MAX_NESTING_DEPTH} levels`);
+    }
     const text = payload.toString('utf8');
     let value: unknown;
     try {

@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { Packr, Unpackr } from 'msgpackr';
 import { WampError, WampErrorUri } from '../../schema/errors.js';
+import { MAX_NESTING_DEPTH as MAX_DEPTH } from './limits.js';
 import type { Serializer } from './serializer.js';
 
 /**
@@ -17,7 +18,6 @@ import type { Serializer } from './serializer.js';
  * Decoded byte strings are Buffers that share memory with the payload (no copy).
  */
 
-const MAX_DEPTH = 1000;
 const TWO_32 = 2 ** 32;
 const TWO_53 = 2 ** 53;
 
@@ -154,8 +154,9 @@ function validate(buf: Buffer): void {
         }
       }
     }
+    // Every array or map is a level, an empty one too (as in the JSON and CBOR decoders).
+    if (depth === MAX_DEPTH) throw violation(`MessagePack payload is nested deeper than ${MAX_DEPTH} levels`);
     if (children > 0) {
-      if (depth === MAX_DEPTH) throw violation(`MessagePack payload is nested deeper than ${MAX_DEPTH} levels`);
       depth++;
       itemsLeft[depth] = map ? children * 2 : children;
       isMapLevel[depth] = map ? 1 : 0;

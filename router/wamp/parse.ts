@@ -1,4 +1,5 @@
 import { WampError, WampErrorUri } from '../../schema/errors.js';
+import { MAX_URI_LENGTH } from './limits.js';
 import { MessageType, type ClientMessage, type Dict, type WampId } from './messages.js';
 
 /**
@@ -10,7 +11,6 @@ import { MessageType, type ClientMessage, type Dict, type WampId } from './messa
 
 const MAX_ID = 2 ** 53;
 const MAX_ID_BIG = 2n ** 53n;
-export const MAX_URI_LENGTH = 1024;
 
 const TYPE_NAMES: Readonly<Record<number, string>> = Object.fromEntries(
   Object.entries(MessageType).map(([name, code]) => [code, name]),

@@ -1,4 +1,5 @@
 import type { MatchPolicy } from '../config/types.js';
+import { MAX_URI_LENGTH } from './limits.js';
 
 /**
  * WAMP URI rules (spec "URIs" and "Pattern-based Subscriptions/Registrations"); the patterns are the
@@ -16,10 +17,11 @@ const STRICT_LAST_EMPTY = /^([0-9a-z_]+\.)*([0-9a-z_]*)$/;
 
 /**
  * Whether `uri` is valid as a topic/procedure in SUBSCRIBE/REGISTER (and, with 'exact', anywhere a
- * concrete URI goes) under the given match policy. The empty string is never valid here.
+ * concrete URI goes) under the given match policy. The empty string is never valid here, nor a URI
+ * longer than MAX_URI_LENGTH (message parsing refuses those already; this keeps every caller bounded).
  */
 export function isValidUri(uri: string, match: MatchPolicy = 'exact', strict = false): boolean {
-  if (uri.length === 0) return false;
+  if (uri.length === 0 || uri.length > MAX_URI_LENGTH) return false;
   switch (match) {
     case 'exact':
       return (strict ? STRICT_NON_EMPTY : LOOSE_NON_EMPTY).test(uri);

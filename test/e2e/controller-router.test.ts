@@ -4,11 +4,26 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Wampy } from 'wampy';
+import { MsgpackSerializer } from 'wampy/MsgpackSerializer.js';
+import WebSocket from 'ws';
 import { validateNodeConfig } from '../../router/config/index.js';
 
 import { connectWhenUp, freePort, placeIpfsGuest, waitExit } from './harness/market-edge.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
+
+/** A wampy client (msgpack) in realm1 on the WebSocket transport listening on the Unix socket `path`. */
+async function connectUnix(path: string): Promise<Wampy> {
+  class UnixSocket extends WebSocket {
+    constructor(_url: string, protocols?: string | string[]) {
+      super(`ws+unix://${path}:/`, protocols);
+    }
+  }
+  const w = new Wampy('ws://localhost/', { ws: UnixSocket as never, realm: 'realm1', autoReconnect: false, serializer: new MsgpackSerializer() });
+  await w.connect();
+  return w;
+}
 
 
 
@@ -36,8 +51,11 @@ test('npm start path: the controller starts the dev chain and the router, client
   xbrmm.options.extra.blockchain.gateway.http = `http://127.0.0.1:${chainPort}`;
   xbrmm.options.extra.blockchain.deployment = join(cbdir, 'devchain.json');
   xbrmm.makers[0].key = join(cbdir, 'maker1.key');
-  router.transports[0].endpoint.port = wsPort;
-  router.transports[2].endpoint.port = rawPort;
+  const transports = router.transports as { id: string; endpoint: { type: string; port?: number; path?: string } }[];
+  assert.deepEqual(transports.map((t) => t.id), ['ws', 'ws-local', 'rawsocket', 'ws-operator']);
+  transports[0]!.endpoint.port = wsPort;
+  transports[2]!.endpoint.port = rawPort;
+  assert.deepEqual(transports[3]!.endpoint, { type: 'unix', path: '.xbr-edge/operator.sock' }, 'the operator transport is a Unix socket in the node directory');
   // The dev chain guest runs from the project (its script and tsx live there) but on a free port,
   // writing its files into this test's node directory.
   devchain.options.workdir = ROOT;
@@ -65,10 +83,18 @@ test('npm start path: the controller starts the dev chain and the router, client
   await callee.register('com.example.add', ({ argsList }) => ({ argsList: [(argsList as number[])[0]! + (argsList as number[])[1]!] }));
   const result = await caller.call('com.example.add', [2, 3]);
   assert.deepEqual(result.argsList, [5]);
-  // The shipped roles let anonymous clients use the meta API but not kill other sessions
-  // (the market maker's session may or may not have joined yet).
-  assert.ok([2, 3].includes((await caller.call('wamp.session.count', [])).argsList?.[0] as number));
-  await assert.rejects(caller.call('wamp.session.kill', [callee.getSessionId()]), (err: { errorUri?: string }) => err.errorUri === 'wamp.error.not_authorized');
+  // Who is online is private (DESIGN §7): the shipped roles keep anonymous clients out of the meta API,
+  // neither listing sessions nor killing them ...
+  for (const [uri, a] of [['wamp.session.count', []], ['wamp.session.list', []], ['wamp.session.get', [callee.getSessionId()]], ['wamp.session.kill', [callee.getSessionId()]]] as const) {
+    await assert.rejects(caller.call(uri, [...a]), (err: { errorUri?: string }) => err.errorUri === 'wamp.error.not_authorized', `${uri} is refused to an anonymous client`);
+  }
+  // ... which is the operators' (role `operator` on the Unix socket transport `ws-operator`).
+  const operator = await connectUnix(join(cbdir, '.xbr-edge/operator.sock'));
+  // callee, caller, the operator, and the market maker's session if it has joined yet
+  assert.ok([3, 4].includes((await operator.call('wamp.session.count', [])).argsList?.[0] as number));
+  const calleeInfo = (await operator.call('wamp.session.get', [callee.getSessionId()])).argsList?.[0] as { authrole: string; authid: string };
+  assert.equal(calleeInfo.authrole, 'anonymous');
+  assert.match(calleeInfo.authid, /^anonymous-/, 'the router assigned the anonymous client its authid');
   const left = new Promise<void>((resolve) => {
     callee.setOptions({ onClose: () => resolve() });
   });

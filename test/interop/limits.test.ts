@@ -9,7 +9,8 @@ import { ALLOW_ALL } from '../helpers/configs.js';
 import { rawSocket } from '../helpers/raw.js';
 import { closeWampy, startTestRouter, waitFor, wampyClient, wampyConnectError } from '../helpers/router.js';
 
-const realms = [{ name: 'realm1', roles: [{ name: 'anonymous', permissions: [{ uri: '', match: 'prefix', allow: ALLOW_ALL }] }] }];
+// The meta API needs a permission of its own: a catch-all never reaches the reserved `wamp.` namespace.
+const realms = [{ name: 'realm1', roles: [{ name: 'anonymous', permissions: [{ uri: '', match: 'prefix', allow: ALLOW_ALL }, { uri: 'wamp.', match: 'prefix', allow: { call: true } }] }] }];
 
 test('max_sessions: the session over the limit is aborted, the others keep working, a freed slot is reusable', async (t) => {
   const router = await startTestRouter({ options: { max_sessions: 2 }, realms, transports: [{ type: 'websocket', id: 'ws', endpoint: { type: 'tcp' } }] }, { t });

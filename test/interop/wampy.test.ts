@@ -231,26 +231,26 @@ describe('wampy over WebSocket', () => {
       got[kind]!.push({ topic: e.details['topic'], arg: e.argsList?.[0] });
       all.push(e.argsList ?? []);
     };
-    await sub.wampy.subscribe('com.pfx.evt', on('exact'));
-    await sub.wampy.subscribe('com.pfx', on('prefix'), { match: 'prefix' });
-    await sub.wampy.subscribe('com..evt', on('wildcard'), { match: 'wildcard' });
-    await pub.wampy.publish('com.pfx.evt', ['1']);
-    await pub.wampy.publish('com.other.evt', ['2']);
-    await pub.wampy.publish('com.pfx.a.b', ['3']);
-    await pub.wampy.publish('com.pfxyz', ['4']); // string prefix, as Crossbar matches
-    await pub.wampy.publish('com.pfx.evt.more', ['5']);
-    await flushEvents(pub.wampy, 'com.pfx.marker', () => [all], 1);
+    await sub.wampy.subscribe('net.pfx.evt', on('exact'));
+    await sub.wampy.subscribe('net.pfx', on('prefix'), { match: 'prefix' });
+    await sub.wampy.subscribe('net..evt', on('wildcard'), { match: 'wildcard' });
+    await pub.wampy.publish('net.pfx.evt', ['1']);
+    await pub.wampy.publish('net.other.evt', ['2']);
+    await pub.wampy.publish('net.pfx.a.b', ['3']);
+    await pub.wampy.publish('net.pfxyz', ['4']); // string prefix, as Crossbar matches
+    await pub.wampy.publish('net.pfx.evt.more', ['5']);
+    await flushEvents(pub.wampy, 'net.pfx.marker', () => [all], 1);
     assert.deepEqual(got['exact'], [{ topic: undefined, arg: '1' }]);
     assert.deepEqual(got['prefix'], [
-      { topic: 'com.pfx.evt', arg: '1' },
-      { topic: 'com.pfx.a.b', arg: '3' },
-      { topic: 'com.pfxyz', arg: '4' },
-      { topic: 'com.pfx.evt.more', arg: '5' },
-      { topic: 'com.pfx.marker', arg: '__marker__' },
+      { topic: 'net.pfx.evt', arg: '1' },
+      { topic: 'net.pfx.a.b', arg: '3' },
+      { topic: 'net.pfxyz', arg: '4' },
+      { topic: 'net.pfx.evt.more', arg: '5' },
+      { topic: 'net.pfx.marker', arg: '__marker__' },
     ]);
     assert.deepEqual(got['wildcard'], [
-      { topic: 'com.pfx.evt', arg: '1' },
-      { topic: 'com.other.evt', arg: '2' },
+      { topic: 'net.pfx.evt', arg: '1' },
+      { topic: 'net.other.evt', arg: '2' },
     ]);
   });
 
@@ -726,11 +726,11 @@ describe('wampy over WebSocket', () => {
       assert.deepEqual(await raw.next(2000, undefined, 'GOODBYE'), [6, { message: 'bye now' }, 'com.example.kicked']);
       raw.send([6, {}, 'wamp.close.goodbye_and_out']);
 
-      const dummy = () => '';
-      const v1 = await connect({ serializer: 'json', authid: 'victim', authmethods: ['anonymous'], onChallenge: dummy });
-      const v2 = await connect({ serializer: 'msgpack', authid: 'victim', authmethods: ['anonymous'], onChallenge: dummy });
-      assert.equal(v1.welcome['authid'], 'victim');
-      const killed = (await admin.wampy.call('wamp.session.kill_by_authid', ['victim'])).argsList![0] as number[];
+      // Two sessions of one authenticated principal (an anonymous authid is the router's, never the client's).
+      const v1 = await connect({ serializer: 'json', authid: 'tom', authmethods: ['ticket'], onChallenge: () => TICKETS.tom });
+      const v2 = await connect({ serializer: 'msgpack', authid: 'tom', authmethods: ['ticket'], onChallenge: () => TICKETS.tom });
+      assert.equal(v1.welcome['authid'], 'tom');
+      const killed = (await admin.wampy.call('wamp.session.kill_by_authid', ['tom'])).argsList![0] as number[];
       assert.deepEqual([...killed].map(Number).sort(), [v1.sessionId, v2.sessionId].sort());
       await withTimeout(Promise.all([v1.closed, v2.closed]), 3000, 'killed sessions to close');
       await waitFor(() => router.router.sessionCount === 2, 2000, 'admin and bystander remain');
@@ -743,22 +743,22 @@ describe('wampy over WebSocket', () => {
       const { connect } = await setup(t);
       const callee = await connect({ serializer: 'msgpack' });
       const client = await connect({ serializer: 'json' });
-      const exact = Number((await callee.wampy.register('com.meta.exact', () => null)).registrationId);
-      const prefix = Number((await callee.wampy.register('com.meta', () => null, { match: 'prefix' })).registrationId);
-      const wildcard = Number((await callee.wampy.register('com..wild', () => null, { match: 'wildcard', invoke: 'roundrobin' })).registrationId);
+      const exact = Number((await callee.wampy.register('net.meta.exact', () => null)).registrationId);
+      const prefix = Number((await callee.wampy.register('net.meta', () => null, { match: 'prefix' })).registrationId);
+      const wildcard = Number((await callee.wampy.register('net..wild', () => null, { match: 'wildcard', invoke: 'roundrobin' })).registrationId);
       assert.equal(new Set([exact, prefix, wildcard]).size, 3);
       const call = async (uri: string, args: unknown[]) => (await client.wampy.call(uri, args)).argsList?.[0];
-      assert.equal(await call('wamp.registration.lookup', ['com.meta.exact']), exact);
-      assert.equal(await call('wamp.registration.lookup', ['com.meta', { match: 'prefix' }]), prefix);
-      assert.equal(await call('wamp.registration.lookup', ['com..wild', { match: 'wildcard' }]), wildcard);
-      assert.equal(await call('wamp.registration.lookup', ['com.meta']), null);
-      assert.equal(await call('wamp.registration.match', ['com.meta.exact']), exact);
-      assert.equal(await call('wamp.registration.match', ['com.meta.other']), prefix);
-      assert.equal(await call('wamp.registration.match', ['com.x.wild']), wildcard);
+      assert.equal(await call('wamp.registration.lookup', ['net.meta.exact']), exact);
+      assert.equal(await call('wamp.registration.lookup', ['net.meta', { match: 'prefix' }]), prefix);
+      assert.equal(await call('wamp.registration.lookup', ['net..wild', { match: 'wildcard' }]), wildcard);
+      assert.equal(await call('wamp.registration.lookup', ['net.meta']), null);
+      assert.equal(await call('wamp.registration.match', ['net.meta.exact']), exact);
+      assert.equal(await call('wamp.registration.match', ['net.meta.other']), prefix);
+      assert.equal(await call('wamp.registration.match', ['net.x.wild']), wildcard);
       assert.equal(await call('wamp.registration.match', ['org.none']), null);
       const got = (await call('wamp.registration.get', [wildcard])) as Record<string, unknown>;
       assert.equal(got['id'], wildcard);
-      assert.equal(got['uri'], 'com..wild');
+      assert.equal(got['uri'], 'net..wild');
       assert.equal(got['match'], 'wildcard');
       assert.equal(got['invoke'], 'roundrobin');
       assert.equal(typeof got['created'], 'string');

@@ -17,7 +17,8 @@ const realms = [
   {
     name: 'realm1',
     roles: [
-      { name: 'anonymous', permissions: [{ uri: '', match: 'prefix', allow: ALLOW_ALL }] },
+      // The meta API needs a permission of its own: a catch-all never reaches the reserved `wamp.` namespace.
+      { name: 'anonymous', permissions: [{ uri: '', match: 'prefix', allow: ALLOW_ALL }, { uri: 'wamp.', match: 'prefix', allow: { call: true } }] },
       { name: 'user', permissions: [{ uri: '', match: 'prefix', allow: ALLOW_ALL }] },
     ],
   },

@@ -1,8 +1,9 @@
 /**
  * The seller and buyer delegates together through the real edge (controller, router, dev chain, xbrmm
- * maker): a SimpleSeller (authid `seller_delegates`, delegate #5, paying channel opened on chain by the
- * market owner for seller #2) publishing under keys that rotate every second, and a SimpleBuyer (delegate
- * #6, payment channel funded on chain by buyer #3).
+ * maker): a SimpleSeller (a session of member #2, provider id `member-0x…` of #2; delegate #5, paying channel
+ * opened on chain by the market owner for seller #2) publishing under keys that rotate every second, and a
+ * SimpleBuyer (a session of member #3; delegate #6, payment channel funded on chain by buyer #3). Each
+ * channel's ledger is read by a session of its own member (DESIGN §7).
  *
  * - rotation by interval: one offer per key, the buyer buys and decrypts payloads of several keys;
  * - seller offline: its session is lost, the maker's `sell` call finds no procedure, the buyer gets that
@@ -30,9 +31,11 @@ import { offerMessage, signOffer } from '../../schema/eip712/offer.js';
 import { WampError } from '../../schema/errors.js';
 import { createLogger } from '../../schema/log.js';
 import { startMarketEdge, type MarketEdge } from '../e2e/harness/market-edge.js';
-import { addr, bytesOf, call, callError, e2eConfig, openChannelOnChain, sleep, uuid, world, XBR, type World } from '../e2e/market/offers-purchase-helpers.js';
+import { addr, bytesOf, call, callError, connectMakerSeat, connectMember, e2eConfig, memberAuthidOf, openChannelOnChain, sleep, uuid, world, XBR, type World } from '../e2e/market/offers-purchase-helpers.js';
 
-const AUTHID = 'seller_delegates';
+const SELLER_MEMBER = 2;
+const BUYER_MEMBER = 3;
+const AUTHID = memberAuthidOf(SELLER_MEMBER);
 const SELL = `xbr.provider.${AUTHID}.sell`;
 const URI = 'xbr.demo.delegates';
 const PRICE = 2n * XBR;
@@ -70,6 +73,9 @@ describe('seller and buyer delegates end to end: interval rotation, seller offli
   let edge: MarketEdge;
   let w: World;
   let probe: Wampy;
+  /** Sessions of the seller member #2 and the buyer member #3 that stay up: they read their own channels. */
+  let sellerMember: Wampy;
+  let buyerMember: Wampy;
   let sellerSession: Wampy;
   let seller: SimpleSeller;
   let buyer: SimpleBuyer;
@@ -78,8 +84,7 @@ describe('seller and buyer delegates end to end: interval rotation, seller offli
   let dir: string;
   const bought = new Set<string>();
 
-  const connectSeller = (): Promise<Wampy> =>
-    edge.connect({ serializer: 'cbor', wampy: { authid: AUTHID, authmethods: ['anonymous'], onChallenge: () => { throw new Error('no challenge expected'); } } });
+  const connectSeller = (): Promise<Wampy> => connectMember(edge, SELLER_MEMBER);
   const statePath = (): string => join(dir, 'paying.json');
   async function startSeller(): Promise<void> {
     sellerSession = await connectSeller();
@@ -88,7 +93,7 @@ describe('seller and buyer delegates end to end: interval rotation, seller offli
     await seller.start(sellerSession);
   }
   const ledger = async (kind: 'payment' | 'paying', id: Uuid): Promise<{ seq: number; remaining: bigint; inflight: bigint }> => {
-    const b = await call(probe, `xbr.marketmaker.get_${kind}_channel_balance`, [id]);
+    const b = await call(kind === 'payment' ? buyerMember : sellerMember, `xbr.marketmaker.get_${kind}_channel_balance`, [id]);
     return { seq: Number(b.seq), remaining: unpackUint256(b.remaining), inflight: b.inflight instanceof Uint8Array ? unpackUint256(b.inflight) : BigInt(b.inflight) };
   };
   /** A payload wrapped under a key the buyer has not bought yet (keys rotate every second). */
@@ -106,13 +111,16 @@ describe('seller and buyer delegates end to end: interval rotation, seller offli
     edge = await startMarketEdge({ configure: e2eConfig });
     probe = await edge.connect({ serializer: 'cbor' });
     w = await world(edge, probe);
+    sellerMember = await connectMember(edge, SELLER_MEMBER);
+    buyerMember = await connectMember(edge, BUYER_MEMBER);
     payingId = await openChannelOnChain(w, 2, PAYING, addr(edge.account(5)));
     paymentId = await openChannelOnChain(w, 1, PAYMENT, addr(edge.account(6)));
-    await until(() => call(probe, 'xbr.marketmaker.get_active_paying_channel', [addr(edge.account(5))]), (c) => c !== null, 'the paying channel at the maker');
-    await until(() => call(probe, 'xbr.marketmaker.get_active_payment_channel', [addr(edge.account(6))]), (c) => c !== null, 'the payment channel at the maker');
+    await until(() => call(sellerMember, 'xbr.marketmaker.get_active_paying_channel', [addr(edge.account(5))]), (c) => c !== null, 'the paying channel at the maker');
+    await until(() => call(buyerMember, 'xbr.marketmaker.get_active_payment_channel', [addr(edge.account(6))]), (c) => c !== null, 'the payment channel at the maker');
     await startSeller();
+    assert.equal(edge.welcome(sellerSession).authid, AUTHID, 'the provider id is the member\'s authid');
     buyer = new SimpleBuyer(edge.makerAddress, bytesOf(edge.account(6)), new Uint8Array(randomBytes(32)), { logger: quiet });
-    assert.equal(await buyer.start(await edge.connect({ serializer: 'cbor' })), PAYMENT);
+    assert.equal(await buyer.start(await connectMember(edge, BUYER_MEMBER)), PAYMENT);
   });
   after(async () => {
     await seller?.stop().catch(() => undefined);
@@ -264,10 +272,11 @@ describe('seller and buyer delegates end to end: interval rotation, seller offli
       assert.equal(cs.closedBalance, remaining);
     }
     // The maker's ledger follows the chain.
-    await until(() => call(probe, 'xbr.marketmaker.get_payment_channel', [paymentId]), (c) => c.state === 3, 'the payment channel Closed at the maker');
-    await until(() => call(probe, 'xbr.marketmaker.get_paying_channel', [payingId]), (c) => c.state === 3, 'the paying channel Closed at the maker');
+    await until(() => call(buyerMember, 'xbr.marketmaker.get_payment_channel', [paymentId]), (c) => c.state === 3, 'the payment channel Closed at the maker');
+    await until(() => call(sellerMember, 'xbr.marketmaker.get_paying_channel', [payingId]), (c) => c.state === 3, 'the paying channel Closed at the maker');
 
-    // The seller holds the close (on disk too) and sells nothing more on that channel, whoever asks.
+    // The seller holds the close (on disk too) and sells nothing more on that channel, whoever asks (the
+    // maker's seat: only the maker's role may call a seller).
     const held = seller.balance()!;
     assert.deepEqual([held.closed, held.closeIsFinal, held.seq, held.balance], [true, true, paying.seq, paying.remaining]);
     assert.deepEqual(view(FileSellerStateStore.open(statePath()).load(payingId)), view(held));
@@ -278,8 +287,10 @@ describe('seller and buyer delegates end to end: interval rotation, seller offli
     const seq = paying.seq + 1;
     const balance = paying.remaining - PRICE;
     const sig = signChannelClose(closeMessage(w.binding, closeAt, payingId, seq, balance, false), makerKey);
-    const refused = await callError(probe, SELL, [w.maker, buyer.buyerPubkey, enc.keyId, payingId, seq, packUint256(PRICE), packUint256(balance), sig], { close_at: closeAt });
+    const makerSeat = await connectMakerSeat(edge);
+    const refused = await callError(makerSeat, SELL, [w.maker, buyer.buyerPubkey, enc.keyId, payingId, seq, packUint256(PRICE), packUint256(balance), sig], { close_at: closeAt });
     assert.equal(refused.errorUri, 'xbr.error.unexpected_channel_oid');
     assert.match(String(refused.argsList?.[0]), /closed/);
+    await makerSeat.disconnect();
   });
 });

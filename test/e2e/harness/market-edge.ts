@@ -36,6 +36,18 @@ export interface StartMarketEdgeOptions {
   env?: Record<string, string>;
   /** How long the maker may take to register its procedures (ms). Default 90 s. */
   startTimeoutMs?: number;
+  /**
+   * Node directory to run in, e.g. one that a previous edge left behind with `keepCbdir` (a restart of the
+   * same node). Default: a new temp directory.
+   */
+  cbdir?: string;
+  /** `stop()` leaves the node directory in place (the caller removes it). Default false. */
+  keepCbdir?: boolean;
+  /**
+   * Called right after the controller is spawned, with the router's TCP WebSocket URL, and run beside the
+   * start (not awaited by it): a hostile client racing the maker to the router does its worst here.
+   */
+  whileStarting?: (wsUrl: string) => void;
 }
 
 export interface ConnectOptions {
@@ -62,14 +74,26 @@ export interface MarketEdge {
   output(): string;
   /** A connected wampy client in realm1 (msgpack by default). Closed by `stop()`. */
   connect(options?: ConnectOptions): Promise<Wampy>;
+  /** The WELCOME details a client of `connect` received (its authid and role as the router fixed them). */
+  welcome(client: Wampy): Welcome;
+  /** A client on the operator Unix socket of the shipped config (role `operator`). Closed by `stop()`. */
+  connectOperator(options?: ConnectOptions): Promise<Wampy>;
   /** Calls `uri` until the maker has registered it; returns the first positional result. */
   callWhenRegistered(client: Wampy, uri: string, args?: unknown[], timeoutMs?: number): Promise<unknown>;
   /** A provider on the dev chain (no caching, as the dev chain mines instantly). */
   provider(): JsonRpcProvider;
   /** The hardhat default-mnemonic account `index` as a signer on the dev chain. */
   account(index: number): Wallet;
-  /** SIGTERM the controller and wait for its exit (code returned); removes the node directory. */
+  /** SIGTERM the controller and wait for its exit (code returned); removes the node directory unless `keepCbdir`. */
   stop(): Promise<number | null>;
+}
+
+/** What the router told a client in WELCOME. */
+export interface Welcome {
+  authid: string;
+  authrole: string;
+  authmethod?: string;
+  authextra?: Record<string, unknown>;
 }
 
 export function freePort(): Promise<number> {
@@ -133,7 +157,7 @@ export async function placeIpfsGuest(config: EdgeConfig, cbdir: string): Promise
 
 /** Starts the controller on the shipped config and waits until the maker serves `xbr.marketmaker.status`. */
 export async function startMarketEdge(options: StartMarketEdgeOptions = {}): Promise<MarketEdge> {
-  const cbdir = mkdtempSync(join(tmpdir(), 'xbr-edge-market-'));
+  const cbdir = options.cbdir ?? mkdtempSync(join(tmpdir(), 'xbr-edge-market-'));
   const config = JSON.parse(readFileSync(join(ROOT, 'router-config.json'), 'utf8')) as EdgeConfig;
   const [wsPort, rawPort, chainPort] = [await freePort(), await freePort(), await freePort()];
   const devchain = config.workers.find((w) => w['type'] === 'guest' && w['id'] === 'devchain');
@@ -169,13 +193,27 @@ export async function startMarketEdge(options: StartMarketEdgeOptions = {}): Pro
   const wsUrl = `ws://127.0.0.1:${wsPort}/`;
   const chainUrl = `http://127.0.0.1:${chainPort}`;
 
-  const connect = async (o: ConnectOptions = {}): Promise<Wampy> => {
+  const welcomes = new WeakMap<Wampy, Welcome>();
+  const open = async (url: string, ws: typeof WebSocket, o: ConnectOptions): Promise<Wampy> => {
     const serializer = o.serializer === 'cbor' ? new CborSerializer() : new MsgpackSerializer();
-    const w = new Wampy(wsUrl, { ws: WebSocket as never, realm: 'realm1', autoReconnect: false, serializer, ...o.wampy });
-    await w.connect();
+    const w = new Wampy(url, { ws: ws as never, realm: 'realm1', autoReconnect: false, serializer, ...o.wampy });
+    welcomes.set(w, (await w.connect()) as unknown as Welcome);
     clients.push(w);
     return w;
   };
+  const connect = (o: ConnectOptions = {}): Promise<Wampy> => open(wsUrl, WebSocket, o);
+  const welcome = (client: Wampy): Welcome => {
+    const w = welcomes.get(client);
+    if (w === undefined) throw new Error('not a client of this edge');
+    return w;
+  };
+  const operatorSocket = join(cbdir, '.xbr-edge/operator.sock');
+  const connectOperator = (o: ConnectOptions = {}): Promise<Wampy> =>
+    open('ws://localhost/', class extends WebSocket {
+      constructor(_url: string, protocols?: string | string[]) {
+        super(`ws+unix://${operatorSocket}:/`, protocols);
+      }
+    } as unknown as typeof WebSocket, o);
   const callWhenRegistered = async (client: Wampy, uri: string, callArgs: unknown[] = [], timeoutMs = 60_000): Promise<unknown> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -209,10 +247,16 @@ export async function startMarketEdge(options: StartMarketEdgeOptions = {}): Pro
     } else {
       code = child.exitCode;
     }
-    rmSync(cbdir, { recursive: true, force: true });
+    if (options.keepCbdir !== true) rmSync(cbdir, { recursive: true, force: true });
     return code;
   };
 
+  options.whileStarting?.(wsUrl);
+  // A controller that gives up (exit 2) takes the router with it; a call in flight then never settles.
+  const exited = new Promise<never>((_, reject) => {
+    child.once('exit', (code, signal) => reject(new Error(`controller exited with ${code ?? signal}`)));
+  });
+  exited.catch(() => undefined);
   try {
     const deadline = Date.now() + (options.startTimeoutMs ?? 90_000);
     let probe: Wampy | undefined;
@@ -227,13 +271,15 @@ export async function startMarketEdge(options: StartMarketEdgeOptions = {}): Pro
     }
     // Procedures register one by one and the maker reports RUNNING once all are: wait for that.
     for (;;) {
-      const st = (await callWhenRegistered(probe, 'xbr.marketmaker.status', [], Math.max(1000, deadline - Date.now()))) as { status?: string };
+      const st = (await Promise.race([callWhenRegistered(probe, 'xbr.marketmaker.status', [], Math.max(1000, deadline - Date.now())), exited])) as { status?: string };
       if (st.status === 'RUNNING') break;
       if (Date.now() > deadline) throw new Error(`maker status ${String(st.status)}, not RUNNING`);
       await sleep(100);
     }
   } catch (err) {
     await stop().catch(() => undefined);
+    // A directory we made and the caller cannot know of yet: kept only when the caller gave it.
+    if (options.cbdir === undefined) rmSync(cbdir, { recursive: true, force: true });
     throw new Error(`market edge did not start: ${err instanceof Error ? err.message : String(err)}\n${output.slice(-4000)}`, { cause: err });
   }
 
@@ -252,6 +298,8 @@ export async function startMarketEdge(options: StartMarketEdgeOptions = {}): Pro
     makerAddress,
     output: () => output,
     connect,
+    welcome,
+    connectOperator,
     callWhenRegistered,
     provider,
     account: (index) => new Wallet('0x' + Buffer.from(devchainAccountKey(index)).toString('hex'), provider()),

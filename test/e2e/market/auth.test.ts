@@ -1,13 +1,15 @@
 /**
- * End to end: the maker's WAMP-cryptosign dynamic authenticator on the router's TCP WebSocket. A new member
- * login (EIP712MarketMemberLogin) stores the key and gives role `user` / authid `member-0x…`; the key then
- * logs in alone; a wrong login signature is refused; a non-actor and an unknown key are anonymous; logout
- * forgets the key and kills the member's sessions. A member registers under `xbr.provider.<its authid>.` only.
+ * End to end: the maker's WAMP-cryptosign dynamic authenticator on the router's TCP WebSocket (shipped
+ * config). A new member login (EIP712MarketMemberLogin) stores the key and gives role `user` / authid
+ * `member-0x…`; the key then logs in alone; a wrong login signature is refused; a non-actor and an unknown key
+ * are anonymous; logout forgets the key and kills the member's sessions. A member registers under
+ * `xbr.provider.<its authid>.` only. An anonymous session cannot name itself a member: the router assigns its
+ * authid, whatever HELLO asked for. Neither anonymous sessions nor members may use the meta API (DESIGN §7).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startMarketEdge, type MarketEdge } from '../harness/market-edge.js';
-import { call, ed25519Keys, login, memberAuthConfig } from './channels-helpers.js';
+import { call, ed25519Keys, login, rejectsWith } from './channels-helpers.js';
 
 const SELLER = 2;
 const BUYER = 3;
@@ -16,7 +18,7 @@ const NOT_A_MEMBER = 7;
 let edge: MarketEdge;
 
 before(async () => {
-  edge = await startMarketEdge({ configure: memberAuthConfig });
+  edge = await startMarketEdge();
 });
 after(async () => {
   await edge?.stop();
@@ -79,4 +81,36 @@ test('a member registers its own xbr.provider.<authid>. procedures, never anothe
     (err: { errorUri?: string }) => err.errorUri === 'wamp.error.not_authorized',
   );
   await buyer.client.register(`xbr.provider.${memberId(BUYER)}.sell`, (() => ({})) as never);
+});
+
+test('an anonymous session asking for a member\'s authid in HELLO gets a router-assigned anonymous authid, and none of the member\'s rights', async () => {
+  const impostor = await edge.connect({ serializer: 'cbor', wampy: {
+      authid: memberId(SELLER),
+      authmethods: ['anonymous'],
+      onChallenge: () => {
+        throw new Error('anonymous: no challenge expected');
+      },
+      uriValidation: 'loose',
+    },
+  });
+  const welcome = edge.welcome(impostor);
+  assert.equal(welcome.authrole, 'anonymous');
+  assert.match(welcome.authid, /^anonymous-([A-Z2-9]{4}-){5}[A-Z2-9]{4}$/);
+  assert.notEqual(welcome.authid, memberId(SELLER));
+  // Neither the member's provider procedures nor its member procedures.
+  await assert.rejects(
+    impostor.register(`xbr.provider.${memberId(SELLER)}.sell`, (() => ({})) as never),
+    (err: { errorUri?: string }) => err.errorUri === 'wamp.error.not_authorized',
+  );
+  await rejectsWith(call(impostor, 'xbr.marketmaker.get_catalogs_by_owner', [Buffer.from(edge.account(SELLER).address.slice(2), 'hex')]), 'wamp.error.not_authorized', /is for market members/);
+});
+
+test('the meta API is closed to anonymous sessions and members', async () => {
+  const member = await login(edge, { wallet: SELLER });
+  const anonymous = await edge.connect();
+  for (const client of [member.client, anonymous]) {
+    await rejectsWith(call(client, 'wamp.session.get', [client.getSessionId()]), 'wamp.error.not_authorized');
+    await rejectsWith(call(client, 'wamp.session.list'), 'wamp.error.not_authorized');
+    await rejectsWith(call(client, 'wamp.registration.lookup', ['xbr.marketmaker.buy_key']), 'wamp.error.not_authorized');
+  }
 });

@@ -1,7 +1,8 @@
 /**
  * End to end through the real edge (controller, dev chain, IPFS guest seeded with the demo descriptions,
  * router, xbrmm worker): the worker's IPFS fetcher downloads and verifies the demo market / catalog / API
- * files and parses them; find_catalogs / get_catalog / get_api / get_ipfs_status show them. A catalog created
+ * files and parses them; find_catalogs / get_catalog / get_api (public) and get_ipfs_status (for operators, on the
+ * operator Unix socket; refused to anonymous clients and members) show them. A catalog created
  * on chain while the edge runs, with its meta added to the IPFS guest, becomes searchable through the chain
  * monitor's hook (no restart, no catch-up scan).
  */
@@ -14,7 +15,7 @@ import { create } from 'kubo-rpc-client';
 import type { Wampy } from 'wampy';
 import { DEMO_CIDS, xbrCatalogAbi } from '../../../contracts/index.js';
 import { startMarketEdge, type MarketEdge } from '../harness/market-edge.js';
-import { call, eventually, id16, rejectsWith } from './channels-helpers.js';
+import { call, eventually, id16, login, rejectsWith } from './channels-helpers.js';
 
 const MM = 'xbr.marketmaker.';
 const SELLER = 2;
@@ -22,10 +23,12 @@ const ROOT = new URL('../../../', import.meta.url).pathname;
 
 let edge: MarketEdge;
 let client: Wampy;
+let operator: Wampy;
 
 before(async () => {
   edge = await startMarketEdge();
   client = await edge.connect();
+  operator = await edge.connectOperator();
 });
 after(async () => {
   await edge?.stop();
@@ -70,8 +73,11 @@ test('the demo catalog and its API are downloaded, verified, parsed and searchab
   await rejectsWith(call(client, MM + 'get_catalog', [randomBytes(16)]), 'crossbar.error.no_such_object');
   await rejectsWith(call(client, MM + 'find_catalogs', [], { limit: 0 }), 'wamp.error.invalid_argument', /^limit: /);
 
+  // The IPFS fetcher's state is the operators' business.
+  await rejectsWith(call(client, MM + 'get_ipfs_status', []), 'wamp.error.not_authorized', /^xbr\.marketmaker\.get_ipfs_status is for operators \(role "operator"\)/);
+  await rejectsWith(call((await login(edge, { wallet: SELLER })).client, MM + 'get_ipfs_status', []), 'wamp.error.not_authorized', /is for operators/);
   const status: { counts: Record<string, number>; active: number; next_retries: { file_hash: string }[] } = await eventually(async () => {
-    const s: { counts: Record<string, number>; active: number; next_retries: { file_hash: string }[] } = await call(client, MM + 'get_ipfs_status', []);
+    const s: { counts: Record<string, number>; active: number; next_retries: { file_hash: string }[] } = await call(operator, MM + 'get_ipfs_status', []);
     return s.counts['downloaded']! >= 6 ? s : undefined;
   }, 'the six demo files are downloaded');
   assert.equal(status.counts['invalid'], 0);

@@ -1,7 +1,7 @@
 /**
- * Helpers of the channel / consent / auth end-to-end tests: the harness's edge with the auth config these
- * tests need made explicit, member logins (WAMP-cryptosign through the maker's authenticator), signing as
- * demo accounts, error and polling assertions.
+ * Helpers of the channel / consent / auth end-to-end tests on the shipped config (anonymous and the maker's
+ * WAMP-cryptosign authenticator on the TCP WebSocket): member logins, signing as demo accounts, error and
+ * polling assertions.
  */
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
@@ -10,28 +10,7 @@ import { sign as cryptosignSign } from 'wampy/cryptosign.js';
 import { devchainAccountKey } from '../../../contracts/index.js';
 import type { Address } from '../../../schema/codec/types.js';
 import { sign } from '../../../schema/eip712/sign.js';
-import type { EdgeConfig, MarketEdge } from '../harness/market-edge.js';
-
-/** Makes the realm/auth config of these tests explicit: anonymous + the maker's cryptosign authenticator on the TCP WebSocket. */
-export function memberAuthConfig(config: EdgeConfig): void {
-  const router = config.workers.find((w) => w['type'] === 'router')!;
-  const ws = (router['transports'] as Record<string, unknown>[]).find((t) => t['id'] === 'ws')!;
-  ws['auth'] = {
-    anonymous: { type: 'static', role: 'anonymous' },
-    cryptosign: { type: 'dynamic', authenticator: 'xbr.marketmaker.authenticator.authenticate' },
-  };
-  const realm = (router['realms'] as { roles: { name: string; permissions: unknown[] }[] }[])[0]!;
-  const allow = (call: boolean, register: boolean, publish: boolean, subscribe: boolean) => ({ call, register, publish, subscribe });
-  const p = (uri: string, a: ReturnType<typeof allow>) => ({ uri, match: 'prefix', allow: a, disclose: { caller: true, publisher: true } });
-  const roles = [
-    { name: 'anonymous', permissions: [p('', allow(true, true, true, true)), p('xbr.marketmaker.', allow(true, false, false, true)), p('xbr.provider.', allow(false, false, false, true))] },
-    { name: 'user', permissions: [p('', allow(true, true, true, true)), p('xbr.marketmaker.', allow(true, false, false, true)), p('xbr.provider.', allow(false, false, false, true)), p('xbr.provider.{authid}.', allow(false, true, true, true))] },
-  ];
-  const mm = realm.roles.find((r) => r.name === 'marketmaker')!;
-  const mmPerms = mm.permissions as { uri: string }[];
-  if (!mmPerms.some((x) => x.uri === 'wamp.session.get')) mmPerms.push({ uri: 'wamp.session.get', match: 'exact', allow: allow(true, false, false, false) } as never);
-  realm.roles = [...roles, mm];
-}
+import type { MarketEdge, Welcome } from '../harness/market-edge.js';
 
 /** 20-byte address of a hex string. */
 export const adr = (hex: string): Address => new Uint8Array(Buffer.from(hex.slice(2), 'hex')) as Address;
@@ -62,7 +41,7 @@ export interface LoginOptions {
 }
 
 /** Connects with WAMP-cryptosign through the maker's authenticator; returns the client and its WELCOME details. */
-export async function login(edge: MarketEdge, o: LoginOptions = {}): Promise<{ client: Wampy; welcome: { authid: string; authrole: string; authextra: Record<string, unknown> }; keys: Ed25519Keys }> {
+export async function login(edge: MarketEdge, o: LoginOptions = {}): Promise<{ client: Wampy; welcome: Welcome; keys: Ed25519Keys }> {
   const keys = o.keys ?? ed25519Keys();
   const authextra: Record<string, unknown> = { pubkey: keys.pubHex };
   if (o.wallet !== undefined) {
@@ -82,9 +61,8 @@ export async function login(edge: MarketEdge, o: LoginOptions = {}): Promise<{ c
       onChallenge: (method: string, extra: unknown) => cryptosignSign(keys.seedHex)(method, extra as { challenge: string }),
     },
   });
-  // The session's identity as the router holds it (the meta API is open to these roles).
-  const welcome = (await client.call('wamp.session.get', [client.getSessionId()])).argsList?.[0] as { authid: string; authrole: string; authextra: Record<string, unknown> };
-  return { client, welcome, keys };
+  // The session's identity as the router fixed it in WELCOME (members may not use the meta API).
+  return { client, welcome: edge.welcome(client), keys };
 }
 
 /** The first positional result of `uri` (callee errors keep `errorUri`, `argsList`, `argsDict`). */

@@ -1,12 +1,15 @@
 /**
- * Fixtures of the offers/purchase e2e tests: an edge whose TCP transport is anonymous with an explicit
- * test role (clients choose their authid in HELLO, so a seller has a fixed, URI-safe authid), plain wampy
- * sellers and buyers, and channels opened on the dev chain directly with ethers.
+ * Fixtures of the offers/purchase e2e tests: the shipped config with static ticket principals for the
+ * members (so a test logs in as any hardhat account's member), plain wampy sellers and buyers, and channels
+ * opened on the dev chain directly with ethers.
  */
 import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { join } from 'node:path';
 import { Contract, getBytes, hexlify, Wallet, type Signer } from 'ethers';
-import type { Wampy } from 'wampy';
-import { xbrChannelAbi } from '../../../contracts/index.js';
+import { Wampy } from 'wampy';
+import { CborSerializer } from 'wampy/CborSerializer.js';
+import WebSocket from 'ws';
+import { devchainAccountKey, xbrChannelAbi } from '../../../contracts/index.js';
 import { parseAddress } from '../../../schema/codec/address.js';
 import { packUint256, unpackUint256 } from '../../../schema/codec/uint256.js';
 import type { Address, Amount, Uuid } from '../../../schema/codec/types.js';
@@ -34,18 +37,56 @@ export const bytesOf = (w: Wallet): Uint8Array => {
   return k;
 };
 
-/** Realm role `e2e` on the TCP transport (anonymous): may call, register, publish, subscribe anything; caller disclosed. */
+/** The ticket of every test member (static principals of {@link e2eConfig}). */
+export const MEMBER_TICKET = 'e2e-member-ticket';
+/** How many hardhat default accounts get a member principal. */
+const MEMBER_ACCOUNTS = 20;
+
+/** `member-0x<lowercase hex>` of the hardhat default account `index` (the authid the maker trusts as that member). */
+export function memberAuthidOf(index: number): string {
+  return `member-0x${new Wallet('0x' + Buffer.from(devchainAccountKey(index)).toString('hex')).address.slice(2).toLowerCase()}`;
+}
+
+/**
+ * The shipped config, plus static ticket principals on the TCP WebSocket transport: `member-0x<address>` of
+ * each hardhat default account, role `user` — what the maker's authenticator would give those members after a
+ * cryptosign login, declared by the router admin instead, so a test logs in as any member with one round trip
+ * and several sellers can each have their own authid. Anonymous and cryptosign logins stay as shipped.
+ */
 export function e2eConfig(config: EdgeConfig): void {
   const router = config.workers.find((w) => w['type'] === 'router')!;
-  const realm = (router['realms'] as { name: string; roles: { name: string }[] }[]).find((r) => r.name === 'realm1')!;
-  realm.roles = realm.roles.filter((r) => r.name !== 'e2e');
-  realm.roles.push({
-    name: 'e2e',
-    permissions: [{ uri: '', match: 'prefix', allow: { call: true, register: true, publish: true, subscribe: true }, disclose: { caller: true, publisher: true } }],
-  } as never);
-  for (const t of router['transports'] as { id: string; endpoint: { type: string; port?: number }; auth?: unknown; type: string }[]) {
-    if (t.endpoint.type === 'tcp' && t.type === 'websocket') t.auth = { anonymous: { type: 'static', role: 'e2e' } };
+  const principals: Record<string, { ticket: string; role: string }> = {};
+  for (let i = 0; i < MEMBER_ACCOUNTS; i++) principals[memberAuthidOf(i)] = { ticket: MEMBER_TICKET, role: 'user' };
+  for (const t of router['transports'] as { id: string; auth?: Record<string, unknown> }[]) {
+    if (t.id === 'ws') t.auth = { ...t.auth, ticket: { type: 'static', principals } };
   }
+}
+
+/** A client logged in as member `index` (a hardhat default account) through {@link e2eConfig}'s ticket principals. */
+export async function connectMember(edge: MarketEdge, index: number, serializer: 'cbor' | 'msgpack' = 'cbor'): Promise<Wampy> {
+  return edge.connect({
+    serializer,
+    wampy: { authid: memberAuthidOf(index), authmethods: ['ticket'], onChallenge: () => MEMBER_TICKET, uriValidation: 'loose' },
+  });
+}
+
+/**
+ * A client in the market maker's seat: the shipped config's Unix socket transport `ws-local`
+ * (`<cbdir>/.xbr-edge/router.sock`, role `marketmaker`), the only role that may call sellers'
+ * `xbr.provider.<authid>.*` procedures. Tests that check how a seller answers calls only the maker can make
+ * (bad `sell` / `close_channel` arguments) make them from here. The caller disconnects it (or `edge.stop()`
+ * ends its session).
+ */
+export async function connectMakerSeat(edge: MarketEdge): Promise<Wampy> {
+  const socket = join(edge.cbdir, '.xbr-edge/router.sock');
+  class UnixSocket extends WebSocket {
+    constructor(_url: string, protocols?: string | string[]) {
+      super(`ws+unix://${socket}:/`, protocols);
+    }
+  }
+  const w = new Wampy('ws://localhost/', { ws: UnixSocket as never, realm: 'realm1', autoReconnect: false, serializer: new CborSerializer(), uriValidation: 'loose' });
+  await w.connect();
+  return w;
 }
 
 /** A WampError as a wampy client sees it. */
@@ -142,8 +183,10 @@ export class TestSeller {
     readonly delegate: Wallet,
   ) {}
 
-  static async start(w: World, authid: string, delegate: Wallet): Promise<TestSeller> {
-    const session = await w.edge.connect({ serializer: 'cbor', wampy: { authid, authmethods: ['anonymous'], onChallenge: () => { throw new Error('anonymous: no challenge expected'); } } });
+  /** A seller logged in as member `member` (its authid names the sell procedure), selling with `delegate`. */
+  static async start(w: World, member: number, delegate: Wallet): Promise<TestSeller> {
+    const session = await connectMember(w.edge, member);
+    const authid = memberAuthidOf(member);
     const s = new TestSeller(w, session, authid, delegate);
     await session.register(`xbr.provider.${authid}.sell`, (async (inv: { argsList: unknown[]; argsDict?: Record<string, unknown> }) => s.sell(inv.argsList, inv.argsDict ?? {})) as never);
     await session.register(`xbr.provider.${authid}.get_quote`, (async () => ({ argsList: [s.quoteMode === 'ok' ? { price: packUint256(s.dynamicPrice) } : { price: 'free' }] })) as never);

@@ -1,11 +1,13 @@
 /**
  * End to end offer procedures (spec §3.6–§3.10, events §4.1) through the real edge, with plain wampy
- * sellers whose authid they choose in HELLO (anonymous, test role).
+ * sellers logged in as members (#2, the demo provider, and #4; ticket principals of the test config) and an
+ * anonymous client that reads the public views (get_offer, query_offers, get_quote, the offer events) but may
+ * not place or revoke offers.
  *
  * Error URIs of spec §3.6–§3.10 still reachable, each asserted below: wamp.error.invalid_argument (naming the
  * argument: bad key_id, uri, expires, valid_from, duplicate key, query without api_id/seller_id),
  * xbr.error.invalid_signature (offer not signed by delegate_adr), wamp.error.not_authorized (provider_id is
- * not the caller; revoke by another seller), crossbar.error.no_such_object (get_offer / revoke_offer /
+ * not the caller; revoke by another seller; place or revoke by an anonymous session), crossbar.error.no_such_object (get_offer / revoke_offer /
  * get_quote of an unknown id or key), xbr.error.offer_revoked (get_quote, second revoke),
  * xbr.error.offer_sold_out (get_quote, part of the purchase test), xbr.error.transaction_failed (dynamic quote
  * the seller answers with junk). xbr.error.offer_expired needs ≥ 5 min (offer-book unit tests cover it).
@@ -16,7 +18,7 @@ import type { Wampy } from 'wampy';
 import { packUint256, unpackUint256 } from '../../../schema/codec/uint256.js';
 import { offerMessage, signOffer } from '../../../schema/eip712/offer.js';
 import { startMarketEdge, type MarketEdge } from '../harness/market-edge.js';
-import { addr, bytesOf, call, callError, e2eConfig, randomWallet, sleep, TestSeller, uuid, world, XBR, type World } from './offers-purchase-helpers.js';
+import { addr, bytesOf, call, callError, e2eConfig, memberAuthidOf, randomWallet, sleep, TestSeller, uuid, world, XBR, type World } from './offers-purchase-helpers.js';
 
 const P = 'xbr.marketmaker.';
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -34,8 +36,8 @@ describe('offer procedures end to end', { timeout: 180_000 }, () => {
     edge = await startMarketEdge({ configure: e2eConfig, env: { XBR_MM_SELLER_TIMEOUT_MS: '1500' } });
     client = await edge.connect({ serializer: 'cbor' });
     w = await world(edge, client);
-    seller = await TestSeller.start(w, 'offer_seller', edge.account(5));
-    other = await TestSeller.start(w, 'other_seller', randomWallet());
+    seller = await TestSeller.start(w, 2, edge.account(5));
+    other = await TestSeller.start(w, 4, randomWallet());
     await client.subscribe(`${P}on_offer_placed`, ((e: { argsList: unknown[] }) => placed.push(e.argsList[0])) as never);
     await client.subscribe(`${P}on_offer_revoked`, ((e: { argsList: unknown[] }) => revoked.push(e.argsList[0])) as never);
   });
@@ -50,7 +52,7 @@ describe('offer procedures end to end', { timeout: 180_000 }, () => {
 
   it('place_offer stores the offer under the caller\'s authid, publishes on_offer_placed; get_offer, query_offers and get_quote return it', async () => {
     const { keyId, offer } = await seller.offer({ price: 4n * XBR, copies: 3 });
-    assert.equal(offer.seller_authid, 'offer_seller');
+    assert.equal(offer.seller_authid, memberAuthidOf(2));
     assert.equal(hex(offer.seller), hex(addr(edge.account(5))));
     assert.equal(offer.copies, 3);
     await until(() => placed.some((o) => hex(o.offer) === hex(offer.offer)));
@@ -72,6 +74,7 @@ describe('offer procedures end to end', { timeout: 180_000 }, () => {
     assert.equal(e.errorUri, 'wamp.error.not_authorized');
     e = await callError(client, `${P}revoke_offer`, [keyId]);
     assert.equal(e.errorUri, 'wamp.error.not_authorized');
+    assert.match(String(e.argsList?.[0]), /^xbr\.marketmaker\.revoke_offer is for market members: /);
     assert.equal((await call(client, `${P}get_quote`, [keyId])).key.length, 16); // still sellable after the refusals
     const r = await call(seller.session, `${P}revoke_offer`, [keyId]);
     assert.equal(hex(r.offer), hex(offer.offer));
@@ -114,7 +117,13 @@ describe('offer procedures end to end', { timeout: 180_000 }, () => {
     await named(good, /expires/, { price: packUint256(XBR), expires: 1 });
     const wrongSigner = [...good.slice(0, 5), signOffer(offerMessage({ ...w.binding, keyId, apiId: w.apiId, uri: 'xbr.demo.x', validFrom: 0n, delegate: addr(delegate), price: XBR }), bytesOf(randomWallet()))];
     assert.equal((await place(wrongSigner)).errorUri, 'xbr.error.invalid_signature');
-    assert.equal((await place(good, { price: packUint256(XBR), provider_id: 'someone_else' })).errorUri, 'wamp.error.not_authorized');
+    const foreign = await place(good, { price: packUint256(XBR), provider_id: memberAuthidOf(4) });
+    assert.equal(foreign.errorUri, 'wamp.error.not_authorized');
+    assert.match(String(foreign.argsList?.[0]), new RegExp(`^provider_id must be your authid ${memberAuthidOf(2)} `));
+    // An anonymous session places no offers, whatever it signs.
+    const anon = await callError(client, `${P}place_offer`, good, { price: packUint256(XBR) });
+    assert.equal(anon.errorUri, 'wamp.error.not_authorized');
+    assert.match(String(anon.argsList?.[0]), /^xbr\.marketmaker\.place_offer is for market members: /);
     await call(seller.session, `${P}place_offer`, good, { price: packUint256(XBR) });
     await named(good, /key_id/); // the same key again
     // query without api_id or seller_id

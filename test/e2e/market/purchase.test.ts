@@ -1,10 +1,12 @@
 /**
  * End to end `buy_key` (spec §3.11, §5; DESIGN §4–§5) through the real edge: a plain wampy seller
- * (authid `seller_e2e`, delegate = demo account #5, paying channel opened on chain by the market owner)
- * and buyer (delegate #6, payment channel opened on chain by the buyer #3).
+ * (member #2, authid `member-0x…`, delegate = demo account #5, paying channel opened on chain by the market
+ * owner) and buyer (a session of member #3, the payment channel's actor; delegate #6, payment channel opened
+ * on chain by #3). Only the channel's actor may spend from it (DESIGN §7).
  *
  * Error URIs of spec §3.11 still reachable, each asserted below:
- *   wamp.error.invalid_argument (row 1; names the argument; also close_at out of window),
+ *   wamp.error.invalid_argument (row 1; names the argument; also close_at out of window or after the current block),
+ *   wamp.error.not_authorized (an anonymous session; a member that is not the payment channel's actor),
  *   xbr.error.invalid_signature (row 2: not the channel's delegate; row 14: bad seller signature),
  *   crossbar.error.no_such_object (row 5 unknown payment channel, row 8 no offer for the key),
  *   xbr.error.insufficient_amount (row 9), xbr.error.insufficient_payment_balance (row 10),
@@ -23,6 +25,7 @@ import {
   addr,
   call,
   callError,
+  connectMember,
   e2eConfig,
   openChannelOnChain,
   sleep,
@@ -53,10 +56,11 @@ describe('buy_key end to end', { timeout: 240_000 }, () => {
     edge = await startMarketEdge({ configure: e2eConfig, env: { XBR_MM_SELLER_TIMEOUT_MS: '1500' } });
     client = await edge.connect({ serializer: 'cbor' });
     w = await world(edge, client);
-    seller = await TestSeller.start(w, 'seller_e2e', edge.account(5));
+    seller = await TestSeller.start(w, 2, edge.account(5));
     await openChannelOnChain(w, 2, 500n * XBR, addr(edge.account(5)));
     const paymentId = await openChannelOnChain(w, 1, PAYMENT, addr(edge.account(6)));
-    buyer = new TestBuyer(w, client, edge.account(6), paymentId, PAYMENT);
+    // The payment channel's actor is #3: only its sessions may buy with it.
+    buyer = new TestBuyer(w, await connectMember(edge, 3), edge.account(6), paymentId, PAYMENT);
   });
   after(async () => {
     await edge?.stop();
@@ -90,10 +94,10 @@ describe('buy_key end to end', { timeout: 240_000 }, () => {
   it('refuses a replayed signed buy_key and changes nothing', async () => {
     const o = await seller.offer({ price: XBR });
     const { args, kwargs } = await buyer.buyArgs(o.keyId, XBR);
-    await call(client, BUY, args, kwargs);
+    await call(buyer.session, BUY, args, kwargs);
     buyer.seq += 1;
     buyer.remaining -= XBR;
-    const e = await callError(client, BUY, args, kwargs);
+    const e = await callError(buyer.session, BUY, args, kwargs);
     assert.equal(e.errorUri, 'xbr.error.unexpected_channel_seq');
     assert.equal(e.argsDict?.['expected_seq'], buyer.seq + 1);
     const o2 = await seller.offer({ price: XBR });
@@ -104,37 +108,64 @@ describe('buy_key end to end', { timeout: 240_000 }, () => {
     const o = await seller.offer({ price: XBR });
     const stranger = randomWallet();
     let r = await buyer.buyArgs(o.keyId, XBR, { signer: stranger });
-    assert.equal((await callError(client, BUY, r.args, r.kwargs)).errorUri, 'xbr.error.invalid_signature');
+    assert.equal((await callError(buyer.session, BUY, r.args, r.kwargs)).errorUri, 'xbr.error.invalid_signature');
     // delegate_adr claims the stranger, signed by the stranger: still not the channel's delegate
     r = await buyer.buyArgs(o.keyId, XBR, { signer: stranger });
     r.args[0] = addr(stranger);
-    assert.equal((await callError(client, BUY, r.args, r.kwargs)).errorUri, 'xbr.error.invalid_signature');
+    assert.equal((await callError(buyer.session, BUY, r.args, r.kwargs)).errorUri, 'xbr.error.invalid_signature');
     r = await buyer.buyArgs(o.keyId, XBR);
     const bad = [...r.args];
     bad[0] = new Uint8Array(19);
-    let e = await callError(client, BUY, bad, r.kwargs);
+    let e = await callError(buyer.session, BUY, bad, r.kwargs);
     assert.equal(e.errorUri, 'wamp.error.invalid_argument');
     assert.match(String(e.argsList?.[0]), /delegate_adr/);
-    e = await callError(client, BUY, r.args, { close_at: BigInt(await edge.provider().getBlockNumber()) + 5000n });
+    e = await callError(buyer.session, BUY, r.args, { close_at: BigInt(await edge.provider().getBlockNumber()) + 5000n });
     assert.equal(e.errorUri, 'wamp.error.invalid_argument');
     assert.match(String(e.argsList?.[0]), /close_at/);
+    // A state signed for a block after the current one: the contract would refuse it until then.
+    e = await callError(buyer.session, BUY, r.args, { close_at: BigInt(await edge.provider().getBlockNumber()) + 1n });
+    assert.equal(e.errorUri, 'wamp.error.invalid_argument');
+    assert.match(String(e.argsList?.[0]), /^close_at: .*not after the current block/);
     // unknown payment channel / unknown key
     const other = [...r.args];
     other[3] = uuid();
-    assert.equal((await callError(client, BUY, other, r.kwargs)).errorUri, 'crossbar.error.no_such_object');
+    assert.equal((await callError(buyer.session, BUY, other, r.kwargs)).errorUri, 'crossbar.error.no_such_object');
     const nokey = [...r.args];
     nokey[2] = uuid();
-    assert.equal((await callError(client, BUY, nokey, r.kwargs)).errorUri, 'crossbar.error.no_such_object');
+    assert.equal((await callError(buyer.session, BUY, nokey, r.kwargs)).errorUri, 'crossbar.error.no_such_object');
     // amount below the price; balance the ledger disagrees with; price above what the channel holds
     r = await buyer.buyArgs(o.keyId, XBR, { amount: XBR - 1n });
-    assert.equal((await callError(client, BUY, r.args, r.kwargs)).errorUri, 'xbr.error.insufficient_amount');
+    assert.equal((await callError(buyer.session, BUY, r.args, r.kwargs)).errorUri, 'xbr.error.insufficient_amount');
     r = await buyer.buyArgs(o.keyId, XBR, { balance: buyer.remaining });
-    assert.equal((await callError(client, BUY, r.args, r.kwargs)).errorUri, 'xbr.error.unexpected_channel_balance');
+    assert.equal((await callError(buyer.session, BUY, r.args, r.kwargs)).errorUri, 'xbr.error.unexpected_channel_balance');
     const big = await seller.offer({ price: PAYMENT + XBR });
     r = await buyer.buyArgs(big.keyId, PAYMENT + XBR, { balance: 0n });
-    assert.equal((await callError(client, BUY, r.args, r.kwargs)).errorUri, 'xbr.error.insufficient_payment_balance');
+    assert.equal((await callError(buyer.session, BUY, r.args, r.kwargs)).errorUri, 'xbr.error.insufficient_payment_balance');
     // nothing of the above moved the ledger: the next purchase is the expected seq
     await buyer.buy(o.keyId, XBR);
+  });
+
+  it('only the payment channel\'s actor buys with it: an anonymous session and another member are refused, nothing moves', async () => {
+    const o = await seller.offer({ price: XBR });
+    const { args, kwargs } = await buyer.buyArgs(o.keyId, XBR);
+    const calls = seller.calls;
+    let e = await callError(client, BUY, args, kwargs);
+    assert.equal(e.errorUri, 'wamp.error.not_authorized');
+    assert.match(String(e.argsList?.[0]), /^xbr\.marketmaker\.buy_key is for market members: /);
+    // The seller member #2 holds a correctly signed payment of #3's delegate: still not its channel.
+    e = await callError(seller.session, BUY, args, kwargs);
+    assert.equal(e.errorUri, 'wamp.error.not_authorized');
+    assert.match(String(e.argsList?.[0]), /^payment channel "[0-9a-f-]{36}" is not yours: its actor is 0x[0-9a-f]{40}, the caller is member 0x[0-9a-f]{40}$/);
+    assert.equal(seller.calls, calls, 'the seller was never asked');
+    // The refused calls reserved nothing: the same signed payment now buys, at the expected seq.
+    const sells = seller.sells;
+    const receipt = await call(buyer.session, BUY, args, kwargs);
+    buyer.seq += 1;
+    buyer.remaining -= XBR;
+    assert.equal(receipt.channel_seq, buyer.seq);
+    assert.equal(unpackUint256(receipt.remaining), buyer.remaining);
+    assert.equal(seller.sells, sells + 1);
+    sameBytes(buyer.open(receipt.sealed_key), o.key);
   });
 
   it('of two concurrent buy_key with the same seq exactly one succeeds', async () => {
@@ -142,7 +173,7 @@ describe('buy_key end to end', { timeout: 240_000 }, () => {
     const b = await seller.offer({ price: XBR });
     const ra = await buyer.buyArgs(a.keyId, XBR);
     const rb = await buyer.buyArgs(b.keyId, XBR);
-    const results = await Promise.allSettled([call(client, BUY, ra.args, ra.kwargs), call(client, BUY, rb.args, rb.kwargs)]);
+    const results = await Promise.allSettled([call(buyer.session, BUY, ra.args, ra.kwargs), call(buyer.session, BUY, rb.args, rb.kwargs)]);
     const ok = results.filter((x) => x.status === 'fulfilled');
     const failed = results.filter((x): x is PromiseRejectedResult => x.status === 'rejected');
     assert.equal(ok.length, 1);
@@ -160,7 +191,7 @@ describe('buy_key end to end', { timeout: 240_000 }, () => {
     const { args, kwargs } = await buyer.buyArgs(o.keyId, 2n * XBR);
     let e;
     try {
-      e = await callError(client, BUY, args, kwargs);
+      e = await callError(buyer.session, BUY, args, kwargs);
     } finally {
       seller.mode = 'ok';
     }
@@ -189,15 +220,16 @@ describe('buy_key end to end', { timeout: 240_000 }, () => {
     const o = await seller.offer({ price: XBR, copies: 1 });
     await buyer.buy(o.keyId, XBR);
     const r = await buyer.buyArgs(o.keyId, XBR);
-    assert.equal((await callError(client, BUY, r.args, r.kwargs)).errorUri, 'xbr.error.offer_sold_out');
+    assert.equal((await callError(buyer.session, BUY, r.args, r.kwargs)).errorUri, 'xbr.error.offer_sold_out');
     const v = await seller.offer({ price: XBR });
     await call(seller.session, 'xbr.marketmaker.revoke_offer', [v.keyId]);
     const rv = await buyer.buyArgs(v.keyId, XBR);
-    assert.equal((await callError(client, BUY, rv.args, rv.kwargs)).errorUri, 'xbr.error.offer_revoked');
+    assert.equal((await callError(buyer.session, BUY, rv.args, rv.kwargs)).errorUri, 'xbr.error.offer_revoked');
   });
 
   it('a free key from a seller without a paying channel sells; a priced one from it is insufficient_paying_balance', async () => {
-    const free = await TestSeller.start(w, 'seller_free', randomWallet());
+    // Member #4 has no paying channel (nor has its fresh delegate).
+    const free = await TestSeller.start(w, 4, randomWallet());
     const o = await free.offer({ price: 0n });
     const before = buyer.remaining;
     const { key, receipt } = await buyer.buy(o.keyId, 0n);
@@ -207,7 +239,7 @@ describe('buy_key end to end', { timeout: 240_000 }, () => {
     assert.equal(free.seen[0]?.[3], null);
     const p = await free.offer({ price: XBR });
     const r = await buyer.buyArgs(p.keyId, XBR);
-    assert.equal((await callError(client, BUY, r.args, r.kwargs)).errorUri, 'xbr.error.insufficient_paying_balance');
+    assert.equal((await callError(buyer.session, BUY, r.args, r.kwargs)).errorUri, 'xbr.error.insufficient_paying_balance');
   });
 
   it('a dynamically priced key is charged the seller\'s quote', async () => {
@@ -224,7 +256,7 @@ describe('buy_key end to end', { timeout: 240_000 }, () => {
     const empty: Uint8Array[] = [];
     await client.subscribe('xbr.marketmaker.on_payment_channel_empty', ((e: { argsList: unknown[] }) => void empty.push(e.argsList[0] as Uint8Array)) as never);
     const small = await openChannelOnChain(w, 1, 2n * XBR, addr(edge.account(6)));
-    const b2 = new TestBuyer(w, client, edge.account(6), small, 2n * XBR);
+    const b2 = new TestBuyer(w, buyer.session, edge.account(6), small, 2n * XBR);
     const o = await seller.offer({ price: 2n * XBR });
     await untilKnown(() => b2.buy(o.keyId, 2n * XBR));
     for (let i = 0; i < 100 && empty.length === 0; i++) await sleep(50);

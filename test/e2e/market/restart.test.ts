@@ -16,7 +16,7 @@ import { unpackUint256 } from '../../../schema/codec/uint256.js';
 import { formatUuid } from '../../../schema/codec/uuid.js';
 import type { Uuid } from '../../../schema/codec/types.js';
 import { logLines, startMarketEdge, waitForLog, workerPid, type LogLine, type MarketEdge } from '../harness/market-edge.js';
-import { addr, call, e2eConfig, openChannelOnChain, sleep, TestBuyer, TestSeller, untilKnown, world, XBR, type CallError, type World } from './offers-purchase-helpers.js';
+import { addr, call, connectMember, e2eConfig, openChannelOnChain, sleep, TestBuyer, TestSeller, untilKnown, world, XBR, type CallError, type World } from './offers-purchase-helpers.js';
 
 const MM = 'xbr.marketmaker.';
 const WORKER = 'xbrmm1';
@@ -95,10 +95,12 @@ describe('xbrmm worker killed during a purchase', { timeout: 240_000 }, () => {
     });
     client = await edge.connect({ serializer: 'cbor' });
     w = await world(edge, client);
-    seller = await TestSeller.start(w, 'seller_restart', edge.account(5));
+    // Seller member #2 (actor of the paying channel), buyer member #3 (actor of the payment channel): each
+    // reads its own channel's ledger below.
+    seller = await TestSeller.start(w, 2, edge.account(5));
     payingId = await openChannelOnChain(w, 2, PAYING, addr(edge.account(5)));
     const paymentId = await openChannelOnChain(w, 1, PAYMENT, addr(edge.account(6)));
-    buyer = new TestBuyer(w, client, edge.account(6), paymentId, PAYMENT);
+    buyer = new TestBuyer(w, await connectMember(edge, 3), edge.account(6), paymentId, PAYMENT);
   });
   after(async () => {
     if (seller !== undefined) seller.mode = 'ok';
@@ -121,12 +123,12 @@ describe('xbrmm worker killed during a purchase', { timeout: 240_000 }, () => {
     const entered = seller.calls;
     const sold = seller.sells;
     const { args, kwargs } = await buyer.buyArgs(o.keyId, PRICE);
-    const pending = call(client, MM + 'buy_key', args, kwargs);
+    const pending = call(buyer.session, MM + 'buy_key', args, kwargs);
     pending.catch(() => undefined); // settled below; keep an early rejection from being unhandled
     await until(() => seller.calls > entered, 15_000, 'the seller\'s sell handler entered');
 
     // The reservation is durable and visible: the price is inflight, seq already advanced.
-    const inflight = await call(client, MM + 'get_payment_channel_balance', [buyer.channelId]);
+    const inflight = await call(buyer.session, MM + 'get_payment_channel_balance', [buyer.channelId]);
     assert.equal(unpackUint256(inflight.inflight), PRICE);
     assert.equal(unpackUint256(inflight.remaining), buyer.remaining - PRICE);
     assert.equal(inflight.seq, buyer.seq + 1);
@@ -177,7 +179,7 @@ describe('xbrmm worker killed during a purchase', { timeout: 240_000 }, () => {
   });
 
   it('after the restart the payment channel holds the refund with the failed purchase\'s seq kept, and the replica is intact', async () => {
-    const bal = await call(client, MM + 'get_payment_channel_balance', [buyer.channelId]);
+    const bal = await call(buyer.session, MM + 'get_payment_channel_balance', [buyer.channelId]);
     assert.equal(unpackUint256(bal.remaining), PAYMENT - PRICE, 'amount − one price: the interrupted price is back');
     assert.equal(unpackUint256(bal.inflight), 0n);
     assert.equal(bal.seq, buyer.seq + 1, 'the failed purchase\'s seq is kept');
@@ -185,16 +187,16 @@ describe('xbrmm worker killed during a purchase', { timeout: 240_000 }, () => {
     buyer.seq += 1;
     assert.equal(buyer.remaining, PAYMENT - PRICE);
 
-    const paying = await call(client, MM + 'get_paying_channel_balance', [payingId]);
+    const paying = await call(seller.session, MM + 'get_paying_channel_balance', [payingId]);
     assert.equal(unpackUint256(paying.remaining), PAYING - PRICE);
     assert.equal(unpackUint256(paying.inflight), 0n);
 
-    const ch = await call(client, MM + 'get_payment_channel', [buyer.channelId]);
+    const ch = await call(buyer.session, MM + 'get_payment_channel', [buyer.channelId]);
     assert.equal(ch.state, 1);
     assert.equal(unpackUint256(ch.amount), PAYMENT);
-    const byDelegate: Uint8Array[] = await call(client, MM + 'get_channels_by_delegate', [addr(edge.account(6)), 1]);
+    const byDelegate: Uint8Array[] = await call(buyer.session, MM + 'get_channels_by_delegate', [addr(edge.account(6)), 1]);
     assert.deepEqual(byDelegate.map(hex), [hex(buyer.channelId)], 'the channel is known exactly once');
-    const active = await call(client, MM + 'get_active_payment_channel', [addr(edge.account(6))]);
+    const active = await call(buyer.session, MM + 'get_active_payment_channel', [addr(edge.account(6))]);
     assert.equal(hex(active.channel_oid), hex(buyer.channelId));
     // The restarted monitor resumed from its stored cursor: no Opened event of ours was applied again (a
     // re-applied Opened that changed the ledger would have reset the balance to the amount).
@@ -209,7 +211,7 @@ describe('xbrmm worker killed during a purchase', { timeout: 240_000 }, () => {
     assert.equal(receipt.channel_seq, buyer.seq);
     assert.equal(unpackUint256(receipt.remaining), PAYMENT - 2n * PRICE);
     assert.equal(unpackUint256(receipt.inflight), 0n);
-    const bal = await call(client, MM + 'get_payment_channel_balance', [buyer.channelId]);
+    const bal = await call(buyer.session, MM + 'get_payment_channel_balance', [buyer.channelId]);
     assert.equal(bal.seq, 4);
     assert.equal(unpackUint256(bal.remaining), PAYMENT - 2n * PRICE);
   });

@@ -1,8 +1,9 @@
 /**
  * `SimpleBuyer` end to end through the real edge (router, dev chain, market maker): a plain wampy seller
- * (TestSeller, delegate #5, paying channel opened on chain by the market owner) and a SimpleBuyer whose
- * payment channel it opens itself through `open_channel` (member #3 funds it; the delegate is a fresh key
- * that #3 consents to on chain first).
+ * (TestSeller of member #2, delegate #5, paying channel opened on chain by the market owner) and a
+ * SimpleBuyer on a session of member #3 whose payment channel it opens itself through `open_channel` (member
+ * #3 funds it; the delegate is a fresh key that #3 consents to on chain first). The maker's view of the
+ * channel is read by another session of #3: a member sees its own channels only (DESIGN §7).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,7 +17,7 @@ import { formatUuid } from '../../../schema/codec/uuid.js';
 import { WampError } from '../../../schema/errors.js';
 import { SimpleBuyer } from '../../../plugins/buyer/index.js';
 import { startMarketEdge, type MarketEdge } from '../../e2e/harness/market-edge.js';
-import { addr, call, e2eConfig, openChannelOnChain, randomWallet, TestSeller, world, XBR, type World } from '../../e2e/market/offers-purchase-helpers.js';
+import { addr, call, connectMember, e2eConfig, openChannelOnChain, randomWallet, TestSeller, world, XBR, type World } from '../../e2e/market/offers-purchase-helpers.js';
 
 const AMOUNT = 100n * XBR;
 const MAX_PRICE = 10n * XBR;
@@ -37,6 +38,8 @@ describe('SimpleBuyer end to end', { timeout: 300_000 }, () => {
   let w: World;
   let seller: TestSeller;
   let probe: Wampy;
+  /** Another session of the buyer member #3: reads the buyer's channel at the maker. */
+  let buyerMember: Wampy;
   let buyerSession: Wampy;
   let buyer: SimpleBuyer;
   const delegate = randomWallet();
@@ -60,7 +63,7 @@ describe('SimpleBuyer end to end', { timeout: 300_000 }, () => {
     edge = await startMarketEdge({ configure: e2eConfig, env: { XBR_MM_SELLER_TIMEOUT_MS: '1500' } });
     probe = await edge.connect({ serializer: 'cbor' });
     w = await world(edge, probe);
-    seller = await TestSeller.start(w, 'seller_buyer_e2e', edge.account(5));
+    seller = await TestSeller.start(w, 2, edge.account(5));
     await openChannelOnChain(w, 2, 500n * XBR, addr(edge.account(5)));
     // The buyer member #3 consents to the fresh delegate as a consumer (what open_channel checks).
     const market = new Contract(edge.devchain.contracts.market, xbrMarketAbi, edge.account(3) as Signer);
@@ -69,7 +72,8 @@ describe('SimpleBuyer end to end', { timeout: 300_000 }, () => {
     // No allowance left from the demo: the buyer must approve XBRChannel itself before opening.
     await (await (token.connect(edge.account(3)) as Contract).getFunction('approve')(edge.devchain.contracts.channel, 0n)).wait();
     tokenOf = async (who) => (await token.getFunction('balanceOf')(who)) as bigint;
-    buyerSession = await edge.connect({ serializer: 'cbor' });
+    buyerSession = await connectMember(edge, 3);
+    buyerMember = await connectMember(edge, 3);
   });
   after(async () => {
     await buyer?.stop();
@@ -89,7 +93,7 @@ describe('SimpleBuyer end to end', { timeout: 300_000 }, () => {
     assert.equal(onChain.actor, edge.account(3).address);
     assert.equal(onChain.delegate, delegate.address);
     assert.equal(onChain.amount, AMOUNT);
-    const active = await call(probe, 'xbr.marketmaker.get_active_payment_channel', [addr(delegate)]);
+    const active = await call(buyerMember, 'xbr.marketmaker.get_active_payment_channel', [addr(delegate)]);
     assert.equal(hexlify(active.channel_oid), hexlify(ch.channelId));
   });
 
@@ -180,7 +184,7 @@ describe('SimpleBuyer end to end', { timeout: 300_000 }, () => {
   it('a restarted buyer (new instance) resumes at the maker\'s seq and balance and keeps buying', async () => {
     const state = buyer.channel!;
     await buyer.stop();
-    const session = await edge.connect({ serializer: 'cbor' });
+    const session = await connectMember(edge, 3);
     // No openChannel option: it must find the channel the first instance opened.
     buyer = newBuyer();
     assert.equal(await buyer.start(session), state.remaining);
@@ -224,11 +228,11 @@ describe('SimpleBuyer end to end', { timeout: 300_000 }, () => {
     // The maker's ledger follows the chain (monitor) and the buyer refuses to buy on a closed channel.
     const deadline = Date.now() + 15_000;
     let ledgerState = 0;
-    while (Date.now() < deadline && (ledgerState = (await call(probe, 'xbr.marketmaker.get_payment_channel', [state.channelId])).state) !== 3) await new Promise((r) => setTimeout(r, 250));
+    while (Date.now() < deadline && (ledgerState = (await call(buyerMember, 'xbr.marketmaker.get_payment_channel', [state.channelId])).state) !== 3) await new Promise((r) => setTimeout(r, 250));
     assert.equal(ledgerState, 3);
     const o = await offerWithData(XBR);
     assert.equal((await rejection(() => buyer.unwrap(o.keyId, 'cbor', o.payloads[0]!.ct))).uri, 'xbr.error.channel_closed');
-    assert.equal(unpackUint256((await call(probe, 'xbr.marketmaker.get_payment_channel_balance', [state.channelId])).remaining), state.remaining);
+    assert.equal(unpackUint256((await call(buyerMember, 'xbr.marketmaker.get_payment_channel_balance', [state.channelId])).remaining), state.remaining);
   });
 });
 

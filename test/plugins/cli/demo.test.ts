@@ -2,7 +2,8 @@
  * `npm run demo` and `xbr-edge seller` / `xbr-edge buyer` as child processes against the real edge on the
  * shipped config (members log in with WAMP-cryptosign through the maker's authenticator): every event the
  * seller published is printed decrypted by the buyer, the maker's ledger agrees with the balances
- * printed, and exit codes are 0 (3 with a hint when the router is not there).
+ * printed, and exit codes are 0 (3 with a hint when the router is not there). The test reads each channel
+ * at the maker as its own member (a member sees its own channels only), logged in the same way.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,9 +16,13 @@ import { ChannelState } from '../../../schema/db/records/channel.js';
 import { parseXbr } from '../../../plugins/cli/index.js';
 import { computeAddress, getBytes, hexlify } from 'ethers';
 import { freePort, startMarketEdge, waitExit, type MarketEdge } from '../../e2e/harness/market-edge.js';
+import { login } from '../../e2e/market/channels-helpers.js';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 const MILLI = 10n ** 15n;
+/** The demo's seller and buyer members (hardhat accounts of the devchain file). */
+const SELLER_MEMBER = 2;
+const BUYER_MEMBER = 3;
 
 interface Run {
   code: number | null;
@@ -47,13 +52,18 @@ const decrypted = (out: string): string[] => [...out.matchAll(/^buyer: decrypted
 
 describe('xbr-edge demo and CLI against the edge', { timeout: 300_000 }, () => {
   let edge: MarketEdge;
-  let probe: Wampy;
+  /** Sessions of the demo seller and buyer members (their channels' actors). */
+  let seller: Wampy;
+  let buyer: Wampy;
   let devchainPath: string;
   const sellerDelegate = computeAddress(hexlify(devchainAccountKey(5)));
 
   before(async () => {
     edge = await startMarketEdge();
-    probe = await edge.connect({ serializer: 'cbor' });
+    assert.equal(edge.devchain.demo.members.seller.address, edge.account(SELLER_MEMBER).address);
+    assert.equal(edge.devchain.demo.members.buyer.address, edge.account(BUYER_MEMBER).address);
+    seller = (await login(edge, { wallet: SELLER_MEMBER, serializer: 'cbor' })).client;
+    buyer = (await login(edge, { wallet: BUYER_MEMBER, serializer: 'cbor' })).client;
     devchainPath = join(edge.cbdir, '.xbr-edge/devchain.json');
   });
   after(async () => {
@@ -62,8 +72,8 @@ describe('xbr-edge demo and CLI against the edge', { timeout: 300_000 }, () => {
 
   /** The maker's view of the seller delegate's paying channel: remaining. */
   async function payingRemaining(): Promise<bigint> {
-    const ch = (await probe.call('xbr.marketmaker.get_active_paying_channel', [getBytes(sellerDelegate)])).argsList?.[0] as { channel_oid: Uint8Array };
-    const b = (await probe.call('xbr.marketmaker.get_paying_channel_balance', [ch.channel_oid])).argsList?.[0] as { remaining: Uint8Array };
+    const ch = (await seller.call('xbr.marketmaker.get_active_paying_channel', [getBytes(sellerDelegate)])).argsList?.[0] as { channel_oid: Uint8Array };
+    const b = (await seller.call('xbr.marketmaker.get_paying_channel_balance', [ch.channel_oid])).argsList?.[0] as { remaining: Uint8Array };
     return unpackUint256(b.remaining);
   }
 
@@ -87,7 +97,7 @@ describe('xbr-edge demo and CLI against the edge', { timeout: 300_000 }, () => {
     assert.match(r.out, new RegExp(`^buyer: payment channel 0x[0-9a-f]{8}… closed at seq ${keys + 1}: 9\\.99${10 - keys} XBR back to the member`, 'm'));
     assert.equal(await payingRemaining(), 100n * 10n ** 18n - BigInt(keys) * MILLI, 'the maker\'s ledger holds what the seller printed');
     // the buyer delegate's payment channel is closed: no active one left
-    const active = (await probe.call('xbr.marketmaker.get_active_payment_channel', [getBytes(computeAddress(hexlify(devchainAccountKey(6))))])).argsList?.[0];
+    const active = (await buyer.call('xbr.marketmaker.get_active_payment_channel', [getBytes(computeAddress(hexlify(devchainAccountKey(6))))])).argsList?.[0];
     assert.equal(active, null);
   });
 
@@ -113,7 +123,7 @@ describe('xbr-edge demo and CLI against the edge', { timeout: 300_000 }, () => {
   });
 
   it('xbr-edge seller --close: the paying channel is closed cooperatively at the maker\'s state, exit 0', async () => {
-    const ch = (await probe.call('xbr.marketmaker.get_active_paying_channel', [getBytes(sellerDelegate)])).argsList?.[0] as { channel_oid: Uint8Array };
+    const ch = (await seller.call('xbr.marketmaker.get_active_paying_channel', [getBytes(sellerDelegate)])).argsList?.[0] as { channel_oid: Uint8Array };
     const remaining = await payingRemaining();
     const r = await start('plugins/cli/bin.mjs', ['seller', '--url', edge.wsUrl, '--devchain', devchainPath, '--count', '1', '--rate', '10/s', '--close']).done;
     assert.equal(r.code, 0, `seller:\n${r.out}\n${r.err}`);
@@ -121,7 +131,7 @@ describe('xbr-edge demo and CLI against the edge', { timeout: 300_000 }, () => {
     assert.ok(m, r.out);
     assert.equal(m[1], `0x${Buffer.from(ch.channel_oid).toString('hex').slice(0, 8)}`, 'the channel the maker had active');
     assert.equal(parseXbr('--x', m[2]!), remaining, 'closed at the maker\'s remaining balance');
-    const state = ((await probe.call('xbr.marketmaker.get_paying_channel', [ch.channel_oid])).argsList?.[0] as { state: number }).state;
+    const state = ((await seller.call('xbr.marketmaker.get_paying_channel', [ch.channel_oid])).argsList?.[0] as { state: number }).state;
     assert.ok(state === ChannelState.CLOSING || state === ChannelState.CLOSED, `maker's channel state ${state}`);
   });
 

@@ -165,9 +165,18 @@ describe('wamp.2.cbor serializer', () => {
       ['invalid UTF-8 in a long text', '81 7850' + '61'.repeat(79) + 'ff', /not valid UTF-8/],
       ['invalid UTF-8 key', 'a1 61ff 01', /not valid UTF-8/],
       ['nested deeper than 1000 levels', '81'.repeat(1001) + '01', /nested deeper than 1000 levels/],
+      ['an empty array at level 1001 (every container is a level)', '81'.repeat(1000) + '80', /nested deeper than 1000 levels/],
+      ['an empty indefinite map at level 1001', '81'.repeat(1000) + 'bfff', /nested deeper than 1000 levels/],
     ];
     for (const [name, hex, pattern] of cases) {
       it(name, () => assertViolation(() => cbor.decode(fromHex(hex)), pattern));
     }
+
+    it('accepts nesting of exactly 1000 levels', () => {
+      let value = cbor.decode(fromHex('81'.repeat(1000) + '01'));
+      for (let i = 0; i < 1000; i++) value = (value as unknown[])[0];
+      assert.equal(value, 1);
+      assert.doesNotThrow(() => cbor.decode(fromHex('81'.repeat(999) + '80')), 'an empty array at level 1000');
+    });
   });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { jsonSerializer as json } from '../../../router/wamp/json.js';
+import { MAX_NESTING_DEPTH } from '../../../router/wamp/limits.js';
 import { assertViolation, assertWampError, sampleMessage } from './helpers.js';
 
 const text = (message: unknown[]): string => json.encode(message).toString('utf8');
@@ -128,6 +129,59 @@ describe('wamp.2.json serializer', () => {
     big[0] = 0xff;
     const decoded = json.decode(json.encode([1, big])) as [number, Buffer];
     assert.ok(decoded[1].equals(big));
+  });
+
+  describe(`nesting depth is limited to MAX_NESTING_DEPTH (${MAX_NESTING_DEPTH}) levels, like msgpack and cbor`, () => {
+    const LIMIT = MAX_NESTING_DEPTH;
+    /** `levels` arrays nested inside each other around `inner` (the outermost one is level 1). */
+    const nested = (levels: number, inner = ''): string => '['.repeat(levels) + inner + ']'.repeat(levels);
+    /** Unwraps `levels` single-element arrays. */
+    const unwrap = (value: unknown, levels: number): unknown => {
+      for (let i = 0; i < levels; i++) value = (value as unknown[])[0];
+      return value;
+    };
+    // Longer than 2·LIMIT bytes, so the depth is really walked (shorter payloads cannot be too deep).
+    const padding = `"${'p'.repeat(100)}"`;
+    // A 16-digit integer sends the payload down the lossless parse path.
+    const bigInteger = '12345678901234567';
+
+    it('accepts exactly the limit, on the native and the lossless path', () => {
+      assert.deepEqual(unwrap(decodeText(nested(LIMIT)), LIMIT - 1), [], 'innermost level is an empty array');
+      assert.equal(unwrap(decodeText(nested(LIMIT, padding)), LIMIT), 'p'.repeat(100));
+      assert.equal(unwrap(decodeText(nested(LIMIT, bigInteger)), LIMIT), 12345678901234567n);
+      const dicts = '{"a":'.repeat(LIMIT - 1) + `[${padding}]` + '}'.repeat(LIMIT - 1);
+      assert.doesNotThrow(() => decodeText(dicts), 'dictionaries count as levels too');
+    });
+
+    it('refuses the limit + 1 as a protocol violation, on the native and the lossless path', () => {
+      const deeper = /^JSON payload is nested deeper than 1000 levels$/;
+      assertViolation(() => decodeText(nested(LIMIT + 1)), deeper);
+      assertViolation(() => decodeText(nested(LIMIT + 1, padding)), deeper);
+      assertViolation(() => decodeText(nested(LIMIT + 1, bigInteger)), deeper);
+      assertViolation(() => decodeText('{"a":'.repeat(LIMIT) + '[]' + '}'.repeat(LIMIT)), deeper);
+      assertViolation(() => decodeText(`[1,{"k":${nested(LIMIT - 1, '{}')}}]`), deeper);
+    });
+
+    it('refuses a 1 MB "[[[[…" without a stack overflow, on the native and the lossless path', () => {
+      const deeper = /nested deeper than 1000 levels/;
+      const mb = 1024 * 1024;
+      assertViolation(() => decodeText('['.repeat(mb)), deeper);
+      assertViolation(() => decodeText(`[${bigInteger},${'['.repeat(mb)}`), deeper);
+      assertViolation(() => decodeText(nested(mb / 2)), deeper);
+      assertViolation(() => decodeText(nested(mb / 2, bigInteger)), deeper);
+      assertViolation(() => decodeText('{"a":'.repeat(mb / 5)), deeper);
+    });
+
+    it('does not count brackets inside strings, escaped quotes included', () => {
+      const brackets = '['.repeat(3 * LIMIT);
+      assert.deepEqual(decodeText(`["${brackets}"]`), [brackets]);
+      // JSON text: ["\\"," \"[[[…",{"[[[…\\":1}]
+      assert.deepEqual(decodeText(`["\\\\"," \\"${brackets}",{"${brackets}\\\\":1}]`), ['\\', ` "${brackets}`, { [`${brackets}\\`]: 1 }]);
+      // JSON text: [12345678901234567,"\\\"[[[…"] (lossless path)
+      assert.deepEqual(decodeText(`[${bigInteger},"\\\\\\"${brackets}"]`), [12345678901234567n, `\\"${brackets}`]);
+      // JSON text: ["\\\\",[[[…]]]]: the string ends after two escaped backslashes, the arrays are outside it.
+      assertViolation(() => decodeText(`["\\\\\\\\",${nested(LIMIT)}]`), /nested deeper than 1000 levels/);
+    });
   });
 
   it('reports unserializable messages as invalid_payload', () => {

@@ -131,6 +131,8 @@ describe('wamp.2.msgpack serializer', () => {
       ['UTF-8 encoded surrogate', '91 a3 eda080', /not valid UTF-8/],
       ['invalid UTF-8 in a map key', '81 a1 ff 01', /not valid UTF-8/],
       ['nested deeper than 1000 levels', '91'.repeat(1001) + '01', /nested deeper than 1000 levels/],
+      ['an empty array at level 1001 (every container is a level)', '91'.repeat(1000) + '90', /nested deeper than 1000 levels/],
+      ['an empty map at level 1001', '91'.repeat(1000) + '80', /nested deeper than 1000 levels/],
     ];
     for (const [name, hex, pattern] of cases) {
       it(name, () => assertViolation(() => msgpack.decode(fromHex(hex)), pattern));
@@ -141,6 +143,7 @@ describe('wamp.2.msgpack serializer', () => {
       let value = msgpack.decode(payload);
       for (let i = 0; i < 1000; i++) value = (value as unknown[])[0];
       assert.equal(value, 1);
+      assert.doesNotThrow(() => msgpack.decode(fromHex('91'.repeat(999) + '90')), 'an empty array at level 1000');
     });
   });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { MatchPolicy } from '../../../router/config/types.js';
+import { MAX_URI_LENGTH } from '../../../router/wamp/limits.js';
 import { isValidPermissionUri, isValidUri, wildcardMatches } from '../../../router/wamp/uri.js';
 
 type Row = [uri: string, exact: boolean, prefix: boolean, wildcard: boolean];
@@ -15,6 +16,18 @@ function check(rows: Row[], strict: boolean): void {
 }
 
 describe('isValidUri', () => {
+  it(`accepts URIs of up to MAX_URI_LENGTH (${MAX_URI_LENGTH}) characters, under every policy and in permissions`, () => {
+    const longest = `com.${'a'.repeat(MAX_URI_LENGTH - 4)}`;
+    const tooLong = `${longest}a`;
+    for (const match of ['exact', 'prefix', 'wildcard'] as const) {
+      for (const strict of [false, true]) {
+        assert.equal(isValidUri(longest, match, strict), true, `${match} strict=${strict}`);
+        assert.equal(isValidUri(tooLong, match, strict), false, `${match} strict=${strict}`);
+        assert.equal(isValidPermissionUri(tooLong, match, strict), false, `permission ${match} strict=${strict}`);
+      }
+    }
+  });
+
   it('loose rules', () => {
     check(
       [

@@ -6,6 +6,7 @@
  * 1. refuses a busy port before touching the repo (exit 1 with the reason);
  * 2. opens the repo (creating it when missing) and starts js-ipfs offline; a repo still locked by a node that
  *    died is waited for until its lock goes stale (ipfs-repo: 20 s), one held by a live node is an error;
+ *    the repo is owner-only: its `config` holds the node's libp2p private key (see {@link makeRepoPrivate});
  * 3. adds every file of each `--seed` directory (CIDv0, pinned) and logs its name and CID;
  * 4. only then opens the Kubo RPC API on host:port — so a `{type: tcp}` readiness check means "seeded";
  * 5. runs until SIGTERM / SIGINT: closes the API, stops the node (releasing the repo lock), exits 0.
@@ -19,6 +20,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { WampError, WampErrorUri } from '../../../schema/errors.js';
 import { createLogger, type Logger } from '../../../schema/log.js';
+import { tightenOwnerOnly } from '../../../schema/tighten-owner-only.js';
 import type { EmbeddedIpfsNode } from './embedded.js';
 import { readSeedFiles } from './seed.js';
 
@@ -91,12 +93,23 @@ async function waitForRepoLock(repo: string, deadline: number, log: Logger, sign
   }
 }
 
+/**
+ * Makes the repo owner-only (DESIGN §7): directories 0700, files 0600. New files are so by the umask (set in
+ * `main`, and inherited from the controller); a repo created by an older version, or by js-ipfs under a
+ * looser umask, is tightened here, before js-ipfs opens it. The controller cannot do it: a guest's arguments
+ * mean nothing to it.
+ */
+function makeRepoPrivate(repo: string, log: Logger): void {
+  tightenOwnerOnly(repo, { recursive: true, log });
+}
+
 /** Starts the node on `a`, seeding before the port opens. */
 async function start(a: GuestArgs, log: Logger, signal: AbortSignal): Promise<EmbeddedIpfsNode> {
   await assertPortFree(a.host, a.port);
   // read first: a bad --seed fails before the repo is opened
   const files = readSeedFiles(a.seed);
   await waitForRepoLock(a.repo, Date.now() + LOCK_WAIT_MS, log, signal);
+  makeRepoPrivate(a.repo, log);
   // js-ipfs is loaded only now (seconds): the signal handlers are in place meanwhile, so a stop request while
   // loading still ends with exit 0, and no repo is created after it
   const { startEmbeddedIpfsNode } = await import('./embedded.js');
@@ -123,6 +136,9 @@ async function start(a: GuestArgs, log: Logger, signal: AbortSignal): Promise<Em
 }
 
 async function main(): Promise<void> {
+  // Also when run by hand, not by the controller: js-ipfs creates the repo (and `config` with the private
+  // key) with modes we cannot pass, so only the umask makes them owner-only (see router/controller/cli.ts).
+  process.umask(0o077);
   const log = createLogger({ component: 'ipfs-node', pid: process.pid });
   let args: GuestArgs;
   try {

@@ -1,0 +1,20 @@
+/**
+ * Limits every decoded client message is held to before the router trusts any of it (DESIGN §7,
+ * "bounded before trusted"). One place, so the three serializers cannot drift apart.
+ */
+
+/**
+ * Arrays and dictionaries a message may nest inside each other, the message itself being level 1 and
+ * an empty container counting like any other. Decoders refuse deeper payloads as
+ * `wamp.error.protocol_violation`: a deeply nested payload decoded here would otherwise be routed to
+ * a callee or subscriber whose decoder, and our own re-encoders, recurse once per level and can run
+ * out of stack. WAMP messages need a handful of levels; application payloads rarely a few dozen.
+ */
+export const MAX_NESTING_DEPTH = 1000;
+
+/**
+ * Characters (UTF-16 code units) of any URI a client sends: realm, topic, procedure, error and
+ * reason URIs. Real URIs are well below 200; the limit keeps URIs that end up as map keys,
+ * log fields and meta events small.
+ */
+export const MAX_URI_LENGTH = 1024;
