@@ -78,6 +78,8 @@ export interface MarketEdge {
   welcome(client: Wampy): Welcome;
   /** A client on the operator Unix socket of the shipped config (role `operator`). Closed by `stop()`. */
   connectOperator(options?: ConnectOptions): Promise<Wampy>;
+  /** A client on a WebSocket Unix socket of the node, by its path relative to the node directory. Closed by `stop()`. */
+  connectUnixSocket(path: string, options?: ConnectOptions): Promise<Wampy>;
   /** Calls `uri` until the maker has registered it; returns the first positional result. */
   callWhenRegistered(client: Wampy, uri: string, args?: unknown[], timeoutMs?: number): Promise<unknown>;
   /** A provider on the dev chain (no caching, as the dev chain mines instantly). */
@@ -207,13 +209,16 @@ export async function startMarketEdge(options: StartMarketEdgeOptions = {}): Pro
     if (w === undefined) throw new Error('not a client of this edge');
     return w;
   };
-  const operatorSocket = join(cbdir, '.xbr-edge/operator.sock');
-  const connectOperator = (o: ConnectOptions = {}): Promise<Wampy> =>
-    open('ws://localhost/', class extends WebSocket {
+  const connectUnixSocket = (path: string, o: ConnectOptions = {}): Promise<Wampy> => {
+    const socket = join(cbdir, path);
+    class UnixWebSocket extends WebSocket {
       constructor(_url: string, protocols?: string | string[]) {
-        super(`ws+unix://${operatorSocket}:/`, protocols);
+        super(`ws+unix://${socket}:/`, protocols);
       }
-    } as unknown as typeof WebSocket, o);
+    }
+    return open('ws://localhost/', UnixWebSocket as unknown as typeof WebSocket, o);
+  };
+  const connectOperator = (o: ConnectOptions = {}): Promise<Wampy> => connectUnixSocket('.xbr-edge/operator.sock', o);
   const callWhenRegistered = async (client: Wampy, uri: string, callArgs: unknown[] = [], timeoutMs = 60_000): Promise<unknown> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -300,6 +305,7 @@ export async function startMarketEdge(options: StartMarketEdgeOptions = {}): Pro
     connect,
     welcome,
     connectOperator,
+    connectUnixSocket,
     callWhenRegistered,
     provider,
     account: (index) => new Wallet('0x' + Buffer.from(devchainAccountKey(index)).toString('hex'), provider()),

@@ -4,11 +4,8 @@
  * opened on the dev chain directly with ethers.
  */
 import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
-import { join } from 'node:path';
 import { Contract, getBytes, hexlify, Wallet, type Signer } from 'ethers';
-import { Wampy } from 'wampy';
-import { CborSerializer } from 'wampy/CborSerializer.js';
-import WebSocket from 'ws';
+import type { Wampy } from 'wampy';
 import { devchainAccountKey, xbrChannelAbi } from '../../../contracts/index.js';
 import { parseAddress } from '../../../schema/codec/address.js';
 import { packUint256, unpackUint256 } from '../../../schema/codec/uint256.js';
@@ -78,15 +75,7 @@ export async function connectMember(edge: MarketEdge, index: number, serializer:
  * ends its session).
  */
 export async function connectMakerSeat(edge: MarketEdge): Promise<Wampy> {
-  const socket = join(edge.cbdir, '.xbr-edge/router.sock');
-  class UnixSocket extends WebSocket {
-    constructor(_url: string, protocols?: string | string[]) {
-      super(`ws+unix://${socket}:/`, protocols);
-    }
-  }
-  const w = new Wampy('ws://localhost/', { ws: UnixSocket as never, realm: 'realm1', autoReconnect: false, serializer: new CborSerializer(), uriValidation: 'loose' });
-  await w.connect();
-  return w;
+  return edge.connectUnixSocket('.xbr-edge/router.sock', { serializer: 'cbor', wampy: { uriValidation: 'loose' } });
 }
 
 /** A WampError as a wampy client sees it. */
