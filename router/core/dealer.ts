@@ -9,7 +9,7 @@ import type { RoleAuthorizer } from './authorizer.js';
 import type { IdSequence } from './ids.js';
 import { readMatch, readOneOf, readTimeoutMs } from './options.js';
 import { UriPatternMap } from './pattern-map.js';
-import { callerAlwaysDisclosed, patternRegistrationTrespass } from './reserved.js';
+import { callerAlwaysDisclosed, patternRegistrationTrespass, PROVIDER_NAMESPACE } from './reserved.js';
 import { errorReply, withPayload } from './replies.js';
 import type { Session } from './session.js';
 
@@ -87,12 +87,13 @@ export class Dealer {
       const trespass = patternRegistrationTrespass({ uri: msg.procedure, match }, authid);
       if (trespass !== undefined) throw new WampError(WampErrorUri.notAuthorized, `cannot register ${match} "${msg.procedure}": ${trespass}`);
       if (!this.authorizer.authorizePattern(authrole, msg.procedure, match, 'register', authid)) {
-        throw new WampError(
-          WampErrorUri.notAuthorized,
+        const what =
           match === 'exact'
             ? `session is not authorized to register procedure "${msg.procedure}"`
-            : `session is not authorized to register every procedure the ${match} pattern "${msg.procedure}" can match`,
-        );
+            : `session is not authorized to register every procedure the ${match} pattern "${msg.procedure}" can match`;
+        // Autobahn's sellers name themselves by key (`xbr.provider.0x<key>.sell`): tell them the rule here.
+        const hint = msg.procedure.startsWith(PROVIDER_NAMESPACE) ? `; a seller registers under ${PROVIDER_NAMESPACE}<its authid>. (this session's authid is ${authid})` : '';
+        throw new WampError(WampErrorUri.notAuthorized, what + hint);
       }
       const discloseCaller = msg.options['disclose_caller'] === true;
       let reg = this.registrations.get(msg.procedure, match);

@@ -64,7 +64,8 @@ export function ed25519PublicKeyToX25519(edPublicKey: Uint8Array, argName = 'buy
   try {
     point = ed25519.Point.fromBytes(edPublicKey);
   } catch (err) {
-    throw invalidArgument(argName, 'not a valid Ed25519 public key (point does not decode)', err);
+    // The original autobahn buyers send a raw X25519 key here: say what is expected instead.
+    throw invalidArgument(argName, 'not a valid Ed25519 public key (point does not decode); send the Ed25519 public key you authenticate with, not an X25519 key', err);
   }
   if (point.isSmallOrder()) throw invalidArgument(argName, 'Ed25519 public key has small order');
   if (!point.isTorsionFree()) throw invalidArgument(argName, 'Ed25519 public key is not in the prime-order subgroup');
