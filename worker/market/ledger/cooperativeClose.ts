@@ -6,7 +6,7 @@
  */
 import { argumentError, describe } from '../../../schema/codec/argument.js';
 import type { Address, Amount, Signature65, Uuid } from '../../../schema/codec/types.js';
-import { UINT256_MAX } from '../../../schema/codec/uint256.js';
+import { packUint256, UINT256_MAX } from '../../../schema/codec/uint256.js';
 import { formatUuid } from '../../../schema/codec/uuid.js';
 import { channelTables, type MakerDb } from '../../../schema/db/maker-db.js';
 import type { ChannelBalance } from '../../../schema/db/records/balance.js';
@@ -106,7 +106,7 @@ export function checkCooperativeClose(db: MakerDb, channelId: Uuid, req: Coopera
     if (balance === undefined) throw ledgerCorrupt(`channel ${formatUuid(channelId)} has no balance record`, { channel_oid: channelId });
     if (balance.inflight > 0n) {
       throw new WampError(XbrErrorUri.purchaseInFlight, `channel ${formatUuid(channelId)} has ${balance.inflight} in flight; close it once the purchases are resolved`, {
-        kwargs: { channel_oid: channelId, inflight: balance.inflight },
+        kwargs: { channel_oid: channelId, inflight: packUint256(balance.inflight) },
       });
     }
     if (req.seq !== balance.seq) throw unexpectedSeq(channelId, req.seq, balance.seq, balance.remaining);

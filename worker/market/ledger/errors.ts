@@ -1,9 +1,12 @@
 /**
  * The ledger's refusals, each under its WAMP URI. Messages name the channel or transaction; kwargs carry
- * what a client needs to resync (the maker's current `seq` and `remaining`) — never key material.
+ * what a client needs to resync (the maker's current `seq` and `remaining`) — never key material. Amounts in
+ * kwargs are 32-byte uint256 like every amount on the wire (DESIGN §4): a bigint beyond 64 bits has no
+ * msgpack encoding, so the router could not deliver the error to a msgpack caller at all.
  */
 import { formatUuid } from '../../../schema/codec/uuid.js';
 import type { Amount, Uuid } from '../../../schema/codec/types.js';
+import { packUint256 } from '../../../schema/codec/uint256.js';
 import { DbErrorUri } from '../../../schema/db/errors.js';
 import { ChannelType } from '../../../schema/db/records/channel.js';
 import { WampError } from '../../../schema/errors.js';
@@ -39,26 +42,26 @@ export function invalidSignature(message: string, cause?: unknown): WampError {
 /** `xbr.error.unexpected_channel_seq`: a signed state is not the next (or, for a close, the current) one. */
 export function unexpectedSeq(id: Uuid, got: number, expected: number, remaining: Amount): WampError {
   return new WampError(XbrErrorUri.unexpectedChannelSeq, `channel ${formatUuid(id)}: channel_seq ${got} is not the expected ${expected}`, {
-    kwargs: { channel_oid: id, channel_seq: got, expected_seq: expected, remaining },
+    kwargs: { channel_oid: id, channel_seq: got, expected_seq: expected, remaining: packUint256(remaining) },
   });
 }
 
 /** `xbr.error.unexpected_channel_balance`: a signed balance disagrees with the maker's ledger. */
 export function unexpectedBalance(id: Uuid, got: Amount, expected: Amount, seq: number): WampError {
   return new WampError(XbrErrorUri.unexpectedChannelBalance, `channel ${formatUuid(id)}: balance ${got} is not the expected ${expected}`, {
-    kwargs: { channel_oid: id, balance: got, expected_balance: expected, seq },
+    kwargs: { channel_oid: id, balance: packUint256(got), expected_balance: packUint256(expected), seq },
   });
 }
 
 /** `xbr.error.insufficient_amount` (spec §3.11 row 9). */
 export function insufficientAmount(amount: Amount, price: Amount): WampError {
-  return new WampError(XbrErrorUri.insufficientAmount, `amount ${amount} is less than the price ${price}`, { kwargs: { amount, price } });
+  return new WampError(XbrErrorUri.insufficientAmount, `amount ${amount} is less than the price ${price}`, { kwargs: { amount: packUint256(amount), price: packUint256(price) } });
 }
 
 /** `xbr.error.insufficient_payment_balance` (spec §3.11 row 10). */
 export function insufficientPaymentBalance(id: Uuid, remaining: Amount, price: Amount): WampError {
   return new WampError(XbrErrorUri.insufficientPaymentBalance, `payment channel ${formatUuid(id)} has ${remaining} remaining, less than the price ${price}`, {
-    kwargs: { channel_oid: id, remaining, price },
+    kwargs: { channel_oid: id, remaining: packUint256(remaining), price: packUint256(price) },
   });
 }
 

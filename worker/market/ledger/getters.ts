@@ -29,7 +29,9 @@ function channelIdArg(value: unknown): Uuid {
 function typeArg(value: unknown): LedgerChannelType {
   const n = typeof value === 'bigint' ? Number(value) : value;
   if (n !== ChannelType.PAYMENT && n !== ChannelType.PAYING) {
-    throw new WampError(XbrErrorUri.invalidChannelType, `Channel type must be 1 (payment) or 2 (paying), was ${String(value)}`, { kwargs: { channel_type: String(value) } });
+    // Numbers as they are; anything else described, never String()-ed: a dict with a `toString` key throws there.
+    const shown = typeof value === 'number' || typeof value === 'bigint' ? String(value) : describe(value);
+    throw new WampError(XbrErrorUri.invalidChannelType, `Channel type must be 1 (payment) or 2 (paying), was ${shown}`, { kwargs: { channel_type: shown } });
   }
   return n;
 }

@@ -13,6 +13,7 @@
  */
 import { toHex } from '../../../schema/codec/argument.js';
 import { addressArg, signatureArg, uint256Arg, uuidArg } from '../../../schema/codec/guards.js';
+import { packUint256 } from '../../../schema/codec/uint256.js';
 import type { Address, Amount, Signature65, Uuid } from '../../../schema/codec/types.js';
 import { formatUuid } from '../../../schema/codec/uuid.js';
 import { ChannelType } from '../../../schema/db/records/channel.js';
@@ -138,7 +139,7 @@ async function checkMarket(ctx: MakerContext, o: OpenChannelInput): Promise<void
       throw new WampError(
         XbrErrorUri.channelAlreadyExists,
         `delegate ${hex0x(o.delegate)} already has the open paying channel ${formatUuid(live.channel.channel_oid)} with ${live.balance.remaining} remaining: close it first`,
-        { kwargs: { channel_oid: live.channel.channel_oid, delegate: o.delegate, remaining: live.balance.remaining } },
+        { kwargs: { channel_oid: live.channel.channel_oid, delegate: o.delegate, remaining: packUint256(live.balance.remaining) } },
       );
     }
   }
@@ -156,12 +157,12 @@ async function ensureFunds(ctx: MakerContext, o: OpenChannelInput): Promise<void
   const who = o.ctype === ChannelType.PAYMENT ? `member ${payer}` : `market maker ${payer}`;
   const [balance, allowance] = await Promise.all([ctx.xbr.token.balanceOf(payer), ctx.xbr.token.allowance(payer, channel)]);
   if (balance < o.amount) {
-    throw new WampError(XbrErrorUri.insufficientTokenBalance, `${who} holds ${balance} tokens, less than the amount ${o.amount}`, { kwargs: { payer, balance, amount: o.amount } });
+    throw new WampError(XbrErrorUri.insufficientTokenBalance, `${who} holds ${balance} tokens, less than the amount ${o.amount}`, { kwargs: { payer, balance: packUint256(balance), amount: packUint256(o.amount) } });
   }
   if (allowance >= o.amount) return;
   if (o.ctype === ChannelType.PAYMENT) {
     throw new WampError(XbrErrorUri.insufficientAllowance, `${who} allows XBRChannel ${channel} ${allowance} tokens, less than the amount ${o.amount}: approve first`, {
-      kwargs: { payer, allowance, amount: o.amount, spender: channel },
+      kwargs: { payer, allowance: packUint256(allowance), amount: packUint256(o.amount), spender: channel },
     });
   }
   ctx.log.info('approving XBRChannel for a paying channel', { channel: formatUuid(o.channelId), allowance, amount: o.amount });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import type { Address, Hash32, Uuid } from '../../../../schema/codec/types.js';
+import { unpackUint256 } from '../../../../schema/codec/uint256.js';
 import { ChannelType } from '../../../../schema/db/records/channel.js';
 import type { Offer } from '../../../../schema/db/records/offer.js';
 import { TransactionState } from '../../../../schema/db/records/transaction.js';
@@ -294,7 +295,7 @@ describe('every refusal changes nothing', () => {
     } catch (e) {
       assert.ok(e instanceof WampError);
       assert.equal(e.kwargs['expected_seq'], 2);
-      assert.equal(e.kwargs['remaining'], DEPOSIT);
+      assert.equal(unpackUint256(e.kwargs['remaining'] as Uint8Array), DEPOSIT);
     }
   });
 
