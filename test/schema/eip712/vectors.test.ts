@@ -1,5 +1,5 @@
 /**
- * Every vector of ../shared/spec/eip712-vectors.json (spec §10.3/§10.4), plus the original Python vectors
+ * Every vector of the specification's eip712-vectors.json (copied to test/fixtures; spec §10.3/§10.4), plus the original Python vectors
  * of spec §10.1/§10.2 and the fixed vector of dependencies.md §4.
  */
 import assert from 'node:assert/strict';
