@@ -1,6 +1,6 @@
 import type { MatchPolicy, PermissionConfig, RoleConfig } from '../config/types.js';
 import { UriPatternMap } from './pattern-map.js';
-import { RESERVED_NAMESPACES, reservedNamespaceOf } from './reserved.js';
+import { isSingleUriComponent, RESERVED_NAMESPACES, reservedNamespaceOf } from './reserved.js';
 import { covers, intersectNamespace, overlaps, type UriSet } from './uri-sets.js';
 
 export type Action = 'call' | 'register' | 'publish' | 'subscribe';
@@ -17,12 +17,6 @@ export const TRUSTED_ROLE = 'trusted';
 
 /** The placeholder a permission URI may hold as one whole component: the session's own authid. */
 export const AUTHID_PLACEHOLDER = '{authid}';
-
-/**
- * An authid usable as one URI component. Others (with ".", "#", whitespace or braces) never satisfy an
- * `{authid}` permission: "a.b" would otherwise own "xbr.provider.a.b." and "a" would own it too.
- */
-const COMPONENT = /^[^\s.#{}]+$/;
 
 /** Bound of each cache: a client probing many URIs or authids must not grow it without limit. */
 const CACHE_MAX = 10_000;
@@ -89,7 +83,7 @@ export class RoleAuthorizer {
     if (role === TRUSTED_ROLE && !this.roles.has(TRUSTED_ROLE)) return { allow: true, disclose: true };
     const r = this.roles.get(role);
     if (r === undefined) return DENY;
-    const personal = r.templated.length > 0 && authid !== undefined && COMPONENT.test(authid);
+    const personal = isPersonal(r, authid);
     const key = personal ? `${role}\u0000${authid}\u0000${action}\u0000${uri}` : `${role}\u0000\u0000${action}\u0000${uri}`;
     const cached = this.cache.get(key);
     if (cached) return cached;
@@ -112,8 +106,7 @@ export class RoleAuthorizer {
     if (role === TRUSTED_ROLE && !this.roles.has(TRUSTED_ROLE)) return true;
     const r = this.roles.get(role);
     if (r === undefined) return false;
-    const personal = r.templated.length > 0 && authid !== undefined && COMPONENT.test(authid);
-    const maps = personal ? this.mapsFor(role, r, authid) : r.fixed;
+    const maps = isPersonal(r, authid) ? this.mapsFor(role, r, authid) : r.fixed;
     const pattern: UriSet = { uri, match };
     // A pattern wholly inside a reserved namespace is decided there alone.
     if (reservedNamespaceOf(uri) === undefined && !allowsEverywhere(maps.all, pattern, action)) return false;
@@ -138,6 +131,11 @@ export class RoleAuthorizer {
     }
     return maps;
   }
+}
+
+/** Whether `authid` fills the role's `{authid}` permissions (only an authid that is one URI component does). */
+function isPersonal(role: Role, authid: string | undefined): authid is string {
+  return role.templated.length > 0 && authid !== undefined && isSingleUriComponent(authid);
 }
 
 function mapFor(maps: PermissionMaps, uri: string): UriPatternMap<PermissionConfig> {

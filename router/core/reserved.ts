@@ -17,7 +17,15 @@ export const META_NAMESPACE = 'wamp.';
 export const MAKER_NAMESPACE = 'xbr.marketmaker.';
 export const PROVIDER_NAMESPACE = 'xbr.provider.';
 
+/**
+ * An authid usable as one URI component. Others (with ".", "#", whitespace or braces) own no URI space:
+ * "a.b" would otherwise own "xbr.provider.a.b." and reach into the space of "a".
+ */
 const URI_COMPONENT = /^[^\s.#{}]+$/;
+
+export function isSingleUriComponent(authid: string): boolean {
+  return URI_COMPONENT.test(authid);
+}
 
 /** Namespaces whose URIs only permissions written inside them can authorize. */
 export const RESERVED_NAMESPACES: readonly string[] = [META_NAMESPACE, MAKER_NAMESPACE, PROVIDER_NAMESPACE];
@@ -44,7 +52,6 @@ export function patternRegistrationTrespass(set: UriSet, authid: string): string
   }
   if (intersectNamespace(set, PROVIDER_NAMESPACE) === undefined) return undefined;
   const own = `${PROVIDER_NAMESPACE}${authid}.`;
-  // An authid that is not one URI component ("a.b") would own part of someone else's namespace ("a").
-  const inside = URI_COMPONENT.test(authid) && set.uri.startsWith(own);
+  const inside = isSingleUriComponent(authid) && set.uri.startsWith(own);
   return inside ? undefined : `a pattern registration may match URIs under "${PROVIDER_NAMESPACE}" only inside the session's own "${own}"`;
 }
