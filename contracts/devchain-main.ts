@@ -11,7 +11,8 @@
  *    member addresses and their hardhat account indexes; no private keys;
  * 4. only then opens the JSON-RPC server (HTTP + WebSocket) on host:port — so a `{type: tcp}` readiness
  *    check means "contracts deployed, demo set up, out file written";
- * 5. runs until SIGTERM / SIGINT: closes the server, stops the chain, exits 0.
+ * 5. runs until SIGTERM / SIGINT or until its parent (the controller) is gone: closes the server, stops the
+ *    chain, exits 0.
  *
  * Prints one line `devchain ready <url>` on stdout when listening. Exit 1 on any start-up error (the out file
  * is removed again).
@@ -25,6 +26,7 @@ import { startDevchain, type Devchain } from './devchain.js';
 import type { DevchainFile } from './devchain-file.js';
 import { deployXbr } from './deploy.js';
 import { DEFAULT_MAKER_KEY, setupDemo } from './demo.js';
+import { watchParent } from '../schema/parent-watch.js';
 
 interface JsonRpcServer {
   listen(): Promise<{ address: string; port: number }>;
@@ -112,6 +114,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void stop(0));
   process.on('SIGINT', () => void stop(0));
+  // A guest has no IPC channel: if its controller dies without stopping it, this is how it notices.
+  watchParent(() => void stop(0));
 
   try {
     chain = await startDevchain();

@@ -1,7 +1,8 @@
 /**
  * `npm start`: the xbr-edge controller process. Reads the node config, validates it (printing every
- * problem as `config error at <path>: <message>` and exiting 1 before anything starts), then runs
- * the workers until SIGTERM/SIGINT/SIGHUP.
+ * problem as `config error at <path>: <message>` and exiting 1 before anything starts), takes the node
+ * directory's lock (a second controller on it exits 1 naming the first one's pid), then runs the workers
+ * until SIGTERM/SIGINT/SIGHUP or until the process that started it (e.g. npm) is gone.
  *
  * Exit codes: 0 clean shutdown; 1 bad flags, bad config, or an internal error; 2 a worker could not
  * be kept alive; 130 a second SIGINT killed everything without waiting.
@@ -9,7 +10,9 @@
 import { statSync } from 'node:fs';
 import { createLogger } from '../../schema/log.js';
 import { loadConfigFile, resolveNodePaths, validateNodeConfig, type ConfigError } from '../config/index.js';
+import { watchParent } from '../../schema/parent-watch.js';
 import { Controller } from './controller.js';
+import { acquireNodeLock, type NodeLock } from './node-lock.js';
 
 // Owner-only by construction (DESIGN §7 "Secrets stay private"): everything this node creates — the node
 // directory, keys, LMDB data and lock files, journals, the IPFS repo with its libp2p private key, the Unix
@@ -67,6 +70,16 @@ async function main(): Promise<number> {
     return 1;
   }
 
+  let lock: NodeLock;
+  try {
+    lock = acquireNodeLock(paths.cbdir);
+  } catch (err) {
+    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+  process.on('exit', () => lock.release());
+  if (lock.tookOverFrom !== undefined) log.warn('took over a stale node lock', { path: lock.path, stale_pid: lock.tookOverFrom });
+
   let interrupts = 0;
   process.on('SIGINT', () => {
     interrupts++;
@@ -79,6 +92,8 @@ async function main(): Promise<number> {
   });
   process.on('SIGTERM', () => void controller.shutdown('SIGTERM'));
   process.on('SIGHUP', () => void controller.shutdown('SIGHUP'));
+  // `npm start` then `kill <npm>`: npm exits without passing SIGTERM on; stop as if it had.
+  watchParent(() => void controller.shutdown('the process that started the controller exited'));
   process.on('uncaughtException', (err) => {
     log.error('controller failed', { error: err, stack: err.stack });
     controller.killNow('controller failed');

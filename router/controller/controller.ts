@@ -26,7 +26,10 @@ import { tightenPrivateFiles } from './private-files.js';
 import { describeExit, signalRun, sleep, spawnWorker, waitExit, type ExitInfo, type Run, type WorkerEntries } from './process.js';
 import { waitReady, type ReadyOutcome } from './readiness.js';
 
-/** Seconds a node.js worker gets to stop at shutdown: `stop` message, SIGTERM at half of it, then SIGKILL. */
+/**
+ * Seconds a node.js worker gets to stop at shutdown after its `stop` message; then it is killed. It is not
+ * sent SIGTERM on the way: a worker with a controller leaves signals to it (they may come from a group kill).
+ */
 export const NODE_WORKER_STOP_TIMEOUT = 10;
 /** How long a worker that reported `failed` may take to exit before it is killed. */
 const FAILED_EXIT_GRACE_MS = 2000;
@@ -289,21 +292,22 @@ export class Controller {
     const now = Date.now();
     const killDeadline = Math.min(now + stopTimeoutMs, killAt);
     this.log.info('stopping worker', { worker: w.id, pid: run.pid, stop_timeout_s: stopTimeoutMs / 1000 });
-    if (w.type !== 'guest' && run.proc.connected) {
-      try {
-        run.proc.send({ kind: 'stop' } satisfies ControllerToWorker, (err) => err && this.log.debug('could not send stop', { worker: w.id, error: err }));
-      } catch {
-        // channel closed; SIGTERM below
-      }
-      if (await waitExit(run, Math.min(now + stopTimeoutMs / 2, killDeadline))) return this.stopped(slot);
-      this.log.info('worker did not stop on request; sending SIGTERM', { worker: w.id, pid: run.pid });
-    }
-    signalRun(run, 'SIGTERM');
+    if (!(w.type !== 'guest' && run.proc.connected && this.sendStop(run))) signalRun(run, 'SIGTERM');
     if (await waitExit(run, killDeadline)) return this.stopped(slot);
     this.log.warn('worker did not stop in time; killing it', { worker: w.id, pid: run.pid, signal: 'SIGKILL' });
     signalRun(run, 'SIGKILL');
     await waitExit(run, hardDeadline);
     this.stopped(slot);
+  }
+
+  /** Asks a node.js worker to stop; false when the channel is already closed (the worker then obeys SIGTERM). */
+  private sendStop(run: Run): boolean {
+    try {
+      run.proc.send({ kind: 'stop' } satisfies ControllerToWorker, (err) => err && this.log.debug('could not send stop', { pid: run.pid, error: err }));
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   private stopped(slot: Slot): void {

@@ -138,7 +138,9 @@ export function spawnWorker(w: WorkerConfig, ctx: SpawnContext): Run {
       cwd: w.options.workdir,
       env,
       stdio: ['ignore', guestStdio(w.options.stdout), guestStdio(w.options.stderr)],
-      detached: false,
+      // Its own process group: a signal to the node's group (Ctrl-C, `kill -TERM -<pgid>`) must not stop the
+      // dev chain or IPFS node before the market maker that uses them; the controller stops guests in turn.
+      detached: true,
     });
     if (w.options.stdout === 'drop') proc.stdout?.resume();
     if (w.options.stderr === 'drop') proc.stderr?.resume();

@@ -115,10 +115,17 @@ export function runWorker(handlers: WorkerHandlers, options: RunWorkerOptions = 
     );
   });
 
-  // The controller stops workers itself (in reverse start order); a Ctrl-C in the terminal reaches
-  // the whole process group, so the worker leaves SIGINT to the controller.
-  process.on('SIGINT', () => log.debug('SIGINT ignored; waiting for the controller'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
+  // The controller stops workers itself, one at a time in reverse start order, so that the market maker
+  // stops while the router and the chain it talks to are still up. A signal to the whole process group
+  // (Ctrl-C, `kill -TERM -<pgid>`, systemd's control-group kill) reaches the worker too; acting on it would
+  // stop every worker at once, in no order. So while the controller is there the worker leaves signals to
+  // it and waits for its `stop`; a worker whose controller is gone stops by itself (`disconnect`, below).
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => {
+      if (process.connected) log.info(`${signal} received; waiting for the controller to stop this worker in its turn`);
+      else void shutdown(signal, 0);
+    });
+  }
   process.on('disconnect', () => {
     if (stopping) return;
     log.error('controller went away (IPC channel closed); stopping');

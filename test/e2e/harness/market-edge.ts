@@ -48,6 +48,10 @@ export interface StartMarketEdgeOptions {
    * start (not awaited by it): a hostile client racing the maker to the router does its worst here.
    */
   whileStarting?: (wsUrl: string) => void;
+  /** `npm`: start it as a user does, `npm start -- --cbdir <dir>` (npm is then the process spawned). Default: the controller directly. */
+  launch?: 'node' | 'npm';
+  /** Spawn it in a process group of its own, so a test can signal the whole group (Ctrl-C, systemd). */
+  detached?: boolean;
 }
 
 export interface ConnectOptions {
@@ -58,6 +62,8 @@ export interface ConnectOptions {
 
 export interface MarketEdge {
   readonly cbdir: string;
+  /** The process the harness spawned: the controller, or npm with `launch: 'npm'`. */
+  readonly spawned: ChildProcess;
   /** `ws://127.0.0.1:<port>/` of the router's TCP WebSocket transport. */
   readonly wsUrl: string;
   /** JSON-RPC URL of the dev chain. */
@@ -182,10 +188,15 @@ export async function startMarketEdge(options: StartMarketEdgeOptions = {}): Pro
   const ipfsUrl = config.workers.some((w) => w['type'] === 'guest' && w['id'] === 'ipfs') ? placedIpfsUrl : undefined;
   writeFileSync(join(cbdir, 'router-config.json'), JSON.stringify(config, null, 2));
 
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'router/controller/cli.ts'), '--cbdir', cbdir], {
+  const [command, commandArgs] =
+    options.launch === 'npm'
+      ? ['npm', ['start', '--silent', '--', '--cbdir', cbdir]]
+      : [process.execPath, ['--import', 'tsx', join(ROOT, 'router/controller/cli.ts'), '--cbdir', cbdir]];
+  const child = spawn(command, commandArgs, {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...options.env },
+    detached: options.detached === true,
   });
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
@@ -296,6 +307,7 @@ export async function startMarketEdge(options: StartMarketEdgeOptions = {}): Pro
   };
   return {
     cbdir,
+    spawned: child,
     wsUrl,
     chainUrl,
     ipfsUrl,

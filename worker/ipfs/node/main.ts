@@ -9,7 +9,8 @@
  *    the repo is owner-only: its `config` holds the node's libp2p private key (see {@link makeRepoPrivate});
  * 3. adds every file of each `--seed` directory (CIDv0, pinned) and logs its name and CID;
  * 4. only then opens the Kubo RPC API on host:port — so a `{type: tcp}` readiness check means "seeded";
- * 5. runs until SIGTERM / SIGINT: closes the API, stops the node (releasing the repo lock), exits 0.
+ * 5. runs until SIGTERM / SIGINT or until its parent (the controller) is gone: closes the API, stops the node
+ *    (releasing the repo lock), exits 0.
  *
  * Logs are JSON lines on stderr (schema/log.ts), `component: "ipfs-node"`; `ipfs node ready` carries the API
  * URL and the start-up time. Exit 1 on any start-up error.
@@ -23,6 +24,7 @@ import { createLogger, type Logger } from '../../../schema/log.js';
 import { tightenOwnerOnly } from '../../../schema/tighten-owner-only.js';
 import type { EmbeddedIpfsNode } from './embedded.js';
 import { readSeedFiles } from './seed.js';
+import { watchParent } from '../../../schema/parent-watch.js';
 
 /** ipfs-repo (proper-lockfile) calls a repo lock stale when its holder has not touched it for 20 s. */
 const REPO_LOCK_STALE_MS = 20_000;
@@ -153,11 +155,11 @@ async function main(): Promise<void> {
   let stopping = false;
   const startup = start(args, log, abort.signal).then((n) => (node = n));
 
-  const stop = async (signal: NodeJS.Signals): Promise<void> => {
+  const stop = async (reason: NodeJS.Signals | 'parent exited'): Promise<void> => {
     if (stopping) return;
     stopping = true;
     abort.abort();
-    log.info('stopping', { signal });
+    log.info('stopping', { signal: reason });
     setTimeout(() => {
       log.error('stop timed out; exiting anyway', { after_ms: STOP_FORCE_MS });
       process.exit(1);
@@ -175,6 +177,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  // A guest has no IPC channel: if its controller dies without stopping it, this is how it notices.
+  watchParent(() => void stop('parent exited'));
 
   try {
     await startup;
