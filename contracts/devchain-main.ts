@@ -1,7 +1,9 @@
 /**
  * The embedded dev chain as a process (the `devchain` guest worker, DESIGN §1):
  *
- *   node --import tsx contracts/devchain-main.ts --port 8545 --out <file.json> [--host 127.0.0.1] [--maker-key <file>]
+ *   node dist/contracts/devchain-main.js --port 8545 --out <file.json> [--host 127.0.0.1] [--maker-key <file>]
+ *
+ * (compiled by `npm run build`; from the sources, as tests run it: `node --import tsx contracts/devchain-main.ts …`)
  *
  * 1. starts the in-process hardhat/EDR chain (fresh genesis), deletes a stale `--out` file;
  * 2. deploys the XBR contracts (`deployXbr`, deployer = hardhat account #0) and the demo (`setupDemo`);

@@ -81,7 +81,15 @@ function loadHardhat(): HardhatRuntime {
   process.env['HARDHAT_CONFIG'] = HARDHAT_CONFIG_PATH;
   process.env['HARDHAT_DISABLE_TELEMETRY_PROMPT'] = 'true';
   const require = createRequire(import.meta.url);
-  hardhat = require('hardhat') as HardhatRuntime;
+  try {
+    hardhat = require('hardhat') as HardhatRuntime;
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== 'MODULE_NOT_FOUND' || !String((err as Error).message).includes("'hardhat'")) throw err;
+    throw new Error(
+      'the embedded dev chain needs hardhat, which is not installed (an install with --omit=peer leaves it out): install it (npm ci without --omit=peer), or use an external Ethereum JSON-RPC node instead of the devchain guest',
+      { cause: err },
+    );
+  }
   return hardhat;
 }
 

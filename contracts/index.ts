@@ -1,5 +1,5 @@
 /**
- * XBR contracts: generated ABIs/bytecode (`contracts/build/`, made by `npm run build`), deployment + demo, and the
+ * XBR contracts: generated ABIs/bytecode (`contracts/build/`, made by `npm run build:contracts`), deployment + demo, and the
  * in-process dev chain. The compiler itself (`contracts/build.ts`) is not re-exported: it loads
  * solc-js (a large wasm module) and is only needed to rebuild.
  */

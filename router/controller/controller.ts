@@ -38,9 +38,9 @@ export interface ControllerRunOptions {
   /** Node directory; node.js workers run in it and receive it in their start message. */
   cbdir: string;
   logger?: Logger;
-  /** Entry module of the router worker. Default: `router/worker/main.ts` (env override `XBR_EDGE_ROUTER_WORKER_ENTRY`). */
+  /** Entry module of the router worker. Default: `router/worker/main` of the controller's own build, `.js` in dist/ or `.ts` under tsx (env override `XBR_EDGE_ROUTER_WORKER_ENTRY`). */
   routerWorkerEntry?: string;
-  /** Entry module of the xbrmm worker. Default: `worker/main.ts` (env override `XBR_EDGE_XBRMM_WORKER_ENTRY`). */
+  /** Entry module of the xbrmm worker. Default: `worker/main` of the controller's own build (env override `XBR_EDGE_XBRMM_WORKER_ENTRY`). */
   xbrmmWorkerEntry?: string;
 }
 

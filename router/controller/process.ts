@@ -116,6 +116,14 @@ function tsxImport(): string {
   }
 }
 
+/**
+ * The loader a node.js worker's entry needs: none for compiled JavaScript (`dist/`, what `npm start` runs, so a
+ * production install without dev dependencies works), tsx for a TypeScript entry (the sources, as tests run them).
+ */
+export function loaderArgs(entry: string): string[] {
+  return /\.[cm]?ts$/.test(entry) ? ['--import', tsxImport()] : [];
+}
+
 function guestStdio(mode: GuestWorkerConfig['options']['stdout']): 'inherit' | 'pipe' | 'ignore' {
   return mode === 'log' ? 'inherit' : mode === 'drop' ? 'pipe' : 'ignore';
 }
@@ -147,7 +155,7 @@ export function spawnWorker(w: WorkerConfig, ctx: SpawnContext): Run {
   } else {
     const entry = w.type === 'router' ? ctx.entries.router : ctx.entries.xbrmm;
     proc = fork(entry, [], {
-      execArgv: ['--import', tsxImport(), ...profileArgs()],
+      execArgv: [...loaderArgs(entry), ...profileArgs()],
       serialization: 'advanced',
       cwd: ctx.cbdir,
       env,

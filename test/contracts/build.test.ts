@@ -82,11 +82,11 @@ describe('contracts build', () => {
     assert.deepEqual(out.warnings, []);
   });
 
-  it('committed contracts/build/ is byte-identical to a fresh compile (run `npm run build` if not)', () => {
+  it('committed contracts/build/ is byte-identical to a fresh compile (run `npm run build:contracts` if not)', () => {
     const committed = readdirSync(BUILD_DIR).sort();
     assert.deepEqual(committed, [...out.files.keys()].sort(), 'set of artifact files');
     for (const [file, content] of out.files) {
-      assert.ok(readFileSync(join(BUILD_DIR, file), 'utf8') === content, `contracts/build/${file} is stale: run npm run build`);
+      assert.ok(readFileSync(join(BUILD_DIR, file), 'utf8') === content, `contracts/build/${file} is stale: run npm run build:contracts`);
     }
   });
 

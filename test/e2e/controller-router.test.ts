@@ -9,7 +9,7 @@ import { MsgpackSerializer } from 'wampy/MsgpackSerializer.js';
 import WebSocket from 'ws';
 import { validateNodeConfig } from '../../router/config/index.js';
 
-import { connectWhenUp, freePort, placeIpfsGuest, waitExit } from './harness/market-edge.js';
+import { connectWhenUp, freePort, guestFromSources, placeIpfsGuest, waitExit } from './harness/market-edge.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -56,8 +56,9 @@ test('npm start path: the controller starts the dev chain and the router, client
   transports[0]!.endpoint.port = wsPort;
   transports[2]!.endpoint.port = rawPort;
   assert.deepEqual(transports[3]!.endpoint, { type: 'unix', path: '.xbr-edge/operator.sock' }, 'the operator transport is a Unix socket in the node directory');
-  // The dev chain guest runs from the project (its script and tsx live there) but on a free port,
+  // The dev chain guest runs from the project (its script and tsx live there), from its TypeScript source, on a free port,
   // writing its files into this test's node directory.
+  guestFromSources(devchain);
   devchain.options.workdir = ROOT;
   devchain.options.ready.port = chainPort;
   const args: string[] = devchain.arguments;

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { Wallet } from 'ethers';
 import type { Wampy } from 'wampy';
 
-import { connectWhenUp, freePort, placeIpfsGuest, waitExit } from './harness/market-edge.js';
+import { connectWhenUp, freePort, guestFromSources, placeIpfsGuest, waitExit } from './harness/market-edge.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -43,6 +43,7 @@ test('xbrmm worker on the shipped config: status, get_status, get_config are tru
   assert.equal(xbrmm.type, 'xbrmm');
   router.transports[0].endpoint.port = wsPort;
   router.transports[2].endpoint.port = rawPort;
+  guestFromSources(devchain);
   devchain.options.workdir = ROOT;
   devchain.options.ready.port = chainPort;
   const args: string[] = devchain.arguments;

@@ -52,6 +52,20 @@ export interface StartMarketEdgeOptions {
   launch?: 'node' | 'npm';
   /** Spawn it in a process group of its own, so a test can signal the whole group (Ctrl-C, systemd). */
   detached?: boolean;
+  /**
+   * What the edge runs: `sources` (default) = the TypeScript through tsx, as the other tests do (no build needed;
+   * the guests' `dist/….js` of the shipped config become `--import tsx ….ts`); `dist` = the compiled build of
+   * `root`, as `npm start` runs it: `node <root>/dist/router/controller/cli.js`, the guests as shipped
+   * (`node dist/….js` in `root`), and no NODE_OPTIONS. `dist` needs a build (`npm run build`); with
+   * `launch: 'npm'` the build is npm start's own business.
+   */
+  entry?: 'sources' | 'dist';
+  /**
+   * With `entry: 'dist'`: the installation to run, a directory with `dist/`, `package.json`, `node_modules` and
+   * `contracts/demo-rdf` (the IPFS guest's seed). Default: the project. `launch: 'npm'` implies `dist` (npm start
+   * builds it when needed).
+   */
+  root?: string;
 }
 
 export interface ConnectOptions {
@@ -144,17 +158,31 @@ export async function connectWhenUp(url: string, deadline: number): Promise<Wamp
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Moves the shipped `ipfs` guest of `config` to a free port and a repo under `cbdir` (it runs from the project,
- * where its script, tsx and the demo files are), and points the xbrmm workers' `options.extra.ipfs.url` at it.
+ * Makes a guest of the shipped config that runs compiled code (`node dist/<path>.js …`) run its TypeScript source
+ * instead (`node --import tsx <path>.ts …`), so tests need no build. Other guests are left as they are.
+ * @example guestFromSources(config.workers.find((w) => w['id'] === 'devchain')!);
+ */
+export function guestFromSources(guest: Record<string, any>): void { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const args = guest['arguments'] as string[];
+  const i = args.findIndex((a) => /^dist\/.+\.js$/.test(a));
+  if (i < 0) return;
+  args.splice(i, 1, '--import', 'tsx', args[i]!.slice('dist/'.length).replace(/\.js$/, '.ts'));
+}
+
+/**
+ * Moves the shipped `ipfs` guest of `config` to a free port and a repo under `cbdir`, running from `root` (where
+ * its script and the demo files are: default the project) — from the sources through tsx unless `from: 'dist'` —
+ * and points the xbrmm workers' `options.extra.ipfs.url` at it.
  * Returns its RPC API URL, or undefined when the config has no `ipfs` guest.
  * @example const ipfsUrl = await placeIpfsGuest(config, cbdir);
  */
-export async function placeIpfsGuest(config: EdgeConfig, cbdir: string): Promise<string | undefined> {
+export async function placeIpfsGuest(config: EdgeConfig, cbdir: string, options: { root?: string; from?: 'sources' | 'dist' } = {}): Promise<string | undefined> {
   const ipfs = config.workers.find((w) => w['type'] === 'guest' && w['id'] === 'ipfs');
   if (ipfs === undefined) return undefined;
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/api/v0`;
-  ipfs['options'].workdir = ROOT;
+  if (options.from !== 'dist') guestFromSources(ipfs);
+  ipfs['options'].workdir = options.root ?? ROOT;
   ipfs['options'].ready.port = port;
   const args = ipfs['arguments'] as string[];
   args[args.indexOf('--port') + 1] = String(port);
@@ -176,14 +204,18 @@ export async function startMarketEdge(options: StartMarketEdgeOptions = {}): Pro
     if (t.endpoint.type !== 'tcp') continue;
     t.endpoint.port = t.endpoint.port === 8081 ? rawPort : wsPort;
   }
-  devchain['options'].workdir = ROOT;
+  // `npm start` builds dist/ before it starts the controller: its guests run compiled too, as shipped.
+  const fromDist = options.entry === 'dist' || options.launch === 'npm';
+  const root = options.root ?? ROOT;
+  if (!fromDist) guestFromSources(devchain);
+  devchain['options'].workdir = root;
   devchain['options'].ready.port = chainPort;
   const args = devchain['arguments'] as string[];
   args[args.indexOf('--port') + 1] = String(chainPort);
   args[args.indexOf('--out') + 1] = join(cbdir, '.xbr-edge/devchain.json');
   args[args.indexOf('--maker-key') + 1] = join(cbdir, '.xbr-edge/maker1.key');
   xbrmm['options'].extra.blockchain.gateway.http = `http://127.0.0.1:${chainPort}`;
-  const placedIpfsUrl = await placeIpfsGuest(config, cbdir);
+  const placedIpfsUrl = await placeIpfsGuest(config, cbdir, { root, from: fromDist ? 'dist' : 'sources' });
   options.configure?.(config);
   const ipfsUrl = config.workers.some((w) => w['type'] === 'guest' && w['id'] === 'ipfs') ? placedIpfsUrl : undefined;
   writeFileSync(join(cbdir, 'router-config.json'), JSON.stringify(config, null, 2));
@@ -191,11 +223,15 @@ export async function startMarketEdge(options: StartMarketEdgeOptions = {}): Pro
   const [command, commandArgs] =
     options.launch === 'npm'
       ? ['npm', ['start', '--silent', '--', '--cbdir', cbdir]]
-      : [process.execPath, ['--import', 'tsx', join(ROOT, 'router/controller/cli.ts'), '--cbdir', cbdir]];
+      : fromDist
+        ? [process.execPath, [join(root, 'dist/router/controller/cli.js'), '--cbdir', cbdir]]
+        : [process.execPath, ['--import', 'tsx', join(ROOT, 'router/controller/cli.ts'), '--cbdir', cbdir]];
+  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
+  if (fromDist) delete env['NODE_OPTIONS'];
   const child = spawn(command, commandArgs, {
-    cwd: ROOT,
+    cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...options.env },
+    env,
     detached: options.detached === true,
   });
   let output = '';

@@ -1,7 +1,9 @@
 /**
  * The embedded IPFS node as a process (the `ipfs` guest worker, DESIGN §1):
  *
- *   node --import tsx worker/ipfs/node/main.ts [--repo .xbr-edge/ipfs-repo] [--port 5001] [--host 127.0.0.1] [--seed <dir>]...
+ *   node dist/worker/ipfs/node/main.js [--repo .xbr-edge/ipfs-repo] [--port 5001] [--host 127.0.0.1] [--seed <dir>]...
+ *
+ * (compiled by `npm run build`; from the sources, as tests run it: `node --import tsx worker/ipfs/node/main.ts …`)
  *
  * 1. refuses a busy port before touching the repo (exit 1 with the reason);
  * 2. opens the repo (creating it when missing) and starts js-ipfs offline; a repo still locked by a node that
@@ -105,6 +107,24 @@ function makeRepoPrivate(repo: string, log: Logger): void {
   tightenOwnerOnly(repo, { recursive: true, log });
 }
 
+/** Packages of js-ipfs: package.json `peerDependencies`, which a production install for an external Kubo node may leave out (--omit=peer). */
+const IPFS_PACKAGES = ['ipfs-core', 'ipfs-http-server'];
+
+/** `./embedded.js`, or a clear error when js-ipfs is not installed. */
+async function loadEmbedded(): Promise<typeof import('./embedded.js')> {
+  try {
+    return await import('./embedded.js');
+  } catch (err) {
+    const missing = IPFS_PACKAGES.find((p) => errorCode(err) === 'ERR_MODULE_NOT_FOUND' && String((err as Error).message).includes(`'${p}'`));
+    if (missing === undefined) throw err;
+    throw new WampError(
+      WampErrorUri.runtimeError,
+      `the embedded IPFS node needs ${IPFS_PACKAGES.join(', ')}, and ${missing} is not installed (an install with --omit=peer leaves them out): install them (npm ci without --omit=peer), or use a Kubo node instead of this guest`,
+      { cause: err },
+    );
+  }
+}
+
 /** Starts the node on `a`, seeding before the port opens. */
 async function start(a: GuestArgs, log: Logger, signal: AbortSignal): Promise<EmbeddedIpfsNode> {
   await assertPortFree(a.host, a.port);
@@ -114,7 +134,7 @@ async function start(a: GuestArgs, log: Logger, signal: AbortSignal): Promise<Em
   makeRepoPrivate(a.repo, log);
   // js-ipfs is loaded only now (seconds): the signal handlers are in place meanwhile, so a stop request while
   // loading still ends with exit 0, and no repo is created after it
-  const { startEmbeddedIpfsNode } = await import('./embedded.js');
+  const { startEmbeddedIpfsNode } = await loadEmbedded();
   if (signal.aborted) throw new WampError(WampErrorUri.canceled, 'stopped while starting');
   try {
     return await startEmbeddedIpfsNode({
