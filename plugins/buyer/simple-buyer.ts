@@ -15,9 +15,17 @@
  *   A failed purchase is not cached: the next unwrap of that key tries again.
  * - **Refunds are adopted only when the maker signed them.** A `buy_key` failure after the maker's
  *   reservation carries the maker-signed refund state (seq advanced, price back): the buyer verifies the
- *   signature and builds the next purchase on it. Any other failure (no signed state, a receipt that does
- *   not check out, a lost connection) leaves the outcome unknown to the buyer, so it re-reads (seq,
- *   remaining) from the maker before its next purchase instead of guessing.
+ *   signature and builds the next purchase on it. Any other answer (no signed state, a receipt that does
+ *   not check out) leaves the state unknown to the buyer, so it re-reads (seq, remaining) from the maker
+ *   before its next purchase instead of guessing.
+ * - **A lost answer is asked again, identically.** When `buy_key` gets no answer (the connection or session
+ *   is lost, the call is canceled or times out, the maker dies before answering) the buyer may have paid:
+ *   re-reading the maker's advanced seq and signing the next state would pay for the key twice. So the
+ *   buyer keeps the call as sent and, before it signs anything new (the next `unwrap`, `closeChannel`, a
+ *   new `start`), sends exactly that call again; the maker answers an identical call with the purchase it
+ *   made (same receipt and sealed key, or the same signed refund) or, if it never arrived, runs it. The
+ *   state still moves only by a verified receipt or a maker-signed refund. Kept in memory only: a new
+ *   instance cannot ask again (it resumes from the maker's state).
  * - **No automatic close** when the balance runs short (the original closed the channel with `closeAt = 1`):
  *   the caller gets `xbr.error.insufficient_balance` and decides; `closeChannel()` closes cooperatively.
  * - The buyer keeps nothing on disk: the maker's ledger is the source of (seq, remaining) at start, and
@@ -28,11 +36,10 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { parseAddress } from '../../schema/codec/address.js';
 import { argumentError, describe, expectBytes } from '../../schema/codec/argument.js';
 import { uint256Arg, intArg, uuidArg, addressArg } from '../../schema/codec/guards.js';
-import { packUint256 } from '../../schema/codec/uint256.js';
 import type { Address, Ed25519PublicKey, Uuid } from '../../schema/codec/types.js';
 import { formatUuid } from '../../schema/codec/uuid.js';
 import { SealedBoxKeyPair } from '../../schema/crypto/sealed-box.js';
-import { DATA_KEY_BYTES, decryptPayload, PAYLOAD_SERIALIZER } from '../../schema/crypto/payload.js';
+import { decryptPayload, PAYLOAD_SERIALIZER } from '../../schema/crypto/payload.js';
 import { signChannelClose } from '../../schema/eip712/channelClose.js';
 import { WampError, WampErrorUri } from '../../schema/errors.js';
 import { createLogger, type Logger } from '../../schema/log.js';
@@ -42,6 +49,7 @@ import { refundState, verifyReceipt, type ChannelState } from './channel-state.j
 import { closeMessage, parseBuyerConfig, type BuyerConfig } from './config.js';
 import { ensureAllowance, openPaymentChannel, providerOf, type OpenChannelOptions } from './open-channel.js';
 import { closeCooperatively, makerBlockNumber, SerialQueue, type CloseResult } from '../common/index.js';
+import { outcomeUnknown, purchaseCall, unsealKey, type PurchaseCall } from './purchase-call.js';
 import { toBuyerSession, type BuyerSession, type WampyLike } from './session.js';
 import { asDict, fromMaker, hex, sameBytes } from './wire.js';
 
@@ -87,11 +95,15 @@ export class SimpleBuyer {
   #state: ChannelState | undefined;
   #head: BlockHead | undefined;
   #provider: { provider: Provider; owned: boolean } | undefined;
-  /** The last purchase's outcome is unknown: re-read the state from the maker before the next one. */
+  /** The last purchase's answer left the state unknown: re-read it from the maker before the next one. */
   #stale = false;
+  /** A purchase whose answer was lost: sent again, identically, before anything new is signed. */
+  #pending: PurchaseCall | undefined;
   #closed = false;
   /** Purchases sent to the maker (a measure for tests and logs). */
   purchases = 0;
+  /** Purchases sent again, identically, after their answer was lost. */
+  resent = 0;
 
   /**
    * @param marketMakerAdr - the maker's address (20 bytes or `0x…`): the only signer of receipts accepted
@@ -152,7 +164,9 @@ export class SimpleBuyer {
     this.#stale = false;
     this.#closed = false;
     this.#log.info('buyer started', { channel: formatUuid(channelId), seq: this.#state.seq, remaining: this.#state.remaining });
-    return this.#state.remaining;
+    // A purchase whose answer the old session lost: ask again now (if still unanswered, before the next one).
+    await this.#queue.run(() => this.#settlePending()).catch(() => undefined);
+    return this.#running().state.remaining;
   }
 
   /** Stops using the session (bought keys stay cached); releases a chain provider the buyer created. */
@@ -203,6 +217,7 @@ export class SimpleBuyer {
   async closeChannel(): Promise<CloseResult> {
     return this.#queue.run(async () => {
       const { session, config } = this.#running();
+      await this.#settlePending();
       if (this.#stale) await this.#resync();
       const state = this.#running().state;
       const closeAt = await this.#head!.current();
@@ -229,10 +244,12 @@ export class SimpleBuyer {
     const cached = this.#keys.get(hex(keyId));
     if (cached !== undefined) return cached;
     const { session, config } = this.#running();
+    await this.#settlePending();
+    const settled = this.#keys.get(hex(keyId));
+    if (settled !== undefined) return settled;
     if (this.#stale) await this.#resync();
     const state = this.#running().state;
     const kid = formatUuid(keyId);
-    const log = this.#log.child({ channel: formatUuid(state.channelId), key: kid });
 
     let quote: unknown;
     try {
@@ -253,58 +270,84 @@ export class SimpleBuyer {
 
     const closeAt = await this.#head!.current();
     const expected: ChannelState = { channelId: state.channelId, seq: state.seq + 1, remaining: state.remaining - price };
-    const b = config.binding;
-    const signature = signChannelClose(closeMessage(b, closeAt, expected.channelId, expected.seq, expected.remaining, false), this.#delegateKey);
-    let raw: unknown;
+    const signature = signChannelClose(closeMessage(config.binding, closeAt, expected.channelId, expected.seq, expected.remaining, false), this.#delegateKey);
     this.purchases++;
+    return this.#send(purchaseCall({ delegate: this.delegate, buyerPubkey: this.buyerPubkey, keyId, price, closeAt, before: state, expected }, signature), false);
+  }
+
+  /** Sends the purchase whose answer was lost again, identically; throws while it still gets none. */
+  async #settlePending(): Promise<void> {
+    const p = this.#pending;
+    if (p === undefined) return;
+    this.resent++;
     try {
-      raw = await session.call(
-        MarketMakerProcedure.buyKey,
-        [this.delegate, this.buyerPubkey, keyId, expected.channelId, expected.seq, packUint256(price), packUint256(expected.remaining), signature],
-        { close_at: Number(closeAt) },
-      );
+      await this.#send(p, true);
     } catch (err) {
-      throw this.#failed(err, kid, price, log);
+      if (this.#pending !== undefined) throw err;
+      // Answered with a failure: a signed refund was adopted or the state is re-read; the caller goes on.
     }
+  }
+
+  /**
+   * Sends `p` (`again`: a purchase whose answer was lost) and adopts the answer: a verified receipt moves the
+   * state and caches the key; a maker-signed refund moves the state; no answer keeps `p` to be sent again.
+   */
+  async #send(p: PurchaseCall, again: boolean): Promise<Uint8Array> {
+    const { session, config } = this.#running();
+    const kid = formatUuid(p.keyId);
+    const log = this.#log.child({ channel: formatUuid(p.expected.channelId), key: kid });
+    if (again) log.info('sending the purchase whose answer was lost again, identically', { seq: p.expected.seq, price: p.price });
+    let raw: unknown;
+    try {
+      raw = await session.call(MarketMakerProcedure.buyKey, [...p.args], { ...p.kwargs });
+    } catch (err) {
+      throw this.#failed(err, p, again, log);
+    }
+    this.#pending = undefined;
     let receipt;
     try {
-      receipt = verifyReceipt(raw, { binding: b, maker: config.maker, keyId, closeAt, expected });
+      receipt = verifyReceipt(raw, { binding: config.binding, maker: config.maker, keyId: p.keyId, closeAt: p.closeAt, expected: p.expected });
     } catch (err) {
       this.#stale = true;
       log.warn('receipt refused', { error: err as Error });
       throw err;
     }
-    this.#state = receipt.state;
-    log.debug('key bought', { price, seq: receipt.state.seq, remaining: receipt.state.remaining });
+    if (this.#onChannelOf(p)) this.#state = receipt.state;
+    log.debug('key bought', { price: p.price, seq: receipt.state.seq, remaining: receipt.state.remaining, again });
 
-    let key: Uint8Array;
-    try {
-      key = this.#box.open(receipt.sealedKey);
-    } catch (err) {
-      throw new WampError(XbrErrorUri.decryptionFailed, `key ${kid} was paid for (${price}), but its sealed key does not open with this buyer's key`, { kwargs: { key_id: keyId }, cause: err });
-    }
-    if (key.length !== DATA_KEY_BYTES) {
-      throw new WampError(XbrErrorUri.decryptionFailed, `key ${kid} was paid for (${price}), but the sealed key holds ${key.length} bytes, not ${DATA_KEY_BYTES}`, { kwargs: { key_id: keyId } });
-    }
-    this.#keys.set(hex(keyId), key);
+    const key = unsealKey(this.#box, receipt.sealedKey, p);
+    this.#keys.set(hex(p.keyId), key);
     return key;
   }
 
-  /** The error `buy_key` raised, with the maker-signed refund adopted when there is one. */
-  #failed(err: unknown, kid: string, price: bigint, log: Logger): WampError {
-    const { config, state } = this.#running();
+  /** Whether the buyer is still on the channel `p` paid from (a new `start` may have moved it to another). */
+  #onChannelOf(p: PurchaseCall): boolean {
+    return this.#state !== undefined && sameBytes(this.#state.channelId, p.expected.channelId);
+  }
+
+  /** The error `buy_key` raised for `p`: a maker-signed refund adopted, no answer kept for sending again, else the state re-read later. */
+  #failed(err: unknown, p: PurchaseCall, again: boolean, log: Logger): WampError {
+    const { config } = this.#running();
+    const kid = formatUuid(p.keyId);
     if (err instanceof WampError) {
-      const refunded = refundState(err, { binding: config.binding, maker: config.maker, current: state });
+      const refunded = refundState(err, { binding: config.binding, maker: config.maker, current: p.before });
       if (refunded !== undefined) {
-        this.#state = refunded;
+        this.#pending = undefined;
+        if (this.#onChannelOf(p)) this.#state = refunded;
         log.warn('purchase failed, refunded by the market maker', { error_uri: err.uri, seq: refunded.seq, remaining: refunded.remaining });
         return new WampError(err.uri, `purchase of key ${kid} failed: ${err.message} (refunded: the channel has ${refunded.remaining} left at seq ${refunded.seq})`, {
           args: err.args, kwargs: err.kwargs, cause: err,
         });
       }
     }
+    if (outcomeUnknown(err, again)) {
+      this.#pending = p;
+      log.warn('purchase got no answer: it is sent again, identically, before anything new is signed', { error: err as Error, price: p.price, seq: p.expected.seq });
+      return relabel(err, `purchase of key ${kid} got no answer (it may have been paid for; the same signed call is sent again before the next purchase)`);
+    }
+    this.#pending = undefined;
     this.#stale = true;
-    log.warn('purchase failed', { error: err as Error, price });
+    log.warn('purchase failed', { error: err as Error, price: p.price });
     return relabel(err, `purchase of key ${kid} failed`);
   }
 

@@ -22,6 +22,7 @@ export {
   offerByKey,
   openMakerDb,
   inflightTransactions,
+  transactionsByPaymentSeq,
   type MakerDb,
   type OpenMakerDbOptions,
 } from './maker-db.js';

@@ -10,13 +10,14 @@
  * | `idx_payment_channel_by_delegate` / `_by_actor` | address[20] ‖ u64be(timestamp) ‖ channel id | payment channel |
  * | `idx_paying_channel_by_delegate` / `_by_recipient` | address[20] ‖ u64be(timestamp) ‖ channel id | paying channel |
  * | `idx_transaction_by_state` | u8(state) ‖ u64be(created) ‖ tid | transaction, INFLIGHT ones only (found on start) |
+ * | `idx_transaction_by_payment_seq` | payment channel id[16] ‖ u32be(payment seq after the reserve) ‖ tid | transaction, those with `close_at` (a `buy_key` asked again) |
  *
  * Consents live here under their own table (fixing the cross-DB slot mix-up of spec §7.6).
  */
 import type { Address, Uuid } from '../codec/types.js';
 import { openDbEnv, type DbEnv, type SubDbEncoding } from './env.js';
 import { checkBalanceWrite, ledgerDebugFromEnv } from './ledger-invariant.js';
-import { address, key, u64, u8, uuid } from './keys.js';
+import { address, key, u32, u64, u8, uuid } from './keys.js';
 import type { ChannelBalance } from './records/balance.js';
 import { ChannelType, type Channel } from './records/channel.js';
 import type { Consent } from './records/consent.js';
@@ -35,6 +36,7 @@ export const MakerIndex = {
   payingChannelByDelegate: 'idx_paying_channel_by_delegate',
   payingChannelByRecipient: 'idx_paying_channel_by_recipient',
   transactionByState: 'idx_transaction_by_state',
+  transactionByPaymentSeq: 'idx_transaction_by_payment_seq',
 } as const;
 
 /** Sub-databases of a maker DB and how they store values. */
@@ -53,6 +55,7 @@ export const MAKER_SUBDBS: Readonly<Record<string, SubDbEncoding>> = {
   paying_balances: 'msgpack',
   transactions: 'msgpack',
   [MakerIndex.transactionByState]: 'binary',
+  [MakerIndex.transactionByPaymentSeq]: 'binary',
   consents: 'msgpack',
 };
 
@@ -130,7 +133,14 @@ export async function openMakerDb(options: OpenMakerDbOptions): Promise<MakerDb>
     // Only INFLIGHT transactions are indexed (nothing ever asks for settled ones by state): a resolve only
     // removes its entry, and the index stays one small, hot leaf instead of growing with every purchase.
     // (DBs written before kept settled entries too; they are never looked up and do no harm.)
-    indexes: [{ name: MakerIndex.transactionByState, key: (t) => (t.state === TransactionState.INFLIGHT ? key(u8(t.state), u64(t.created)) : undefined) }],
+    // by_payment_seq: the purchase that used a payment seq, for a `buy_key` asked again. Its key is fixed at
+    // the reserve, so a resolve writes nothing to it. Not unique: a unique index reads before every put,
+    // and a seq is used by one reservation only anyway. Records written before `close_at` existed are left
+    // out (they hold too little to answer again).
+    indexes: [
+      { name: MakerIndex.transactionByState, key: (t) => (t.state === TransactionState.INFLIGHT ? key(u8(t.state), u64(t.created)) : undefined) },
+      { name: MakerIndex.transactionByPaymentSeq, key: (t) => (t.close_at === undefined ? undefined : paymentSeqKey(t.payment_channel, t.created_payment_channel_seq + 1)) },
+    ],
   });
   const consents = new Table<ConsentKey, Consent>({ env, name: 'consents', key: consentKey });
   const ledgerDebug = options.ledgerDebug ?? ledgerDebugFromEnv();
@@ -160,6 +170,13 @@ export function channelsByDelegate(db: MakerDb, type: typeof ChannelType.PAYMENT
   const { channels } = channelTables(db, type);
   const index = type === ChannelType.PAYMENT ? MakerIndex.paymentChannelByDelegate : MakerIndex.payingChannelByDelegate;
   return channels.byIndex(index, { prefix: key(address(delegate)) }).map((e) => e.value);
+}
+
+const paymentSeqKey = (channelId: Uuid, seq: number): Buffer => key(uuid(channelId), u32(seq));
+
+/** The transactions that reserved payment seq `seq` on payment channel `channelId` (one, unless the DB is corrupt), via `idx_transaction_by_payment_seq`. */
+export function transactionsByPaymentSeq(db: MakerDb, channelId: Uuid, seq: number): Transaction[] {
+  return db.transactions.byIndex(MakerIndex.transactionByPaymentSeq, { prefix: paymentSeqKey(channelId, seq) }).map((e) => e.value);
 }
 
 /** INFLIGHT transactions (reserved, not yet resolved), oldest first: what a start must resolve. */

@@ -2,6 +2,12 @@
  * A key purchase (spec §7.3 `Transaction`), in the maker DB's `transactions`. Fixes of the original
  * (spec §11 #19): the state is stored, payment and paying channel ids are distinct fields, and the offer,
  * key, buyer key, post-balances and signatures are recorded.
+ *
+ * Ours: what the buyer's `buy_key` answer is made of (`close_at`, `amount_offered`; at a SUCCESS the
+ * `sealed_key`; the payment balance after the resolve), so the identical signed call gets the same answer
+ * again from this record (`findPurchaseReplay`). Values the channel lock makes redundant are left out
+ * (every byte is written twice per purchase). These fields are optional: a record written before them is
+ * still read, it just cannot be answered again.
  */
 import type { Amount, Ed25519PublicKey, NsTime, Signature65, Uuid } from '../../codec/types.js';
 
@@ -47,4 +53,17 @@ export interface Transaction {
   paying_del_sig?: Signature65;
   /** Why a FAILED purchase failed (error URI). */
   error?: string;
+  /** The `closeAt` block of the buyer's signed state (and of every signature of this purchase). */
+  close_at?: bigint;
+  /** `amount` of `buy_key` (the most the buyer agreed to pay) when it is not the price charged (`amount`); absent: equal to it. */
+  amount_offered?: Amount;
+  /** SUCCESS: the data key sealed to `buyer_pubkey`, as the seller returned it (only the buyer can open it). */
+  sealed_key?: Uint8Array;
+  /**
+   * Payment `remaining` right after the resolve, when it is not what the channel lock makes it (SUCCESS:
+   * `payment_channel_after`; FAILED: `payment_channel_after + amount`); absent: that.
+   */
+  completed_payment_remaining?: Amount;
+  /** Payment `inflight` right after the resolve when it is not 0; absent: 0. */
+  completed_payment_inflight?: Amount;
 }

@@ -91,16 +91,28 @@ describe('buy_key end to end', { timeout: 240_000 }, () => {
     console.log(`buy_key_latency_ms ${times.map((t) => t.toFixed(1)).join(' ')} (first incl. replication wait ${(performance.now() - t0).toFixed(0)})`);
   });
 
-  it('refuses a replayed signed buy_key and changes nothing', async () => {
+  it('a replayed signed buy_key is answered again and changes nothing; another purchase at a used seq is refused', async () => {
     const o = await seller.offer({ price: XBR });
     const { args, kwargs } = await buyer.buyArgs(o.keyId, XBR);
-    await call(buyer.session, BUY, args, kwargs);
+    const receipt = await call(buyer.session, BUY, args, kwargs);
     buyer.seq += 1;
     buyer.remaining -= XBR;
-    const e = await callError(buyer.session, BUY, args, kwargs);
+    const calls = seller.calls;
+    // The identical call (a buyer whose answer was lost) gets the same receipt, without a sale or a charge
+    // (idempotent-purchase.test.ts covers it in full).
+    const again = await call(buyer.session, BUY, args, kwargs);
+    assert.equal(hex(again.signature), hex(receipt.signature));
+    assert.equal(hex(again.sealed_key), hex(receipt.sealed_key));
+    assert.equal(seller.calls, calls);
+    // A different purchase signed at the used seq: refused, with the seq to sign next.
+    const o2 = await seller.offer({ price: XBR });
+    const stale = await buyer.buyArgs(o2.keyId, XBR, { seq: buyer.seq, balance: buyer.remaining });
+    const e = await callError(buyer.session, BUY, stale.args, stale.kwargs);
     assert.equal(e.errorUri, 'xbr.error.unexpected_channel_seq');
     assert.equal(e.argsDict?.['expected_seq'], buyer.seq + 1);
-    const o2 = await seller.offer({ price: XBR });
+    const b = await call(buyer.session, 'xbr.marketmaker.get_payment_channel_balance', [buyer.channelId]);
+    assert.equal(b.seq, buyer.seq);
+    assert.equal(unpackUint256(b.remaining), buyer.remaining);
     await buyer.buy(o2.keyId, XBR);
   });
 

@@ -5,11 +5,12 @@
  * msgpack encoding, so the router could not deliver the error to a msgpack caller at all.
  */
 import { formatUuid } from '../../../schema/codec/uuid.js';
-import type { Amount, Uuid } from '../../../schema/codec/types.js';
+import type { Address, Amount, Uuid } from '../../../schema/codec/types.js';
+import { toHex } from '../../../schema/codec/argument.js';
 import { packUint256 } from '../../../schema/codec/uint256.js';
 import { DbErrorUri } from '../../../schema/db/errors.js';
-import { ChannelType } from '../../../schema/db/records/channel.js';
-import { WampError } from '../../../schema/errors.js';
+import { ChannelType, type Channel } from '../../../schema/db/records/channel.js';
+import { WampError, WampErrorUri } from '../../../schema/errors.js';
 import { XbrErrorUri } from '../../../schema/uris.js';
 
 /** 1 → "payment", 2 → "paying". */
@@ -32,6 +33,15 @@ export function paymentChannelNotOpen(id: Uuid, state: number): WampError {
   return new WampError(XbrErrorUri.noSuchObject, `payment channel at address "${formatUuid(id)}" not in state OPEN (state ${state})`, {
     kwargs: { channel_oid: id, state },
   });
+}
+
+/** `wamp.error.not_authorized`: the calling member is not the payment channel's actor (a member spends only from its own channels). */
+export function notChannelActor(channel: Channel, member: Address): WampError {
+  return new WampError(
+    WampErrorUri.notAuthorized,
+    `payment channel "${formatUuid(channel.channel_oid)}" is not yours: its actor is 0x${toHex(channel.actor)}, the caller is member 0x${toHex(member)}`,
+    { kwargs: { channel_oid: channel.channel_oid } },
+  );
 }
 
 /** `xbr.error.invalid_signature` with a message saying whose signature was expected. */

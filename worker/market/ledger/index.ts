@@ -26,6 +26,10 @@
  *   across the seller call; different channels/sellers run concurrently. The locks are released once the
  *   SUCCESS resolve has run in its write transaction (not after its fsync): the next purchase's reserve
  *   queues behind it, so it commits in the same batch or a later one and is never durable before it.
+ * - **Asked again.** The reserve records `close_at` (and the buyer's `amount` when it is not the price), the
+ *   resolve the sealed key, and `idx_transaction_by_payment_seq` maps (payment channel, seq) to the
+ *   transaction: `findPurchaseReplay` finds the purchase an identical `buy_key` made, read-only, so the
+ *   maker answers it again instead of refusing the used seq (a crash before the answer costs nothing).
  * - **Closes.** `checkCooperativeClose` refuses a state other than the ledger's current one and any close
  *   while inflight > 0, then marks the channel CLOSING so no purchase can start on it.
  */
@@ -41,7 +45,16 @@ export {
   type ChannelOpenedEvent,
 } from './channelEvents.js';
 export { abandonCooperativeClose, checkCooperativeClose, type CloseDecision, type CooperativeCloseRequest } from './cooperativeClose.js';
-export { channelKind, noSuchChannel } from './errors.js';
+export { channelKind, noSuchChannel, notChannelActor } from './errors.js';
+export {
+  amountOffered,
+  findPurchaseReplay,
+  paymentAfterResolve,
+  type AnsweredTransaction,
+  type PurchaseReplay,
+  type PurchaseReplayRequest,
+  type SoldTransaction,
+} from './findPurchaseReplay.js';
 export {
   getActiveChannelWire,
   getChannel,
@@ -63,5 +76,5 @@ export {
   type ResolvedPurchase,
   type ResolveOptions,
 } from './resolvePurchase.js';
-export { purchaseLockKeys, runPurchase, verifySellerSignature, type PurchaseResult, type SellResult } from './runPurchase.js';
+export { paymentLockKey, purchaseLockKeys, runPurchase, verifySellerSignature, type PurchaseResult, type SellResult } from './runPurchase.js';
 export { CLOSE_AT_WINDOW, MAX_CHANNEL_SEQ, checkCloseAt, closeMessage, type MarketBinding } from './types.js';

@@ -30,7 +30,7 @@ import { TransactionState, type Transaction } from '../../../schema/db/records/t
 import { hashChannelClose } from '../../../schema/eip712/hashChannelClose.js';
 import { recoverDigestSigner } from '../../../schema/eip712/recoverDigestSigner.js';
 import type { ChannelCloseMessage } from '../../../schema/eip712/types.js';
-import { WampError, WampErrorUri } from '../../../schema/errors.js';
+import { WampError } from '../../../schema/errors.js';
 import { XbrErrorUri } from '../../../schema/uris.js';
 import { activeChannel } from './activeChannel.js';
 import {
@@ -40,6 +40,7 @@ import {
   invalidSignature,
   ledgerCorrupt,
   noActivePaymentChannel,
+  notChannelActor,
   paymentChannelNotOpen,
   unexpectedBalance,
   unexpectedSeq,
@@ -183,11 +184,7 @@ function paymentChannelOf(db: MakerDb, req: ReservePurchaseRequest): { channel: 
       kwargs: { channel_oid: channel.channel_oid },
     });
   }
-  if (req.buyerMember !== undefined && !sameBytes(channel.actor, req.buyerMember)) {
-    throw new WampError(WampErrorUri.notAuthorized, `payment channel "${formatUuid(channel.channel_oid)}" is not yours: its actor is 0x${hexOf(channel.actor)}, the caller is member 0x${hexOf(req.buyerMember)}`, {
-      kwargs: { channel_oid: channel.channel_oid },
-    });
-  }
+  if (req.buyerMember !== undefined && !sameBytes(channel.actor, req.buyerMember)) throw notChannelActor(channel, req.buyerMember);
   if (channel.state !== ChannelState.OPEN) throw paymentChannelNotOpen(channel.channel_oid, channel.state);
   const balance = db.paymentBalances.get(channel.channel_oid);
   if (balance === undefined) throw ledgerCorrupt(`payment channel ${formatUuid(channel.channel_oid)} has no balance record`, { channel_oid: channel.channel_oid });
@@ -295,7 +292,10 @@ function reserver(db: MakerDb, req: ReservePurchaseRequest): () => ReservedPurch
       payment_channel_after: paymentAfter.remaining,
       paying_channel_after: payingLeg?.balance.remaining ?? 0n,
       payment_del_sig: req.signature,
+      // What the answer to this call is made of, for the identical call asked again (`findPurchaseReplay`).
+      close_at: req.closeAt,
     };
+    if (req.amount !== price) transaction.amount_offered = req.amount;
     db.transactions.put(tid, transaction);
     // The checks above made (seq, balance) the buyer signed equal to the ledger's state after the purchase,
     // so the buyer's message and digest are this leg's.

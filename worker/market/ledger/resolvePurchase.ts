@@ -1,7 +1,7 @@
 /**
  * Phase 2 of a key purchase (DESIGN §5): one durable write transaction that settles the reservation.
  *
- * - SUCCESS: `inflight → spent` on both channels; the seller's signature is recorded.
+ * - SUCCESS: `inflight → spent` on both channels; the seller's signature and the sealed key are recorded.
  * - FAILURE: `inflight → remaining` on both channels (the refund).
  *
  * In both cases the channels' `seq` stays where the reservation put it. A seq is never reused: the buyer
@@ -13,6 +13,11 @@
  * `get_payment_channel_balance`, and a seller that already counted the failed sale resyncs from
  * `get_paying_channel_balance`. This matches the original (spec §5.3 step 9.6) and DESIGN §5 (seq strictly
  * increasing).
+ *
+ * With what the reserve recorded, the resolved record holds everything the buyer's answer holds, so the
+ * identical call can be answered again (`findPurchaseReplay`): the payment balance after the resolve is the
+ * reserved one (SUCCESS) or that plus the price (FAILED), with nothing in flight, because the channel is
+ * locked from reserve to resolve; `completed_payment_*` record it only where it is not.
  *
  * Resolving a transaction that is not INFLIGHT throws `xbr.error.invalid_transaction` and changes nothing.
  */
@@ -31,7 +36,13 @@ import { sameBytes } from './types.js';
 
 /** How the seller call ended. */
 export type PurchaseOutcome =
-  | { readonly ok: true; /** The seller delegate's EIP712ChannelClose over the paying leg (verified by the caller, see `verifySellerSignature`). */ readonly sellerSignature?: Signature65 }
+  | {
+      readonly ok: true;
+      /** The seller delegate's EIP712ChannelClose over the paying leg (verified by the caller, see `verifySellerSignature`). */
+      readonly sellerSignature?: Signature65;
+      /** What the buyer receives (the data key sealed to its key): stored, so the identical `buy_key` can be answered again. */
+      readonly sealedKey?: Uint8Array;
+    }
   | { readonly ok: false; /** The error URI the purchase failed with (stored in `transaction.error`). */ readonly error: string };
 
 /** The settled purchase: the stored transaction and both balances after it. */
@@ -64,6 +75,7 @@ function validOutcome(outcome: PurchaseOutcome): void {
   if (outcome.ok) {
     const s = outcome.sellerSignature;
     if (s !== undefined && (!(s instanceof Uint8Array) || s.length !== 65)) throw argumentError('sellerSignature', '65 bytes', describe(s));
+    if (outcome.sealedKey !== undefined && !(outcome.sealedKey instanceof Uint8Array)) throw argumentError('sealedKey', 'bytes', describe(outcome.sealedKey));
   } else if (typeof outcome.error !== 'string' || outcome.error.length === 0) {
     throw argumentError('error', 'an error URI', describe(outcome.error));
   }
@@ -109,7 +121,11 @@ function resolver(db: MakerDb, tid: Uuid, outcome: PurchaseOutcome, options: Res
       completed_payment_channel_seq: paymentBalance.seq,
       completed_paying_channel_seq: payingBalance?.seq ?? 0,
     };
+    // The payment balance after the resolve, where the channel lock does not already determine it.
+    if (paymentBalance.remaining !== tx.payment_channel_after + (outcome.ok ? 0n : tx.amount)) done.completed_payment_remaining = paymentBalance.remaining;
+    if (paymentBalance.inflight !== 0n) done.completed_payment_inflight = paymentBalance.inflight;
     if (outcome.ok && outcome.sellerSignature !== undefined) done.paying_del_sig = outcome.sellerSignature;
+    if (outcome.ok && outcome.sealedKey !== undefined) done.sealed_key = outcome.sealedKey;
     if (!outcome.ok) done.error = outcome.error;
     db.transactions.put(tid, done);
     return payingBalance === undefined ? { transaction: done, paymentBalance } : { transaction: done, paymentBalance, payingBalance };

@@ -17,7 +17,7 @@ import { activeChannel } from './activeChannel.js';
 import { invalidSignature, noActivePaymentChannel } from './errors.js';
 import type { KeyedMutex } from './keyedMutex.js';
 import { reservePurchaseBatched, type ReservedPurchase, type ReservePurchaseRequest } from './reservePurchase.js';
-import { resolvePurchaseBatched, type ResolvedPurchase } from './resolvePurchase.js';
+import { resolvePurchaseBatched, type PurchaseOutcome, type ResolvedPurchase } from './resolvePurchase.js';
 import { hexOf, sameBytes } from './types.js';
 
 /**
@@ -41,6 +41,14 @@ export function verifySellerSignature(reserved: ReservedPurchase, signature: Uin
 export interface SellResult {
   /** The seller delegate's signature over `reserved.paying.message` (may be absent only without a paying leg). */
   readonly sellerSignature?: Signature65;
+  /** The data key sealed to the buyer: stored with the SUCCESS, so the identical `buy_key` can be answered again. */
+  readonly sealedKey?: Uint8Array;
+}
+
+function successOf(sold: SellResult): PurchaseOutcome {
+  const { sellerSignature, sealedKey } = sold;
+  if (sellerSignature === undefined) return sealedKey === undefined ? { ok: true } : { ok: true, sealedKey };
+  return sealedKey === undefined ? { ok: true, sellerSignature } : { ok: true, sellerSignature, sealedKey };
 }
 
 /** A finished purchase. */
@@ -51,9 +59,14 @@ export interface PurchaseResult<S extends SellResult> {
   readonly sold: S;
 }
 
+/** The lock key of a payment channel: held by a purchase on it from before its reserve until its resolve is queued. */
+export function paymentLockKey(paymentChannelId: Uint8Array): string {
+  return `payment:${hexOf(paymentChannelId)}`;
+}
+
 /** The lock keys of a purchase: its payment channel and its seller. */
 export function purchaseLockKeys(paymentChannelId: Uint8Array, seller: Uint8Array): string[] {
-  return [`payment:${hexOf(paymentChannelId)}`, `seller:${hexOf(seller)}`];
+  return [paymentLockKey(paymentChannelId), `seller:${hexOf(seller)}`];
 }
 
 /**
@@ -97,7 +110,7 @@ export async function runPurchase<S extends SellResult>(
     // writes run in queue order (env.write), so the next purchase's reservation on these channels runs
     // after this resolve, in the same commit or a later one, and can only be durable (and signed for)
     // after it. This purchase's receipt still waits for its own durable commit, below.
-    const durable = resolvePurchaseBatched(db, reserved.transaction.tid, sold.sellerSignature === undefined ? { ok: true } : { ok: true, sellerSignature: sold.sellerSignature });
+    const durable = resolvePurchaseBatched(db, reserved.transaction.tid, successOf(sold));
     return { reserved, sold, durable };
   });
   const resolved = await done.durable;

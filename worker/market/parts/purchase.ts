@@ -8,10 +8,14 @@
  * and resolves durably → sign the receipt. On a failure after the reservation the buyer is refunded and
  * the error carries the maker-signed refunded state (see `purchase-receipt.ts`). The payment channel and
  * the seller are locked from reserve to resolve; other channels and sellers run concurrently.
+ *
+ * The identical signed call asked again (after a lost answer: connection, cancel, crash of the maker) gets the
+ * answer of the purchase it made, from the transaction record (`purchase-replay.ts`): looked up only once the
+ * normal path refused it without reserving, so the normal purchase does no extra read.
  */
 import { parseAddress } from '../../../schema/codec/address.js';
 import { nowNs } from '../../../schema/codec/time.js';
-import type { Amount, Uuid } from '../../../schema/codec/types.js';
+import type { Address, Amount, Uuid } from '../../../schema/codec/types.js';
 import { formatUuid, timeOrderedUuid } from '../../../schema/codec/uuid.js';
 import type { Offer } from '../../../schema/db/records/offer.js';
 import { TransactionState } from '../../../schema/db/records/transaction.js';
@@ -30,6 +34,7 @@ import { parseBuyKeyArgs, type BuyKeyInput } from './purchase-args.js';
 import { BlockHead, DEFAULT_HEAD_TTL_MS } from '../../../schema/block-head.js';
 import { buyKeyReceipt, refundedError, type BuyKeyReceipt } from './purchase-receipt.js';
 import { recoverPurchases } from './purchase-recovery.js';
+import { answerAgain, type AnswerAgainContext } from './purchase-replay.js';
 import { sellReserved } from './purchase-sell.js';
 
 export interface PurchasePartOptions {
@@ -63,18 +68,32 @@ export function purchasePart(options: PurchasePartOptions = {}): MakerPartFactor
       }
     };
 
-    const buyKey = async (call: ProcedureCall): Promise<BuyKeyReceipt> => {
-      const input: BuyKeyInput = parseBuyKeyArgs(call.args, call.kwargs);
-      const buyerMember = requireCallerMember(call.details, undefined, 'buy_key');
+    const again: AnswerAgainContext = { db, mutex, makerKey: ctx.privateKey, binding };
+
+    /** `buy_key` asked again: the answer of the purchase the identical call made (logged), or undefined. */
+    const answeredAgain = async (input: BuyKeyInput, buyerMember: Address): Promise<BuyKeyReceipt | undefined> => {
+      const receipt = await answerAgain(again, input, buyerMember);
+      if (receipt !== undefined) {
+        ctx.log.info('buy_key asked again: answered from its transaction record', { key: formatUuid(input.keyId), payment_channel: formatUuid(input.channelId), channel_seq: input.channelSeq });
+      }
+      return receipt;
+    };
+
+    /** One purchase; `attempt.reserved` is set once this call holds a reservation. */
+    const purchase = async (input: BuyKeyInput, buyerMember: Address, attempt: { reserved?: ReservedPurchase }): Promise<BuyKeyReceipt> => {
       const offer = checkOfferBuyable(db, input.keyId, { now: nowNs() });
+      if (offer.price === null) {
+        // The quote is a call to the seller, which an identical call asked again must not make.
+        const receipt = await answeredAgain(input, buyerMember);
+        if (receipt !== undefined) return receipt;
+      }
       const price = await priceOf(offer);
       // The cached head may be a poll behind the block the buyer read: look again before calling it the future.
       let currentBlock = await head.current();
       if (input.closeAt > currentBlock) currentBlock = await head.fresh();
       const tid = timeOrderedUuid();
-      let reserved: ReservedPurchase | undefined;
       try {
-        const { resolved, sold } = await runPurchase(
+        const { resolved } = await runPurchase(
           db,
           mutex,
           {
@@ -102,14 +121,16 @@ export function purchasePart(options: PurchasePartOptions = {}): MakerPartFactor
             },
           },
           async (r) => {
-            reserved = r;
+            attempt.reserved = r;
             return sellReserved(ctx.session, makerAddress, ctx.privateKey, input, r, timeoutMs);
           },
         );
-        const r = reserved as ReservedPurchase | undefined;
+        const r = attempt.reserved as ReservedPurchase | undefined;
         if (r === undefined) throw new WampError(XbrErrorUri.runtimeError, 'purchase resolved without a reservation');
-        const receipt = buyKeyReceipt(ctx.privateKey, input, r, resolved, sold);
-        // debug: one line per purchase would cost more than the purchase's own bookkeeping at full rate
+        const receipt = buyKeyReceipt(ctx.privateKey, binding, r, resolved);
+        // debug: one line per purchase would cost more than the purchase's own bookkeeping at full rate.
+        // Written after the resolve is durable and before the receipt is returned (sent): a crash test kills
+        // the worker right here to prove that the identical call gets this receipt after the restart.
         ctx.log.debug('key sold', {
           tid: formatUuid(tid),
           offer: formatUuid(r.offer.offer),
@@ -122,7 +143,7 @@ export function purchasePart(options: PurchasePartOptions = {}): MakerPartFactor
         publishEmpty(r, resolved);
         return receipt;
       } catch (err) {
-        if (!(err instanceof WampError) || reserved === undefined) throw err;
+        if (!(err instanceof WampError) || attempt.reserved === undefined) throw err;
         // Only a purchase the ledger has durably FAILED (refunded) gets a signed refund state.
         if (db.transactions.get(tid)?.state !== TransactionState.FAILED) throw err;
         const seq = err.kwargs['channel_seq'];
@@ -138,6 +159,22 @@ export function purchasePart(options: PurchasePartOptions = {}): MakerPartFactor
           channel_seq: seq,
         });
         throw refundedError(err, ctx.privateKey, binding, input, input.channelId as Uuid, seq, remaining);
+      }
+    };
+
+    const buyKey = async (call: ProcedureCall): Promise<BuyKeyReceipt> => {
+      const input: BuyKeyInput = parseBuyKeyArgs(call.args, call.kwargs);
+      const buyerMember = requireCallerMember(call.details, undefined, 'buy_key');
+      const attempt: { reserved?: ReservedPurchase } = {};
+      try {
+        return await purchase(input, buyerMember, attempt);
+      } catch (err) {
+        // Refused before this call reserved anything: it may be the identical call asked again (its seq is
+        // used, its offer may be sold out or expired by now). Only then is the transaction record consulted.
+        if (attempt.reserved !== undefined || !(err instanceof WampError)) throw err;
+        const receipt = await answeredAgain(input, buyerMember);
+        if (receipt === undefined) throw err;
+        return receipt;
       }
     };
 
