@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `xbr-edge` executable (package.json "bin"). Runs the compiled CLI (`dist/plugins/cli/main.js`, built by
+// The `xbr-edge` executable (package.json "bin"). Runs the compiled CLI (`dist/…`, built by
 // `npm run build`) when dist/ is up to date with the sources, or when tsx is not installed (a production install:
 // dist/ is all there is). In a development checkout whose sources changed since the last build it runs the
 // TypeScript sources through tsx instead, so it never runs stale code. The check is a stat() walk of the sources
@@ -20,16 +20,25 @@ function tsxInstalled() {
   }
 }
 
+// `start`, `stop`, `status`, `check`, `version` are the node's commands (router/controller/node-cli.ts); the
+// others are the market's (plugins/cli: seller, buyer, demo). The entry composes both; neither imports the other.
+const [command, ...rest] = process.argv.slice(2);
 const state = distState();
-let cli;
+let load;
 if (state.fresh || (state.built && !tsxInstalled())) {
-  cli = await import('../../dist/plugins/cli/main.js');
+  load = (path) => import(`../../dist/${path}.js`);
 } else if (tsxInstalled()) {
   const { register } = await import('tsx/esm/api');
   register();
-  cli = await import('./main.ts');
+  load = (path) => import(`../../${path}.ts`);
 } else {
   process.stderr.write('xbr-edge: dist/ has no complete build and tsx is not installed: run npm ci && npm run build\n');
   process.exit(1);
 }
+const { isNodeCommand } = await load('router/controller/node-commands');
+if (isNodeCommand(command)) {
+  const node = await load('router/controller/node-cli');
+  process.exit(await node.runNodeCommand(command, rest));
+}
+const cli = await load('plugins/cli/main');
 cli.exitWith(await cli.runCli(process.argv.slice(2)));

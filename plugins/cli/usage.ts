@@ -73,4 +73,11 @@ Commands:
   buyer     buy keys and print decrypted events (xbr-edge buyer --help)
   demo      seller and buyer in one process (as npm run demo)
 
+Node commands (the node is found by its directory, --cbdir, default the current one):
+  start     run the node in the foreground, as npm start [--cbdir DIR] [--config PATH]
+  stop      stop the node running in --cbdir and wait for it (exit 3: none running)
+  status    whether a node runs in --cbdir (exit 0) or not (exit 3)
+  check     validate the config and the install; start nothing [--cbdir DIR] [--config PATH]
+  version   print the versions
+
 ${EXIT}`;

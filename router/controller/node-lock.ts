@@ -46,6 +46,11 @@ function alive(pid: number): boolean {
   }
 }
 
+/** What the lock of `cbdir` says (whether or not its process still runs), or undefined. */
+export function readNodeLock(cbdir: string): NodeLockInfo | undefined {
+  return readLock(nodeLockPath(cbdir));
+}
+
 function readLock(path: string): NodeLockInfo | undefined {
   try {
     const v = JSON.parse(readFileSync(path, 'utf8')) as Partial<NodeLockInfo>;

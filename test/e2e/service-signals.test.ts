@@ -134,6 +134,9 @@ test('a second start on a node directory in use is refused; a SIGKILLed controll
     assert.ok(existsSync(join(cbdir, '.xbr-edge/devchain.json')), 'the running node\'s files are untouched');
     const probe = await edge.connect();
     assert.equal(((await probe.call('xbr.marketmaker.status')).argsList?.[0] as { status: string }).status, 'RUNNING');
+    const status = spawnSync(process.execPath, [join(ROOT, 'plugins/cli/bin.mjs'), 'status', '--cbdir', cbdir], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(status.status, 0, status.stderr);
+    assert.match(status.stdout, new RegExp(`controller pid ${controller},`), '`xbr-edge status` finds the node by its directory');
 
     const workers = [...workerPids(edge).values()];
     process.kill(controller, 'SIGKILL');

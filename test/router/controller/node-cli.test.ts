@@ -1,0 +1,72 @@
+/**
+ * `xbr-edge start|stop|status|check|version` through the real `xbr-edge` executable: the node found by its
+ * directory and its lock, with a stand-in process as the running controller (the e2e suites start real ones).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { acquireNodeLock } from '../../../router/controller/node-lock.js';
+
+const BIN = new URL('../../../plugins/cli/bin.mjs', import.meta.url).pathname;
+const xbrEdge = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000 });
+
+/** As `xbrEdge`, without blocking this process: our own child (the stand-in controller) must be reaped when it exits. */
+function xbrEdgeAsync(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    p.once('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+function nodeDir(t: { after: (fn: () => void) => void }): string {
+  const d = mkdtempSync(join(tmpdir(), 'xbr-node-cli-'));
+  t.after(() => rmSync(d, { recursive: true, force: true }));
+  return d;
+}
+
+test('version and check: check validates the config and the install and starts nothing', (t) => {
+  const v = xbrEdge('version');
+  assert.equal(v.status, 0, v.stderr);
+  assert.match(v.stdout, /^xbr-edge \d+\.\d+\.\d+ \(Node\.js v\d+/);
+
+  const cbdir = nodeDir(t);
+  const router = { type: 'router', id: 'router1', realms: [{ name: 'realm1', roles: [{ name: 'anonymous', permissions: [] }] }], transports: [{ type: 'websocket', id: 'ws', endpoint: { type: 'tcp', port: 0 } }] };
+  writeFileSync(join(cbdir, 'router-config.json'), JSON.stringify({ version: 2, workers: [router] }));
+  const ok = xbrEdge('check', '--cbdir', cbdir);
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.match(ok.stdout, /1 workers \(router1\); ready to start/);
+  writeFileSync(join(cbdir, 'bad.json'), JSON.stringify({ version: 2, workers: [{ ...router, transports: [{ type: 'websocket', id: 'ws', endpoint: { type: 'tcp', port: 'x' } }] }] }));
+  const bad = xbrEdge('check', '--cbdir', cbdir, '--config', 'bad.json');
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /config error at \$\.workers\[0\]\.transports\[0\]\.endpoint\.port/);
+});
+
+test('status and stop find the node by its directory; stop waits until its controller is gone', async (t) => {
+  const cbdir = nodeDir(t);
+  const none = xbrEdge('status', '--cbdir', cbdir);
+  assert.equal(none.status, 3);
+  assert.match(none.stdout, /no node running in/);
+  assert.equal(xbrEdge('stop', '--cbdir', cbdir).status, 3);
+
+  // A stand-in controller: a process that holds the node lock and exits on SIGTERM.
+  const controller = spawn(process.execPath, ['-e', "process.on('SIGTERM', () => process.exit(0)); setInterval(() => {}, 1000)"], { stdio: 'ignore' });
+  t.after(() => controller.kill('SIGKILL'));
+  await new Promise((r) => controller.once('spawn', r));
+  acquireNodeLock(cbdir, controller.pid!);
+  const running = xbrEdge('status', '--cbdir', cbdir);
+  assert.equal(running.status, 0, running.stderr);
+  assert.match(running.stdout, new RegExp(`running in .*: controller pid ${controller.pid}, since `));
+  const exited = new Promise<number | null>((r) => controller.once('exit', (code) => r(code)));
+  const stopped = await xbrEdgeAsync('stop', '--cbdir', cbdir);
+  assert.equal(stopped.status, 0, stopped.stderr);
+  assert.match(stopped.stdout, new RegExp(`stopped the node in .* \\(controller pid ${controller.pid}\\)`));
+  assert.equal(await exited, 0);
+  assert.equal(xbrEdge('status', '--cbdir', cbdir).status, 3, 'a lock whose process is gone is no running node');
+});
