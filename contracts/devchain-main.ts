@@ -2,15 +2,24 @@
  * The embedded dev chain as a process (the `devchain` guest worker, DESIGN §1):
  *
  *   node dist/contracts/devchain-main.js --port 8545 --out <file.json> [--host 127.0.0.1] [--maker-key <file>]
+ *                                        [--state <dir> [--fresh]]
  *
  * (compiled by `npm run build`; from the sources, as tests run it: `node --import tsx contracts/devchain-main.ts …`)
  *
- * 1. starts the in-process hardhat/EDR chain (fresh genesis), deletes a stale `--out` file;
- * 2. deploys the XBR contracts (`deployXbr`, deployer = hardhat account #0) and the demo (`setupDemo`);
- *    with `--maker-key` the market maker is the address of the 32 raw bytes in that file (created with the
- *    deterministic dev key {@link DEFAULT_MAKER_KEY}, mode 0600, when missing), else the default dev key;
+ * 1. deletes a stale `--out` file and starts the in-process hardhat/EDR chain: without `--state` a fresh
+ *    genesis; with `--state <dir>` the chain persists in that directory (`devchain.ts`: a journal of every
+ *    state-changing request, replayed at start — same blocks, addresses, channels and balances as when it
+ *    stopped). `--fresh` deletes the state directory first (a fresh chain, kept from then on);
+ * 2. on a fresh chain, deploys the XBR contracts (`deployXbr`, deployer = hardhat account #0) and the demo
+ *    (`setupDemo`), and records the deployment in the state (a note in the journal); a replayed chain has
+ *    them already, and its recorded deployment is used. With `--maker-key` the market maker is the address of
+ *    the 32 raw bytes in that file (created with the deterministic dev key {@link DEFAULT_MAKER_KEY}, mode
+ *    0600, when missing), else the default dev key; a replayed chain whose demo market has another maker is
+ *    refused (restore the key, or `--fresh`). A state whose first start stopped during the deployment is
+ *    started anew, with a warning;
  * 3. writes `--out` atomically (tmp + rename) — chain id, URL, contract addresses, deployment block, demo ids,
- *    member addresses and their hardhat account indexes; no private keys;
+ *    member addresses and their hardhat account indexes; no private keys. On a replayed chain it is the same
+ *    file as before (only `url` follows `--host`/`--port`, and `makerKeyFile` `--maker-key`);
  * 4. only then opens the JSON-RPC server (HTTP + WebSocket) on host:port — so a `{type: tcp}` readiness
  *    check means "contracts deployed, demo set up, out file written";
  * 5. runs until SIGTERM / SIGINT or until its parent (the controller) is gone: closes the server, stops the
@@ -20,15 +29,20 @@
  * is removed again).
  */
 import { createRequire } from 'node:module';
+import { Wallet, hexlify } from 'ethers';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startDevchain, type Devchain } from './devchain.js';
+import { removeStateDir } from './devchain-journal.js';
 import type { DevchainFile } from './devchain-file.js';
 import { deployXbr } from './deploy.js';
 import { DEFAULT_MAKER_KEY, setupDemo } from './demo.js';
 import { watchParent } from '../schema/parent-watch.js';
+
+/** The journal note under which a persistent chain keeps its deployment (the devchain.json it wrote). */
+const SETUP_NOTE = 'devchain.json';
 
 interface JsonRpcServer {
   listen(): Promise<{ address: string; port: number }>;
@@ -77,6 +91,8 @@ async function main(): Promise<void> {
       host: { type: 'string', default: '127.0.0.1' },
       out: { type: 'string' },
       'maker-key': { type: 'string' },
+      state: { type: 'string' },
+      fresh: { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -87,6 +103,8 @@ async function main(): Promise<void> {
   const out = resolve(values.out);
   const host = values.host;
   const makerKeyFile = values['maker-key'] === undefined ? undefined : resolve(values['maker-key']);
+  const stateDir = values.state === undefined ? undefined : resolve(values.state);
+  if (values.fresh && stateDir === undefined) throw new Error('--fresh needs --state <dir> (without a state every start is fresh)');
   rmSync(out, { force: true });
   // a busy port fails before anything is deployed (hardhat's WebSocket server would throw it uncaught later)
   await assertPortFree(host, port);
@@ -120,34 +138,68 @@ async function main(): Promise<void> {
   watchParent(() => void stop(0));
 
   try {
-    chain = await startDevchain();
-    const deployer = chain.signers[0];
-    if (deployer === undefined) throw new Error('no deployer account');
-    const deployment = await deployXbr(deployer);
-    const demo = await setupDemo(chain, deployment, { makerKey });
+    if (values.fresh && stateDir !== undefined) {
+      removeStateDir(stateDir); // not while another process uses it (its lock)
+      process.stdout.write(`devchain: --fresh: removed the state ${stateDir}\n`);
+    }
+    chain = await startDevchain({ ...(stateDir === undefined ? {} : { state: stateDir }) });
+    if (chain.state?.replay !== undefined && chain.state.note(SETUP_NOTE) === undefined) {
+      // The first start stopped during the deployment: its addresses cannot be completed; begin anew.
+      process.stderr.write(`devchain: warning: the state ${stateDir} holds a deployment that never completed: starting a fresh chain\n`);
+      await chain.stop();
+      chain = undefined;
+      removeStateDir(stateDir!);
+      chain = await startDevchain({ state: stateDir! });
+    }
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-    const info: DevchainFile = {
-      version: 1,
-      chainId: Number(deployment.chainId),
-      url,
-      deploymentBlock: deployment.deploymentBlock,
-      contracts: deployment.addresses,
-      accounts: {
-        derivation: "hardhat default mnemonic (DEVCHAIN_MNEMONIC in contracts/devchain.ts), m/44'/60'/0'/0/<accountIndex>",
-        note: 'no private keys here; the maker key is only in its key file',
-      },
-      demo: {
-        marketId: demo.marketId,
-        catalogId: demo.catalogId,
-        apiId: demo.apiId,
-        marketFee: demo.marketFee.toString(),
-        providerSecurity: demo.providerSecurity.toString(),
-        consumerSecurity: demo.consumerSecurity.toString(),
-        members: demo.members,
-        makerKeyFile: makerKeyFile ?? null,
-        block: demo.block,
-      },
-    };
+    const recorded = chain.state?.note(SETUP_NOTE) as DevchainFile | undefined;
+    let info: DevchainFile;
+    if (recorded !== undefined) {
+      const maker = new Wallet(hexlify(makerKey)).address;
+      if (recorded.demo.members.maker.address !== maker) {
+        throw new Error(
+          `the dev chain in ${stateDir} has the demo market of maker ${recorded.demo.members.maker.address}, but the maker key ` +
+            `${makerKeyFile ?? '(default)'} is ${maker}: restore that key file, or start the dev chain with --fresh (a new chain: its channels and balances are gone)`,
+        );
+      }
+      info = { ...recorded, url, demo: { ...recorded.demo, makerKeyFile: makerKeyFile ?? null } };
+      const r = chain.state!.replay!;
+      process.stdout.write(`devchain: replayed ${r.entries} journal entries (${r.requests} requests) in ${(r.ms / 1000).toFixed(1)} s: block ${r.head.number} ${r.head.hash}\n`);
+      if (r.ms > 30_000) {
+        process.stderr.write(
+          `devchain: warning: the replay took ${(r.ms / 1000).toFixed(0)} s and grows with every transaction; the controller waits startup_timeout ` +
+            '(default 60 s) for the dev chain: raise controller.options.startup_timeout, or start a new chain with --fresh\n',
+        );
+      }
+    } else {
+      const deployer = chain.signers[0];
+      if (deployer === undefined) throw new Error('no deployer account');
+      const deployment = await deployXbr(deployer);
+      const demo = await setupDemo(chain, deployment, { makerKey });
+      info = {
+        version: 1,
+        chainId: Number(deployment.chainId),
+        url,
+        deploymentBlock: deployment.deploymentBlock,
+        contracts: deployment.addresses,
+        accounts: {
+          derivation: "hardhat default mnemonic (DEVCHAIN_MNEMONIC in contracts/devchain.ts), m/44'/60'/0'/0/<accountIndex>",
+          note: 'no private keys here; the maker key is only in its key file',
+        },
+        demo: {
+          marketId: demo.marketId,
+          catalogId: demo.catalogId,
+          apiId: demo.apiId,
+          marketFee: demo.marketFee.toString(),
+          providerSecurity: demo.providerSecurity.toString(),
+          consumerSecurity: demo.consumerSecurity.toString(),
+          members: demo.members,
+          makerKeyFile: makerKeyFile ?? null,
+          block: demo.block,
+        },
+      };
+      await chain.state?.setNote(SETUP_NOTE, info);
+    }
     writeAtomic(out, JSON.stringify(info, null, 2) + '\n');
 
     const require = createRequire(import.meta.url);

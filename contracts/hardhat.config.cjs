@@ -17,6 +17,9 @@ module.exports = {
       hardfork: 'cancun',
       mining: { auto: true },
       loggingEnabled: false,
+      // A fixed genesis (DEVCHAIN_GENESIS_DATE in devchain.ts): the genesis block is the same on every start, so a
+      // journal of the persistent dev chain replays onto it. startDevchain() moves the clock to the wall clock.
+      initialDate: '2025-01-01T00:00:00Z',
     },
   },
 };

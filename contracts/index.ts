@@ -1,12 +1,13 @@
 /**
  * XBR contracts: generated ABIs/bytecode (`contracts/build/`, made by `npm run build:contracts`), deployment + demo, and the
- * in-process dev chain. The compiler itself (`contracts/build.ts`) is not re-exported: it loads
+ * in-process dev chain (persistent with `startDevchain({ state })`). The compiler itself (`contracts/build.ts`) is not re-exported: it loads
  * solc-js (a large wasm module) and is only needed to rebuild.
  */
 export * from './build/index.js';
 export {
   DEVCHAIN_ACCOUNTS,
   DEVCHAIN_CHAIN_ID,
+  DEVCHAIN_GENESIS_DATE,
   DEVCHAIN_HARDFORK,
   DEVCHAIN_MNEMONIC,
   HARDHAT_CONFIG_PATH,
@@ -14,6 +15,7 @@ export {
   startDevchain,
   type Devchain,
   type DevchainOptions,
+  type DevchainState,
 } from './devchain.js';
 export { deployXbr, type XbrAddresses, type XbrDeployment } from './deploy.js';
 export type { DevchainFile } from './devchain-file.js';

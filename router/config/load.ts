@@ -57,10 +57,12 @@ function lineColumn(text: string, offset: number): { line: number; column: numbe
   return { line: lines.length, column: (lines[lines.length - 1] ?? '').length + 1 };
 }
 
-export const USAGE = `usage: npm start -- [--cbdir DIR] [--config PATH]
+export const USAGE = `usage: npm start -- [--cbdir DIR] [--config PATH] [--fresh]
 
   --cbdir DIR     node directory; relative paths in the config resolve against it (default: .)
   --config PATH   node configuration, relative to the node directory (default: router-config.json)
+  --fresh         start the embedded dev chain anew (deletes its state; the maker's databases of the
+                  old chain are discarded); later starts keep the new chain
   --help          show this help
 `;
 

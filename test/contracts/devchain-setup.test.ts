@@ -4,6 +4,9 @@
  * (members, the demo market by its maker, catalog + API, funded accounts, channel approvals); SIGTERM → exit 0
  * quickly; a maker key file is created (32 raw bytes, 0600) with the default dev key, and a given key file is
  * used as the maker; a second fresh start yields the same addresses and ids; a busy port fails fast.
+ * With `--state`: a restart (also after SIGKILL) replays the chain — the same devchain.json and blocks, and
+ * every transaction a client got an answer for; another maker key is refused; a state whose deployment never
+ * completed starts anew; `--fresh` resets.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -77,6 +80,16 @@ async function start(name: string, extra: string[] = []): Promise<Running> {
     }
   }
   return { child, out, info, provider, output: () => text };
+}
+
+/** Runs devchain-main with `args` until it exits (a start that must fail). */
+async function runToExit(args: string[]): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+  return { code, output };
 }
 
 async function terminate(r: Running): Promise<number | null> {
@@ -204,6 +217,67 @@ describe('devchain-main (devchain guest worker)', () => {
       assert.equal(existsSync(out), false, 'the stale out file is removed');
     } finally {
       busy.close();
+    }
+  });
+
+  it('--state: a restart replays the chain (same devchain.json, blocks, transactions — also after SIGKILL); another maker key is refused; --fresh resets', async () => {
+    const state = join(dir, 'state');
+    const keyFile = join(dir, 'state-maker.key');
+    const a = await start('state-a', ['--maker-key', keyFile, '--state', state]);
+    let sentBlock: number;
+    let sentHash: string;
+    let blockOne = '';
+    const buyer = '0xBcd4042DE499D14e55001CcbB24a551F3b954096'; // hardhat account #10: in no demo role
+    try {
+      // a transaction answered over JSON-RPC, then the process is killed: the answer means it is journaled
+      const w = new Wallet('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d', a.provider); // hardhat account #1
+      const receipt = await (await w.sendTransaction({ to: buyer, value: 12345n })).wait();
+      assert.ok(receipt !== null);
+      sentBlock = receipt.blockNumber;
+      sentHash = receipt.blockHash;
+      assert.ok(existsSync(join(state, 'journal')));
+    } finally {
+      a.provider.destroy();
+      a.child.kill('SIGKILL');
+      await new Promise((r) => a.child.once('exit', r));
+    }
+    const b = await start('state-b', ['--maker-key', keyFile, '--state', state]);
+    try {
+      assert.deepEqual({ ...b.info, url: '' }, { ...a.info, url: '' }, 'the same devchain.json (but for the port)');
+      assert.equal(await b.provider.getBlockNumber(), sentBlock);
+      assert.equal((await b.provider.getBlock(sentBlock))?.hash, sentHash);
+      assert.match(b.output(), /devchain: replayed \d+ journal entries/);
+      blockOne = (await b.provider.getBlock(1))!.hash!;
+    } finally {
+      assert.equal(await terminate(b), 0, b.output());
+    }
+    // another maker: refused (its market is the old key's)
+    const otherKey = join(dir, 'state-other.key');
+    writeFileSync(otherKey, Buffer.from(Wallet.createRandom().privateKey.slice(2), 'hex'), { mode: 0o600 });
+    const refused = await runToExit(['--port', String(await freePort()), '--out', join(dir, 'state-refused.json'), '--maker-key', otherKey, '--state', state]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.output, /has the demo market of maker 0x[0-9a-fA-F]{40}, but the maker key .* is 0x[0-9a-fA-F]{40}: restore that key file, or start the dev chain with --fresh/);
+    // a deployment that never completed (no devchain.json note): a fresh chain, with a warning
+    const journal = join(state, 'journal');
+    const kept = readFileSync(journal, 'utf8');
+    writeFileSync(journal, kept.split('\n').filter((l) => !l.startsWith('{"note"')).join('\n'));
+    const c = await start('state-c', ['--maker-key', keyFile, '--state', state]);
+    try {
+      assert.match(c.output(), /holds a deployment that never completed: starting a fresh chain/);
+      assert.equal(await c.provider.getBalance(buyer), 10_000n * 10n ** 18n, 'a new chain: the transfer is gone');
+      assert.deepEqual(c.info.contracts, a.info.contracts);
+    } finally {
+      assert.equal(await terminate(c), 0, c.output());
+    }
+    // --fresh
+    const d = await start('state-d', ['--maker-key', keyFile, '--state', state, '--fresh']);
+    try {
+      assert.match(d.output(), /--fresh: removed the state/);
+      assert.doesNotMatch(d.output(), /replayed/);
+      assert.deepEqual(d.info.contracts, a.info.contracts);
+      assert.notEqual((await d.provider.getBlock(1))?.hash, blockOne, 'a new chain: another block 1');
+    } finally {
+      assert.equal(await terminate(d), 0, d.output());
     }
   });
 

@@ -65,6 +65,7 @@ test('npm start path: the controller starts the dev chain and the router, client
   args[args.indexOf('--port') + 1] = String(chainPort);
   args[args.indexOf('--out') + 1] = join(cbdir, 'devchain.json');
   args[args.indexOf('--maker-key') + 1] = join(cbdir, 'maker1.key');
+  args[args.indexOf('--state') + 1] = join(cbdir, 'devchain-state');
   writeFileSync(join(cbdir, 'router-config.json'), JSON.stringify(config));
 
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'router/controller/cli.ts'), '--cbdir', cbdir], {

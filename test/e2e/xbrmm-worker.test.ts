@@ -50,6 +50,7 @@ test('xbrmm worker on the shipped config: status, get_status, get_config are tru
   args[args.indexOf('--port') + 1] = String(chainPort);
   args[args.indexOf('--out') + 1] = join(cbdir, '.xbr-edge/devchain.json');
   args[args.indexOf('--maker-key') + 1] = join(cbdir, '.xbr-edge/maker1.key');
+  args[args.indexOf('--state') + 1] = join(cbdir, '.xbr-edge/devchain-state');
   xbrmm.options.extra.blockchain.gateway.http = `http://127.0.0.1:${chainPort}`;
   writeFileSync(join(cbdir, 'router-config.json'), JSON.stringify(config));
 

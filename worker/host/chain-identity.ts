@@ -2,11 +2,13 @@
  * Binds the worker's databases (worker DB, maker DBs, their journals) to one chain instance: chain id,
  * network contract and the hash of the first replicated block, kept in `<worker db>.chain.json`.
  *
- * The embedded dev chain starts from a fresh genesis every time, at the same addresses but with other
- * blocks; its replica, channels and balances from the previous run describe a chain that no longer exists.
- * So when the chain is the embedded one (a `deployment` file) and the identity changed, the databases are
- * discarded and rebuilt from the new chain — with a warning. For any other chain a changed identity is an
- * error: silently dropping a real ledger would lose money records.
+ * The embedded dev chain keeps its state across restarts (its journal in `.xbr-edge/devchain-state`), so its
+ * identity stays the same and nothing is discarded. When it was reset (`--fresh`, its state directory deleted,
+ * or a run without `--state`), it is a new chain at the same addresses but with other blocks (a fresh chain's
+ * first block has a random prevRandao); the replica, channels and balances of the previous run describe a
+ * chain that no longer exists. So when the chain is the embedded one (a `deployment` file) and the identity
+ * changed, the databases are discarded and rebuilt from the new chain — with a warning. For any other chain a
+ * changed identity is an error: silently dropping a real ledger would lose money records.
  */
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { Provider } from 'ethers';
@@ -34,7 +36,8 @@ export interface EnsureChainIdentityOptions {
   log: Logger;
 }
 
-const identityPath = (workerDbPath: string): string => `${workerDbPath}.chain.json`;
+/** The identity file of the worker DB at `workerDbPath` (router/controller/private-files.ts repeats the rule for backups). */
+export const chainIdentityPath = (workerDbPath: string): string => `${workerDbPath}.chain.json`;
 
 function removeDb(path: string): void {
   // lmdb-js keeps the data file at `path` and its lock file beside it.
@@ -49,7 +52,7 @@ export async function ensureChainIdentity(o: EnsureChainIdentityOptions): Promis
     throw new WampError(WampErrorUri.runtimeError, `chain ${o.chainId} has no block ${o.anchorBlock} (the deployment block): wrong gateway or contracts?`);
   }
   const current: ChainIdentity = { chain_id: o.chainId.toString(), network: o.networkAddress.toLowerCase(), anchor_block: o.anchorBlock, anchor_hash: block.hash };
-  const file = identityPath(o.workerDbPath);
+  const file = chainIdentityPath(o.workerDbPath);
   if (existsSync(file)) {
     const stored = JSON.parse(readFileSync(file, 'utf8')) as ChainIdentity;
     const same = stored.chain_id === current.chain_id && stored.network === current.network && stored.anchor_block === current.anchor_block && stored.anchor_hash === current.anchor_hash;
@@ -61,7 +64,7 @@ export async function ensureChainIdentity(o: EnsureChainIdentityOptions): Promis
           `the gateway serves chain ${current.chain_id}, network ${current.network}, block ${current.anchor_block} ${current.anchor_hash}. Use new database paths for another chain.`,
       );
     }
-    o.log.warn('the embedded dev chain started from a fresh genesis: discarding the replica, channels and balances of the previous run', {
+    o.log.warn('the embedded dev chain is a new chain (it was reset): discarding the replica, channels and balances of the previous run', {
       worker_db: o.workerDbPath,
       maker_dbs: o.makerPaths,
       previous_anchor_hash: stored.anchor_hash,

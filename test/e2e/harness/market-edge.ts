@@ -66,6 +66,8 @@ export interface StartMarketEdgeOptions {
    * builds it when needed).
    */
   root?: string;
+  /** More flags for the controller after `--cbdir <dir>` (e.g. `--fresh`). */
+  controllerArgs?: readonly string[];
 }
 
 export interface ConnectOptions {
@@ -214,18 +216,21 @@ export async function startMarketEdge(options: StartMarketEdgeOptions = {}): Pro
   args[args.indexOf('--port') + 1] = String(chainPort);
   args[args.indexOf('--out') + 1] = join(cbdir, '.xbr-edge/devchain.json');
   args[args.indexOf('--maker-key') + 1] = join(cbdir, '.xbr-edge/maker1.key');
+  // the chain's journal: in the node directory (a restart on the same cbdir replays it), never in the project
+  if (args.includes('--state')) args[args.indexOf('--state') + 1] = join(cbdir, '.xbr-edge/devchain-state');
   xbrmm['options'].extra.blockchain.gateway.http = `http://127.0.0.1:${chainPort}`;
   const placedIpfsUrl = await placeIpfsGuest(config, cbdir, { root, from: fromDist ? 'dist' : 'sources' });
   options.configure?.(config);
   const ipfsUrl = config.workers.some((w) => w['type'] === 'guest' && w['id'] === 'ipfs') ? placedIpfsUrl : undefined;
   writeFileSync(join(cbdir, 'router-config.json'), JSON.stringify(config, null, 2));
 
+  const flags = ['--cbdir', cbdir, ...(options.controllerArgs ?? [])];
   const [command, commandArgs] =
     options.launch === 'npm'
-      ? ['npm', ['start', '--silent', '--', '--cbdir', cbdir]]
+      ? ['npm', ['start', '--silent', '--', ...flags]]
       : fromDist
-        ? [process.execPath, [join(root, 'dist/router/controller/cli.js'), '--cbdir', cbdir]]
-        : [process.execPath, ['--import', 'tsx', join(ROOT, 'router/controller/cli.ts'), '--cbdir', cbdir]];
+        ? [process.execPath, [join(root, 'dist/router/controller/cli.js'), ...flags]]
+        : [process.execPath, ['--import', 'tsx', join(ROOT, 'router/controller/cli.ts'), ...flags]];
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
   if (fromDist) delete env['NODE_OPTIONS'];
   const child = spawn(command, commandArgs, {

@@ -169,7 +169,7 @@ describe('xbrmm worker killed during a purchase', { timeout: 240_000 }, () => {
     const refunded = await waitForLog(edge, (l) => l.msg === 'interrupted purchases refunded before serving', { timeoutMs: 5_000, after: killedAtLine });
     assert.equal(refunded.line['count'], 1);
     // Only the worker restarted: the dev chain (and so the replica) is the same.
-    assert.ok(!logLines(edge).slice(killedAtLine).some((l) => typeof l.msg === 'string' && l.msg.includes('fresh genesis')), 'the replica was not discarded');
+    assert.ok(!logLines(edge).slice(killedAtLine).some((l) => typeof l.msg === 'string' && l.msg.includes('discarding the replica')), 'the replica was not discarded');
     assert.equal(logLines(edge).slice(killedAtLine).filter((l) => l['component'] === 'controller' && l.msg === 'worker ready').length, 1, 'only the xbrmm worker restarted');
 
     console.log(
