@@ -4,9 +4,11 @@
  * the header, notes and errors (`# ERROR ...`); progress goes to stderr. Exit code 1 if a part failed.
  */
 import os from 'node:os';
+import { devchainBudgetMs, runDevchainBench } from './devchain.js';
 import { marketBudgetMs, runMarketBench } from './market/index.js';
 import { primitivesBudgetMs, runPrimitivesBench } from './primitives/index.js';
 import { pubsubBudgetMs, runPubsubBench } from './pubsub.js';
+import { runStartupBench, startupBudgetMs } from './startup.js';
 import { routerBudgetMs, runRouterBench } from './router.js';
 import { describe, killAllSync, type BenchContext, type BenchPart } from './util.js';
 
@@ -21,6 +23,8 @@ const PARTS: Record<string, PartEntry> = {
   pubsub: { run: runPubsubBench, budgetMs: pubsubBudgetMs },
   primitives: { run: runPrimitivesBench, budgetMs: primitivesBudgetMs },
   market: { run: runMarketBench, budgetMs: marketBudgetMs },
+  devchain: { run: runDevchainBench, budgetMs: devchainBudgetMs },
+  startup: { run: runStartupBench, budgetMs: startupBudgetMs },
 };
 
 function usage(): string {
@@ -32,6 +36,8 @@ function usage(): string {
     '  env BENCH_PUBSUB_WINDOW=<n>  outstanding publications in the pubsub fan-out runs (default 512)',
     '  env BENCH_OUR_CLI=<path>     entry point of our router (default router/controller/cli.ts)',
     '  env BENCH_MARKET_BUYERS=<n>, BENCH_MARKET_SELLERS=<m>  market lanes (default 16 buyers, 8 sellers)',
+    '  env BENCH_DEVCHAIN_TXS=<n>   transactions journaled and replayed by the devchain part (default 10000)',
+    '  env BENCH_STARTUP_ROUNDS=<n> starts of the node from the sources and from dist/ each (default 2)',
   ].join('\n');
 }
 

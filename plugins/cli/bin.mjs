@@ -20,8 +20,9 @@ function tsxInstalled() {
   }
 }
 
-// `start`, `stop`, `status`, `check`, `version` are the node's commands (router/controller/node-cli.ts); the
-// others are the market's (plugins/cli: seller, buyer, demo). The entry composes both; neither imports the other.
+// `start`, `stop`, `status`, `check`, `version`, `backup`, `restore` are the node's commands
+// (router/controller/node-cli.ts); the others are the market's (plugins/cli: seller, buyer, demo). The entry
+// composes both; neither imports the other.
 const [command, ...rest] = process.argv.slice(2);
 const state = distState();
 let load;

@@ -74,10 +74,13 @@ Commands:
   demo      seller and buyer in one process (as npm run demo)
 
 Node commands (the node is found by its directory, --cbdir, default the current one):
-  start     run the node in the foreground, as npm start [--cbdir DIR] [--config PATH]
+  start     run the node in the foreground, as npm start [--cbdir DIR] [--config PATH] [--fresh]
+            (--fresh: a new embedded dev chain; the old one's state is deleted)
   stop      stop the node running in --cbdir and wait for it (exit 3: none running)
   status    whether a node runs in --cbdir (exit 0) or not (exit 3)
   check     validate the config and the install; start nothing [--cbdir DIR] [--config PATH]
   version   print the versions
+  backup    copy the node's databases, journals, keys and config: --to DIR (the node may run)
+  restore   put a backup back in place: --from DIR (the node must be stopped)
 
 ${EXIT}`;

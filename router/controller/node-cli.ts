@@ -2,31 +2,37 @@
  * The node commands of `xbr-edge`, in Crossbar's shape: they find the node by its directory (`--cbdir`,
  * default the current directory) and its config — no URL to type.
  *
- *   xbr-edge start   [--cbdir DIR] [--config PATH]   run the node in the foreground (as `npm start`)
+ *   xbr-edge start   [--cbdir DIR] [--config PATH] [--fresh]   run the node in the foreground (as `npm start`)
  *   xbr-edge stop    [--cbdir DIR]                   SIGTERM the node's controller and wait until it exited
  *   xbr-edge status  [--cbdir DIR]                   is a node running in DIR, since when, which pid
  *   xbr-edge check   [--cbdir DIR] [--config PATH]   validate the config and the install; start nothing
  *   xbr-edge version                                 the package and Node.js versions
+ *   xbr-edge backup  --to DIR   [--cbdir DIR] [--config PATH]   consistent copy of DBs, journals, keys (running or not)
+ *   xbr-edge restore --from DIR [--cbdir DIR] [--config PATH]   put a backup back (node stopped); see backup-cli.ts
  *
- * Exit codes: 0 done (status: running), 1 failed (bad config, stop timed out), 2 bad command line, 3 no node
- * running (status, stop) — like `systemctl status` and LSB init scripts.
+ * Exit codes: 0 done (status: running), 1 failed (bad config, stop timed out, backup/restore failed), 2 bad
+ * command line, 3 no node running (status, stop) — like `systemctl status` and LSB init scripts.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveNodePaths } from '../config/index.js';
-import { nodeLockPath, readNodeLock } from './node-lock.js';
+import { liveNodeLock, nodeLockPath } from './node-lock.js';
 import type { NodeCommand } from './node-commands.js';
 import { checkNode, runController } from './run.js';
 
 export { NODE_COMMANDS, isNodeCommand, type NodeCommand } from './node-commands.js';
 
 export const NODE_USAGE = `node commands (the node is found by its directory):
-  xbr-edge start   [--cbdir DIR] [--config PATH]   run the node in the foreground (as npm start)
+  xbr-edge start   [--cbdir DIR] [--config PATH] [--fresh]   run the node in the foreground (as npm start);
+                                                   --fresh: a new embedded dev chain (its old state deleted)
   xbr-edge stop    [--cbdir DIR]                   stop the node running in DIR and wait for it (up to 60 s)
   xbr-edge status  [--cbdir DIR]                   whether a node runs in DIR (exit 0) or not (exit 3)
   xbr-edge check   [--cbdir DIR] [--config PATH]   validate the config and the install; start nothing
   xbr-edge version                                 print the versions
+  xbr-edge backup  --to DIR   [--cbdir DIR] [--config PATH]   copy the node's DBs, journals, keys and config into
+                                                               DIR (new or empty), while the node runs or not
+  xbr-edge restore --from DIR [--cbdir DIR] [--config PATH]   put a backup back in place (the node must be stopped)
 `;
 
 /** How long `stop` waits for the controller (its own shutdown_timeout is at most 44 s). */
@@ -45,8 +51,8 @@ const alive = (pid: number): boolean => {
 function runningNode(argv: readonly string[]): { cbdir: string; pid?: number; started?: string } | { error: string } {
   const paths = resolveNodePaths(argv);
   if (paths.kind !== 'run') return { error: paths.kind === 'error' ? paths.message : 'help' };
-  const lock = readNodeLock(paths.cbdir);
-  return lock !== undefined && alive(lock.pid) ? { cbdir: paths.cbdir, pid: lock.pid, started: lock.started } : { cbdir: paths.cbdir };
+  const lock = liveNodeLock(paths.cbdir);
+  return lock !== undefined ? { cbdir: paths.cbdir, pid: lock.pid, started: lock.started } : { cbdir: paths.cbdir };
 }
 
 /** The package's own package.json, found upwards from this module (sources and dist/ sit at different depths). */
@@ -75,6 +81,11 @@ export async function runNodeCommand(command: NodeCommand, argv: readonly string
     case 'version':
       process.stdout.write(version());
       return 0;
+    // Loaded on demand: they bring lmdb, which the other commands (and the controller) do not need.
+    case 'backup':
+      return (await import('./backup-cli.js')).runBackup(argv);
+    case 'restore':
+      return (await import('./backup-cli.js')).runRestore(argv);
     case 'status':
     case 'stop': {
       const node = runningNode(argv);

@@ -51,6 +51,12 @@ export function readNodeLock(cbdir: string): NodeLockInfo | undefined {
   return readLock(nodeLockPath(cbdir));
 }
 
+/** The lock of `cbdir` when its process still runs (a node is running there), else undefined. */
+export function liveNodeLock(cbdir: string): NodeLockInfo | undefined {
+  const lock = readNodeLock(cbdir);
+  return lock !== undefined && alive(lock.pid) ? lock : undefined;
+}
+
 function readLock(path: string): NodeLockInfo | undefined {
   try {
     const v = JSON.parse(readFileSync(path, 'utf8')) as Partial<NodeLockInfo>;

@@ -10,27 +10,74 @@
  * covered: the controller cannot know what their arguments mean, so each guest tightens its own files
  * (the IPFS guest its repo).
  */
-import { dirname, isAbsolute, relative } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { JOURNAL_FILE } from '../../contracts/devchain-journal.js';
 import type { Logger } from '../../schema/log.js';
 import { tightenOwnerOnly, type TightenOwnerOnlyResult } from '../../schema/tighten-owner-only.js';
-import type { NodeConfig, XbrmmWorkerConfig } from '../config/types.js';
+import type { GuestWorkerConfig, NodeConfig, XbrmmWorkerConfig } from '../config/types.js';
 
 /** The maker's transaction journal beside its DB: the same rule as `journalPath` in worker/host/maker.ts. */
 export const makerJournalPath = (makerDbPath: string): string => `${makerDbPath}.journal`;
 
+/** Which chain the worker's DBs belong to, beside its DB: the same rule as `chainIdentityPath` in worker/host/chain-identity.ts. */
+export const workerChainIdentityPath = (workerDbPath: string): string => `${workerDbPath}.chain.json`;
+
 /** An LMDB environment at `path`: lmdb-js keeps the data file at `path` and its lock file beside it. */
 const lmdbFiles = (path: string): string[] => [path, `${path}-lock`];
+
+/** The durable state of one xbrmm worker, by what each path is (absolute, as validated). */
+export interface WorkerDataFiles {
+  readonly worker: string;
+  /** The worker DB (LMDB: chain replica, user keys, IPFS log). */
+  readonly database: string;
+  /** `<worker db>.chain.json`: which chain instance the DBs belong to (absent before the first start). */
+  readonly chainIdentity: string;
+  readonly makers: readonly {
+    readonly id: string;
+    /** The maker DB (LMDB: offers, channels, balances, transactions). */
+    readonly database: string;
+    /** The maker's broadcast journal (LMDB) beside its DB. */
+    readonly journal: string;
+    /** The maker's Ethereum key (32 raw bytes). */
+    readonly key: string;
+  }[];
+  /** The IPFS fetcher's files (re-fetchable), when the worker has one. */
+  readonly ipfsDirectory?: string;
+}
+
+/**
+ * The journal of the dev chain a guest keeps (its `--state DIR` argument, resolved against the guest's workdir
+ * as the guest itself does: `DIR/journal`, the rule of contracts/devchain-journal.ts), or undefined for a guest
+ * that keeps no chain state.
+ */
+export function guestChainJournal(guest: GuestWorkerConfig): string | undefined {
+  const i = guest.arguments.indexOf('--state');
+  const dir = i < 0 ? undefined : guest.arguments[i + 1];
+  return dir === undefined ? undefined : join(resolve(guest.options.workdir, dir), JOURNAL_FILE);
+}
+
+/** The data paths of `worker`: what `xbr-edge backup` copies and the controller keeps owner-only. */
+export function workerDataFiles(worker: XbrmmWorkerConfig): WorkerDataFiles {
+  const extra = worker.options.extra;
+  return {
+    worker: worker.id,
+    database: extra.database.path,
+    chainIdentity: workerChainIdentityPath(extra.database.path),
+    makers: worker.makers.map((m) => ({ id: m.id, database: m.database.path, journal: makerJournalPath(m.database.path), key: m.key })),
+    ...(extra.ipfs === undefined ? {} : { ipfsDirectory: extra.ipfs.directory }),
+  };
+}
 
 /**
  * The paths of `worker` that hold secrets (absolute, as validated). A DB configured as a directory (no file
  * extension: lmdb-js then keeps `data.mdb` and `lock.mdb` inside) is tightened with what is in it.
  */
 export function workerSecretPaths(worker: XbrmmWorkerConfig): string[] {
-  const extra = worker.options.extra;
+  const files = workerDataFiles(worker);
   return [
-    ...lmdbFiles(extra.database.path),
-    ...worker.makers.flatMap((m) => [...lmdbFiles(m.database.path), ...lmdbFiles(makerJournalPath(m.database.path)), m.key]),
-    ...(extra.ipfs === undefined ? [] : [extra.ipfs.directory]),
+    ...lmdbFiles(files.database),
+    ...files.makers.flatMap((m) => [...lmdbFiles(m.database), ...lmdbFiles(m.journal), m.key]),
+    ...(files.ipfsDirectory === undefined ? [] : [files.ipfsDirectory]),
   ];
 }
 

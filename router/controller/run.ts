@@ -12,11 +12,15 @@ import { createLogger, type Logger } from '../../schema/log.js';
 import { loadConfigFile, resolveNodePaths, validateNodeConfig, type ConfigError, type NodeConfig } from '../config/index.js';
 import { watchParent } from '../../schema/parent-watch.js';
 import { Controller } from './controller.js';
+import { freshChainConfig, takeFreshFlag } from './fresh-chain.js';
 import { acquireNodeLock, type NodeLock } from './node-lock.js';
 
 function printErrors(errors: readonly ConfigError[]): void {
   for (const e of errors) process.stderr.write(`config error at ${e.path}: ${e.message}\n`);
 }
+
+/** A node directory and its validated config (what `xbr-edge backup` and `restore` work from), or the exit code of the failure. */
+export type LoadedNode = { kind: 'exit'; code: number } | { kind: 'ok'; paths: { cbdir: string; config: string }; config: NodeConfig };
 
 /** A node directory and config that passed every check before a start, or the exit code of the check. */
 export type CheckedNode =
@@ -24,11 +28,11 @@ export type CheckedNode =
   | { kind: 'ok'; paths: { cbdir: string; config: string }; config: NodeConfig; controller: Controller; log: Logger };
 
 /**
- * Everything a start checks before it touches anything (`xbr-edge check` stops here): the flags, the node
- * directory, the config file and its validation, and the controller's preflight (worker programs and packages
- * present). Problems are printed, one per line with its JSON path.
+ * The flags (`--cbdir`, `--config`), the node directory, the config file and its validation. Problems are
+ * printed, one per line with its JSON path; `--help` prints the usage (exit 0), bad flags exit 1.
+ * @example const node = loadNode(['--cbdir', '/srv/xbr-edge']); if (node.kind === 'ok') node.config.workers
  */
-export function checkNode(argv: readonly string[]): CheckedNode {
+export function loadNode(argv: readonly string[]): LoadedNode {
   const paths = resolveNodePaths(argv);
   if (paths.kind === 'help') {
     process.stdout.write(paths.usage);
@@ -59,7 +63,27 @@ export function checkNode(argv: readonly string[]): CheckedNode {
     process.stderr.write(`${validated.errors.length} problem(s) in ${paths.config}; nothing was started\n`);
     return { kind: 'exit', code: 1 };
   }
-  const { config } = validated;
+  return { kind: 'ok', paths: { cbdir: paths.cbdir, config: paths.config }, config: validated.config };
+}
+
+/**
+ * Everything a start checks before it touches anything (`xbr-edge check` stops here): {@link loadNode}, then
+ * the controller's preflight (worker programs and packages present). Problems are printed, one per line with
+ * its JSON path.
+ */
+export function checkNode(argv: readonly string[], options: { fresh?: boolean } = {}): CheckedNode {
+  const loaded = loadNode(argv);
+  if (loaded.kind === 'exit') return loaded;
+  const { paths } = loaded;
+  let config = loaded.config;
+  if (options.fresh === true) {
+    const fresh = freshChainConfig(config);
+    if (fresh.guests.length === 0) {
+      process.stderr.write(`error: --fresh: no guest worker of ${paths.config} keeps a chain state (an argument --state DIR): there is no dev chain to start anew; nothing was started\n`);
+      return { kind: 'exit', code: 1 };
+    }
+    config = fresh.config;
+  }
   const log = createLogger({ component: 'controller', node: config.controller.id });
   const controller = new Controller(config, { cbdir: paths.cbdir, logger: log });
   const problems = controller.preflight();
@@ -69,10 +93,13 @@ export function checkNode(argv: readonly string[]): CheckedNode {
     return { kind: 'exit', code: 1 };
   }
 
-  return { kind: 'ok', paths: { cbdir: paths.cbdir, config: paths.config }, config, controller, log };
+  return { kind: 'ok', paths, config, controller, log };
 }
 
-/** Runs the controller with its flags (`--cbdir`, `--config`); resolves with the process exit code. */
+/**
+ * Runs the controller with its flags (`--cbdir`, `--config`, and `--fresh`: a new embedded dev chain, see
+ * `fresh-chain.ts`); resolves with the process exit code.
+ */
 export async function runController(argv: readonly string[]): Promise<number> {
   // Owner-only by construction (DESIGN §7 "Secrets stay private"): everything this node creates — the node
   // directory, keys, LMDB data and lock files, journals, the IPFS repo with its libp2p private key, the Unix
@@ -83,7 +110,8 @@ export async function runController(argv: readonly string[]): Promise<number> {
   // narrows; and a mode forgotten in one new `writeFile` would leak silently. What an older version left
   // loose is tightened at start (`private-files.ts`). Set first, before anything is created.
   process.umask(0o077);
-  const checked = checkNode(argv);
+  const { fresh, rest } = takeFreshFlag(argv);
+  const checked = checkNode(rest, { fresh });
   if (checked.kind === 'exit') return checked.code;
   const { paths, config, controller, log } = checked;
 
@@ -121,6 +149,6 @@ export async function runController(argv: readonly string[]): Promise<number> {
     controller.killNow('controller failed');
     process.exit(1);
   });
-  log.info('controller started', { pid: process.pid, cbdir: paths.cbdir, config: paths.config });
+  log.info('controller started', { pid: process.pid, cbdir: paths.cbdir, config: paths.config, ...(fresh ? { fresh: 'the dev chain starts anew: its state and the databases of its old chain are discarded' } : {}) });
   return controller.run();
 }

@@ -1,7 +1,7 @@
 /**
  * Opens an LMDB environment for a maker or worker DB: named sub-databases (binary keys, msgpack values
- * with bigint support), a `meta` table holding `schema_version` and `kind`, and the two write paths the
- * ledger uses (DESIGN §5):
+ * with bigint support), a `meta` table holding `schema_version` and `kind` (a DB of an older version is
+ * migrated up at open, see `migrations.ts`), and the two write paths the ledger uses (DESIGN §5):
  *
  * - {@link DbEnv.writeSync}: one synchronous write transaction, durable (fsynced) when it returns.
  * - {@link DbEnv.write}: the callback runs synchronously as a nested (abortable) transaction inside the
@@ -11,16 +11,24 @@
  * `overlappingSync` is forced off (lmdb-js turns it on by default on Linux), so "committed" means
  * "durable" for both paths; `noSync` is never used.
  */
+import { existsSync } from 'node:fs';
 import { open, type Database, type DatabaseOptions, type RootDatabase } from 'lmdb';
 import { WampError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { copyOpenEnv } from './env-copy.js';
 import { DbErrorUri, storageError } from './errors.js';
 import { groupCommitter } from './group-commit.js';
+import { fileTimestamp, migrationSteps, openableVersions, type AppliedMigration, type Migration, type MigrationTxn } from './migrations.js';
 
 /** Which process a DB belongs to; a DB of one kind refuses to open as the other. */
 export type DbKind = 'maker' | 'worker';
 
-/** Schema versions this build can open, per kind. The last one is written into fresh DBs. */
-export const SCHEMA_VERSIONS: Readonly<Record<DbKind, readonly number[]>> = { maker: [1], worker: [1] };
+/**
+ * Schema versions this build can open, per kind. The last one is written into fresh DBs; older ones are
+ * migrated up to it at open by the kind's steps (`MAKER_MIGRATIONS`, `WORKER_MIGRATIONS`).
+ * - maker 2: `idx_transaction_by_payment_seq` holds every transaction; `idx_transaction_by_state` only INFLIGHT ones.
+ */
+export const SCHEMA_VERSIONS: Readonly<Record<DbKind, readonly number[]>> = { maker: [1, 2], worker: [1] };
 
 /** The version written into a fresh DB of `kind`. */
 export function currentSchemaVersion(kind: DbKind): number {
@@ -44,8 +52,15 @@ export interface DbEnvOptions {
   maxsize?: number;
   /** Names and value encodings of the sub-databases (besides `meta`). */
   subDbs: Readonly<Record<string, SubDbEncoding>>;
-  /** For tests of the version check only: write/expect this version instead of the current one. */
+  /**
+   * For tests of the version check only: write/expect this version instead of the current one (no
+   * migration runs).
+   */
   schemaVersion?: number;
+  /** The kind's migration steps; a DB of an older version is refused without them. */
+  migrations?: readonly Migration[];
+  /** Receives one line per copy and migration step (`{path, from, to, …}`). */
+  log?: Logger;
 }
 
 /** Contents of the `meta` table. */
@@ -61,6 +76,10 @@ export interface DbEnv {
   readonly path: string;
   readonly kind: DbKind;
   readonly meta: DbMeta;
+  /** The migration steps this open ran (empty when the DB was current). */
+  readonly migrated: readonly AppliedMigration[];
+  /** The copy taken before migrating, when steps ran. */
+  readonly copyBeforeMigration?: string;
   /** The sub-database `name` (must have been declared in `subDbs`). */
   sub(name: string): Database;
   /** Runs `fn` in one synchronous write transaction; durable when this returns. Nested calls join the outer one. */
@@ -101,9 +120,12 @@ function schemaError(path: string, message: string, kwargs: Record<string, unkno
 }
 
 /**
- * Opens (or creates) the environment at `options.path` and checks its schema version and kind.
+ * Opens (or creates) the environment at `options.path` and checks its schema version and kind; a DB of an
+ * older version that `options.migrations` lead from is copied (`<path>.before-v<to>-<time>`) and migrated,
+ * each step in one write transaction with its `schema_version` update.
  * Throws `xbr.error.storage_schema` for an unknown/newer version or the wrong kind, `xbr.error.storage`
- * for any other failure; the environment is closed again before throwing.
+ * for any other failure (a failed step leaves the DB at the version it had); the environment is closed
+ * again before throwing.
  * @example const env = await openDbEnv({ path: './mm1', kind: 'maker', subDbs: { offers: 'msgpack' } });
  */
 export async function openDbEnv(options: DbEnvOptions): Promise<DbEnv> {
@@ -121,7 +143,14 @@ export async function openDbEnv(options: DbEnvOptions): Promise<DbEnv> {
   try {
     const metaDb = root.openDB<unknown, string>('meta', { useBigIntExtension: true } as DatabaseOptions);
     const expected = options.schemaVersion ?? currentSchemaVersion(options.kind);
-    const meta = readOrCreateMeta(root, metaDb, options, expected);
+    const stored = readOrCreateMeta(root, metaDb, options, expected);
+    const steps = migrationSteps(options.schemaVersion === undefined ? (options.migrations ?? []) : [], stored.schema_version, expected) ?? [];
+    // The copy comes before anything else touches the old DB (opening the sub-databases creates new ones).
+    const copy = steps.length === 0 ? undefined : freeName(`${options.path}.before-v${expected}-${fileTimestamp()}`);
+    if (copy !== undefined) {
+      await copyOpenEnv(root, options.path, copy);
+      options.log?.info('copied the database before migrating it', { path: options.path, kind: options.kind, from: stored.schema_version, to: expected, copy });
+    }
     const subs = new Map<string, Database>();
     const depth = { n: 0 };
     for (const name of names) {
@@ -133,17 +162,22 @@ export async function openDbEnv(options: DbEnvOptions): Promise<DbEnv> {
           : root.openDB(name, { keyEncoding: 'binary', encoding: 'msgpack', useBigIntExtension: true } as DatabaseOptions),
       );
     }
+    const sub = (name: string): Database => {
+      const db = subs.get(name);
+      if (db === undefined) throw storageError(`no sub-database '${name}' in ${options.path}`);
+      return db;
+    };
+    const migrated = steps.map((step) => runStep(root, metaDb, { path: options.path, sub }, step, options));
+    const meta: DbMeta = { ...stored, schema_version: expected };
     // A queued write runs as a child transaction of the group's commit (nested transactionSync).
     const commits = groupCommitter(root, (fn) => root.transactionSync(guard(fn, depth)), (err) => wrap(err, 'write transaction failed'));
     return {
       path: options.path,
       kind: options.kind,
       meta,
-      sub(name) {
-        const db = subs.get(name);
-        if (db === undefined) throw storageError(`no sub-database '${name}' in ${options.path}`);
-        return db;
-      },
+      migrated,
+      ...(copy === undefined ? {} : { copyBeforeMigration: copy }),
+      sub,
       writeSync(fn) {
         try {
           return root.transactionSync(guard(fn, depth));
@@ -168,6 +202,34 @@ export async function openDbEnv(options: DbEnvOptions): Promise<DbEnv> {
   }
 }
 
+/** `base`, or `base-1`, `base-2`, … if it exists (a start retried within the same second after a failed step). */
+function freeName(base: string): string {
+  let name = base;
+  for (let i = 1; existsSync(name); i++) name = `${base}-${i}`;
+  return name;
+}
+
+/** Runs one migration step and its `schema_version` update in one durable write transaction. */
+function runStep(root: RootDatabase, metaDb: Database<unknown, string>, txn: MigrationTxn, step: Migration, options: DbEnvOptions): AppliedMigration {
+  const t0 = performance.now();
+  let counts: Record<string, number> = {};
+  try {
+    root.transactionSync(() => {
+      counts = step.migrate(txn) ?? {};
+      metaDb.putSync('schema_version', step.to);
+    });
+  } catch (err) {
+    throw storageError(
+      `database ${options.path}: migration ${step.from} → ${step.to} (${step.describe}) failed, the database is left at version ${step.from}: ${err instanceof Error ? err.message : String(err)}`,
+      { path: options.path, from: step.from, to: step.to },
+      err,
+    );
+  }
+  const ms = Math.round((performance.now() - t0) * 10) / 10;
+  options.log?.info('migrated the database', { path: options.path, kind: options.kind, from: step.from, to: step.to, describe: step.describe, ms, ...counts });
+  return { from: step.from, to: step.to, describe: step.describe, counts, ms };
+}
+
 function readOrCreateMeta(root: RootDatabase, metaDb: Database<unknown, string>, options: DbEnvOptions, expected: number): DbMeta {
   const version = metaDb.get('schema_version');
   const kind = metaDb.get('kind');
@@ -185,12 +247,13 @@ function readOrCreateMeta(root: RootDatabase, metaDb: Database<unknown, string>,
   if (kind !== options.kind) {
     throw schemaError(options.path, `is a ${String(kind)} database, expected ${options.kind}`, { kind, expected_kind: options.kind });
   }
-  const supported = options.schemaVersion === undefined ? SCHEMA_VERSIONS[options.kind] : [options.schemaVersion];
+  const supported = options.schemaVersion === undefined ? openableVersions(options.migrations ?? [], expected) : [options.schemaVersion];
   if (typeof version !== 'number' || !supported.includes(version)) {
-    const newer = typeof version === 'number' && version > Math.max(...supported);
+    const newer = typeof version === 'number' && version > expected;
+    const older = supported.filter((v) => v < expected);
     throw schemaError(
       options.path,
-      `has schema_version ${String(version)}, ${newer ? 'newer than' : 'unknown to'} this build (supports ${supported.join(', ')})`,
+      `has schema_version ${String(version)}, ${newer ? 'newer than' : 'unknown to'} this build (it writes ${expected}${older.length === 0 ? '' : ` and migrates ${older.join(', ')}`})`,
       { schema_version: version, supported },
     );
   }

@@ -12,7 +12,11 @@ export {
   type DbMeta,
   type SubDbEncoding,
 } from './env.js';
-export { Table, type AfterWriteHook, type Entry, type IndexDef, type RangeOptions, type TableOptions } from './table.js';
+export { fileTimestamp, migrationSteps, openableVersions, type AppliedMigration, type Migration, type MigrationTxn } from './migrations.js';
+export { MAKER_MIGRATIONS } from './maker-migrations.js';
+export { WORKER_MIGRATIONS } from './worker-migrations.js';
+export { copyOpenEnv, fsyncPath, inspectEnvCopy, lmdbLayout, snapshotEnv, type EnvCopyInfo, type LmdbLayout } from './env-copy.js';
+export { Table, rebuildIndex, type AfterWriteHook, type Entry, type IndexDef, type RangeOptions, type TableOptions } from './table.js';
 export { consentKey, type ConsentKey } from './consent-key.js';
 export {
   MAKER_SUBDBS,

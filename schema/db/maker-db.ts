@@ -10,14 +10,18 @@
  * | `idx_payment_channel_by_delegate` / `_by_actor` | address[20] ‖ u64be(timestamp) ‖ channel id | payment channel |
  * | `idx_paying_channel_by_delegate` / `_by_recipient` | address[20] ‖ u64be(timestamp) ‖ channel id | paying channel |
  * | `idx_transaction_by_state` | u8(state) ‖ u64be(created) ‖ tid | transaction, INFLIGHT ones only (found on start) |
- * | `idx_transaction_by_payment_seq` | payment channel id[16] ‖ u32be(payment seq after the reserve) ‖ tid | transaction, those with `close_at` (a `buy_key` asked again) |
+ * | `idx_transaction_by_payment_seq` | payment channel id[16] ‖ u32be(payment seq after the reserve) ‖ tid | transaction, all of them (a `buy_key` asked again, audits) |
  *
- * Consents live here under their own table (fixing the cross-DB slot mix-up of spec §7.6).
+ * Consents live here under their own table (fixing the cross-DB slot mix-up of spec §7.6). Names, encodings
+ * and the transactions' index keys are in `maker-schema.ts`; the schema history in `maker-migrations.ts`.
  */
 import type { Address, Uuid } from '../codec/types.js';
-import { openDbEnv, type DbEnv, type SubDbEncoding } from './env.js';
+import type { Logger } from '../log.js';
+import { openDbEnv, type DbEnv } from './env.js';
 import { checkBalanceWrite, ledgerDebugFromEnv } from './ledger-invariant.js';
-import { address, key, u32, u64, u8, uuid } from './keys.js';
+import { address, key, u64, u8, uuid } from './keys.js';
+import { MAKER_MIGRATIONS } from './maker-migrations.js';
+import { MAKER_SUBDBS, MakerIndex, paymentSeqKey, transactionByPaymentSeq, transactionByState } from './maker-schema.js';
 import type { ChannelBalance } from './records/balance.js';
 import { ChannelType, type Channel } from './records/channel.js';
 import type { Consent } from './records/consent.js';
@@ -26,38 +30,7 @@ import { TransactionState, type Transaction } from './records/transaction.js';
 import { consentKey, type ConsentKey } from './consent-key.js';
 import { Table } from './table.js';
 
-/** Index names of the maker DB. */
-export const MakerIndex = {
-  offerByKey: 'idx_offer_by_key',
-  offerByApi: 'idx_offer_by_api',
-  offerBySeller: 'idx_offer_by_seller',
-  paymentChannelByDelegate: 'idx_payment_channel_by_delegate',
-  paymentChannelByActor: 'idx_payment_channel_by_actor',
-  payingChannelByDelegate: 'idx_paying_channel_by_delegate',
-  payingChannelByRecipient: 'idx_paying_channel_by_recipient',
-  transactionByState: 'idx_transaction_by_state',
-  transactionByPaymentSeq: 'idx_transaction_by_payment_seq',
-} as const;
-
-/** Sub-databases of a maker DB and how they store values. */
-export const MAKER_SUBDBS: Readonly<Record<string, SubDbEncoding>> = {
-  offers: 'msgpack',
-  [MakerIndex.offerByKey]: 'binary',
-  [MakerIndex.offerByApi]: 'binary',
-  [MakerIndex.offerBySeller]: 'binary',
-  payment_channels: 'msgpack',
-  [MakerIndex.paymentChannelByDelegate]: 'binary',
-  [MakerIndex.paymentChannelByActor]: 'binary',
-  payment_balances: 'msgpack',
-  paying_channels: 'msgpack',
-  [MakerIndex.payingChannelByDelegate]: 'binary',
-  [MakerIndex.payingChannelByRecipient]: 'binary',
-  paying_balances: 'msgpack',
-  transactions: 'msgpack',
-  [MakerIndex.transactionByState]: 'binary',
-  [MakerIndex.transactionByPaymentSeq]: 'binary',
-  consents: 'msgpack',
-};
+export { MAKER_SUBDBS, MakerIndex } from './maker-schema.js';
 
 export interface OpenMakerDbOptions {
   path: string;
@@ -65,6 +38,8 @@ export interface OpenMakerDbOptions {
   maxsize?: number;
   /** Check the ledger invariant inside every balance write (default: `XBR_LEDGER_DEBUG=1`). */
   ledgerDebug?: boolean;
+  /** Receives the lines of a migration at open (`{path, from, to, …}`). */
+  log?: Logger;
 }
 
 /** An open maker DB. Writes: `env.writeSync(fn)` (durable on return) or `env.write(fn)` (batched). */
@@ -95,7 +70,14 @@ const forSale = (o: Offer): boolean => o.revoked === undefined && o.remaining !=
  * db.env.writeSync(() => { db.paymentChannels.put(ch.channel_oid, ch); db.paymentBalances.put(ch.channel_oid, initialBalance(ch.amount)); });
  */
 export async function openMakerDb(options: OpenMakerDbOptions): Promise<MakerDb> {
-  const env = await openDbEnv({ path: options.path, kind: 'maker', ...(options.maxsize === undefined ? {} : { maxsize: options.maxsize }), subDbs: MAKER_SUBDBS });
+  const env = await openDbEnv({
+    path: options.path,
+    kind: 'maker',
+    ...(options.maxsize === undefined ? {} : { maxsize: options.maxsize }),
+    subDbs: MAKER_SUBDBS,
+    migrations: MAKER_MIGRATIONS,
+    ...(options.log === undefined ? {} : { log: options.log }),
+  });
   const offers = new Table<Uuid, Offer>({
     env,
     name: 'offers',
@@ -130,17 +112,8 @@ export async function openMakerDb(options: OpenMakerDbOptions): Promise<MakerDb>
     env,
     name: 'transactions',
     key: byId,
-    // Only INFLIGHT transactions are indexed (nothing ever asks for settled ones by state): a resolve only
-    // removes its entry, and the index stays one small, hot leaf instead of growing with every purchase.
-    // (DBs written before kept settled entries too; they are never looked up and do no harm.)
-    // by_payment_seq: the purchase that used a payment seq, for a `buy_key` asked again. Its key is fixed at
-    // the reserve, so a resolve writes nothing to it. Not unique: a unique index reads before every put,
-    // and a seq is used by one reservation only anyway. Records written before `close_at` existed are left
-    // out (they hold too little to answer again).
-    indexes: [
-      { name: MakerIndex.transactionByState, key: (t) => (t.state === TransactionState.INFLIGHT ? key(u8(t.state), u64(t.created)) : undefined) },
-      { name: MakerIndex.transactionByPaymentSeq, key: (t) => (t.close_at === undefined ? undefined : paymentSeqKey(t.payment_channel, t.created_payment_channel_seq + 1)) },
-    ],
+    // Both index definitions, with why, are in maker-schema.ts (the migrations build the same entries).
+    indexes: [transactionByState, transactionByPaymentSeq],
   });
   const consents = new Table<ConsentKey, Consent>({ env, name: 'consents', key: consentKey });
   const ledgerDebug = options.ledgerDebug ?? ledgerDebugFromEnv();
@@ -171,8 +144,6 @@ export function channelsByDelegate(db: MakerDb, type: typeof ChannelType.PAYMENT
   const index = type === ChannelType.PAYMENT ? MakerIndex.paymentChannelByDelegate : MakerIndex.payingChannelByDelegate;
   return channels.byIndex(index, { prefix: key(address(delegate)) }).map((e) => e.value);
 }
-
-const paymentSeqKey = (channelId: Uuid, seq: number): Buffer => key(uuid(channelId), u32(seq));
 
 /** The transactions that reserved payment seq `seq` on payment channel `channelId` (one, unless the DB is corrupt), via `idx_transaction_by_payment_seq`. */
 export function transactionsByPaymentSeq(db: MakerDb, channelId: Uuid, seq: number): Transaction[] {

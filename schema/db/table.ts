@@ -264,6 +264,50 @@ export class Table<K, V> {
   }
 
   private entryKey(def: IndexDef<V>, indexKey: Uint8Array, primaryKey: Buffer): Buffer {
-    return def.unique === true ? toBuffer(indexKey) : Buffer.concat([indexKey, primaryKey]);
+    return indexEntryKey(def, indexKey, primaryKey);
   }
+}
+
+/** The key of a record's entry in an index sub-database (see the module doc). */
+function indexEntryKey<V>(def: IndexDef<V>, indexKey: Uint8Array, primaryKey: Buffer): Buffer {
+  return def.unique === true ? toBuffer(indexKey) : Buffer.concat([indexKey, primaryKey]);
+}
+
+/**
+ * Makes the index sub-database `index` hold exactly the entries `def` gives the records of `records` (the
+ * table's own sub-database): missing entries are added, others removed. For migrations: run it inside a
+ * write transaction (a `MigrationTxn`'s handles) when an index is added or its definition changes.
+ * @throws `xbr.error.storage_duplicate` when `def` is unique and two records share an index key
+ * @example rebuildIndex(txn.sub('transactions'), txn.sub('idx_transaction_by_payment_seq'), byPaymentSeq) // { added: 12, removed: 0, kept: 0 }
+ */
+export function rebuildIndex<V>(records: Database, index: Database, def: IndexDef<V>): { added: number; removed: number; kept: number } {
+  const wanted = new Map<string, Buffer>();
+  for (const { key, value } of records.getRange({})) {
+    const pk = Buffer.from(key as Uint8Array);
+    const ik = def.key(value as V);
+    if (ik === undefined) continue;
+    const entry = indexEntryKey(def, ik, pk);
+    const id = entry.toString('hex');
+    if (def.unique === true && wanted.has(id)) {
+      throw new WampError(DbErrorUri.duplicate, `index ${def.name}: two records have the same key`, { kwargs: { index: def.name } });
+    }
+    wanted.set(id, pk);
+  }
+  // Collected before anything is written: a cursor must not run over entries this loop changes.
+  const present = [...index.getRange({})].map(({ key, value }) => ({ entry: Buffer.from(key as Uint8Array), pk: Buffer.from(value as Uint8Array) }));
+  let removed = 0;
+  let kept = 0;
+  for (const { entry, pk } of present) {
+    const id = entry.toString('hex');
+    const want = wanted.get(id);
+    if (want !== undefined && want.equals(pk)) {
+      kept++;
+      wanted.delete(id);
+    } else {
+      index.removeSync(entry);
+      removed++;
+    }
+  }
+  for (const [id, pk] of wanted) index.putSync(Buffer.from(id, 'hex'), pk);
+  return { added: wanted.size, removed, kept };
 }

@@ -22,6 +22,7 @@
  */
 import type { Address, Ed25519PublicKey, Hash32, Uuid } from '../codec/types.js';
 import { consentKey, type ConsentKey } from './consent-key.js';
+import type { Logger } from '../log.js';
 import { openDbEnv, type DbEnv, type SubDbEncoding } from './env.js';
 import { address, bytes32, key, stringKey, u32, u64, u8, uuid } from './keys.js';
 import type { ActorType, Actor, Api, Block, Catalog, Market, Member, TokenApproval, TokenTransfer } from './records/chain.js';
@@ -30,6 +31,7 @@ import type { IpfsFile } from './records/ipfs-file.js';
 import type { MonitorState } from './records/monitor.js';
 import type { UserKey } from './records/user-key.js';
 import { Table } from './table.js';
+import { WORKER_MIGRATIONS } from './worker-migrations.js';
 
 /** Index names of the worker DB. */
 export const WorkerIndex = {
@@ -82,6 +84,8 @@ export interface OpenWorkerDbOptions {
   path: string;
   /** Map size in bytes (default 1 GiB). */
   maxsize?: number;
+  /** Receives the lines of a migration at open (`{path, from, to, …}`). */
+  log?: Logger;
 }
 
 /** An open worker DB. */
@@ -115,7 +119,14 @@ export function actorKey(k: ActorKey): Buffer {
  * @example const wdb = await openWorkerDb({ path: './.xbrmm-worker1-db' });
  */
 export async function openWorkerDb(options: OpenWorkerDbOptions): Promise<WorkerDb> {
-  const env = await openDbEnv({ path: options.path, kind: 'worker', ...(options.maxsize === undefined ? {} : { maxsize: options.maxsize }), subDbs: WORKER_SUBDBS });
+  const env = await openDbEnv({
+    path: options.path,
+    kind: 'worker',
+    ...(options.maxsize === undefined ? {} : { maxsize: options.maxsize }),
+    subDbs: WORKER_SUBDBS,
+    migrations: WORKER_MIGRATIONS,
+    ...(options.log === undefined ? {} : { log: options.log }),
+  });
   return {
     env,
     blocks: new Table<bigint, Block>({ env, name: 'blocks', key: (n) => key(u64(n)) }),

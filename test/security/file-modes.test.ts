@@ -99,8 +99,8 @@ test('a node left loose by an older version (0755 / 0644) is owner-only again af
   assertOwnerOnly(cbdir);
 
   const started = edge;
-  // Tightened at start — not merely recreated (the dev chain's fresh genesis makes the worker discard its
-  // DBs): the controller and the IPFS guest each logged what they changed, before the files were used.
+  // Tightened at start — not recreated (the dev chain kept its state, so the worker kept its DBs): the
+  // controller and the IPFS guest each logged what they changed, before the files were used.
   const tightened = (component: string): Map<string, LogLine> =>
     new Map(logLines(started).filter((l) => l['component'] === component && l.msg === 'tightened file mode').map((l) => [String(l['path']), l]));
   const byController = tightened('controller');

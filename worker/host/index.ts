@@ -4,6 +4,7 @@
  * (`market-procedures.ts`); the chain monitor through {@link StartChainMonitor} (`monitor-hook.ts`).
  */
 export { connectChain, readDeployment, type ChainAccess } from './chain.js';
+export { chainIdentityPath } from './chain-identity.js';
 export type { IpfsControl, MakerContext, MakerSession } from './context.js';
 export { loadOrCreateKey } from './key.js';
 export { Maker, ZERO_MARKET, journalPath, type MakerEnv } from './maker.js';

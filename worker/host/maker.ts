@@ -127,7 +127,7 @@ export class Maker {
     const { config, env } = this;
     const key = loadOrCreateKey(config.key);
     const privateKey = hexlify(key);
-    this.makerDb = await openMakerDb({ path: config.database.path, ...(config.database.maxsize === undefined ? {} : { maxsize: config.database.maxsize }) });
+    this.makerDb = await openMakerDb({ path: config.database.path, ...(config.database.maxsize === undefined ? {} : { maxsize: config.database.maxsize }), log: this.log });
     this.journal = await BroadcastJournal.open(journalPath(config.database.path));
     this.sender = new TransactionSender({ provider: env.provider, privateKey, journal: this.journal, chainId: env.chainId, confirmations: env.confirmations, pollIntervalMs: env.pollIntervalMs, logger: this.log });
     const address = this.sender.address;

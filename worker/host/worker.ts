@@ -108,7 +108,7 @@ export async function startXbrmmWorker(config: XbrmmWorkerConfig, opts: XbrmmWor
       embedded: chain.embedded,
       log,
     });
-    workerDb = await openWorkerDb({ path: extra.database.path, ...(extra.database.maxsize === undefined ? {} : { maxsize: extra.database.maxsize }) });
+    workerDb = await openWorkerDb({ path: extra.database.path, ...(extra.database.maxsize === undefined ? {} : { maxsize: extra.database.maxsize }), log });
     // Created before the monitor so that it hears of every record the monitor writes; it downloads only once
     // started (below), after the monitor caught up.
     if (extra.ipfs !== undefined) fetcher = new IpfsFetcher({ db: workerDb, config: extra.ipfs, log });

@@ -5,9 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { NodeConfig } from '../../../router/config/types.js';
+import { freshChainConfig, takeFreshFlag } from '../../../router/controller/fresh-chain.js';
 import { acquireNodeLock } from '../../../router/controller/node-lock.js';
 
 const BIN = new URL('../../../plugins/cli/bin.mjs', import.meta.url).pathname;
@@ -69,4 +71,25 @@ test('status and stop find the node by its directory; stop waits until its contr
   assert.match(stopped.stdout, new RegExp(`stopped the node in .* \\(controller pid ${controller.pid}\\)`));
   assert.equal(await exited, 0);
   assert.equal(xbrEdge('status', '--cbdir', cbdir).status, 3, 'a lock whose process is gone is no running node');
+});
+
+test('start --fresh on a node without a dev chain state is refused before anything starts', (t) => {
+  const cbdir = nodeDir(t);
+  const router = { type: 'router', id: 'router1', realms: [{ name: 'realm1', roles: [{ name: 'anonymous', permissions: [] }] }], transports: [{ type: 'websocket', id: 'ws', endpoint: { type: 'tcp', port: 0 } }] };
+  writeFileSync(join(cbdir, 'router-config.json'), JSON.stringify({ version: 2, workers: [router] }));
+  const r = xbrEdge('start', '--fresh', '--cbdir', cbdir);
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /--fresh: no guest worker of .*router-config\.json keeps a chain state \(an argument --state DIR\)/);
+  assert.equal(existsSync(join(cbdir, '.xbr-edge', 'node.pid')), false, 'no node was started (no lock taken)');
+});
+
+test('freshChainConfig adds --fresh to the guests that keep a chain state, once, and leaves the config it was given alone', () => {
+  const guest = (id: string, args: string[]) => ({ type: 'guest', id, executable: 'node', arguments: args }) as unknown as NodeConfig['workers'][number];
+  const config = { workers: [guest('devchain', ['main.js', '--state', 's']), guest('ipfs', ['ipfs.js']), guest('again', ['x', '--state', 't', '--fresh'])] } as unknown as NodeConfig;
+  const { config: fresh, guests } = freshChainConfig(config);
+  assert.deepEqual(guests, ['devchain']);
+  assert.deepEqual(fresh.workers.map((w) => (w as { arguments: string[] }).arguments), [['main.js', '--state', 's', '--fresh'], ['ipfs.js'], ['x', '--state', 't', '--fresh']]);
+  assert.deepEqual((config.workers[0] as { arguments: string[] }).arguments, ['main.js', '--state', 's']);
+  assert.deepEqual(takeFreshFlag(['--cbdir', 'd', '--fresh']), { fresh: true, rest: ['--cbdir', 'd'] });
+  assert.deepEqual(takeFreshFlag(['--cbdir', 'd']), { fresh: false, rest: ['--cbdir', 'd'] });
 });
