@@ -39,7 +39,7 @@ import { removeStateDir } from './devchain-journal.js';
 import type { DevchainFile } from './devchain-file.js';
 import { deployXbr } from './deploy.js';
 import { DEFAULT_MAKER_KEY, setupDemo } from './demo.js';
-import { watchParent } from '../schema/parent-watch.js';
+import { watchParent } from '../process/parent-watch.js';
 
 /** The journal note under which a persistent chain keeps its deployment (the devchain.json it wrote). */
 const SETUP_NOTE = 'devchain.json';

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 /** The project root (where package.json is). */
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Folders compiled into dist/ (tsconfig.build.json `include`). */
-export const SOURCE_DIRS = ['router', 'worker', 'schema', 'plugins', 'contracts', 'types'];
+export const SOURCE_DIRS = ['config', 'process', 'router', 'worker', 'schema', 'plugins', 'contracts', 'types'];
 /** Files besides the folders whose change means a rebuild. */
 export const CONFIG_FILES = ['tsconfig.json', 'tsconfig.build.json'];
 /**

@@ -1,4 +1,4 @@
-// `npm run build`: compiles the TypeScript of the edge (router, worker, schema, plugins, contracts; not test/
+// `npm run build`: compiles the TypeScript of the edge (config, process, router, worker, schema, plugins, contracts; not test/
 // or bench/) into dist/ with the installed typescript (`tsc -p tsconfig.build.json`, incremental), copies the
 // runtime assets the compiled code reads beside itself, removes outputs whose source is gone, and stamps the
 // build. Nothing happens when dist/ is up to date (scripts/build-state.mjs: a stat() walk, no TypeScript

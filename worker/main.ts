@@ -4,7 +4,7 @@
  */
 import { WampError, WampErrorUri } from '../schema/errors.js';
 import { createLogger } from '../schema/log.js';
-import { runWorker } from '../router/worker/bootstrap.js';
+import { runWorker } from '../process/worker-bootstrap.js';
 import { startXbrmmWorker, type RunningXbrmmWorker } from './host/index.js';
 import { chainMonitorStarter } from './host/monitor-adapter.js';
 

@@ -1,5 +1,5 @@
 import { WampError, WampErrorUri } from '../../schema/errors.js';
-import type { DynamicAuthConfig } from '../config/types.js';
+import type { DynamicAuthConfig } from '../../config/types.js';
 import { describe } from '../core/options.js';
 import { isDict } from '../core/session.js';
 import type { Dict } from '../wamp/messages.js';

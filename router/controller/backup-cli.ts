@@ -8,7 +8,7 @@
  */
 import { resolve } from 'node:path';
 import { WampError } from '../../schema/errors.js';
-import { resolveNodePaths } from '../config/index.js';
+import { resolveNodePaths } from '../../config/index.js';
 import { backupNode } from './backup.js';
 import type { BackupFile } from './backup-manifest.js';
 import { liveNodeLock } from './node-lock.js';

@@ -26,7 +26,7 @@ import { basename, join } from 'node:path';
 import { JOURNAL_KIND } from '../../contracts/devchain-journal.js';
 import { fsyncPath, inspectEnvCopy, snapshotEnv } from '../../schema/db/index.js';
 import { WampError, WampErrorUri } from '../../schema/errors.js';
-import type { NodeConfig } from '../config/types.js';
+import type { NodeConfig } from '../../config/types.js';
 import { MANIFEST_FORMAT, MANIFEST_FORMAT_VERSION, MANIFEST_NAME, sha256File, type BackupFile, type BackupManifest, type BackupRole } from './backup-manifest.js';
 import { guestChainJournal, workerDataFiles } from './private-files.js';
 

@@ -16,7 +16,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { resolveNodePaths } from '../config/index.js';
+import { resolveNodePaths } from '../../config/index.js';
 import { liveNodeLock, nodeLockPath } from './node-lock.js';
 import type { NodeCommand } from './node-commands.js';
 import { checkNode, runController } from './run.js';

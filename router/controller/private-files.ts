@@ -14,7 +14,7 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { JOURNAL_FILE } from '../../contracts/devchain-journal.js';
 import type { Logger } from '../../schema/log.js';
 import { tightenOwnerOnly, type TightenOwnerOnlyResult } from '../../schema/tighten-owner-only.js';
-import type { GuestWorkerConfig, NodeConfig, XbrmmWorkerConfig } from '../config/types.js';
+import type { GuestWorkerConfig, NodeConfig, XbrmmWorkerConfig } from '../../config/types.js';
 
 /** The maker's transaction journal beside its DB: the same rule as `journalPath` in worker/host/maker.ts. */
 export const makerJournalPath = (makerDbPath: string): string => `${makerDbPath}.journal`;

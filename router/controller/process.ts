@@ -5,8 +5,8 @@
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import type { Logger } from '../../schema/log.js';
-import type { GuestWorkerConfig, WorkerCommonOptions, WorkerConfig } from '../config/types.js';
-import { isWorkerToController, type ControllerToWorker } from './ipc.js';
+import type { GuestWorkerConfig, WorkerCommonOptions, WorkerConfig } from '../../config/types.js';
+import { isWorkerToController, type ControllerToWorker } from '../../process/ipc.js';
 
 export interface ExitInfo {
   code: number | null;

@@ -19,7 +19,7 @@ import { chmodSync, copyFileSync, constants, existsSync, mkdirSync, renameSync, 
 import { dirname, join } from 'node:path';
 import { SCHEMA_VERSIONS, fileTimestamp, fsyncPath, lmdbLayout, type DbKind } from '../../schema/db/index.js';
 import { WampError, WampErrorUri } from '../../schema/errors.js';
-import type { NodeConfig } from '../config/types.js';
+import type { NodeConfig } from '../../config/types.js';
 import { LMDB_ROLES, readManifest, verifyBackup, type BackupFile, type BackupManifest } from './backup-manifest.js';
 import { acquireNodeLock } from './node-lock.js';
 import { guestChainJournal, workerDataFiles } from './private-files.js';

@@ -9,8 +9,8 @@
  */
 import { statSync } from 'node:fs';
 import { createLogger, type Logger } from '../../schema/log.js';
-import { loadConfigFile, resolveNodePaths, validateNodeConfig, type ConfigError, type NodeConfig } from '../config/index.js';
-import { watchParent } from '../../schema/parent-watch.js';
+import { loadConfigFile, resolveNodePaths, validateNodeConfig, type ConfigError, type NodeConfig } from '../../config/index.js';
+import { watchParent } from '../../process/parent-watch.js';
 import { Controller } from './controller.js';
 import { freshChainConfig, takeFreshFlag } from './fresh-chain.js';
 import { acquireNodeLock, type NodeLock } from './node-lock.js';

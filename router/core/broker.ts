@@ -1,13 +1,13 @@
 import { WampError, WampErrorUri } from '../../schema/errors.js';
 import type { Logger } from '../../schema/log.js';
-import type { MatchPolicy } from '../config/types.js';
+import type { MatchPolicy } from '../../config/types.js';
 import type { ClientMessage, Dict } from '../wamp/messages.js';
 import type { Serializer } from '../wamp/serializer.js';
 import { MessageType } from '../wamp/messages.js';
-import { isValidUri } from '../wamp/uri.js';
-import type { RoleAuthorizer } from './authorizer.js';
+import { isValidUri } from '../../schema/wamp/uri.js';
+import type { RoleAuthorizer } from '../../config/permissions/authorizer.js';
 import { randomWampId, type IdSequence } from './ids.js';
-import { UriPatternMap } from './pattern-map.js';
+import { UriPatternMap } from '../../schema/wamp/pattern-map.js';
 import { errorReply, withPayload } from './replies.js';
 import { isDict, type Session } from './session.js';
 import { readMatch, readIdList, readStringList } from './options.js';

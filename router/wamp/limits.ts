@@ -12,9 +12,5 @@
  */
 export const MAX_NESTING_DEPTH = 1000;
 
-/**
- * Characters (UTF-16 code units) of any URI a client sends: realm, topic, procedure, error and
- * reason URIs. Real URIs are well below 200; the limit keeps URIs that end up as map keys,
- * log fields and meta events small.
- */
-export const MAX_URI_LENGTH = 1024;
+/** The longest URI a client may send (defined with the other WAMP URI rules). */
+export { MAX_URI_LENGTH } from '../../schema/wamp/uri.js';

@@ -5,7 +5,7 @@
 import { createLogger } from '../../schema/log.js';
 import { WampError, WampErrorUri } from '../../schema/errors.js';
 import { startRouter, type RunningRouter } from '../core/start.js';
-import { runWorker } from './bootstrap.js';
+import { runWorker } from '../../process/worker-bootstrap.js';
 
 let running: RunningRouter | undefined;
 

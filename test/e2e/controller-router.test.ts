@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Wampy } from 'wampy';
 import { MsgpackSerializer } from 'wampy/MsgpackSerializer.js';
 import WebSocket from 'ws';
-import { validateNodeConfig } from '../../router/config/index.js';
+import { validateNodeConfig } from '../../config/index.js';
 
 import { connectWhenUp, freePort, guestFromSources, placeIpfsGuest, waitExit } from './harness/market-edge.js';
 

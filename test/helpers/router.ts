@@ -21,8 +21,8 @@ import { JsonSerializer } from 'wampy/JsonSerializer.js';
 import { MsgpackSerializer } from 'wampy/MsgpackSerializer.js';
 import type { Logger, LogFields } from '../../schema/log.js';
 import { startRouter, type RunningRouter } from '../../router/index.js';
-import { validateNodeConfig } from '../../router/config/index.js';
-import type { RouterWorkerConfig } from '../../router/config/types.js';
+import { validateNodeConfig } from '../../config/index.js';
+import type { RouterWorkerConfig } from '../../config/types.js';
 import type { Router } from '../../router/core/router.js';
 
 /** Anything with node:test's `after` (a TestContext or a SuiteContext-like object). */

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { JsonRpcProvider, Network, WebSocketProvider, getAddress, type Provider } from 'ethers';
-import type { BlockchainConfig, XbrContractAddresses } from '../../router/config/types.js';
+import type { BlockchainConfig, XbrContractAddresses } from '../../config/types.js';
 import { WampError, WampErrorUri } from '../../schema/errors.js';
 import type { Logger } from '../../schema/log.js';
 

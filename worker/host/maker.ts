@@ -8,7 +8,7 @@
  */
 import { getBytes, hexlify, type Provider } from 'ethers';
 import type { Wampy } from 'wampy';
-import type { MakerConfig, XbrContractAddresses } from '../../router/config/types.js';
+import type { MakerConfig, XbrContractAddresses } from '../../config/types.js';
 import type { Uuid } from '../../schema/codec/types.js';
 import { openMakerDb, type MakerDb, type WorkerDb } from '../../schema/db/index.js';
 import { WampError, WampErrorUri, toWampError } from '../../schema/errors.js';

@@ -4,7 +4,7 @@
  * and lets the makers serve only after it returned (i.e. caught up); it stops it after the makers.
  */
 import type { Provider } from 'ethers';
-import type { XbrContractAddresses } from '../../router/config/types.js';
+import type { XbrContractAddresses } from '../../config/types.js';
 import type { Uuid } from '../../schema/codec/types.js';
 import type { MakerDb, WorkerDb } from '../../schema/db/index.js';
 import type { Logger } from '../../schema/log.js';

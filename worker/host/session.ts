@@ -6,8 +6,8 @@
 import type { IncomingMessage } from 'node:http';
 import { Wampy } from 'wampy';
 import WebSocket from 'ws';
-import { WriteCoalescer } from '../../router/transport/index.js';
-import type { MakerConnectionConfig } from '../../router/config/types.js';
+import { WriteCoalescer } from '../../process/write-coalescer.js';
+import type { MakerConnectionConfig } from '../../config/types.js';
 import { WampError, WampErrorUri } from '../../schema/errors.js';
 import type { Logger } from '../../schema/log.js';
 import { makeSerializer } from './serializer.js';

@@ -10,7 +10,7 @@
  * leave, close DBs); stop the monitor, then the fetcher (in-flight downloads aborted); close the chain and
  * the worker DB; `stopped`.
  */
-import type { XbrmmWorkerConfig } from '../../router/config/types.js';
+import type { XbrmmWorkerConfig } from '../../config/types.js';
 import type { Uuid } from '../../schema/codec/types.js';
 import { openWorkerDb, type MakerDb, type WorkerDb } from '../../schema/db/index.js';
 import type { Logger } from '../../schema/log.js';

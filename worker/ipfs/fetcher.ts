@@ -20,7 +20,7 @@
  * await fetcher.stop();
  */
 import { create } from 'kubo-rpc-client';
-import type { IpfsConfig } from '../../router/config/types.js';
+import type { IpfsConfig } from '../../config/types.js';
 import { msToNs, nsToMs } from '../../schema/codec/index.js';
 import type { IpfsFile, WorkerDb } from '../../schema/db/index.js';
 import { WampError, WampErrorUri } from '../../schema/errors.js';

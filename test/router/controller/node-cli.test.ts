@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { NodeConfig } from '../../../router/config/types.js';
+import type { NodeConfig } from '../../../config/types.js';
 import { freshChainConfig, takeFreshFlag } from '../../../router/controller/fresh-chain.js';
 import { acquireNodeLock } from '../../../router/controller/node-lock.js';
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { validateNodeConfig } from '../../../router/config/index.js';
+import { validateNodeConfig } from '../../../config/index.js';
 import { preflight, workerEntries } from '../../../router/controller/preflight.js';
 import { loaderArgs } from '../../../router/controller/process.js';
 

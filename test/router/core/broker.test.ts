@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Broker } from '../../../router/core/broker.js';
-import { RoleAuthorizer } from '../../../router/core/authorizer.js';
+import { RoleAuthorizer } from '../../../config/permissions/authorizer.js';
 import { IdSequence } from '../../../router/core/ids.js';
 import { Session, parseFeatures } from '../../../router/core/session.js';
 import type { Connection } from '../../../router/core/connection.js';

@@ -11,7 +11,7 @@ import * as dagPB from '@ipld/dag-pb';
 import { UnixFS } from 'ipfs-unixfs';
 import { CID } from 'multiformats/cid';
 import { sha256 } from 'multiformats/hashes/sha2';
-import type { IpfsConfig } from '../../../router/config/types.js';
+import type { IpfsConfig } from '../../../config/types.js';
 import type { Address, Uuid } from '../../../schema/codec/types.js';
 import { openWorkerDb, type Api, type Catalog, type IpfsFile, type Market, type Member, type WorkerDb } from '../../../schema/db/index.js';
 import { createLogger } from '../../../schema/log.js';

@@ -26,7 +26,7 @@ import { createLogger, type Logger } from '../../../schema/log.js';
 import { tightenOwnerOnly } from '../../../schema/tighten-owner-only.js';
 import type { EmbeddedIpfsNode } from './embedded.js';
 import { readSeedFiles } from './seed.js';
-import { watchParent } from '../../../schema/parent-watch.js';
+import { watchParent } from '../../../process/parent-watch.js';
 
 /** ipfs-repo (proper-lockfile) calls a repo lock stale when its holder has not touched it for 20 s. */
 const REPO_LOCK_STALE_MS = 20_000;

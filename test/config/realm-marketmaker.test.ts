@@ -7,9 +7,9 @@ import {
   type NodeConfig,
   type RouterWorkerConfig,
   type XbrmmWorkerConfig,
-} from '../../../router/config/index.js';
+} from '../../config/index.js';
 
-const ROOT = new URL('../../../', import.meta.url).pathname;
+const ROOT = new URL('../..', import.meta.url).pathname;
 const CBDIR = '/n';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

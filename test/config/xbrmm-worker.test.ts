@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { validateNodeConfig, type ConfigError } from '../../../router/config/index.js';
+import { validateNodeConfig, type ConfigError } from '../../config/index.js';
 
 const CHAIN = { type: 'ethereum', gateway: { type: 'user', http: 'http://127.0.0.1:8545' }, deployment: 'devchain.json' };
 const maker = (i: number, over: Record<string, unknown> = {}): Record<string, unknown> => ({

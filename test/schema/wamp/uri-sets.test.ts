@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { covers, intersectNamespace, overlaps } from '../../../router/core/uri-sets.js';
-import { patternRegistrationTrespass } from '../../../router/core/reserved.js';
+import { covers, intersectNamespace, overlaps } from '../../../schema/wamp/uri-sets.js';
+import { patternRegistrationTrespass } from '../../../config/permissions/reserved.js';
 
 const p = (uri: string) => ({ uri, match: 'prefix' as const });
 const w = (uri: string) => ({ uri, match: 'wildcard' as const });

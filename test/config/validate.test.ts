@@ -12,7 +12,7 @@ import {
   type RouterWorkerConfig,
   type GuestWorkerConfig,
   type BlockchainConfig,
-} from '../../../router/config/index.js';
+} from '../../config/index.js';
 
 const CBDIR = '/srv/node';
 const KEY_A = 'a'.repeat(64);

@@ -7,3 +7,4 @@ export {
   type ValidateNodeConfigResult,
 } from './validate.js';
 export { loadConfigFile, resolveNodePaths, USAGE, type LoadConfigFileResult, type NodePaths } from './load.js';
+export * from './permissions/index.js';

@@ -3,9 +3,10 @@
  * (`version: 2`, `controller`, `workers[]`) so a Crossbar admin reads it at a glance; defaults are
  * filled in by the validator, so everything downstream sees complete objects.
  */
+import type { MatchPolicy } from '../schema/wamp/uri.js';
 
+export type { MatchPolicy };
 export type SerializerName = 'json' | 'msgpack' | 'cbor';
-export type MatchPolicy = 'exact' | 'prefix' | 'wildcard';
 
 export interface NodeConfig {
   version: 2;

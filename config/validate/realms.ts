@@ -3,7 +3,7 @@ import type { MatchPolicy, PermissionConfig, RealmConfig, RoleConfig } from '../
 import { boolean, nonEmptyString, oneOf, string, URI_LOOSE, URI_PREFIX, URI_WILDCARD, wampUri } from './checks.js';
 import { describe, REQUIRED, type Ctx } from './context.js';
 import { checkRealmMaker, type RealmMakerBlock } from './realm-maker.js';
-import { AUTHID_PLACEHOLDER } from '../../core/authorizer.js';
+import { AUTHID_PLACEHOLDER } from '../permissions/authorizer.js';
 
 /** Receives the checked `marketmaker` block of realm `realm` (at `path`). */
 export type OnRealmMaker = (block: RealmMakerBlock, realm: string, path: string) => void;

@@ -4,13 +4,13 @@
  * binary serializer, accepting anonymous authentication with a static role. The role the maker gets is
  * that role, so it must already grant the maker's permissions: the validator never invents a role.
  */
-import { TRUSTED_ROLE, RoleAuthorizer, type Action } from '../../core/authorizer.js';
+import { TRUSTED_ROLE, RoleAuthorizer, type Action } from '../permissions/authorizer.js';
 import {
   MarketMakerProcedure,
   MarketMakerTopic,
   providerCloseChannelUri,
   providerSellUri,
-} from '../../../schema/uris.js';
+} from '../../schema/uris.js';
 import type { AuthConfig, EndpointConfig, MakerConnectionConfig, MakerSerializerName, RouterWorkerConfig, SerializerName } from '../types.js';
 import { pathKey, quoteList, type Ctx } from './context.js';
 import type { RealmMakerSpec } from './realm-maker.js';
@@ -108,7 +108,7 @@ function listeners(router: RouterWorkerConfig, routerPath: string): Listener[] {
 function checkRole(c: Ctx, spec: RealmMakerSpec, role: string, via: Listener, router: RouterWorkerConfig): boolean {
   const roles = new RoleAuthorizer(router.realms.find((r) => r.name === spec.realm)?.roles ?? []);
   const joinsAs = `the maker joins realm ${JSON.stringify(spec.realm)} through ${via.path} as its anonymous role ${JSON.stringify(role)}`;
-  // The router's own "trusted" role is allowed everything unless a realm defines it (router/core/authorizer.ts).
+  // The router's own "trusted" role is allowed everything unless a realm defines it (config/permissions/authorizer.ts).
   if (!roles.hasRole(role) && role !== TRUSTED_ROLE) {
     c.fail(spec.path, `${joinsAs}, which is not defined in that realm: define it with the maker permissions (${PERMISSIONS_HINT})`);
     return false;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RoleAuthorizer } from '../../../router/core/authorizer.js';
-import type { PermissionConfig } from '../../../router/config/types.js';
+import { RoleAuthorizer } from '../../../config/permissions/authorizer.js';
+import type { PermissionConfig } from '../../../config/types.js';
 
 function perm(uri: string, match: PermissionConfig['match'], allow: Partial<PermissionConfig['allow']>, disclose: Partial<PermissionConfig['disclose']> = {}): PermissionConfig {
   return {

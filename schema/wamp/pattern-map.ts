@@ -1,4 +1,4 @@
-import type { MatchPolicy } from '../config/types.js';
+import type { MatchPolicy } from './uri.js';
 
 /**
  * Values keyed by a URI and a match policy, looked up the way WAMP routes calls and events:

@@ -9,9 +9,9 @@
  *   async stop() { await close(); },
  * });
  */
-import { createLogger, type Logger } from '../../schema/log.js';
-import { WampErrorUri, toWampError } from '../../schema/errors.js';
-import { isControllerToWorker, type ControllerToWorker, type WorkerToController } from '../controller/ipc.js';
+import { createLogger, type Logger } from '../schema/log.js';
+import { WampErrorUri, toWampError } from '../schema/errors.js';
+import { isControllerToWorker, type ControllerToWorker, type WorkerToController } from './ipc.js';
 
 export type StartMessage = Extract<ControllerToWorker, { kind: 'start' }>;
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { MatchPolicy } from '../../../router/config/types.js';
+import type { MatchPolicy } from '../../../config/types.js';
 import { MAX_URI_LENGTH } from '../../../router/wamp/limits.js';
-import { isValidPermissionUri, isValidUri, wildcardMatches } from '../../../router/wamp/uri.js';
+import { isValidPermissionUri, isValidUri, wildcardMatches } from '../../../schema/wamp/uri.js';
 
 type Row = [uri: string, exact: boolean, prefix: boolean, wildcard: boolean];
 

@@ -1,5 +1,5 @@
-import type { MatchPolicy } from '../config/types.js';
-import { wildcardMatches } from '../wamp/uri.js';
+import type { MatchPolicy } from './uri.js';
+import { wildcardMatches } from './uri.js';
 
 /**
  * The set of URIs a registration, subscription or permission matches: `exact` one URI, `prefix` every

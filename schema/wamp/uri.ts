@@ -1,5 +1,12 @@
-import type { MatchPolicy } from '../config/types.js';
-import { MAX_URI_LENGTH } from './limits.js';
+/** How a registration's or subscription's URI matches: WAMP's `match` option. */
+export type MatchPolicy = 'exact' | 'prefix' | 'wildcard';
+
+/**
+ * Characters (UTF-16 code units) of any URI a client sends: realm, topic, procedure, error and
+ * reason URIs. Real URIs are well below 200; the limit keeps URIs that end up as map keys,
+ * log fields and meta events small.
+ */
+export const MAX_URI_LENGTH = 1024;
 
 /**
  * WAMP URI rules (spec "URIs" and "Pattern-based Subscriptions/Registrations"); the patterns are the

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { UriPatternMap } from '../../../router/core/pattern-map.js';
+import { UriPatternMap } from '../../../schema/wamp/pattern-map.js';
 
 test('best match prefers exact, then the longest prefix, then the most specific wildcard', () => {
   const m = new UriPatternMap<string>();

@@ -1,0 +1,9 @@
+/**
+ * Plumbing of the node's processes, shared by the controller and its node.js workers: the controller ↔ worker
+ * IPC messages, a worker's life under the controller (`runWorker`), following a parent that may die, and
+ * batching a socket's writes per event-loop turn.
+ */
+export { isControllerToWorker, isWorkerToController, type ControllerToWorker, type WorkerToController } from './ipc.js';
+export { PARENT_POLL_MS, watchParent } from './parent-watch.js';
+export { runWorker, type RunWorkerOptions, type StartMessage, type WorkerHandlers } from './worker-bootstrap.js';
+export { WriteCoalescer } from './write-coalescer.js';
