@@ -32,7 +32,7 @@ import {
   stopRouters,
   type RouterTarget,
 } from './routers.js';
-import { ManagedProcess, describe, figure, loadWarnings, median, ratio, startCpuWindow, type BenchContext, type CpuShares, positiveIntFromEnv } from './util.js';
+import { type ManagedProcess, describe, figure, loadWarnings, median, ratio, startCpuWindow, type BenchContext, type CpuShares, positiveIntFromEnv } from './util.js';
 
 /** Each serializer gets its own topic (bench.fanout.json, bench.fanout.msgpack), as every router hosts both side by side. */
 const TOPIC = 'bench.fanout';
@@ -500,8 +500,8 @@ export async function runPubsubBench(ctx: BenchContext): Promise<boolean> {
     const oursJson = get('ours.json');
     const oursMsgpack = get('ours.msgpack');
     const foxJson = get('fox.json');
-    const rate = (c: Config | undefined): number | null => (c && c.eventRates.length ? median(c.eventRates) : null);
-    const cpe = (c: Config | undefined): number | null => (c && c.cpuPerEvent.length ? median(c.cpuPerEvent) : null);
+    const rate = (c: Config | undefined): number | null => (c?.eventRates.length ? median(c.eventRates) : null);
+    const cpe = (c: Config | undefined): number | null => (c?.cpuPerEvent.length ? median(c.cpuPerEvent) : null);
     figure(ctx, 'pubsub.ratio.json_vs_fox', ratio(rate(oursJson), rate(foxJson)), 'x', 2);
     figure(ctx, 'pubsub.ratio.msgpack_vs_fox', ratio(rate(oursMsgpack), rate(foxJson)), 'x', 2);
     figure(ctx, 'pubsub.ratio.json_cpu_per_event_vs_fox', ratio(cpe(oursJson), cpe(foxJson)), 'x', 2);

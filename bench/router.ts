@@ -22,7 +22,7 @@ import {
   type RouterTarget,
 } from './routers.js';
 import {
-  ManagedProcess,
+  type ManagedProcess,
   OTHER_LOAD_PCT,
   describe,
   figure,
@@ -354,10 +354,10 @@ export async function runRouterBench(ctx: BenchContext): Promise<boolean> {
     const oursJson = get('ours.json');
     const oursMsgpack = get('ours.msgpack');
     const foxJson = get('fox.json');
-    const rate = (c: Config | undefined): number | null => (c && c.rates.length ? median(c.rates) : null);
+    const rate = (c: Config | undefined): number | null => (c?.rates.length ? median(c.rates) : null);
     figure(ctx, 'router.ratio.json_vs_fox', ratio(rate(oursJson), rate(foxJson)), 'x', 2);
     figure(ctx, 'router.ratio.msgpack_vs_fox', ratio(rate(oursMsgpack), rate(foxJson)), 'x', 2);
-    const cpc = (c: Config | undefined): number | null => (c && c.cpuPerCall.length ? median(c.cpuPerCall) : null);
+    const cpc = (c: Config | undefined): number | null => (c?.cpuPerCall.length ? median(c.cpuPerCall) : null);
     figure(ctx, 'router.ratio.json_cpu_per_call_vs_fox', ratio(cpc(oursJson), cpc(foxJson)), 'x', 2);
     figure(ctx, 'router.ratio.msgpack_cpu_per_call_vs_fox', ratio(cpc(oursMsgpack), cpc(foxJson)), 'x', 2);
     figure(ctx, 'router.ratio.json_p50_vs_fox', ratio(oursJson?.p50, foxJson?.p50), 'x', 2);

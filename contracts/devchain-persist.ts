@@ -20,7 +20,7 @@
  *   directory, instead) and interval mining (`evm_setIntervalMining`: blocks no request asked for).
  */
 import { EventEmitter } from 'node:events';
-import { JournalWriter, isNote, type JournalEntry, type NoteEntry, type RpcEntry } from './devchain-journal.js';
+import { type JournalWriter, isNote, type JournalEntry, type NoteEntry, type RpcEntry } from './devchain-journal.js';
 
 /** An EIP-1193 provider with the event methods hardhat's JSON-RPC server uses. */
 export interface HardhatProvider {

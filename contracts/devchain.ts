@@ -25,7 +25,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  BaseContract,
+  type BaseContract,
   BrowserProvider,
   ContractFactory,
   HDNodeWallet,

@@ -26,7 +26,7 @@ const INPUT = /\.(ts|mts|cts|cjs)$/;
 
 /**
  * The newest input under `root` as `{ path, mtimeMs }` (path relative to root).
- * @example newestInput(ROOT) // { path: 'worker/market/parts/purchase.ts', mtimeMs: 1765… }
+ * @example newestInput(ROOT) // { path: 'worker/market/procedures/buy-key.ts', mtimeMs: 1765… }
  */
 export function newestInput(root = ROOT) {
   let newest = { path: '', mtimeMs: 0 };

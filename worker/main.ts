@@ -5,8 +5,7 @@
 import { WampError, WampErrorUri } from '../schema/errors.js';
 import { createLogger } from '../schema/log.js';
 import { runWorker } from '../process/worker-bootstrap.js';
-import { startXbrmmWorker, type RunningXbrmmWorker } from './host/index.js';
-import { chainMonitorStarter } from './host/monitor-adapter.js';
+import { chainMonitorStarter, startXbrmmWorker, type RunningXbrmmWorker } from './host/index.js';
 
 let running: RunningXbrmmWorker | undefined;
 

@@ -17,7 +17,7 @@ const router = new FoxRouter();
 const server = router.listenWAMP({ port, host: '127.0.0.1' });
 server.on('listening', () => console.log(`fox-router: listening on 127.0.0.1:${port}`));
 server.on('error', (err) => {
-  console.error(`fox-router: ${err && err.message}`);
+  console.error(`fox-router: ${err?.message}`);
   process.exit(1);
 });
 

@@ -42,7 +42,9 @@ const id = (): Uuid => {
     pool = randomBytes(16 * 4096);
     poolAt = 0;
   }
-  return new Uint8Array(pool.subarray(poolAt, (poolAt += 16))) as Uuid;
+  const start = poolAt;
+  poolAt += 16;
+  return new Uint8Array(pool.subarray(start, poolAt)) as Uuid;
 };
 const adr = (): Address => new Uint8Array(randomBytes(20)) as Address;
 const nowNs = (): bigint => process.hrtime.bigint();

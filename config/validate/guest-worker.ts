@@ -8,7 +8,7 @@ export function checkGuestWorker(c: Ctx, w: Rec, path: string, id: string | unde
   c.object(w, path, ['type', 'id', 'executable', 'arguments', 'options']);
   let executable = c.field(w, 'executable', path, nonEmptyString, REQUIRED);
   // A path-like executable ("bin/x", "./x") is relative to cbdir, like every other path in the config.
-  if (executable !== undefined && executable.includes('/')) executable = c.resolvePath(executable);
+  if (executable?.includes('/')) executable = c.resolvePath(executable);
   let args: string[] | undefined = [];
   if (w['arguments'] !== undefined) {
     const arr = c.array(w['arguments'], `${path}.arguments`, 'an array of strings');

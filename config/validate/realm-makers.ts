@@ -55,7 +55,9 @@ export function attachRealmMakers(c: Ctx, slots: readonly WorkerSlot[], specs: r
       claims: new MakerClaims(c, w.options.extra.database.path),
       blockchain: { value: w.options.extra.blockchain, path: `${x.path}.options.extra.blockchain` },
     };
-    w.makers.forEach((m, i) => host.claims.claim(identityOf(m), MakerClaims.listed(x.path, i)));
+    w.makers.forEach((m, i) => {
+      host.claims.claim(identityOf(m), MakerClaims.listed(x.path, i));
+    });
     hosts.set(x.path, host);
     return host;
   };

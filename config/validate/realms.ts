@@ -15,7 +15,10 @@ export function checkRealms(c: Ctx, arr: unknown[], path: string, onMaker?: OnRe
   arr.forEach((r, i) => {
     const p = `${path}[${i}]`;
     const o = c.object(r, p, ['name', 'roles', 'options', 'marketmaker']);
-    if (o === undefined) return out.push(undefined);
+    if (o === undefined) {
+      out.push(undefined);
+      return;
+    }
     const name = c.field(o, 'name', p, wampUri, REQUIRED);
     if (name !== undefined) {
       const other = names.get(name);
@@ -34,8 +37,7 @@ export function checkRealms(c: Ctx, arr: unknown[], path: string, onMaker?: OnRe
       const block = checkRealmMaker(c, o['marketmaker'], `${p}.marketmaker`);
       if (block !== undefined && name !== undefined) onMaker?.(block, name, `${p}.marketmaker`);
     }
-    if (name === undefined || roles === undefined || enable_meta_api === undefined) return out.push(undefined);
-    return out.push({ name, roles, options: { enable_meta_api } });
+    out.push(name === undefined || roles === undefined || enable_meta_api === undefined ? undefined : { name, roles, options: { enable_meta_api } });
   });
   return out.every((r): r is RealmConfig => r !== undefined) ? out : undefined;
 }
@@ -46,7 +48,10 @@ function checkRoles(c: Ctx, arr: unknown[], path: string): RoleConfig[] | undefi
   arr.forEach((r, i) => {
     const p = `${path}[${i}]`;
     const o = c.object(r, p, ['name', 'permissions']);
-    if (o === undefined) return out.push(undefined);
+    if (o === undefined) {
+      out.push(undefined);
+      return;
+    }
     const name = c.field(o, 'name', p, nonEmptyString, REQUIRED);
     if (name !== undefined) {
       const other = names.get(name);
@@ -62,7 +67,7 @@ function checkRoles(c: Ctx, arr: unknown[], path: string): RoleConfig[] | undefi
         permissions = checked.every((x): x is PermissionConfig => x !== undefined) ? checked : undefined;
       }
     }
-    return out.push(name === undefined || permissions === undefined ? undefined : { name, permissions });
+    out.push(name === undefined || permissions === undefined ? undefined : { name, permissions });
   });
   return out.every((r): r is RoleConfig => r !== undefined) ? out : undefined;
 }

@@ -31,7 +31,8 @@ export function checkTransports(
     const p = `${path}[${i}]`;
     if (!isRec(t)) {
       c.mismatch(p, 'a transport object', t);
-      return out.push(undefined);
+      out.push(undefined);
+      return;
     }
     const type = c.field(t, 'type', p, oneOf(TRANSPORT_TYPES), REQUIRED);
     if (type === 'web') c.object(t, p, WEB_TRANSPORT_KEYS, WEB_TRANSPORT_HINTS);
@@ -40,15 +41,17 @@ export function checkTransports(
     const endpoint = checkEndpoint(c, c.required(t, 'endpoint', p, 'an endpoint object {type: "tcp" | "unix", ...}'), `${p}.endpoint`, endpoints, p);
     if (type === 'web') {
       const web = checkWebTransport(c, t, p, realms);
-      return out.push(id === undefined || endpoint === undefined || web === undefined ? undefined : { type, id, endpoint, ...web });
+      out.push(id === undefined || endpoint === undefined || web === undefined ? undefined : { type, id, endpoint, ...web });
+      return;
     }
     const serializers = checkSerializers(c, t['serializers'], `${p}.serializers`);
     const auth = checkAuth(c, t['auth'], `${p}.auth`, realms);
     const options = checkTransportOptions(c, t['options'], `${p}.options`);
     if (type === undefined || id === undefined || endpoint === undefined || serializers === undefined || auth === undefined || options === undefined) {
-      return out.push(undefined);
+      out.push(undefined);
+      return;
     }
-    return out.push({ type, id, endpoint, serializers, auth, options });
+    out.push({ type, id, endpoint, serializers, auth, options });
   });
   return out.every((t): t is TransportConfig => t !== undefined) ? out : undefined;
 }

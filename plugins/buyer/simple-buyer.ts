@@ -45,7 +45,7 @@ import { WampError, WampErrorUri } from '../../schema/errors.js';
 import { createLogger, type Logger } from '../../schema/log.js';
 import { MarketMakerProcedure, XbrErrorUri } from '../../schema/uris.js';
 import { BlockHead } from '../../schema/block-head.js';
-import { refundState, verifyReceipt, type ChannelState } from './channel-state.js';
+import { refundState, verifyReceipt, type ChannelState, type VerifiedReceipt } from './channel-state.js';
 import { closeMessage, parseBuyerConfig, type BuyerConfig } from './config.js';
 import { ensureAllowance, openPaymentChannel, providerOf, type OpenChannelOptions } from './open-channel.js';
 import { closeCooperatively, makerBlockNumber, SerialQueue, type CloseResult } from '../common/index.js';
@@ -304,7 +304,7 @@ export class SimpleBuyer {
       throw this.#failed(err, p, again, log);
     }
     this.#pending = undefined;
-    let receipt;
+    let receipt: VerifiedReceipt;
     try {
       receipt = verifyReceipt(raw, { binding: config.binding, maker: config.maker, keyId: p.keyId, closeAt: p.closeAt, expected: p.expected });
     } catch (err) {

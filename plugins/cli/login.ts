@@ -1,6 +1,6 @@
 /**
- * Logging in to the market realm as a member (spec §3.21, `auth.ts` of the maker): WAMP-cryptosign with an
- * Ed25519 key, plus a new-key EIP712MarketMemberLogin signed by the member's Ethereum key, so the maker's
+ * Logging in to the market realm as a member (spec §3.21, the maker's `authenticate.ts`): WAMP-cryptosign
+ * with an Ed25519 key, plus a new-key EIP712MarketMemberLogin signed by the member's Ethereum key, so the maker's
  * authenticator gives the session role `user` and authid `member-0x<address>`. That authid names the
  * seller's `xbr.provider.<authid>.*` procedures, which only role `user` may register in the shipped config.
  */

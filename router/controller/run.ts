@@ -113,7 +113,7 @@ export async function runController(argv: readonly string[]): Promise<number> {
   const { fresh, rest } = takeFreshFlag(argv);
   const checked = checkNode(rest, { fresh });
   if (checked.kind === 'exit') return checked.code;
-  const { paths, config, controller, log } = checked;
+  const { paths, controller, log } = checked;
 
   let lock: NodeLock;
   try {

@@ -66,7 +66,10 @@ export class Broker {
       }
       sub.subscribers.add(session);
       let mine = this.bySession.get(session);
-      if (!mine) this.bySession.set(session, (mine = new Set()));
+      if (!mine) {
+        mine = new Set();
+        this.bySession.set(session, mine);
+      }
       mine.add(sub);
       session.send([MessageType.SUBSCRIBED, msg.request, sub.id]);
     } catch (err) {
@@ -76,7 +79,7 @@ export class Broker {
 
   unsubscribe(session: Session, msg: UnsubscribeMessage): void {
     const sub = this.byId.get(msg.subscription);
-    if (!sub || !sub.subscribers.has(session)) {
+    if (!sub?.subscribers.has(session)) {
       const err = new WampError(WampErrorUri.noSuchSubscription, `no subscription ${msg.subscription} for this session`);
       this.replyError(session, MessageType.UNSUBSCRIBE, msg.request, err);
       return;

@@ -114,7 +114,10 @@ export class Dealer {
       }
       reg.callees.push(session);
       let mine = this.bySession.get(session);
-      if (!mine) this.bySession.set(session, (mine = new Set()));
+      if (!mine) {
+        mine = new Set();
+        this.bySession.set(session, mine);
+      }
       mine.add(reg);
       session.send([MessageType.REGISTERED, msg.request, reg.id]);
     } catch (err) {
@@ -124,7 +127,7 @@ export class Dealer {
 
   unregister(session: Session, msg: UnregisterMessage): void {
     const reg = this.byId.get(msg.registration);
-    if (!reg || !reg.callees.includes(session)) {
+    if (!reg?.callees.includes(session)) {
       const err = new WampError(WampErrorUri.noSuchRegistration, `no registration ${msg.registration} for this session`);
       this.replyError(session, MessageType.UNREGISTER, msg.request, err);
       return;
@@ -304,11 +307,17 @@ export class Dealer {
     callee.send(withPayload([MessageType.INVOCATION, inv.id, reg.id, details], args, kwargs));
     this.invocations.set(inv.id, inv);
     let pending = this.pendingByCallee.get(callee);
-    if (!pending) this.pendingByCallee.set(callee, (pending = new Set()));
+    if (!pending) {
+      pending = new Set();
+      this.pendingByCallee.set(callee, pending);
+    }
     pending.add(inv);
     if ('session' in caller) {
       let mine = this.pendingByCaller.get(caller.session);
-      if (!mine) this.pendingByCaller.set(caller.session, (mine = new Map()));
+      if (!mine) {
+        mine = new Map();
+        this.pendingByCaller.set(caller.session, mine);
+      }
       mine.set(caller.request, inv);
     }
     if (timeoutMs > 0) inv.timer = setTimeout(() => this.timeout(inv, timeoutMs), timeoutMs);

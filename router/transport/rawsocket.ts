@@ -13,6 +13,7 @@ import {
   FrameDecoder,
   FrameType,
   HandshakeError,
+  type RawSocketFrame,
   lengthExponentFor,
   parseClientHandshake,
 } from './rawsocket-framing.js';
@@ -98,7 +99,7 @@ class RawSocketConnection implements Connection {
   bind(handler: ConnectionHandler, maxMessageSize: number, rest: Buffer): void {
     const decoder = new FrameDecoder(maxMessageSize);
     const onData = (chunk: Buffer): void => {
-      let frames;
+      let frames: readonly RawSocketFrame[];
       try {
         frames = decoder.push(chunk);
       } catch (err) {

@@ -146,7 +146,6 @@ function createService(
 }
 
 class WebSocketConnection implements Connection {
-  private handler: ConnectionHandler | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
   private readonly coalescer: WriteCoalescer;
 
@@ -161,7 +160,6 @@ class WebSocketConnection implements Connection {
   }
 
   bind(handler: ConnectionHandler, autoPingSeconds: number): void {
-    this.handler = handler;
     const ws = this.ws;
     ws.on('message', (data: Buffer) => handler.onPayload(data));
     ws.on('error', (err: Error & { code?: string }) => {

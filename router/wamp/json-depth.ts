@@ -42,8 +42,9 @@ export function jsonNestsDeeperThan(payload: Buffer, maxDepth: number): boolean 
     if (role === STARTS_STRING) {
       i = stringEnd(payload, i + 1);
       if (i === -1) return false;
-    } else if ((depth += role) > maxDepth) {
-      return true;
+    } else {
+      depth += role;
+      if (depth > maxDepth) return true;
     }
   }
   return false;

@@ -37,7 +37,7 @@ export interface Migration {
    * Changes a DB of version `from` into one of version `to`, synchronously, inside the step's write transaction
    * (throwing rolls the whole step back). May return counts for the log (e.g. `{ indexed: 12 }`).
    */
-  migrate(txn: MigrationTxn): Record<string, number> | void;
+  migrate(txn: MigrationTxn): Record<string, number> | undefined;
 }
 
 /** A step that ran, as `DbEnv.migrated` and the log report it. */

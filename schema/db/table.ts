@@ -300,7 +300,7 @@ export function rebuildIndex<V>(records: Database, index: Database, def: IndexDe
   for (const { entry, pk } of present) {
     const id = entry.toString('hex');
     const want = wanted.get(id);
-    if (want !== undefined && want.equals(pk)) {
+    if (want?.equals(pk)) {
       kept++;
       wanted.delete(id);
     } else {

@@ -29,7 +29,10 @@ export class UriPatternMap<T> {
     else {
       const parts = uri.split('.');
       let group = this.wildcard.get(parts.length);
-      if (!group) this.wildcard.set(parts.length, (group = new Map()));
+      if (!group) {
+        group = new Map();
+        this.wildcard.set(parts.length, group);
+      }
       if (!group.has(uri)) this.wildcardCount++;
       group.set(uri, { parts, value });
     }

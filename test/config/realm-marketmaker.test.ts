@@ -12,7 +12,14 @@ import {
 const ROOT = new URL('../..', import.meta.url).pathname;
 const CBDIR = '/n';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, unknown>;
+/** The parts of router-config.json's workers that the first test moves between the two forms. */
+type ShippedWorker = Json & {
+  type: string;
+  options: { extra: { ipfs?: unknown; blockchain: unknown } };
+  makers: { id: string; key: string; database: Json }[];
+  realms: (Json & { marketmaker?: Json })[];
+};
 
 const CHAIN = { type: 'ethereum', gateway: { type: 'user', http: 'http://127.0.0.1:8545' }, deployment: 'devchain.json' };
 const OTHER_CHAIN = { ...CHAIN, gateway: { type: 'user', http: 'http://127.0.0.1:9545' } };
@@ -77,20 +84,20 @@ const MM = '$.workers[0].realms[0].marketmaker';
 
 describe('realm marketmaker: both forms, one model', () => {
   it('the shipped config and its realm form validate to equal models', () => {
-    const shipped = JSON.parse(readFileSync(join(ROOT, 'router-config.json'), 'utf8')) as Json;
+    const shipped = JSON.parse(readFileSync(join(ROOT, 'router-config.json'), 'utf8')) as { workers: ShippedWorker[] };
     // the realm block has no `ipfs` (options.extra.ipfs exists only in the explicit form)
-    delete shipped['workers'].find((w: Json) => w['type'] === 'xbrmm').options.extra.ipfs;
-    const explicit = ok(shipped['workers']);
+    delete shipped.workers.find((w) => w.type === 'xbrmm')!.options.extra.ipfs;
+    const explicit = ok(shipped.workers);
     const realmForm = structuredClone(shipped);
-    const i = realmForm['workers'].findIndex((w: Json) => w['type'] === 'xbrmm');
-    const [w] = realmForm['workers'].splice(i, 1);
-    const maker = w.makers[0];
-    const r1 = realmForm['workers'].find((x: Json) => x['type'] === 'router').realms[0];
-    r1.marketmaker = { id: maker.id, key: maker.key, database: maker.database, blockchain: w.options.extra.blockchain };
-    assert.deepEqual(ok(realmForm['workers']), explicit);
+    const i = realmForm.workers.findIndex((w) => w.type === 'xbrmm');
+    const [w] = realmForm.workers.splice(i, 1);
+    const maker = w!.makers[0]!;
+    const r1 = realmForm.workers.find((x) => x.type === 'router')!.realms[0]!;
+    r1.marketmaker = { id: maker.id, key: maker.key, database: maker.database, blockchain: w!.options.extra.blockchain };
+    assert.deepEqual(ok(realmForm.workers), explicit);
     // The id may be left out: the default is maker1 as among makers[].
-    delete r1.marketmaker.id;
-    assert.deepEqual(ok(realmForm['workers']), explicit);
+    delete r1.marketmaker['id'];
+    assert.deepEqual(ok(realmForm.workers), explicit);
     // The model of the router has no trace of the block.
     const routerModel = ok(realmForm['workers']).workers.find((x): x is RouterWorkerConfig => x.type === 'router');
     assert.deepEqual(Object.keys(routerModel!.realms[0]!).sort(), ['name', 'options', 'roles']);

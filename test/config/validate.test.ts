@@ -842,6 +842,7 @@ describe('validateNodeConfig: xbrmm blockchain', () => {
   });
 
   it('rejects the original infura and auto gateways', () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal ${VAR} placeholder in a config value, not a template
     for (const gateway of [{ type: 'infura', network: 'mainnet', key: '${INFURA_KEY}', secret: 'x' }, { type: 'auto' }]) {
       expectOnly(
         xbrmm({ type: 'ethereum', gateway, contracts: CONTRACTS }),

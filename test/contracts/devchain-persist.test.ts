@@ -176,7 +176,10 @@ describe('persistent dev chain', () => {
     const chain = await startDevchain({ state: s, listen: { port: 0 } });
     try {
       const ws = new WebSocket(chain.url!.replace('http:', 'ws:'));
-      await new Promise((r, j) => (ws.once('open', r), ws.once('error', j)));
+      await new Promise((r, j) => {
+        ws.once('open', r);
+        ws.once('error', j);
+      });
       const messages: { id?: number; method?: string; result?: unknown; params?: { result: { number: string } } }[] = [];
       ws.on('message', (d) => messages.push(JSON.parse(String(d))));
       ws.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_subscribe', params: ['newHeads'] }));

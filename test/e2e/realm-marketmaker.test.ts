@@ -5,17 +5,17 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { logLines, startMarketEdge, workerPid, type EdgeConfig } from './harness/market-edge.js';
+import { logLines, startMarketEdge, workerPid, type EdgeConfig, type EdgeXbrmm } from './harness/market-edge.js';
 
 /** Moves the explicit xbrmm worker's only maker into a `marketmaker` block of realm1. */
 function toRealmForm(config: EdgeConfig): void {
   const i = config.workers.findIndex((w) => w['type'] === 'xbrmm');
-  const [xbrmm] = config.workers.splice(i, 1);
+  const [xbrmm] = config.workers.splice(i, 1) as EdgeXbrmm[];
   const maker = xbrmm?.['makers'][0];
   const router = config.workers.find((w) => w['type'] === 'router');
   assert.ok(maker !== undefined && router !== undefined);
   assert.equal(maker.connection.realm, 'realm1');
-  router['realms'][0].marketmaker = { key: maker.key, database: maker.database, blockchain: xbrmm?.['options'].extra.blockchain };
+  router['realms'][0]!.marketmaker = { key: maker.key, database: maker.database, blockchain: xbrmm?.['options'].extra.blockchain };
   assert.equal(config.workers.filter((w) => w['type'] === 'xbrmm').length, 0);
 }
 

@@ -4,6 +4,7 @@ declare module 'autobahn' {
     type Args = unknown[];
     type Kwargs = Record<string, unknown>;
 
+    // biome-ignore lint/suspicious/noShadowRestrictedNames: autobahn's own API names this class Error (autobahn.Error)
     class Error {
       constructor(error: string, args?: Args, kwargs?: Kwargs);
       error: string;
@@ -92,7 +93,7 @@ declare module 'autobahn' {
     class Connection {
       constructor(options: ConnectionOptions);
       onopen: ((session: Session, details: Record<string, unknown>) => void) | null;
-      onclose: ((reason: string, details: CloseDetails) => boolean | void) | null;
+      onclose: ((reason: string, details: CloseDetails) => boolean | undefined) | null;
       open(): void;
       close(reason?: string, message?: string): void;
       readonly session: Session | null;

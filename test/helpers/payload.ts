@@ -103,7 +103,9 @@ export function assertReceived(kind: SerializerKind, got: unknown, want: Logical
   if (Array.isArray(want)) {
     assert.ok(Array.isArray(got), `${path}: expected a list, got ${typeof got}`);
     assert.equal(got.length, want.length, `${path}: list length`);
-    want.forEach((w, i) => assertReceived(kind, got[i], w, `${path}[${i}]`));
+    want.forEach((w, i) => {
+      assertReceived(kind, got[i], w, `${path}[${i}]`);
+    });
     return;
   }
   if (want !== null && typeof want === 'object') {

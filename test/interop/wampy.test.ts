@@ -330,7 +330,9 @@ describe('wampy over WebSocket', () => {
 
     const events: Record<string, Record<string, unknown>> = {};
     for (const uri of ['com.disclose.topic', 'com.plain.topic']) {
-      await callee.wampy.subscribe(uri, (e) => void (events[uri] = e.details));
+      await callee.wampy.subscribe(uri, (e) => {
+        events[uri] = e.details;
+      });
       await caller.wampy.publish(uri, ['x']);
     }
     await waitFor(() => Object.keys(events).length === 2, 2000, 'both events');

@@ -31,7 +31,7 @@ import { offerMessage, signOffer } from '../../schema/eip712/offer.js';
 import { WampError } from '../../schema/errors.js';
 import { createLogger } from '../../schema/log.js';
 import { startMarketEdge, type MarketEdge } from '../e2e/harness/market-edge.js';
-import { addr, bytesOf, call, callError, connectMakerSeat, connectMember, e2eConfig, memberAuthidOf, openChannelOnChain, sleep, uuid, world, XBR, type World } from '../e2e/market/offers-purchase-helpers.js';
+import { addr, bytesOf, call, callError, connectMakerSeat, connectMember, e2eConfig, memberAuthidOf, openChannelOnChain, sleep, uuid, world, XBR, type ChannelWire, type QuoteWire, type World } from '../e2e/market/offers-purchase-helpers.js';
 
 const SELLER_MEMBER = 2;
 const BUYER_MEMBER = 3;
@@ -93,7 +93,7 @@ describe('seller and buyer delegates end to end: interval rotation, seller offli
     await seller.start(sellerSession);
   }
   const ledger = async (kind: 'payment' | 'paying', id: Uuid): Promise<{ seq: number; remaining: bigint; inflight: bigint }> => {
-    const b = await call(kind === 'payment' ? buyerMember : sellerMember, `xbr.marketmaker.get_${kind}_channel_balance`, [id]);
+    const b = await call<{ seq: number; remaining: Uint8Array; inflight: Uint8Array | number }>(kind === 'payment' ? buyerMember : sellerMember, `xbr.marketmaker.get_${kind}_channel_balance`, [id]);
     return { seq: Number(b.seq), remaining: unpackUint256(b.remaining), inflight: b.inflight instanceof Uint8Array ? unpackUint256(b.inflight) : BigInt(b.inflight) };
   };
   /** A payload wrapped under a key the buyer has not bought yet (keys rotate every second). */
@@ -141,7 +141,7 @@ describe('seller and buyer delegates end to end: interval rotation, seller offli
     const keys = [...new Set(wrapped.map((x) => hex(x.enc.keyId)))];
     assert.ok(wrapped.length > keys.length, 'keys rotate by time, not per payload');
     for (const k of keys) {
-      const quote = await call(probe, 'xbr.marketmaker.get_quote', [Buffer.from(k, 'hex')]);
+      const quote = await call<QuoteWire>(probe, 'xbr.marketmaker.get_quote', [Buffer.from(k, 'hex')]);
       assert.equal(unpackUint256(quote.price), PRICE, `key ${k} is offered`);
     }
     for (const x of wrapped) assert.deepEqual(await buyer.unwrap(x.enc.keyId, x.enc.serializer, x.enc.ciphertext), x.payload);
@@ -272,8 +272,8 @@ describe('seller and buyer delegates end to end: interval rotation, seller offli
       assert.equal(cs.closedBalance, remaining);
     }
     // The maker's ledger follows the chain.
-    await until(() => call(buyerMember, 'xbr.marketmaker.get_payment_channel', [paymentId]), (c) => c.state === 3, 'the payment channel Closed at the maker');
-    await until(() => call(sellerMember, 'xbr.marketmaker.get_paying_channel', [payingId]), (c) => c.state === 3, 'the paying channel Closed at the maker');
+    await until(() => call<ChannelWire>(buyerMember, 'xbr.marketmaker.get_payment_channel', [paymentId]), (c) => c.state === 3, 'the payment channel Closed at the maker');
+    await until(() => call<ChannelWire>(sellerMember, 'xbr.marketmaker.get_paying_channel', [payingId]), (c) => c.state === 3, 'the paying channel Closed at the maker');
 
     // The seller holds the close (on disk too) and sells nothing more on that channel, whoever asks (the
     // maker's seat: only the maker's role may call a seller).

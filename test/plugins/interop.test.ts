@@ -99,7 +99,7 @@ describe('interop with tweetnacl, cbor-x and libsodium', () => {
         keys.set(hex(out.keyId), key);
         // the seller countersigned exactly the state the maker signed
         const msg = closeMessage(stub.binding, stub.block, stub.payingId, receipt.channel_seq, stub.ledger.remaining, false);
-        assert.equal(hex(recoverChannelClose(msg, receipt.signature)), hex(stub.delegate));
+        assert.equal(hex(recoverChannelClose(msg, receipt.signature!)), hex(stub.delegate));
       }
       assert.equal(keys.size, 2);
       for (const { p, out } of wrapped) assert.deepEqual(openPlain(keys.get(hex(out.keyId))!, out.ciphertext), p);

@@ -24,6 +24,7 @@ import {
   untilKnown,
   world,
   XBR,
+  type OfferWire,
   type World,
 } from '../e2e/market/offers-purchase-helpers.js';
 import { packUint256 } from '../../schema/codec/uint256.js';
@@ -67,7 +68,7 @@ test('an anonymous client that names itself the seller is anonymous, and can nei
   const placed = await impostor.call('xbr.marketmaker.place_offer', [keyId, w.apiId, 'xbr.demo.data', 0, addr(edge.account(5)), sig], { price: packUint256(PRICE), provider_id: seller.authid });
   assertRefused(placed, 'wamp.error.not_authorized', 'place an offer as the seller');
   impostor.close();
-  const stored = await call(probe, 'xbr.marketmaker.get_offer', [offer.offer.offer]);
+  const stored = await call<OfferWire>(probe, 'xbr.marketmaker.get_offer', [offer.offer.offer]);
   assert.equal(stored.revoked ?? null, null, 'the offer is still live');
 });
 
@@ -89,7 +90,7 @@ test('a stranger can neither kill a member\'s sessions nor delete its login key'
   await refused(member.call('xbr.marketmaker.authenticator.authenticate', ['realm1', victim, forged]), 'wamp.error.not_authorized', 'authenticate as a member');
   await refused(member.call('wamp.session.kill_by_authid', [victim]), 'wamp.error.not_authorized', 'kill_by_authid as a member');
   // Both sessions still work, and the key still logs in alone.
-  for (const c of [first.client, second.client]) assert.equal(((await c.call('xbr.marketmaker.status')).argsList?.[0] as { status: string }).status, 'RUNNING');
+  for (const c of [first.client, second.client]) assert.equal(((await c.call('xbr.marketmaker.status')).argsList?.[0] as { status: string } | undefined)?.status, 'RUNNING');
   const again = await login(edge, { keys: first.keys });
   assert.equal(again.welcome.authid, victim, 'the stored key was not deleted');
   assert.equal(again.welcome.authrole, 'user');

@@ -76,7 +76,13 @@ let w: World;
 let probe: Wampy;
 
 before(async () => {
-  edge = await startMarketEdge({ configure: e2eConfig, env: { XBR_MM_SELLER_TIMEOUT_MS: '1500' }, whileStarting: (url) => void (raced = race(url)) });
+  edge = await startMarketEdge({
+    configure: e2eConfig,
+    env: { XBR_MM_SELLER_TIMEOUT_MS: '1500' },
+    whileStarting: (url) => {
+      raced = race(url);
+    },
+  });
   await raced.done;
   probe = await edge.connect({ serializer: 'cbor' });
   w = await world(edge, probe);

@@ -3,7 +3,7 @@
  * allocates nonces itself, journals every transaction durably (hash and raw bytes) before broadcasting
  * it, waits for receipts and confirmations, and settles what a crash left open (`recover()`).
  */
-export { ChainErrorUri, transactionFailed, type FailureStage } from './errors.js';
+export { ChainErrorUri, errorText, transactionFailed, type FailureStage } from './errors.js';
 export { estimateGasLimit, lookupFees } from './gas.js';
 export { BroadcastJournal, JOURNAL_KIND, JOURNAL_SCHEMA_VERSION, type JournalClose, type JournalEntry, type JournalOutcome } from './journal.js';
 export { NonceAllocator } from './nonce.js';

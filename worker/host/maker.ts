@@ -15,12 +15,22 @@ import { WampError, WampErrorUri, toWampError } from '../../schema/errors.js';
 import type { Logger } from '../../schema/log.js';
 import { CALLEE_AUTHID_OPTION, MarketMakerTopic } from '../../schema/uris.js';
 import { BroadcastJournal, TransactionSender, connectXbr, type XbrBindings } from '../chain/index.js';
-import type { IpfsControl, MakerContext, MakerSession } from './context.js';
+import {
+  MAKER_PARTS,
+  MakerStatus,
+  makerParts,
+  makerStatusName,
+  partProcedures,
+  type IpfsControl,
+  type MakerContext,
+  type MakerPart,
+  type MakerPartFactory,
+  type MakerSession,
+  type MakerStatusValue,
+} from '../market/index.js';
 import { loadOrCreateKey } from './key.js';
-import { makerParts, partProcedures, type MakerPart, type MakerPartFactory } from './market-procedures.js';
-import { registerProcedures, type Registered } from './procedures.js';
+import { registerProcedures, type Registered } from './register-procedures.js';
 import { joinRealm } from './session.js';
-import { MakerStatus, makerStatusName, type MakerStatusValue } from './status.js';
 
 export const ZERO_MARKET = '0x' + '00'.repeat(16);
 
@@ -35,6 +45,7 @@ export interface MakerEnv {
   log: Logger;
   /** Markets already served in this worker: marketIdHex → maker id (one maker per market, §9.4). */
   served: Map<string, string>;
+  /** The parts of the market maker this worker composes; default {@link MAKER_PARTS}. */
   factories?: readonly MakerPartFactory[];
   /** Called on every status change (the worker reports it to the controller). */
   onStatus?: (makerId: string, status: MakerStatusValue) => void;
@@ -194,7 +205,7 @@ export class Maker {
       status: () => this.statusValue,
       log: this.log,
     };
-    const parts = makerParts(ctx, env.factories);
+    const parts = makerParts(ctx, env.factories ?? MAKER_PARTS);
     for (const part of parts) {
       await part.start?.();
       this.parts.push(part);

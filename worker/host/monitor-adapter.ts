@@ -5,7 +5,7 @@
  * the worker: it exits, so the controller restarts it and the start-up checks run again (fail closed).
  */
 import { nowNs } from '../../schema/codec/index.js';
-import { applyChannelEvent } from '../market/ledger/index.js';
+import { applyChannelEvent } from '../market/index.js';
 import { ChannelSinkRegistry, startChainMonitor } from '../monitor/index.js';
 import type { StartChainMonitor } from './monitor-hook.js';
 

@@ -18,10 +18,12 @@ import { IpfsFetcher } from '../ipfs/index.js';
 import { connectChain, type ChainAccess } from './chain.js';
 import { ensureChainIdentity } from './chain-identity.js';
 import { Maker, journalPath } from './maker.js';
-import type { MakerPartFactory } from './market-procedures.js';
+import { MakerStatus, makerStatusName, type MakerPartFactory, type MakerStatusValue } from '../market/index.js';
 import type { RunningChainMonitor, StartChainMonitor } from './monitor-hook.js';
-import { MakerStatus, makerStatusName, type MakerStatusValue, type WorkerStatus } from './status.js';
 import { WampError, WampErrorUri } from '../../schema/errors.js';
+
+/** The worker's lifecycle, reported to the controller over IPC (spec §9.5: starting, running, stopping, then stopped). */
+export type WorkerStatus = 'starting' | 'running' | 'stopping' | 'stopped';
 
 export interface XbrmmWorkerOptions {
   log: Logger;

@@ -2,7 +2,7 @@
 import { getBytes } from 'ethers';
 import { asAddress, asUuid, expectBytes, type Address, type Hash32, type Uuid } from '../../schema/codec/index.js';
 import type { DecodedXbrEvent, EventOrigin } from '../chain/index.js';
-import type { ChannelChainEvent, ChannelEventOrigin } from './types.js';
+import type { ChannelChainEvent, ChannelEventOrigin } from './channel-events.js';
 
 export const uuidOf = (hex: string): Uuid => asUuid(getBytes(hex), 'uuid');
 export const addressOf = (hex: string): Address => asAddress(getBytes(hex), 'address');

@@ -4,8 +4,7 @@
  * {@link RpcFailure} (retried by the monitor).
  */
 import type { Log } from 'ethers';
-import { decodeXbrEvents, xbrLogFilter, type DecodedXbrEvent, type XbrContractAddresses } from '../chain/index.js';
-import { errorText } from '../chain/errors.js';
+import { decodeXbrEvents, errorText, xbrLogFilter, type DecodedXbrEvent, type XbrContractAddresses } from '../chain/index.js';
 import { RpcFailure } from './errors.js';
 import type { MonitorProvider } from './types.js';
 

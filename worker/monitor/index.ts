@@ -10,16 +10,10 @@ export { MonitorErrorUri } from './errors.js';
 export { applyReplicaEvent, replicaWriteOf, type ReplicaOutcome } from './replica.js';
 export { toChannelEvent } from './convert.js';
 export type {
-  BlockProgress,
-  ChainMonitor,
-  ChainMonitorEvents,
-  ChainMonitorOptions,
   ChannelChainEvent,
   ChannelClosedChainEvent,
   ChannelClosingChainEvent,
   ChannelEventOrigin,
   ChannelOpenedChainEvent,
-  MonitorProvider,
-  ReplicaWrite,
-  RetryNotice,
-} from './types.js';
+} from './channel-events.js';
+export type { BlockProgress, ChainMonitor, ChainMonitorEvents, ChainMonitorOptions, MonitorProvider, ReplicaWrite, RetryNotice } from './types.js';

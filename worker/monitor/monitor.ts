@@ -19,7 +19,7 @@ import { nowNs, toHex } from '../../schema/codec/index.js';
 import type { Block } from '../../schema/db/records/chain.js';
 import { WampError, WampErrorUri } from '../../schema/errors.js';
 import { createLogger, type Logger } from '../../schema/log.js';
-import { errorText } from '../chain/errors.js';
+import { errorText } from '../chain/index.js';
 import { hash32Of, toChannelEvent } from './convert.js';
 import { chainMismatch, monitorStorageError, RpcFailure, SinkFailure } from './errors.js';
 import { blockHash, fetchRange, rpc } from './fetch.js';

@@ -5,7 +5,7 @@
  */
 import { toHex, type Uuid } from '../../schema/codec/index.js';
 import { WampError, WampErrorUri } from '../../schema/errors.js';
-import type { ChannelChainEvent } from './types.js';
+import type { ChannelChainEvent } from './channel-events.js';
 
 /** A market maker's receiver of its market's channel events. */
 export interface ChannelSink {

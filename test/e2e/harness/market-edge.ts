@@ -26,8 +26,48 @@ export type { DevchainFile };
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 
+type Json = Record<string, unknown>;
+
+// The workers of the shipped config, typed in the members the tests change (other members pass through as JSON).
+interface EdgeGuest extends Json {
+  type: 'guest';
+  id: string;
+  arguments: string[];
+  options: Json & { workdir?: string; ready: Json & { port: number } };
+}
+
+interface EdgeRealm extends Json {
+  roles: { name: string; permissions: Json[] }[];
+  marketmaker?: Json;
+}
+
+interface EdgeRouter extends Json {
+  type: 'router';
+  realms: EdgeRealm[];
+  transports: Json[];
+}
+
+interface EdgeMaker extends Json {
+  key: string;
+  database: Json;
+  connection: Json & { realm: string };
+}
+
+export interface EdgeXbrmm extends Json {
+  type: 'xbrmm';
+  options: Json & {
+    env?: Json;
+    extra: Json & { blockchain: Json & { gateway: Json & { http: string } }; ipfs?: Json & { url: string } };
+  };
+  makers: EdgeMaker[];
+}
+
+type EdgeWorker = EdgeGuest | EdgeRouter | EdgeXbrmm;
+
 /** The shipped config as JSON (mutable copy). */
-export type EdgeConfig = { workers: Record<string, any>[] } & Record<string, unknown>; // eslint-disable-line @typescript-eslint/no-explicit-any
+export type EdgeConfig = { workers: EdgeWorker[] } & Json;
+
+const guestOf = (config: EdgeConfig, id: string): EdgeGuest | undefined => config.workers.find((w): w is EdgeGuest => w.type === 'guest' && w.id === id);
 
 export interface StartMarketEdgeOptions {
   /** Changes the config before it is written (ports and paths are already set). */
@@ -164,8 +204,8 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * instead (`node --import tsx <path>.ts …`), so tests need no build. Other guests are left as they are.
  * @example guestFromSources(config.workers.find((w) => w['id'] === 'devchain')!);
  */
-export function guestFromSources(guest: Record<string, any>): void { // eslint-disable-line @typescript-eslint/no-explicit-any
-  const args = guest['arguments'] as string[];
+export function guestFromSources(guest: EdgeGuest): void {
+  const args = guest.arguments;
   const i = args.findIndex((a) => /^dist\/.+\.js$/.test(a));
   if (i < 0) return;
   args.splice(i, 1, '--import', 'tsx', args[i]!.slice('dist/'.length).replace(/\.js$/, '.ts'));
@@ -179,7 +219,7 @@ export function guestFromSources(guest: Record<string, any>): void { // eslint-d
  * @example const ipfsUrl = await placeIpfsGuest(config, cbdir);
  */
 export async function placeIpfsGuest(config: EdgeConfig, cbdir: string, options: { root?: string; from?: 'sources' | 'dist' } = {}): Promise<string | undefined> {
-  const ipfs = config.workers.find((w) => w['type'] === 'guest' && w['id'] === 'ipfs');
+  const ipfs = guestOf(config, 'ipfs');
   if (ipfs === undefined) return undefined;
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/api/v0`;
@@ -198,7 +238,7 @@ export async function startMarketEdge(options: StartMarketEdgeOptions = {}): Pro
   const cbdir = options.cbdir ?? mkdtempSync(join(tmpdir(), 'xbr-edge-market-'));
   const config = JSON.parse(readFileSync(join(ROOT, 'router-config.json'), 'utf8')) as EdgeConfig;
   const [wsPort, rawPort, chainPort] = [await freePort(), await freePort(), await freePort()];
-  const devchain = config.workers.find((w) => w['type'] === 'guest' && w['id'] === 'devchain');
+  const devchain = guestOf(config, 'devchain');
   const router = config.workers.find((w) => w['type'] === 'router');
   const xbrmm = config.workers.find((w) => w['type'] === 'xbrmm');
   if (devchain === undefined || router === undefined || xbrmm === undefined) throw new Error('router-config.json: expected a devchain guest, a router and an xbrmm worker');

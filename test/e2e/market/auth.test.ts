@@ -34,7 +34,7 @@ test('a new member login stores the key; the key alone logs in again as the same
   assert.equal(again.welcome.authrole, 'user');
   assert.equal(again.welcome.authid, memberId(SELLER));
   // A member may call the maker.
-  assert.equal(typeof (await call(again.client, 'xbr.marketmaker.get_status')).status, 'number');
+  assert.equal(typeof (await call<{ status: unknown }>(again.client, 'xbr.marketmaker.get_status')).status, 'number');
 });
 
 test('a login signed by another wallet is refused; non-actors and unknown keys are anonymous', async () => {
@@ -52,7 +52,7 @@ test('logout forgets the key and kills every session of the member', async () =>
   const b = await login(edge, { keys: a.keys });
   assert.equal(b.welcome.authid, memberId(BUYER));
   const closed = new Promise<void>((resolve) => b.client.setOptions({ onClose: () => resolve() }));
-  const r = await call(a.client, 'xbr.marketmaker.authenticator.logout');
+  const r = await call<{ pubkey: Uint8Array; logged_out: unknown }>(a.client, 'xbr.marketmaker.authenticator.logout');
   assert.equal(Buffer.from(r.pubkey).toString('hex'), a.keys.pubHex);
   assert.equal(typeof r.logged_out, 'bigint');
   await closed; // the other session of the member was killed

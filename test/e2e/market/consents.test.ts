@@ -54,7 +54,7 @@ async function consentArgs(member: number, signer: number, consent = true): Prom
 }
 
 test('set_consent: the member consents to a new delegate on chain; get_consent and find_consents return it', async () => {
-  const r = await call(seller, MM + 'set_consent', await consentArgs(SELLER, SELLER));
+  const r = await call<{ consent: boolean; synced: boolean; member: Uint8Array }>(seller, MM + 'set_consent', await consentArgs(SELLER, SELLER));
   assert.equal(r.consent, true);
   assert.equal(r.synced, true);
   assert.equal(hexOf(r.member), hexOf(adr(edge.account(SELLER).address)));
@@ -64,7 +64,7 @@ test('set_consent: the member consents to a new delegate on chain; get_consent a
   assert.equal(await market.getFunction('hasDelegateConsent')(edge.devchain.demo.marketId, edge.account(SELLER).address, edge.account(NEW_DELEGATE).address, 1), true);
 
   const key = [id16(edge.devchain.demo.marketId), adr(edge.account(SELLER).address), adr(edge.account(NEW_DELEGATE).address), 1, id16(edge.devchain.demo.catalogId)];
-  const got = await call(seller, MM + 'get_consent', key);
+  const got = await call<{ consent: boolean; service_prefix: string }>(seller, MM + 'get_consent', key);
   assert.equal(got.consent, true);
   assert.equal(got.service_prefix, DEMO_SERVICE_PREFIX);
   // The consent is the seller's to read: not an anonymous session's, not another member's.

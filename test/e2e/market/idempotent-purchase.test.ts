@@ -27,7 +27,7 @@ import { encryptPayload } from '../../../schema/crypto/payload.js';
 import { WampError } from '../../../schema/errors.js';
 import { SimpleBuyer } from '../../../plugins/buyer/index.js';
 import { logLines, startMarketEdge, waitForLog, workerPid, type MarketEdge } from '../harness/market-edge.js';
-import { addr, call, callError, connectMember, e2eConfig, openChannelOnChain, sleep, TestBuyer, TestSeller, untilKnown, world, XBR, type CallError, type World } from './offers-purchase-helpers.js';
+import { addr, call, callError, connectMember, e2eConfig, openChannelOnChain, sleep, TestBuyer, TestSeller, untilKnown, world, XBR, type BalanceWire, type CallError, type ReceiptWire, type StatusWire, type World } from './offers-purchase-helpers.js';
 
 const MM = 'xbr.marketmaker.';
 const WORKER = 'xbrmm1';
@@ -49,7 +49,7 @@ async function untilRunning(client: Wampy, ms: number): Promise<void> {
   const deadline = Date.now() + ms;
   for (;;) {
     try {
-      if ((await call(client, MM + 'status')).status === 'RUNNING') return;
+      if ((await call<StatusWire>(client, MM + 'status')).status === 'RUNNING') return;
     } catch (err) {
       const uri = (err as CallError).errorUri;
       if (uri !== 'wamp.error.no_such_procedure' && uri !== 'wamp.error.canceled') throw err;
@@ -83,7 +83,7 @@ describe('buy_key asked again', { timeout: 300_000 }, () => {
       configure: (config) => {
         e2eConfig(config);
         // Restart a crashed worker after 0.5 s, far from giving up (as restart.test.ts).
-        (config as Record<string, any>)['controller'] = { ...(config['controller'] as object), options: { restart: { max_restarts: 5, window: 60, initial_delay: 0.5, max_delay: 5 } } }; // eslint-disable-line @typescript-eslint/no-explicit-any
+        config['controller'] = { ...(config['controller'] as object), options: { restart: { max_restarts: 5, window: 60, initial_delay: 0.5, max_delay: 5 } } };
         // The xbrmm worker alone: debug lines (`key sold`) and the test's kill hook, armed by the trigger file.
         const xbrmm = config.workers.find((x) => x['type'] === 'xbrmm')!;
         xbrmm['options'].env = {
@@ -105,7 +105,7 @@ describe('buy_key asked again', { timeout: 300_000 }, () => {
   });
 
   const balance = async (): Promise<{ seq: number; remaining: bigint; inflight: bigint }> => {
-    const b = await call(buyer.session, MM + 'get_payment_channel_balance', [buyer.channelId]);
+    const b = await call<BalanceWire>(buyer.session, MM + 'get_payment_channel_balance', [buyer.channelId]);
     return { seq: b.seq, remaining: unpackUint256(b.remaining), inflight: unpackUint256(b.inflight) };
   };
 
@@ -115,10 +115,10 @@ describe('buy_key asked again', { timeout: 300_000 }, () => {
     const o = await seller.offer({ price: PRICE });
     const { args, kwargs } = await buyer.buyArgs(o.keyId, PRICE);
     const calls = seller.calls;
-    const receipt = await untilKnown(() => call(buyer.session, MM + 'buy_key', args, kwargs));
+    const receipt = await untilKnown(() => call<Record<string, unknown>>(buyer.session, MM + 'buy_key', args, kwargs));
     buyer.seq += 1;
     buyer.remaining -= PRICE;
-    const again = await call(buyer.session, MM + 'buy_key', args, kwargs);
+    const again = await call<ReceiptWire>(buyer.session, MM + 'buy_key', args, kwargs);
     assert.deepEqual(wire(again), wire(receipt));
     assert.equal(hex(buyer.open(again.sealed_key)), hex(o.key));
     // Another session of the same member (a buyer that reconnected) gets it too.

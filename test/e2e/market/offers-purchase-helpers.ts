@@ -25,12 +25,18 @@ const addresses = new WeakMap<object, Address>();
 const privateKeys = new WeakMap<Wallet, Uint8Array>();
 export const addr = (w: { address: string }): Address => {
   let a = addresses.get(w);
-  if (a === undefined) addresses.set(w, (a = parseAddress(w.address)));
+  if (a === undefined) {
+    a = parseAddress(w.address);
+    addresses.set(w, a);
+  }
   return a;
 };
 export const bytesOf = (w: Wallet): Uint8Array => {
   let k = privateKeys.get(w);
-  if (k === undefined) privateKeys.set(w, (k = getBytes(w.privateKey)));
+  if (k === undefined) {
+    k = getBytes(w.privateKey);
+    privateKeys.set(w, k);
+  }
   return k;
 };
 
@@ -85,11 +91,64 @@ export interface CallError {
   argsDict?: Record<string, unknown>;
 }
 
-/** Calls and returns the first positional result. */
-export async function call(w: Wampy, uri: string, args: unknown[] = [], kwargs?: Record<string, unknown>): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+/*
+ * What the tests read of the maker's answers, as a wampy client decodes them: uint256 amounts as 32 bytes,
+ * ids and addresses as bytes. Each names only the members the tests look at.
+ */
+export interface BalanceWire {
+  seq: number;
+  remaining: Uint8Array;
+  inflight: Uint8Array;
+}
+export interface ChannelWire {
+  channel_oid: Uint8Array;
+  state: number;
+  channel_type: number;
+  actor: Uint8Array;
+  delegate: Uint8Array;
+  recipient: Uint8Array;
+  amount: Uint8Array;
+  close_channel_seq: number;
+}
+export interface OfferWire {
+  offer: Uint8Array;
+  key: Uint8Array;
+  api: Uint8Array;
+  uri: string;
+  valid_from: bigint | number;
+  signature: Uint8Array;
+  seller: Uint8Array;
+  seller_authid: string;
+  price: Uint8Array | null;
+  copies: number | null;
+  remaining: number | null;
+  revoked: bigint | number | null;
+}
+export interface QuoteWire {
+  key: Uint8Array;
+  price: Uint8Array;
+}
+export interface ReceiptWire {
+  key_id: Uint8Array;
+  offer_id: Uint8Array;
+  sealed_key: Uint8Array;
+  free_rated: boolean;
+  amount_paid: Uint8Array;
+  channel_seq: number;
+  remaining: Uint8Array;
+  inflight: Uint8Array;
+  signature: Uint8Array;
+  close_at: bigint | number;
+}
+export interface StatusWire {
+  status: string;
+}
+
+/** Calls and returns the first positional result, as the shape `T` the caller expects. */
+export async function call<T = unknown>(w: Wampy, uri: string, args: unknown[] = [], kwargs?: Record<string, unknown>): Promise<T> {
   try {
     const r = await w.call(uri, { argsList: args, ...(kwargs === undefined ? {} : { argsDict: kwargs }) });
-    return r.argsList?.[0];
+    return r.argsList?.[0] as T;
   } catch (err) {
     const e = err as CallError;
     if (typeof e.errorUri !== 'string') throw err;
@@ -119,7 +178,7 @@ export interface World {
 }
 
 export async function world(edge: MarketEdge, probe: Wampy): Promise<World> {
-  const config = await call(probe, 'xbr.marketmaker.get_config');
+  const config = await call<{ verifying_chain_id: number | bigint; verifying_contract_adr: string }>(probe, 'xbr.marketmaker.get_config');
   const marketId = getBytes(edge.devchain.demo.marketId) as Uuid;
   return {
     edge,
@@ -208,7 +267,7 @@ export class TestSeller {
   }
 
   /** Places an offer of a fresh key from this seller's session (its authid names the sell procedure). */
-  async offer(opts: { price?: Amount | null; copies?: number; expires?: bigint; uri?: string; apiId?: Uuid } = {}): Promise<{ keyId: Uuid; key: Uint8Array; offer: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  async offer(opts: { price?: Amount | null; copies?: number; expires?: bigint; uri?: string; apiId?: Uuid } = {}): Promise<{ keyId: Uuid; key: Uint8Array; offer: OfferWire }> {
     const keyId = uuid();
     const key = new Uint8Array(randomBytes(32));
     this.keys.set(Buffer.from(keyId).toString('hex'), key);
@@ -223,7 +282,7 @@ export class TestSeller {
     if (price !== null) kwargs['price'] = packUint256(price);
     if (opts.copies !== undefined) kwargs['copies'] = opts.copies;
     if (opts.expires !== undefined) kwargs['expires'] = opts.expires;
-    const offer = await call(this.session, 'xbr.marketmaker.place_offer', [keyId, apiId, uri, 0, addr(this.delegate), sig], kwargs);
+    const offer = await call<OfferWire>(this.session, 'xbr.marketmaker.place_offer', [keyId, apiId, uri, 0, addr(this.delegate), sig], kwargs);
     return { keyId, key, offer };
   }
 }
@@ -261,9 +320,9 @@ export class TestBuyer {
   }
 
   /** Buys `keyId` at `price` and checks the receipt against the local state; returns the data key and the receipt. */
-  async buy(keyId: Uuid, price: bigint): Promise<{ key: Uint8Array; receipt: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  async buy(keyId: Uuid, price: bigint): Promise<{ key: Uint8Array; receipt: ReceiptWire }> {
     const { args, kwargs } = await this.buyArgs(keyId, price);
-    const receipt = await call(this.session, 'xbr.marketmaker.buy_key', args, kwargs);
+    const receipt = await call<ReceiptWire>(this.session, 'xbr.marketmaker.buy_key', args, kwargs);
     this.seq += 1;
     this.remaining -= price;
     return { key: this.open(receipt.sealed_key), receipt };

@@ -18,9 +18,9 @@ import { encryptPayload } from '../../../schema/crypto/payload.js';
 import { WampError, WampErrorUri } from '../../../schema/errors.js';
 import { createLogger } from '../../../schema/log.js';
 import { SimpleBuyer } from '../../../plugins/buyer/index.js';
-import type { ProcedureCall } from '../../../worker/host/procedures.js';
+import type { ProcedureCall } from '../../../worker/market/index.js';
 import { BLOCK, MAKER, MARKET, freshDb, hex, newKey, openChannel, putOffer, rnd, type Key } from '../../worker/market/ledger/helpers.js';
-import { buyKeyHandler, SellerStub } from '../../worker/market/parts/purchase-stubs.js';
+import { buyKeyHandler, SellerStub } from '../../worker/market/procedures/buy-key-stubs.js';
 
 const MM = 'xbr.marketmaker.';
 const PRICE = 35n;

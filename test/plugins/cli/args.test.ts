@@ -16,7 +16,14 @@ const ROOT = new URL('../../../', import.meta.url).pathname;
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const output: Output = { out: (l) => void (out += l + '\n'), err: (l) => void (err += l + '\n') };
+  const output: Output = {
+    out: (l) => {
+      out += l + '\n';
+    },
+    err: (l) => {
+      err += l + '\n';
+    },
+  };
   const code = await runCli(argv, output);
   return { code, out, err };
 }

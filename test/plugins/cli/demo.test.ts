@@ -131,7 +131,7 @@ describe('xbr-edge demo and CLI against the edge', { timeout: 300_000 }, () => {
     assert.ok(m, r.out);
     assert.equal(m[1], `0x${Buffer.from(ch.channel_oid).toString('hex').slice(0, 8)}`, 'the channel the maker had active');
     assert.equal(parseXbr('--x', m[2]!), remaining, 'closed at the maker\'s remaining balance');
-    const state = ((await seller.call('xbr.marketmaker.get_paying_channel', [ch.channel_oid])).argsList?.[0] as { state: number }).state;
+    const state = ((await seller.call('xbr.marketmaker.get_paying_channel', [ch.channel_oid])).argsList?.[0] as { state: number } | undefined)?.state;
     assert.ok(state === ChannelState.CLOSING || state === ChannelState.CLOSED, `maker's channel state ${state}`);
   });
 

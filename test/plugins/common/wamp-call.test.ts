@@ -21,7 +21,13 @@ async function failure(p: Promise<unknown>): Promise<WampError> {
 describe('wampCall', () => {
   it('returns the first positional result and passes positional and keyword arguments', async () => {
     const seen: unknown[] = [];
-    const client: WampCaller = { call: async (uri, payload) => (seen.push(uri, payload), { argsList: ['r0', 'r1'] }), getSessionId: () => 7 };
+    const client: WampCaller = {
+      call: async (uri, payload) => {
+        seen.push(uri, payload);
+        return { argsList: ['r0', 'r1'] };
+      },
+      getSessionId: () => 7,
+    };
     assert.equal(await wampCall(client, 'a.b', [1, 2], { k: true }), 'r0');
     assert.deepEqual(seen, ['a.b', { argsList: [1, 2], argsDict: { k: true } }]);
   });
@@ -34,7 +40,13 @@ describe('wampCall', () => {
 
   it('a client without a WAMP session fails at once instead of queueing the call for ever', async () => {
     let called = false;
-    const client: WampCaller = { call: () => ((called = true), new Promise<never>(() => undefined)), getSessionId: () => null };
+    const client: WampCaller = {
+      call: () => {
+        called = true;
+        return new Promise<never>(() => undefined);
+      },
+      getSessionId: () => null,
+    };
     const e = await failure(wampCall(client, 'xbr.marketmaker.place_offer'));
     assert.equal(e.uri, 'wamp.error.runtime_error');
     assert.match(e.message, /session is closed/);

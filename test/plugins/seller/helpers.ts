@@ -13,7 +13,11 @@ export class ManualScheduler implements Scheduler {
   schedule(ms: number, fn: () => void): ScheduledTask {
     const task = { at: this.nowMs + ms, seq: this.#seq++, fn, cancelled: false };
     this.#tasks.push(task);
-    return { cancel: () => void (task.cancelled = true) };
+    return {
+      cancel: () => {
+        task.cancelled = true;
+      },
+    };
   }
 
   /** The clock in ns, for `now` options. */

@@ -227,7 +227,9 @@ test('stop waits for a running hook, does not use its key, rejects waiting and l
   await s.encrypt(0); // uses up key 1; key 2's hook hangs
   const waiting = s.encrypt(1);
   let stopped = false;
-  const stopping = s.stop().then(() => void (stopped = true));
+  const stopping = s.stop().then(() => {
+    stopped = true;
+  });
   await settle();
   assert.equal(stopped, false, 'stop waits for the hook in progress');
   hook.open();

@@ -17,7 +17,7 @@ import { formatUuid } from '../../../schema/codec/uuid.js';
 import type { Address, Uuid } from '../../../schema/codec/types.js';
 import { recoverChannelClose, signChannelClose } from '../../../schema/eip712/index.js';
 import { closeMessage, type MarketBinding } from '../../../plugins/common/index.js';
-import type { SellerSession } from '../../../plugins/seller/index.js';
+import type { SellReceipt, SellerSession } from '../../../plugins/seller/index.js';
 
 type Handler = (inv: { argsList: unknown[]; argsDict: Record<string, unknown> }) => Promise<{ argsList: unknown[] }>;
 
@@ -72,7 +72,7 @@ export class StubMaker {
   }
 
   /** Calls a procedure the seller registered; resolves with its result or rejects with its `{error, argsList, argsDict}`. */
-  async invoke(uri: string, args: unknown[], kwargs: Record<string, unknown> = {}): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  async invoke(uri: string, args: unknown[], kwargs: Record<string, unknown> = {}): Promise<unknown> {
     const cb = this.#procedures.get(uri);
     if (cb === undefined) throw { error: 'wamp.error.no_such_procedure', argsList: [uri] };
     return (await cb({ argsList: args, argsDict: kwargs })).argsList[0];
@@ -93,10 +93,10 @@ export class StubMaker {
   }
 
   /** Reserves, calls the seller's `sell` and resolves by its outcome, as `buy_key` does. */
-  async sell(keyId: Uint8Array, buyerPubkey: Uint8Array, price: bigint): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  async sell(keyId: Uint8Array, buyerPubkey: Uint8Array, price: bigint): Promise<SellReceipt> {
     const r = this.reserve(keyId, buyerPubkey, price);
     try {
-      const receipt = await this.invoke(`xbr.provider.${this.authid}.sell`, r.args, r.kwargs);
+      const receipt = (await this.invoke(`xbr.provider.${this.authid}.sell`, r.args, r.kwargs)) as SellReceipt;
       this.resolve(price, true);
       return receipt;
     } catch (err) {

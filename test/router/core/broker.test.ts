@@ -13,7 +13,16 @@ import { createLogger } from '../../../schema/log.js';
 /** A serializer that counts how often it encodes, around a real one. */
 function counting(name: 'json' | 'msgpack'): Serializer & { encodes: number } {
   const real = getSerializer(name);
-  const s = { name: real.name, binary: real.binary, encodes: 0, decode: real.decode, encode: (m: readonly unknown[]) => (s.encodes++, real.encode(m)) };
+  const s = {
+    name: real.name,
+    binary: real.binary,
+    encodes: 0,
+    decode: real.decode,
+    encode: (m: readonly unknown[]) => {
+      s.encodes++;
+      return real.encode(m);
+    },
+  };
   return s;
 }
 
@@ -70,7 +79,9 @@ test('eligible/exclude filters and exclude_me pick exactly the intended receiver
   const [a, b, c, d] = [session(conns[0]!, 'alice'), session(conns[1]!, 'bob'), session(conns[2]!, 'carol', 'admin'), session(conns[3]!, 'dave')];
   for (const s of [a!, b!, c!, d!]) broker.subscribe(s, { type: MessageType.SUBSCRIBE, request: 1, options: {}, topic: 'com.t' });
   const got = (): string[] => conns.map((x, i) => (x.received.some((m) => (m as unknown[])[0] === MessageType.EVENT) ? 'abcd'[i]! : '')).filter(Boolean);
-  const clear = (): void => conns.forEach((x) => (x.received.length = 0));
+  const clear = (): void => {
+    for (const x of conns) x.received.length = 0;
+  };
   const publish = (from: Session, options: Record<string, unknown>): void => broker.publish(from, { type: MessageType.PUBLISH, request: 2, options, topic: 'com.t' });
 
   clear(); publish(a!, {});

@@ -35,11 +35,11 @@ function connect(t: TestContext, handshake: { acceptedAt: number; timeoutMs: num
     details: { type: 'websocket', transport_id: 'ws', peer: 'unix', protocol: 'wamp.2.json' },
     send: (m) => {
       received.push(json.decode(json.encode(m)) as unknown[]);
-      waiters.splice(0).forEach((w) => w());
+      for (const w of waiters.splice(0)) w();
     },
     sendEncoded: (payload) => {
       received.push(json.decode(payload) as unknown[]);
-      waiters.splice(0).forEach((w) => w());
+      for (const w of waiters.splice(0)) w();
     },
     close: () => {
       closed = true;

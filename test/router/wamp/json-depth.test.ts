@@ -42,11 +42,11 @@ describe('jsonNestsDeeperThan', () => {
 
   it('finds the end of strings longer than the inline scan, escapes at every offset', () => {
     for (let offset = 0; offset < 70; offset++) {
-      for (const escape of ['\\"', '\\\\', '\\\\\\"']) {
-        const content = 'x'.repeat(offset) + escape + '[[[' + 'y'.repeat(40);
+      for (const escaped of ['\\"', '\\\\', '\\\\\\"']) {
+        const content = 'x'.repeat(offset) + escaped + '[[[' + 'y'.repeat(40);
         const text = Buffer.from(`[${JSON.stringify(content)},[[]]]`, 'utf8');
-        assert.equal(jsonNestsDeeperThan(text, 3), false, `escape ${escape} at ${offset}`);
-        assert.equal(jsonNestsDeeperThan(text, 2), true, `escape ${escape} at ${offset}`);
+        assert.equal(jsonNestsDeeperThan(text, 3), false, `escape ${escaped} at ${offset}`);
+        assert.equal(jsonNestsDeeperThan(text, 2), true, `escape ${escaped} at ${offset}`);
       }
     }
   });

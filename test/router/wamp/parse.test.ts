@@ -141,7 +141,7 @@ const shapes: Shape[] = [
   },
 ];
 
-const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 for (const shape of shapes) {
   describe(`parseClientMessage: ${shape.name}`, () => {
@@ -163,7 +163,7 @@ for (const shape of shapes) {
           const raw = [...shape.valid];
           raw[Number(index)] = bad;
           assert.throws(() => parseClientMessage(raw));
-          assertViolation(() => parseClientMessage(raw), new RegExp(`^${shape.name}: ${escape(field)} must be `));
+          assertViolation(() => parseClientMessage(raw), new RegExp(`^${shape.name}: ${escapeRegExp(field)} must be `));
         }
       });
     }
@@ -196,6 +196,6 @@ describe('parseClientMessage: error messages say what was wrong', () => {
     [[5, 123, {}], 'AUTHENTICATE: signature must be a string, got 123'],
   ];
   for (const [raw, message] of cases) {
-    it(message, () => assertViolation(() => parseClientMessage(raw), new RegExp(`^${escape(message)}$`)));
+    it(message, () => assertViolation(() => parseClientMessage(raw), new RegExp(`^${escapeRegExp(message)}$`)));
   }
 });

@@ -53,7 +53,11 @@ test('composite keys sort by (address, ns) in LMDB, incl. 0x00/0x01 addresses an
     for (const a of addrs) for (const ts of times) expected.push(key(address(a), u64(ts)).toString('hex'));
     // insert in a scrambled order
     const scrambled = [...expected].sort((x, y) => (x.slice(-6) < y.slice(-6) ? -1 : 1)).reverse();
-    env.writeSync(() => scrambled.forEach((k, i) => t.put(Buffer.from(k, 'hex'), { i })));
+    env.writeSync(() =>
+      scrambled.forEach((k, i) => {
+        t.put(Buffer.from(k, 'hex'), { i });
+      }),
+    );
     const got = t.range().map((e) => e.key.toString('hex'));
     assert.deepEqual(got, expected, 'full range is in (address, ns) order and includes 0x00-prefixed keys');
     assert.equal(t.count(), expected.length);

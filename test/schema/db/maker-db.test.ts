@@ -89,7 +89,9 @@ test('transactions: both channel ids and state stored; idx_transaction_by_state 
   const t1 = transaction({ created: 3n });
   const t2 = transaction({ created: 1n });
   const t3 = transaction({ state: TransactionState.SUCCESS });
-  db.env.writeSync(() => [t1, t2, t3].forEach((t) => db.transactions.put(t.tid, t)));
+  db.env.writeSync(() => {
+    for (const t of [t1, t2, t3]) db.transactions.put(t.tid, t);
+  });
   const got = db.transactions.get(t1.tid);
   assert.ok(got);
   assert.equal(hex(got.payment_channel), hex(t1.payment_channel));

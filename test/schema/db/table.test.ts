@@ -67,7 +67,9 @@ test('indexes follow updates: changed index key moves the entry, byIndex returns
   const b = rec({ owner, ts: 5n });
   const c = rec({ owner, ts: 5n }); // same (owner, ts) as b: both kept (non-unique index)
   const other = rec({ owner: addressOf(0x01), ts: 1n });
-  env.writeSync(() => [a, b, c, other].forEach((r) => t.put(r.id, r)));
+  env.writeSync(() => {
+    for (const r of [a, b, c, other]) t.put(r.id, r);
+  });
   const mine = t.byIndex('by_owner', { prefix: owner });
   assert.equal(mine.length, 3);
   assert.deepEqual(mine.map((e) => e.value.ts), [5n, 5n, 2n ** 60n]);

@@ -9,18 +9,11 @@
  * `constructor`, …) among the keywords, or a real earlier call replayed with one argument changed.
  */
 import { PROCEDURES, type Param, type ProcedureSpec } from './procedures.js';
-import type { MemberLogin } from './replays.js';
+import type { MemberLogin, ReplayableCall } from './recorded.js';
 import { Rng } from './rng.js';
 import { defineKey, PROTOTYPE_KEYS, ValueGrammar, type SlotPools, type WireSerializer } from './values.js';
 
 export type CallerKind = 'anonymous' | 'member' | 'operator' | 'router';
-
-/** A real call of the running market, replayed with mutations (e.g. a buy_key whose seq was already used). */
-export interface ReplayableCall {
-  readonly procedure: string;
-  readonly args: readonly unknown[];
-  readonly kwargs: Readonly<Record<string, unknown>>;
-}
 
 /** What the generator knows of the running market. */
 export interface FuzzWorld {

@@ -20,7 +20,7 @@ import { sign } from '../../../schema/eip712/sign.js';
 import { closeMessage } from '../../../worker/market/ledger/index.js';
 import type { MarketEdge } from '../../e2e/harness/market-edge.js';
 import { addr, bytesOf, type World } from '../../e2e/market/offers-purchase-helpers.js';
-import type { ReplayableCall } from './generate.js';
+import type { MemberLogin, ReplayableCall } from './recorded.js';
 
 const P = 'xbr.marketmaker.';
 
@@ -42,12 +42,6 @@ export interface ReplayFixtures {
 }
 
 /** A member login a cryptosign HELLO can carry (hex, as JSON clients send it). */
-export interface MemberLogin {
-  readonly pubkey: string;
-  readonly wallet: string;
-  readonly signature: string;
-}
-
 const buf = (b: Uint8Array): Buffer => Buffer.from(b);
 /** Byte arrays as Buffers: the raw clients' CBOR encoder writes a plain Uint8Array with tag 64, a Buffer without. */
 const wire = (v: unknown): unknown => (v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v) : v);

@@ -64,7 +64,9 @@ export class FuzzViolation extends Error {
   }
 }
 
-const count = (m: Record<string, number>, k: string): void => void (m[k] = (m[k] ?? 0) + 1);
+const count = (m: Record<string, number>, k: string): void => {
+  m[k] = (m[k] ?? 0) + 1;
+};
 
 function outcomeKey(o: CallOutcome | HelloOutcome): string {
   switch (o.kind) {
@@ -159,7 +161,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
   const byOutcome: Record<string, number> = {};
   const byProcedureOutcome: Record<string, Record<string, number>> = {};
   let checks = 0;
-  let failed = false;
+  let summary: FuzzSummary;
+  let stopError: unknown;
   try {
     const before = await market.snapshot();
     if (before.makerStatus !== 'RUNNING') throw new Error(`the maker is ${before.makerStatus} before the fuzz run`);
@@ -186,7 +189,14 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
       const record = (outcome: CallOutcome | HelloOutcome): void => {
         options.trace?.(`${describeCall(call)}\n    → ${describeOutcome(outcome)}`);
         count(byOutcome, outcomeKey(outcome));
-        if (mayCall(call.caller, procedureSpec(call.procedure).access)) count((byProcedureOutcome[call.procedure] ??= {}), outcomeKey(outcome));
+        if (mayCall(call.caller, procedureSpec(call.procedure).access)) {
+          let perOutcome = byProcedureOutcome[call.procedure];
+          if (perOutcome === undefined) {
+            perOutcome = {};
+            byProcedureOutcome[call.procedure] = perOutcome;
+          }
+          count(perOutcome, outcomeKey(outcome));
+        }
       };
       let verdict: string | undefined;
       try {
@@ -211,16 +221,14 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
       }
     }
     const fuzzMs = performance.now() - f0;
-    return { seed, start, calls, setupMs, fuzzMs, byProcedure, byCaller, byOutcome, byProcedureOutcome, checks };
-  } catch (err) {
-    failed = true;
-    throw err;
+    summary = { seed, start, calls, setupMs, fuzzMs, byProcedure, byCaller, byOutcome, byProcedureOutcome, checks };
   } finally {
     await sessions.closeAll();
-    // A failure to stop must not hide the violation that ended the run.
-    const stopError = await market.stop().then(() => undefined, (err: unknown) => err ?? new Error('the edge did not stop'));
-    if (stopError !== undefined && !failed) throw stopError;
+    stopError = await market.stop().then(() => undefined, (err: unknown) => err ?? new Error('the edge did not stop'));
   }
+  // Only after a run that ended well: a failure to stop must not hide the violation that ended the run.
+  if (stopError !== undefined) throw stopError;
+  return summary;
 }
 
 /**

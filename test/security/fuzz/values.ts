@@ -45,6 +45,7 @@ const BIGINTS_HUGE: readonly bigint[] = [2n ** 64n, 2n ** 100n, 2n ** 256n - 1n,
 const STRINGS: readonly string[] = [
   '', ' ', 'a', '0', '-1', 'null', 'None', 'true', 'NaN', '0x', '0x00', `0x${'ab'.repeat(16)}`, `0x${'ab'.repeat(20)}`, `0x${'ab'.repeat(32)}`,
   'xbr.demo.data', 'XBR.Demo', 'a..b', 'a.#', 'realm1', 'member-0x', 'anonymous', '\u0000', '\u0000AAAA', 'é', '💥', '\u202e',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal template placeholder is one of the hostile strings
   'a'.repeat(513), 'b'.repeat(1001), 'c'.repeat(10_001), '__proto__', 'constructor', 'Qm', 'bafy', '%s%s%n', '${x}', '<script>',
 ];
 const PLAIN_KEYS: readonly string[] = ['', ' ', 'a', '0', '1', 'key_id', 'channel_oid', 'price', 'privkey', 'limit', 'x'.repeat(300), '💥', 'a.b', '__proto_'];

@@ -7,7 +7,10 @@ const tick = (): Promise<void> => new Promise((r) => setTimeout(r, Math.random()
 
 test('concurrent callers get consecutive nonces; a failing one releases its nonce to the next', async () => {
   let fetches = 0;
-  const nonces = new NonceAllocator(async () => (fetches++, 7));
+  const nonces = new NonceAllocator(async () => {
+    fetches++;
+    return 7;
+  });
   const used: number[] = [];
   const runs = Array.from({ length: 30 }, (_, i) =>
     nonces.withNonce(async (n) => {

@@ -50,7 +50,10 @@ test('wait() respects the confirmation count (manual mining)', async (t) => {
   await provider.send('evm_setAutomine', [false]);
   const sub = await sender.submit({ to: randomAddress(), value: 5n });
   let settled = false;
-  const done = sub.wait().then((r) => ((settled = true), r));
+  const done = sub.wait().then((r) => {
+    settled = true;
+    return r;
+  });
   const tick = () => new Promise((r) => setTimeout(r, 150));
   await tick();
   assert.equal(settled, false, 'not mined yet');

@@ -17,7 +17,7 @@ import { WampError, WampErrorUri } from '../../../schema/errors.js';
 import { formatUuid } from '../../../schema/codec/uuid.js';
 import { hexOf, sameBytes } from './types.js';
 import { XbrErrorUri } from '../../../schema/uris.js';
-import { activeChannel, isUsable, type LedgerChannelType } from './activeChannel.js';
+import { activeChannel, isUsable, type LedgerChannelType } from './active-channel.js';
 import { noSuchChannel } from './errors.js';
 import { marshalBalance, marshalChannel, type BalanceWire, type ChannelWire } from './marshal.js';
 

@@ -33,8 +33,8 @@
  * - **Closes.** `checkCooperativeClose` refuses a state other than the ledger's current one and any close
  *   while inflight > 0, then marks the channel CLOSING so no purchase can start on it.
  */
-export { activeChannel, isUsable, type ChannelWithBalance, type LedgerChannelType } from './activeChannel.js';
-export { auditLedger, type LedgerAudit } from './auditLedger.js';
+export { activeChannel, isUsable, type ChannelWithBalance, type LedgerChannelType } from './active-channel.js';
+export { auditLedger, type LedgerAudit } from './audit-ledger.js';
 export {
   applyChannelEvent,
   type ChannelClosedEvent,
@@ -43,9 +43,9 @@ export {
   type ChannelEventContext,
   type ChannelEventResult,
   type ChannelOpenedEvent,
-} from './channelEvents.js';
-export { abandonCooperativeClose, checkCooperativeClose, type CloseDecision, type CooperativeCloseRequest } from './cooperativeClose.js';
-export { channelKind, noSuchChannel, notChannelActor } from './errors.js';
+} from './channel-events.js';
+export { abandonCooperativeClose, checkCooperativeClose, type CloseDecision, type CooperativeCloseRequest } from './cooperative-close.js';
+export { channelKind, invalidSignature, noSuchChannel, notChannelActor } from './errors.js';
 export {
   amountOffered,
   findPurchaseReplay,
@@ -54,7 +54,7 @@ export {
   type PurchaseReplay,
   type PurchaseReplayRequest,
   type SoldTransaction,
-} from './findPurchaseReplay.js';
+} from './find-purchase-replay.js';
 export {
   getActiveChannelWire,
   getChannel,
@@ -64,10 +64,10 @@ export {
   getChannelsByActor,
   getChannelsByDelegate,
 } from './getters.js';
-export { KeyedMutex } from './keyedMutex.js';
+export { KeyedMutex } from './keyed-mutex.js';
 export { marshalBalance, marshalChannel, type BalanceWire, type ChannelWire } from './marshal.js';
 export { inflightPurchases, recoverInflight, type RecoverOptions, type RecoveryDecision } from './recovery.js';
-export { NO_PAYING_CHANNEL, reservePurchase, reservePurchaseBatched, type ReservedLeg, type ReservedPurchase, type ReservePurchaseRequest } from './reservePurchase.js';
+export { NO_PAYING_CHANNEL, reservePurchase, reservePurchaseBatched, type ReservedLeg, type ReservedPurchase, type ReservePurchaseRequest } from './reserve-purchase.js';
 export {
   failureDetails,
   resolvePurchase,
@@ -75,6 +75,6 @@ export {
   type PurchaseOutcome,
   type ResolvedPurchase,
   type ResolveOptions,
-} from './resolvePurchase.js';
-export { paymentLockKey, purchaseLockKeys, runPurchase, verifySellerSignature, type PurchaseResult, type SellResult } from './runPurchase.js';
+} from './resolve-purchase.js';
+export { paymentLockKey, purchaseLockKeys, runPurchase, verifySellerSignature, type PurchaseResult, type SellResult } from './run-purchase.js';
 export { CLOSE_AT_WINDOW, MAX_CHANNEL_SEQ, checkCloseAt, closeMessage, type MarketBinding } from './types.js';

@@ -10,7 +10,7 @@ import { TransactionState, type Transaction } from '../../../schema/db/records/t
 import { toWampError } from '../../../schema/errors.js';
 import type { Logger } from '../../../schema/log.js';
 import { XbrErrorUri } from '../../../schema/uris.js';
-import { resolvePurchase, type PurchaseOutcome, type ResolvedPurchase } from './resolvePurchase.js';
+import { resolvePurchase, type PurchaseOutcome, type ResolvedPurchase } from './resolve-purchase.js';
 
 /** INFLIGHT transactions, oldest first (the maker DB's own query, under the ledger's name). */
 export const inflightPurchases: (db: MakerDb) => Transaction[] = inflightTransactions;

@@ -5,8 +5,8 @@ import type { Offer } from '../../../schema/db/records/offer.js';
 import { WampError } from '../../../schema/errors.js';
 import { XbrErrorUri } from '../../../schema/uris.js';
 import { noOfferForKey, offerRevoked, offerSoldOut } from './errors.js';
-import { getOfferForKey } from './getOffer.js';
-import { unsellableReason } from './offerState.js';
+import { getOfferForKey } from './get-offer.js';
+import { unsellableReason } from './offer-state.js';
 import type { OfferContext } from './types.js';
 
 /**

@@ -1,7 +1,7 @@
 /** The offer events of spec §4.1, as topic + positional args for the WAMP layer to publish (acknowledged). */
 import type { Offer } from '../../../schema/db/records/offer.js';
 import { MarketMakerTopic } from '../../../schema/uris.js';
-import { marshalOffer, type OfferWire } from './marshalOffer.js';
+import { marshalOffer, type OfferWire } from './marshal-offer.js';
 
 /** A publication: `topic` with `args`. */
 export interface OfferEvent {

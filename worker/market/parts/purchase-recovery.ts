@@ -5,7 +5,7 @@
  * Why not ask the seller whether it sold: even if it did, the sealed key died with the crashed process,
  * so the buyer never received it; completing the sale would charge the buyer for nothing. (A crash after
  * the resolve commit leaves nothing INFLIGHT: the sale and its sealed key are stored, and the buyer's
- * identical call gets them, `purchase-replay.ts`.) Refunding keeps
+ * identical call gets them, worker/market/procedures/buy-key-replay.ts.) Refunding keeps
  * the buyer whole. Seller-side consequence: the seller may hold the maker's signature over the paying
  * state of that purchase (seq N, remaining − price). The ledger keeps the advanced seq (N) with the price
  * back in `remaining`, and the next sale on that channel is seq N + 1, which supersedes it on chain; until

@@ -41,8 +41,14 @@ async function waitPortOpen(port: number, child: ChildProcess, output: () => str
     if (child.exitCode !== null) throw new Error(`guest exited with ${child.exitCode}:\n${output()}`);
     const open = await new Promise<boolean>((done) => {
       const s = connect({ host: '127.0.0.1', port });
-      s.once('connect', () => (s.destroy(), done(true)));
-      s.once('error', () => (s.destroy(), done(false)));
+      s.once('connect', () => {
+        s.destroy();
+        done(true);
+      });
+      s.once('error', () => {
+        s.destroy();
+        done(false);
+      });
     });
     if (open) return;
     if (Date.now() > deadline) throw new Error(`port ${port} not open within 60 s:\n${output()}`);

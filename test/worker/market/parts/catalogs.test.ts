@@ -9,10 +9,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Address, Uuid } from '../../../../schema/codec/types.js';
 import type { ActorType } from '../../../../schema/db/index.js';
-import type { MakerContext, ProcedureHandler } from '../../../../worker/host/index.js';
-import { catalogsPart } from '../../../../worker/market/parts/catalogs.js';
-import { consentsPart } from '../../../../worker/market/parts/consents.js';
-import { ipfsPart } from '../../../../worker/market/parts/ipfs.js';
+import type { MakerContext, ProcedureHandler } from '../../../../worker/market/api/index.js';
+import { catalogsPart, consentsPart, ipfsPart } from '../../../../worker/market/parts/index.js';
 import type { IpfsFetcher } from '../../../../worker/ipfs/index.js';
 import { cidV0Of, fixture, putApi, putCatalog, randomAddress, randomId, startTestNode, until, untilFile, utf8, type Fixture, type TestNode } from '../../ipfs/helpers.js';
 
@@ -35,7 +33,8 @@ const ids: Record<string, Uuid> = {};
 const texts: Record<string, string> = {};
 let missingHash: string;
 
-const call = (uri: string, args: unknown[] = [], kwargs: Record<string, unknown> = {}, who?: Address): Promise<any> => // eslint-disable-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: each test reads the fields of the result it expects
+const call = (uri: string, args: unknown[] = [], kwargs: Record<string, unknown> = {}, who?: Address): Promise<any> =>
   procs[MM + uri]!({ args, kwargs, details: who === undefined ? {} : { caller_authid: `member-0x${hex(who)}`, caller_authrole: 'user' } });
 
 before(async () => {

@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { toChecksumAddress } from '../../../../schema/codec/address.js';
 import { createLogger } from '../../../../schema/log.js';
 import { TransactionState } from '../../../../schema/db/records/transaction.js';
-import type { MakerContext } from '../../../../worker/host/context.js';
+import type { MakerContext } from '../../../../worker/market/api/index.js';
 import { auditLedger, reservePurchase } from '../../../../worker/market/ledger/index.js';
-import { purchasePart } from '../../../../worker/market/parts/purchase.js';
+import { purchasePart } from '../../../../worker/market/parts/index.js';
 import { BLOCK, MAKER, MARKET, buyRequest, dump, freshDb, newKey, openChannel, putOffer } from '../ledger/helpers.js';
 
 describe('purchase part start(): INFLIGHT recovery', () => {

@@ -1,0 +1,83 @@
+/**
+ * What a running maker offers its procedures: identity, market, chain access, databases, the
+ * transaction sender, and its session for publishing and calling (seller delegates).
+ */
+import type { Provider } from 'ethers';
+import type { XbrContractAddresses } from '../../../config/types.js';
+import type { Uuid } from '../../../schema/codec/types.js';
+import type { MakerDb, WorkerDb } from '../../../schema/db/index.js';
+import type { Logger } from '../../../schema/log.js';
+import type { TransactionSender, XbrBindings } from '../../chain/index.js';
+import type { IpfsStatusReport } from '../../ipfs/index.js';
+import type { MakerStatusValue } from './maker-status.js';
+
+export interface MakerCallOptions {
+  /** Call timeout in ms, asked of the router (WAMP `timeout`): the router cancels the call at the callee and answers `wamp.error.timeout`. */
+  timeout?: number;
+  /**
+   * Only an exact registration held by a session with this authid may answer (`CALLEE_AUTHID_OPTION`
+   * of schema/uris.ts). Calls to sellers use it.
+   */
+  calleeAuthid?: string;
+}
+
+/** The maker's session, reduced to what procedures need. */
+export interface MakerSession {
+  /** Calls `uri` (e.g. `xbr.provider.<authid>.sell`); resolves with the positional and keyword results. */
+  call(uri: string, args: unknown[], kwargs?: Record<string, unknown>, options?: MakerCallOptions): Promise<{ args: unknown[]; kwargs: Record<string, unknown> }>;
+  /** Publishes (acknowledged) `args` to `topic`; resolves once the router accepted it. */
+  publish(topic: string, args: unknown[], kwargs?: Record<string, unknown>): Promise<void>;
+}
+
+/** The worker's IPFS fetcher as procedures see it (absent when the worker has no `ipfs` configured). */
+export interface IpfsControl {
+  /** Files by status, running and waiting downloads, and the `limit` soonest retries (`get_ipfs_status`). */
+  status(limit?: number): IpfsStatusReport;
+  /**
+   * Schedules `fileHash` (or every pending or failed file, when omitted) for an attempt now instead of at its
+   * backoff time; resolves with how many files were scheduled. Unknown hashes are an error.
+   */
+  retryNow(fileHash?: string): Promise<number>;
+  /** The verified content of `fileHash` once downloaded (also when it did not parse), else undefined. */
+  content(fileHash: string): Promise<Uint8Array | undefined>;
+}
+
+export interface MakerContext {
+  /** Config id of the maker (e.g. `maker1`). */
+  readonly makerId: string;
+  readonly realm: string;
+  /** Checksummed address of the maker key. */
+  readonly address: string;
+  /** The maker's 32-byte private key (signs EIP712 channel closes). Never log it. */
+  readonly privateKey: Uint8Array;
+  /** The market this maker serves, as 16 bytes and as `0x…` hex. */
+  readonly marketId: Uuid;
+  readonly marketIdHex: string;
+  /** Checksummed address of the market owner (read at start). */
+  readonly marketOwner: string;
+  /** Chain id of the node (checked against the config at start). */
+  readonly chainId: bigint;
+  /** `XBRNetwork.verifyingChain()` / `verifyingContract()` (EIP712 domain of every signature). */
+  readonly verifyingChainId: bigint;
+  readonly verifyingContract: string;
+  readonly addresses: XbrContractAddresses;
+  readonly provider: Provider;
+  readonly xbr: XbrBindings;
+  /** Sends the maker's transactions (durable journal; recovered at start). */
+  readonly sender: TransactionSender;
+  readonly makerDb: MakerDb;
+  readonly workerDb: WorkerDb;
+  readonly confirmations: number;
+  readonly session: MakerSession;
+  /**
+   * Asks the chain monitor to poll now instead of at its next interval, after the maker sent a transaction
+   * whose events the ledger or the replica waits for (e.g. `Opened` after `open_channel`). No-op without a monitor.
+   */
+  triggerChainMonitor(): void;
+  /** The worker's IPFS fetcher, when configured. */
+  readonly ipfs?: IpfsControl;
+  /** The maker's current status (spec §9.5). */
+  status(): MakerStatusValue;
+  /** Log lines carry worker, maker, realm and market. */
+  readonly log: Logger;
+}

@@ -1,0 +1,16 @@
+/**
+ * Maker status values (spec §9.5; the worker's own lifecycle is `WorkerStatus` in worker/host/worker.ts).
+ * Unlike the original, a maker is RUNNING from the moment its procedures are registered in its realm until
+ * it stops; FAILED is ours, for a maker that could not start (e.g. its key serves no market) while the others
+ * keep running.
+ */
+export const MakerStatus = { NONE: 0, RUNNING: 1, SHUTDOWN_IN_PROGRESS: 2, STOPPED: 3, FAILED: 4 } as const;
+export type MakerStatusValue = (typeof MakerStatus)[keyof typeof MakerStatus];
+
+const NAMES: Record<MakerStatusValue, string> = { 0: 'NONE', 1: 'RUNNING', 2: 'SHUTDOWN_IN_PROGRESS', 3: 'STOPPED', 4: 'FAILED' };
+
+/** `status()`'s string for a status value (spec §3.1). */
+export function makerStatusName(s: MakerStatusValue): string {
+  return NAMES[s];
+}
+

@@ -1,0 +1,108 @@
+/**
+ * `place_offer` (spec §3.6) with the original's gaps closed (spec §11 weak spot 9, DESIGN §4): the
+ * intended `valid_from` window is enforced, the offer signature is verified against `delegate_adr`, a
+ * dynamic price is stored as such, a duplicate key is an invalid argument, and the seller's identity is
+ * the caller's authenticated authid and session, never the caller-supplied `provider_id`.
+ */
+import { argumentError, toHex } from '../../../schema/codec/argument.js';
+import { formatUuid, randomUuid } from '../../../schema/codec/uuid.js';
+import { offerByKey, type MakerDb } from '../../../schema/db/maker-db.js';
+import type { Offer } from '../../../schema/db/records/offer.js';
+import { WampError } from '../../../schema/errors.js';
+import { createLogger } from '../../../schema/log.js';
+import { XbrErrorUri, providerSellUri } from '../../../schema/uris.js';
+import { callerMember, MEMBER_ROLE } from '../api/index.js';
+import { notAuthorized } from './errors.js';
+import { MAX_FUTURE_NS, MIN_LIFETIME_NS, VALID_FROM_PAST_NS } from './limits.js';
+import { offerMessage, recoverOfferSigner } from '../../../schema/eip712/offer.js';
+import type { CallerIdentity, OfferContext, PlaceOfferInput } from './types.js';
+
+const defaultLog = createLogger({ component: 'offers' });
+
+/** The caller's authid, which must be usable as `<seller_authid>` of `xbr.provider.<seller_authid>.sell`. */
+export function sellerAuthid(caller: CallerIdentity): string {
+  const authid = caller.authid;
+  if (authid === undefined || authid.length === 0) throw notAuthorized('the caller is not authenticated (no authid disclosed)');
+  if (callerMember({ caller_authid: authid, ...(caller.authrole === undefined ? {} : { caller_authrole: caller.authrole }) }) === undefined) {
+    throw notAuthorized(`only a market member (role "${MEMBER_ROLE}", authid "member-0x<address>") may place offers; the caller is ${JSON.stringify(authid.slice(0, 80))} (role ${caller.authrole ?? 'none'})`);
+  }
+  try {
+    providerSellUri(authid);
+  } catch {
+    throw notAuthorized(`the caller's authid ${JSON.stringify(authid.slice(0, 80))} cannot name a seller procedure`);
+  }
+  return authid;
+}
+
+function checkTimes(input: PlaceOfferInput, validFrom: bigint, now: bigint): void {
+  if (input.validFrom !== 0n && (validFrom < now - VALID_FROM_PAST_NS || validFrom > now + MAX_FUTURE_NS)) {
+    throw argumentError('valid_from', `a time between now - 5 min and now + 24 h (now = ${now})`, String(validFrom));
+  }
+  const expires = input.expires;
+  if (expires === undefined) return;
+  if (expires <= validFrom) throw argumentError('expires', `a time after valid_from (${validFrom})`, String(expires));
+  if (expires > now + MAX_FUTURE_NS) throw argumentError('expires', `a time at most now + 24 h (now = ${now})`, String(expires));
+  if (expires - validFrom < MIN_LIFETIME_NS) throw argumentError('expires', 'at least 5 min after valid_from', String(expires));
+}
+
+/**
+ * Stores a new offer (one durable write) and returns it. `valid_from` 0 means "from now" (the signature
+ * still covers the 0 that was sent).
+ * @throws WampError `wamp.error.not_authorized` (no usable caller authid, or `provider_id` is not it),
+ * `wamp.error.invalid_argument` naming `valid_from`/`expires`/`key_id` (duplicate key),
+ * `xbr.error.invalid_signature` (signature malformed or not by `delegate_adr`).
+ */
+export function placeOffer(db: MakerDb, input: PlaceOfferInput, ctx: OfferContext): Offer {
+  const authid = sellerAuthid(ctx.caller);
+  if (input.providerId !== undefined && input.providerId !== authid) {
+    throw notAuthorized(
+      `provider_id must be your authid ${authid} (your seller procedure is ${providerSellUri(authid)}), got ${JSON.stringify(input.providerId.slice(0, 80))}; leave provider_id out or send your authid`,
+    );
+  }
+  const validFrom = input.validFrom === 0n ? ctx.now : input.validFrom;
+  checkTimes(input, validFrom, ctx.now);
+
+  const signer = recoverOfferSigner(
+    offerMessage({ ...ctx, keyId: input.keyId, apiId: input.apiId, uri: input.uri, validFrom: input.validFrom, delegate: input.delegate, price: input.price, expires: input.expires, copies: input.copies }),
+    input.signature,
+  );
+  if (!Buffer.from(signer).equals(input.delegate)) {
+    throw new WampError(XbrErrorUri.invalidSignature, `EIP712 offer signature invalid or not signed by delegate 0x${toHex(input.delegate)}`, {
+      kwargs: { delegate: input.delegate, signer },
+    });
+  }
+
+  const offer: Offer = {
+    timestamp: ctx.now,
+    offer: randomUuid(),
+    seller: input.delegate,
+    seller_session_id: ctx.caller.sessionId ?? 0,
+    seller_authid: authid,
+    key: input.keyId,
+    api: input.apiId,
+    uri: input.uri,
+    valid_from: validFrom,
+    signature: input.signature,
+    price: input.price,
+    categories: { ...input.categories },
+    ...(input.expires === undefined ? {} : { expires: input.expires }),
+    ...(input.copies === undefined ? {} : { copies: input.copies, remaining: input.copies }),
+  };
+  db.env.writeSync(() => {
+    // Checked inside the write so two racing placements of one key cannot both pass.
+    if (offerByKey(db, input.keyId) !== undefined) {
+      throw new WampError(XbrErrorUri.invalidArgument, `key_id: key with ID "${formatUuid(input.keyId)}" already offered`, { kwargs: { argument: 'key_id' } });
+    }
+    db.offers.put(offer.offer, offer);
+  });
+  (ctx.log ?? defaultLog).info('offer placed', {
+    market: formatUuid(ctx.marketId),
+    offer: formatUuid(offer.offer),
+    key: formatUuid(offer.key),
+    api: formatUuid(offer.api),
+    seller: `0x${toHex(offer.seller)}`,
+    seller_authid: authid,
+    price: offer.price === null ? 'dynamic' : offer.price,
+  });
+  return offer;
+}

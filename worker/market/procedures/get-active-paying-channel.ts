@@ -1,0 +1,12 @@
+/**
+ * `get_active_paying_channel(delegate_adr)` (spec §3.15, §6.3): the active paying channel of a seller
+ * delegate, or None; another member's is refused.
+ */
+import { ChannelType } from '../../../schema/db/records/channel.js';
+import { onlyArg, type MakerContext, type ProcedureHandler } from '../api/index.js';
+import { getActiveChannelWire } from '../ledger/index.js';
+import { channelReader } from './channel-getters.js';
+
+export function getActivePayingChannelProcedure(ctx: MakerContext): ProcedureHandler {
+  return async (call) => getActiveChannelWire(ctx.makerDb, ChannelType.PAYING, onlyArg('get_active_paying_channel', call, 'delegate_adr'), ctx.marketId, channelReader(call));
+}

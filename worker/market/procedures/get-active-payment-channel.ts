@@ -1,0 +1,12 @@
+/**
+ * `get_active_payment_channel(delegate_adr)` (spec §3.15, §6.3): the active payment channel of a buyer
+ * delegate, or None; another member's is refused.
+ */
+import { ChannelType } from '../../../schema/db/records/channel.js';
+import { onlyArg, type MakerContext, type ProcedureHandler } from '../api/index.js';
+import { getActiveChannelWire } from '../ledger/index.js';
+import { channelReader } from './channel-getters.js';
+
+export function getActivePaymentChannelProcedure(ctx: MakerContext): ProcedureHandler {
+  return async (call) => getActiveChannelWire(ctx.makerDb, ChannelType.PAYMENT, onlyArg('get_active_payment_channel', call, 'delegate_adr'), ctx.marketId, channelReader(call));
+}

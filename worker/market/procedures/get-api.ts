@@ -1,0 +1,23 @@
+/**
+ * `get_api(api_oid)` (ours): one API of a catalog from the worker-DB replica, with its parsed description.
+ * APIs are public on chain, so it is open to every caller the router lets through.
+ */
+import { uuidArg } from '../../../schema/codec/guards.js';
+import { formatUuid } from '../../../schema/codec/uuid.js';
+import { WampError } from '../../../schema/errors.js';
+import { XbrErrorUri } from '../../../schema/uris.js';
+import { namedArgs, type MakerContext, type ProcedureCall, type ProcedureHandler } from '../api/index.js';
+import { marshalApi, type ApiWire } from './marshal-catalog.js';
+
+/** `get_api(api_oid)`. */
+function getApi(ctx: MakerContext, call: ProcedureCall): ApiWire {
+  const a = namedArgs('get_api', call, ['api_oid']);
+  const oid = uuidArg('api_oid', a.api_oid);
+  const api = ctx.workerDb.apis.get(oid);
+  if (api === undefined) throw new WampError(XbrErrorUri.noSuchObject, `no API ${formatUuid(oid)} (not published on chain, or not replicated yet)`);
+  return marshalApi(api);
+}
+
+export function getApiProcedure(ctx: MakerContext): ProcedureHandler {
+  return async (call) => getApi(ctx, call);
+}

@@ -1,0 +1,33 @@
+/**
+ * `get_catalog(catalog_oid)` (ours): one catalog of the worker-DB replica with `meta_data`, its parsed
+ * description and its APIs. Catalogs are public on chain, so it is open to every caller the router lets through.
+ */
+import { uuidArg } from '../../../schema/codec/guards.js';
+import { formatUuid } from '../../../schema/codec/uuid.js';
+import { key, uuid } from '../../../schema/db/keys.js';
+import { WorkerIndex } from '../../../schema/db/worker-db.js';
+import { WampError } from '../../../schema/errors.js';
+import { XbrErrorUri } from '../../../schema/uris.js';
+import { namedArgs, type MakerContext, type ProcedureCall, type ProcedureHandler } from '../api/index.js';
+import { withMeta } from './catalog-meta.js';
+import { marshalApi, type ApiWire, type CatalogWithMetaWire } from './marshal-catalog.js';
+
+/** A catalog with its APIs, as `get_catalog` returns it. */
+export interface CatalogDetailWire extends CatalogWithMetaWire {
+  /** The catalog's APIs, oldest first. */
+  apis: ApiWire[];
+}
+
+/** `get_catalog(catalog_oid)`: the catalog with `meta_data` and its APIs. */
+async function getCatalog(ctx: MakerContext, call: ProcedureCall): Promise<CatalogDetailWire> {
+  const a = namedArgs('get_catalog', call, ['catalog_oid']);
+  const oid = uuidArg('catalog_oid', a.catalog_oid);
+  const c = ctx.workerDb.catalogs.get(oid);
+  if (c === undefined) throw new WampError(XbrErrorUri.noSuchObject, `no catalog ${formatUuid(oid)} (not created on chain, or not replicated yet)`);
+  const apis = ctx.workerDb.apis.byIndex(WorkerIndex.apisByCatalog, { prefix: key(uuid(oid)) }).map(({ value }) => marshalApi(value));
+  return { ...(await withMeta(ctx, c)), apis };
+}
+
+export function getCatalogProcedure(ctx: MakerContext): ProcedureHandler {
+  return async (call) => getCatalog(ctx, call);
+}

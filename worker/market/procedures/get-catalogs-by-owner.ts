@@ -1,0 +1,25 @@
+/**
+ * `get_catalogs_by_owner(owner_adr)` (spec §3.20): the caller's catalogs from the worker-DB replica, with
+ * `meta_data` and the descriptions the IPFS fetcher parsed. Keeps the original's rule that only the owner may
+ * list them (the caller must be the authenticated member `owner_adr`).
+ */
+import { addressArg } from '../../../schema/codec/guards.js';
+import { address, key } from '../../../schema/db/keys.js';
+import { WorkerIndex } from '../../../schema/db/worker-db.js';
+import { namedArgs, type MakerContext, type ProcedureCall, type ProcedureHandler } from '../api/index.js';
+import { withMeta } from './catalog-meta.js';
+import type { CatalogWithMetaWire } from './marshal-catalog.js';
+import { requireCallerMember } from './member-checks.js';
+
+/** `get_catalogs_by_owner(owner_adr)`: the caller's catalogs, oldest first. */
+async function getCatalogsByOwner(ctx: MakerContext, call: ProcedureCall): Promise<CatalogWithMetaWire[]> {
+  const a = namedArgs('get_catalogs_by_owner', call, ['owner_adr']);
+  const owner = addressArg('owner_adr', a.owner_adr);
+  requireCallerMember(call.details, owner, 'get_catalogs_by_owner for this owner');
+  const catalogs = ctx.workerDb.catalogs.byIndex(WorkerIndex.catalogsByOwner, { prefix: key(address(owner)) });
+  return Promise.all(catalogs.map(({ value }) => withMeta(ctx, value)));
+}
+
+export function getCatalogsByOwnerProcedure(ctx: MakerContext): ProcedureHandler {
+  return async (call) => getCatalogsByOwner(ctx, call);
+}

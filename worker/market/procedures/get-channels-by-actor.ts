@@ -1,0 +1,14 @@
+/**
+ * `get_channels_by_actor(member_adr, channel_type, filter_open=True)` (spec §3.16): the ids of the caller's
+ * channels as their actor, oldest first.
+ */
+import type { MakerContext, ProcedureHandler } from '../api/index.js';
+import { getChannelsByActor } from '../ledger/index.js';
+import { channelListArgs, channelReader } from './channel-getters.js';
+
+export function getChannelsByActorProcedure(ctx: MakerContext): ProcedureHandler {
+  return async (call) => {
+    const a = channelListArgs('get_channels_by_actor', 'member_adr', call);
+    return getChannelsByActor(ctx.makerDb, a.adr, a.type, a.filterOpen, channelReader(call));
+  };
+}

@@ -1,0 +1,14 @@
+/**
+ * `get_channels_by_delegate(delegate_adr, channel_type, filter_open=True)` (spec §3.16): the ids of the
+ * caller's channels of a delegate, oldest first.
+ */
+import type { MakerContext, ProcedureHandler } from '../api/index.js';
+import { getChannelsByDelegate } from '../ledger/index.js';
+import { channelListArgs, channelReader } from './channel-getters.js';
+
+export function getChannelsByDelegateProcedure(ctx: MakerContext): ProcedureHandler {
+  return async (call) => {
+    const a = channelListArgs('get_channels_by_delegate', 'delegate_adr', call);
+    return getChannelsByDelegate(ctx.makerDb, a.adr, a.type, a.filterOpen, channelReader(call));
+  };
+}

@@ -1,0 +1,34 @@
+/**
+ * `get_config(include_eula_text=False)` (spec §3.3, return shape §10): chain, contracts, EULA, the market's
+ * coin, market and maker addresses.
+ */
+import { nowNs } from '../../../schema/codec/time.js';
+import { formatUuid } from '../../../schema/codec/uuid.js';
+import { WampError } from '../../../schema/errors.js';
+import { namedArgs, type MakerContext, type ProcedureHandler } from '../api/index.js';
+
+/** URL of the XBR EULA text (spec §3.3); the text is not fetched (no outbound network). */
+export const EULA_URL = 'https://raw.githubusercontent.com/crossbario/xbr-protocol/master/ipfs/xbr-eula/XBR-EULA.txt';
+
+export function getConfigProcedure(ctx: MakerContext): ProcedureHandler {
+  return async (call) => {
+    const include = namedArgs('get_config', call, ['include_eula_text']).include_eula_text ?? false;
+    if (typeof include !== 'boolean') throw new WampError('wamp.error.type_check_error', `include_eula_text: expected a bool, got ${typeof include}`);
+    const [eulaHash, coin] = await Promise.all([ctx.xbr.network.contract.getFunction('eula')() as Promise<string>, ctx.xbr.market.getMarketCoin(ctx.marketId)]);
+    const a = ctx.addresses;
+    return {
+      now: nowNs(),
+      chain: Number(ctx.chainId),
+      verifying_chain_id: Number(ctx.verifyingChainId),
+      verifying_contract_adr: ctx.verifyingContract,
+      contracts: { xbrtoken: a.token, xbrnetwork: a.network, xbrcatalog: a.catalog, xbrmarket: a.market, xbrchannel: a.channel },
+      // The text would need an outbound HTTP fetch, which an edge node must not depend on.
+      eula: { url: EULA_URL, hash: eulaHash, text: null },
+      // The original always sent None here (a FIXME); the market's coin is known, so it is sent.
+      coin,
+      owner: ctx.marketOwner,
+      market: formatUuid(ctx.marketId),
+      marketmaker: ctx.address,
+    };
+  };
+}

@@ -1,0 +1,16 @@
+/**
+ * `get_gas_price()` (spec §3.5): fixed relative to the original (a constant 10 gwei), the gas price is the
+ * node's.
+ */
+import { WampError, WampErrorUri } from '../../../schema/errors.js';
+import { namedArgs, type MakerContext, type ProcedureHandler } from '../api/index.js';
+
+export function getGasPriceProcedure(ctx: MakerContext): ProcedureHandler {
+  return async (call) => {
+    namedArgs('get_gas_price', call, []);
+    const fees = await ctx.provider.getFeeData();
+    const price = fees.gasPrice ?? fees.maxFeePerGas;
+    if (price === null) throw new WampError(WampErrorUri.runtimeError, 'the chain node reports no gas price');
+    return price;
+  };
+}

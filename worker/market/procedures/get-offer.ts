@@ -1,0 +1,8 @@
+/** `get_offer(offer_id)` (spec §3.7): one offer of the offer book by its id. */
+import { uuidArg } from '../../../schema/codec/guards.js';
+import { onlyArg, type MakerContext, type ProcedureHandler } from '../api/index.js';
+import { getOffer, marshalOffer } from '../offers/index.js';
+
+export function getOfferProcedure(ctx: MakerContext): ProcedureHandler {
+  return async (call) => marshalOffer(getOffer(ctx.makerDb, uuidArg('offer_id', onlyArg('get_offer', call, 'offer_id'))));
+}

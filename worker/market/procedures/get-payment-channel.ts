@@ -1,0 +1,9 @@
+/** `get_payment_channel(channel_oid)` (spec §3.14): one of the caller's payment channels. */
+import { ChannelType } from '../../../schema/db/records/channel.js';
+import { onlyArg, type MakerContext, type ProcedureHandler } from '../api/index.js';
+import { getChannelWire } from '../ledger/index.js';
+import { channelReader } from './channel-getters.js';
+
+export function getPaymentChannelProcedure(ctx: MakerContext): ProcedureHandler {
+  return async (call) => getChannelWire(ctx.makerDb, ChannelType.PAYMENT, onlyArg('get_payment_channel', call, 'channel_oid'), channelReader(call));
+}

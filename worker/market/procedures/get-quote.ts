@@ -1,0 +1,26 @@
+/**
+ * `get_quote(key_id)` (spec §3.10): the price of a key. A statically priced offer is quoted from the offer
+ * book; a dynamically priced one by asking its seller (`seller-quote.ts`, with a deadline).
+ */
+import { uuidArg } from '../../../schema/codec/guards.js';
+import { nowNs } from '../../../schema/codec/time.js';
+import { onlyArg, type MakerContext, type ProcedureHandler } from '../api/index.js';
+import { quoteFor } from '../offers/index.js';
+import { DEFAULT_SELLER_TIMEOUT_MS, envMs } from './seller-call.js';
+import { askSellerPrice, dynamicQuote } from './seller-quote.js';
+
+export interface GetQuoteOptions {
+  /** Deadline of a seller's `get_quote` (ms); default `XBR_MM_SELLER_TIMEOUT_MS` or 10 s. */
+  readonly quoteTimeoutMs?: number;
+}
+
+export function getQuoteProcedure(ctx: MakerContext, options: GetQuoteOptions = {}): ProcedureHandler {
+  const quoteTimeoutMs = options.quoteTimeoutMs ?? envMs('XBR_MM_SELLER_TIMEOUT_MS', DEFAULT_SELLER_TIMEOUT_MS);
+  return async (call) => {
+    const keyId = uuidArg('key_id', onlyArg('get_quote', call, 'key_id'));
+    const q = quoteFor(ctx.makerDb, keyId, { now: nowNs() });
+    if (q.kind === 'static') return q.quote;
+    const price = await askSellerPrice(ctx.session, q.offer, quoteTimeoutMs);
+    return dynamicQuote(q.offer, price, nowNs());
+  };
+}

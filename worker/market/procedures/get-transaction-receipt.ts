@@ -1,0 +1,30 @@
+/** `get_transaction_receipt(transaction)` (spec §3.4, return shape §10): the receipt of an on-chain transaction. */
+import { getBytes, hexlify } from 'ethers';
+import { WampError, WampErrorUri } from '../../../schema/errors.js';
+import { namedArgs, type MakerContext, type ProcedureHandler } from '../api/index.js';
+
+function bytesArg(v: unknown, name: string, len: number): Uint8Array {
+  if (!(v instanceof Uint8Array) || v.length !== len) {
+    throw new WampError(WampErrorUri.invalidArgument, `${name}: expected ${len} bytes, got ${v instanceof Uint8Array ? `${v.length} bytes` : typeof v}`, { kwargs: { argument: name } });
+  }
+  return v;
+}
+
+export function getTransactionReceiptProcedure(ctx: MakerContext): ProcedureHandler {
+  return async (call) => {
+    const tx = bytesArg(namedArgs('get_transaction_receipt', call, ['transaction']).transaction, 'transaction', 32);
+    const r = await ctx.provider.getTransactionReceipt(hexlify(tx));
+    if (r === null) throw new WampError('crossbar.error.no_such_object', `no receipt for transaction ${hexlify(tx)}`);
+    return {
+      transactionHash: getBytes(r.hash),
+      transactionIndex: r.index,
+      blockNumber: r.blockNumber,
+      from: r.from,
+      to: r.to,
+      gasUsed: r.gasUsed,
+      cumulativeGasUsed: r.cumulativeGasUsed,
+      contractAddress: r.contractAddress,
+      status: r.status,
+    };
+  };
+}

@@ -1,0 +1,43 @@
+/**
+ * Wire dicts of consents (spec §7.4 `Consent.marshal()`): the original's keys; uint256 values as 32 bytes,
+ * byte fields as fresh Uint8Arrays, absent optional fields as None. Catalogs: `marshal-catalog.ts`.
+ */
+import { packUint256 } from '../../../schema/codec/uint256.js';
+import type { Consent } from '../../../schema/db/records/consent.js';
+
+const copy = (b: Uint8Array): Uint8Array => new Uint8Array(b);
+const copyOrNull = (b: Uint8Array | undefined): Uint8Array | null => (b === undefined ? null : new Uint8Array(b));
+
+/** A consent as sent over WAMP. */
+export interface ConsentWire {
+  market_oid: Uint8Array;
+  member: Uint8Array;
+  delegate: Uint8Array;
+  delegate_type: number | null;
+  catalog_oid: Uint8Array;
+  timestamp: bigint;
+  updated: Uint8Array | null;
+  consent: boolean;
+  service_prefix: string;
+  tid: Uint8Array | null;
+  signature: Uint8Array | null;
+  synced: boolean;
+}
+
+/** `Consent.marshal()`. */
+export function marshalConsent(c: Consent): ConsentWire {
+  return {
+    market_oid: copy(c.market_oid),
+    member: copy(c.member),
+    delegate: copy(c.delegate),
+    delegate_type: c.delegate_type === 0 ? null : c.delegate_type,
+    catalog_oid: copy(c.catalog_oid),
+    timestamp: c.timestamp,
+    updated: c.updated === undefined ? null : new Uint8Array(packUint256(c.updated)),
+    consent: c.consent,
+    service_prefix: c.service_prefix,
+    tid: copyOrNull(c.tid),
+    signature: copyOrNull(c.signature),
+    synced: c.synced,
+  };
+}

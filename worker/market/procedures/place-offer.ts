@@ -1,0 +1,19 @@
+/**
+ * `place_offer(...)` (spec §3.6): a seller delegate offers a data key. The offer book checks and stores it
+ * (worker/market/offers); `on_offer_placed` (§4.1) is published after the write is durable.
+ */
+import { formatUuid } from '../../../schema/codec/uuid.js';
+import type { MakerContext, ProcedureHandler } from '../api/index.js';
+import { offerPlacedEvent, parsePlaceOfferArgs, placeOffer } from '../offers/index.js';
+import { offerContextOf } from './offer-context.js';
+import { publishLogged } from './publish-logged.js';
+
+export function placeOfferProcedure(ctx: MakerContext): ProcedureHandler {
+  const offerCtx = offerContextOf(ctx);
+  return async (call) => {
+    const offer = placeOffer(ctx.makerDb, parsePlaceOfferArgs(call.args, call.kwargs), offerCtx(call));
+    const ev = offerPlacedEvent(offer);
+    publishLogged(ctx, ev.topic, ev.args, { offer: formatUuid(offer.offer) });
+    return ev.args[0];
+  };
+}

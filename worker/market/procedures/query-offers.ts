@@ -1,0 +1,11 @@
+/** `query_offers(...)` (spec §3.8): the offers of the offer book matching the filters. */
+import { nowNs } from '../../../schema/codec/time.js';
+import type { MakerContext, ProcedureHandler } from '../api/index.js';
+import { marshalOffer, parseQueryOffersArgs, queryOffers } from '../offers/index.js';
+
+export function queryOffersProcedure(ctx: MakerContext): ProcedureHandler {
+  return async (call) => {
+    const filter = parseQueryOffersArgs(call.args, call.kwargs);
+    return queryOffers(ctx.makerDb, filter, { now: nowNs() }).map(marshalOffer);
+  };
+}

@@ -1,0 +1,18 @@
+/**
+ * `status()` (spec §3.1, return shape §10): the maker's status name, the current block and the maker's own
+ * account. Fixed relative to the original: the status is truthful (RUNNING while serving), and only the
+ * maker's own account is listed (not every account the node manages, weak spot 40), with its balance as
+ * 32-byte uint256.
+ */
+import { packUint256 } from '../../../schema/codec/uint256.js';
+import type { Amount } from '../../../schema/codec/types.js';
+import { makerStatusName, namedArgs, type MakerContext, type ProcedureHandler } from '../api/index.js';
+
+export function statusProcedure(ctx: MakerContext): ProcedureHandler {
+  return async (call) => {
+    namedArgs('status', call, []);
+    const [block, balance] = await Promise.all([ctx.provider.getBlockNumber(), ctx.provider.getBalance(ctx.address)]);
+    // Wei balances exceed 64 bits (msgpack cannot carry them as integers): 32-byte uint256 like every XBR amount.
+    return { status: makerStatusName(ctx.status()), current_block_no: block, accounts: { [ctx.address]: packUint256(balance as Amount) } };
+  };
+}
