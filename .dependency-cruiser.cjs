@@ -26,7 +26,7 @@ module.exports = {
     { name: 'router-worker-plugins-apart', severity: 'error', comment: 'router/, worker/ and plugins/ never import one another: what they share lives in a layer below them.', from: { path: '^(router|worker|plugins)/' }, to: { path: '^(router|worker|plugins)/', pathNot: '^$1/' } },
     {
       name: 'through-index',
-      severity: 'warn',
+      severity: 'error',
       comment: "An import into another top-level folder names that folder's public API (an index.ts), not its internals.",
       from: { path: `^(${LAYERS.join('|')})/` },
       to: { path: `^(${LAYERS.join('|')})/`, pathNot: ['^$1/', '/index\\.ts$', '^contracts/build/'] },

@@ -3,7 +3,7 @@
  * (`version: 2`, `controller`, `workers[]`) so a Crossbar admin reads it at a glance; defaults are
  * filled in by the validator, so everything downstream sees complete objects.
  */
-import type { MatchPolicy } from '../schema/wamp/uri.js';
+import type { MatchPolicy } from '../schema/wamp/index.js';
 
 export type { MatchPolicy };
 export type SerializerName = 'json' | 'msgpack' | 'cbor';
@@ -178,7 +178,7 @@ export interface AuthConfig {
   cryptosign?: { type: 'static'; principals: Record<string, CryptosignPrincipal> } | DynamicAuthConfig;
 }
 
-/** The worker hosting the market makers (DESIGN §1, spec §9.3). */
+/** The worker hosting the market makers (docs/architecture.md#processes, docs/protocol.md#maker-config). */
 export interface XbrmmWorkerConfig {
   type: 'xbrmm';
   id: string;

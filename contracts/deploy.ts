@@ -1,5 +1,5 @@
 /**
- * Deploys the XBR contracts in the spec §8.0 order with their constructor links:
+ * Deploys the XBR contracts in the docs/protocol.md#contracts-deployment order with their constructor links:
  * `XBRToken()` → `XBRNetwork(token, organization = deployer)` → `XBRCatalog(network)` →
  * `XBRMarket(network, catalog)` → `XBRChannel(market)`. (`XBRTypes` is an internal library — nothing to
  * link; there is no XBRDomain / XBRTest.) With a fixed deployer on a fresh chain (nonces 0..4) the

@@ -1,5 +1,5 @@
 /**
- * The embedded dev chain as a process (the `devchain` guest worker, DESIGN §1):
+ * The embedded dev chain as a process (the `devchain` guest worker, docs/architecture.md#processes):
  *
  *   node dist/contracts/devchain-main.js --port 8545 --out <file.json> [--host 127.0.0.1] [--maker-key <file>]
  *                                        [--state <dir> [--fresh]]
@@ -39,7 +39,7 @@ import { removeStateDir } from './devchain-journal.js';
 import type { DevchainFile } from './devchain-file.js';
 import { deployXbr } from './deploy.js';
 import { DEFAULT_MAKER_KEY, setupDemo } from './demo.js';
-import { watchParent } from '../process/parent-watch.js';
+import { watchParent } from '../process/index.js';
 
 /** The journal note under which a persistent chain keeps its deployment (the devchain.json it wrote). */
 const SETUP_NOTE = 'devchain.json';

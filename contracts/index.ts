@@ -32,3 +32,4 @@ export {
   type DemoAccount,
   type DemoOptions,
 } from './demo.js';
+export { JOURNAL_FILE, JOURNAL_KIND } from './devchain-journal.js';

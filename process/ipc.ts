@@ -2,7 +2,7 @@
  * Messages between the controller and its node.js workers (router, xbrmm) over the fork() IPC
  * channel. Guest workers are arbitrary executables and take no part in this protocol.
  */
-import type { RouterWorkerConfig, XbrmmWorkerConfig } from '../config/types.js';
+import type { RouterWorkerConfig, XbrmmWorkerConfig } from '../config/index.js';
 
 export type ControllerToWorker =
   | { kind: 'start'; nodeId: string; cbdir: string; worker: RouterWorkerConfig | XbrmmWorkerConfig }

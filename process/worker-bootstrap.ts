@@ -9,8 +9,8 @@
  *   async stop() { await close(); },
  * });
  */
-import { createLogger, type Logger } from '../schema/log.js';
-import { WampErrorUri, toWampError } from '../schema/errors.js';
+import { createLogger, type Logger } from '../schema/index.js';
+import { WampErrorUri, toWampError } from '../schema/index.js';
 import { isControllerToWorker, type ControllerToWorker, type WorkerToController } from './ipc.js';
 
 export type StartMessage = Extract<ControllerToWorker, { kind: 'start' }>;

@@ -1,5 +1,5 @@
 /**
- * A recent chain head for signed states and their checks (`closeAt`, DESIGN §4): the buyer signs it, the
+ * A recent chain head for signed states and their checks (`closeAt`, docs/protocol.md#differences): the buyer signs it, the
  * maker checks it lies within 1440 blocks of its own head, so a value up to a second (one poll) old is as
  * good as a fresh one, and fetching it for each purchase would put a round trip (to the chain node, or
  * `get_status` through the router) into every key. Concurrent callers share one request; a failed request

@@ -1,5 +1,5 @@
 /**
- * Takes group and other permissions off a file or directory that holds secrets (DESIGN §7 "Secrets stay
+ * Takes group and other permissions off a file or directory that holds secrets (docs/protocol.md#trust-model-secrets
  * private"): directories end up at most 0700, files at most 0600. New files get these modes by construction
  * (the controller and the guests run with umask 077); this is for what an older version left loose.
  *

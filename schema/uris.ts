@@ -1,7 +1,7 @@
 /**
  * The WAMP URIs of the XBR market: the error URIs the market maker and the delegates raise (spec
- * `original-marketmaker.md` §3, `original-client-and-chain.md` §3–§5), the procedures the maker registers
- * (§3.0), the procedures it calls (§3.24) and the topics it publishes (§4). Spellings are the original's,
+ * docs/protocol.md#api, docs/protocol.md#error-uris), the procedures the maker registers
+ * (docs/protocol.md#registration), the procedures it calls (docs/protocol.md#provider-procedures) and the topics it publishes (docs/protocol.md#events). Spellings are the original's,
  * including `invalid-auth-request` with hyphens.
  */
 import { WampError, WampErrorUri } from './errors.js';
@@ -71,7 +71,7 @@ export const XbrErrorUri = {
   alreadyRunning: 'crossbar.error.already_running',
 
   // --- wamp.error.* used by the market (the WAMP-defined ones are also in WampErrorUri) ---
-  /** A bad argument; the message names it (never `runtime_error` for this, DESIGN §4). */
+  /** A bad argument; the message names it (never `runtime_error` for this, docs/protocol.md#differences). */
   invalidArgument: WampErrorUri.invalidArgument,
   /** An argument of the wrong type (autobahn `check_types=True` callees). */
   typeCheckError: 'wamp.error.type_check_error',
@@ -81,10 +81,10 @@ export const XbrErrorUri = {
   invalidPayload: WampErrorUri.invalidPayload,
   /** The called procedure is not registered (e.g. a seller delegate that went away). */
   noSuchProcedure: WampErrorUri.noSuchProcedure,
-  /** The caller may not do this, e.g. revoke another seller's offer (ours, DESIGN §4; not in the original). */
+  /** The caller may not do this, e.g. revoke another seller's offer (ours, docs/protocol.md#differences; not in the original). */
   notAuthorized: WampErrorUri.notAuthorized,
 
-  // --- offers (ours, DESIGN §4: revocation, valid_from and copies are enforced; not in the original) ---
+  // --- offers (ours, docs/protocol.md#differences: revocation, valid_from and copies are enforced; not in the original) ---
   /** `revoke_offer`/`get_quote`/`buy_key`: the seller revoked the offer. */
   offerRevoked: 'xbr.error.offer_revoked',
   /** `get_quote`/`buy_key`: the offer's `valid_from` is still in the future. */
@@ -92,7 +92,7 @@ export const XbrErrorUri = {
   /** `get_quote`/`buy_key`: every copy of the offer has been sold. */
   offerSoldOut: 'xbr.error.offer_sold_out',
 
-  // --- ledger (ours, DESIGN §4/§5: no co-signed close while purchases are in flight) ---
+  // --- ledger (ours, docs/protocol.md#differences: no co-signed close while purchases are in flight) ---
   /** `close_channel`: purchases on the channel are still in flight; retry once they are resolved. */
   purchaseInFlight: 'xbr.error.purchase_in_flight',
 
@@ -116,7 +116,7 @@ export const XbrErrorUri = {
 /** Any error URI of {@link XbrErrorUri}. */
 export type XbrErrorUriValue = (typeof XbrErrorUri)[keyof typeof XbrErrorUri];
 
-/** Procedures the market maker registers in the market realm (spec §3.0). */
+/** Procedures the market maker registers in the market realm (docs/protocol.md#registration). */
 export const MarketMakerProcedure = {
   /** Maker status, block number and node accounts. */
   status: 'xbr.marketmaker.status',
@@ -191,7 +191,7 @@ export const MarketMakerCatalogProcedure = {
   retryIpfsDownload: 'xbr.marketmaker.retry_ipfs_download',
 } as const;
 
-/** Topics the market maker publishes in the market realm (spec §4.1), except the per-seller one. */
+/** Topics the market maker publishes in the market realm (docs/protocol.md#maker-events), except the per-seller one. */
 export const MarketMakerTopic = {
   /** Maker status change: `(market_id | maker_id, status)`. */
   onStatus: 'xbr.marketmaker.on_status',
@@ -259,9 +259,9 @@ export function providerOnChannelClosedTopic(sellerAuthid: string): string {
   return `xbr.provider.${component('seller_authid', sellerAuthid)}.on_channel_closed`;
 }
 
-/** Procedures of the worker controller in the node management realm (spec §3.23), per worker. */
+/** Procedures of the worker controller in the node management realm (docs/protocol.md#node-management), per worker. */
 export type WorkerProcedureName = 'start_market_maker' | 'stop_market_maker';
-/** Topics of the worker controller in the node management realm (spec §4.2), per worker. */
+/** Topics of the worker controller in the node management realm (docs/protocol.md#node-management), per worker. */
 export type WorkerTopicName = 'on_worker_ready' | 'on_maker_started' | 'on_maker_stopped';
 
 /**

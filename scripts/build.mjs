@@ -85,7 +85,7 @@ process.on('exit', () => {
   if (locked) rmSync(lockDir, { recursive: true, force: true });
 });
 
-/** Removes compiled files whose source is gone (a deleted or renamed .ts), then empty folders. */
+/** Removes compiled files (JavaScript and declarations) whose source is gone (a deleted or renamed .ts), then empty folders. */
 function pruneOrphans(dir = dist) {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, e.name);
@@ -96,7 +96,8 @@ function pruneOrphans(dir = dist) {
       if (readdirSync(path).length === 0) rmdirSync(path);
       continue;
     }
-    const source = rel.replace(/\.js$/, '.ts').replace(/\.mjs$/, '.mts').replace(/\.cjs$/, '.cts');
+    // x.js and its declarations x.d.ts both come from x.ts
+    const source = rel.replace(/\.d\.ts$/, '.ts').replace(/\.d\.mts$/, '.mts').replace(/\.js$/, '.ts').replace(/\.mjs$/, '.mts').replace(/\.cjs$/, '.cts');
     if (!existsSync(join(ROOT, source)) && !ASSETS.includes(rel)) unlinkSync(path);
   }
 }

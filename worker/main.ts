@@ -2,9 +2,9 @@
  * Entry of the xbrmm worker process, started by the controller: runs the market makers of one
  * `type: "xbrmm"` worker of router-config.json (worker/host), reporting its status over IPC.
  */
-import { WampError, WampErrorUri } from '../schema/errors.js';
-import { createLogger } from '../schema/log.js';
-import { runWorker } from '../process/worker-bootstrap.js';
+import { WampError, WampErrorUri } from '../schema/index.js';
+import { createLogger } from '../schema/index.js';
+import { runWorker } from '../process/index.js';
 import { chainMonitorStarter, startXbrmmWorker, type RunningXbrmmWorker } from './host/index.js';
 
 let running: RunningXbrmmWorker | undefined;

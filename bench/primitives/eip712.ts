@@ -1,6 +1,6 @@
 /**
  * EIP712 micro-benchmarks: our native-secp256k1 + noble-keccak path beside the pure-JS baselines (ethers
- * v6, viem) in the same run, on the spec §10.3 `EIP712ChannelClose` vector. Each figure is the median of 3
+ * v6, viem) in the same run, on the docs/protocol.md#test-vectors `EIP712ChannelClose` vector. Each figure is the median of 3
  * fixed-duration runs (1 s, quick 0.3 s) after a warm-up.
  *
  * Run alone: `node --import tsx bench/primitives/eip712.ts [--quick]`.
@@ -75,7 +75,7 @@ async function measureAsync(fn: () => Promise<unknown>, seconds: number): Promis
  */
 export async function benchEip712(print: Print, quick: boolean): Promise<void> {
   const secs = quick ? 0.3 : 1;
-  // spec §10.3 "ChannelClose, final (delegate)": charlie's delegate
+  // docs/protocol.md#test-vectors "ChannelClose, final (delegate)": charlie's delegate
   const key = hex('0xe485d098507f54e7733a205420dfddbe58db035fa577fc294ebd14db90767a52');
   const signer = hex('0x3E5e9111Ae8eB78Fe1CC3bb8915d5D461F3Ef9A9') as Address;
   const msg: ChannelCloseMessage = {

@@ -1,7 +1,7 @@
 import type { MatchPolicy, PermissionConfig, RoleConfig } from '../types.js';
-import { UriPatternMap } from '../../schema/wamp/pattern-map.js';
+import { UriPatternMap } from '../../schema/wamp/index.js';
 import { isSingleUriComponent, RESERVED_NAMESPACES, reservedNamespaceOf } from './reserved.js';
-import { covers, intersectNamespace, overlaps, type UriSet } from '../../schema/wamp/uri-sets.js';
+import { covers, intersectNamespace, overlaps, type UriSet } from '../../schema/wamp/index.js';
 
 export type Action = 'call' | 'register' | 'publish' | 'subscribe';
 

@@ -10,8 +10,8 @@
  * - every call into `xbr.marketmaker.` discloses the caller to the callee, so the maker always knows who
  *   calls, and a call without a caller can only be the router's own (its dynamic authenticator).
  */
-import type { UriSet } from '../../schema/wamp/uri-sets.js';
-import { intersectNamespace } from '../../schema/wamp/uri-sets.js';
+import type { UriSet } from '../../schema/wamp/index.js';
+import { intersectNamespace } from '../../schema/wamp/index.js';
 
 export const META_NAMESPACE = 'wamp.';
 export const MAKER_NAMESPACE = 'xbr.marketmaker.';

@@ -3,7 +3,7 @@
  * original's `infura`/`auto` gateways are rejected), chain id, start block, confirmations, and the XBR
  * contract addresses — given inline (`contracts`) or as a dev chain's `devchain.json` (`deployment`).
  */
-import { parseAddress, toChecksumAddress } from '../../schema/codec/address.js';
+import { parseAddress, toChecksumAddress } from '../../schema/codec/index.js';
 import type { BlockchainConfig, XbrContractAddresses, XbrContractName } from '../types.js';
 import { integer, nonEmptyString, number, oneOf } from './checks.js';
 import { isRec, REQUIRED, type Check, type Ctx } from './context.js';

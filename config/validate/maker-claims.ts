@@ -50,7 +50,7 @@ export class MakerClaims {
   /** Claims everything of `maker`; reports each part another maker has (or the worker's DB). True if all were free. */
   claim(maker: MakerIdentity, at: MakerPaths, idNote = ''): boolean {
     let ok = this.one('id', maker.id, at.id, idNote);
-    // One maker per market, and each market has its own realm (spec §9.4).
+    // One maker per market, and each market has its own realm (docs/protocol.md#one-maker-per-market).
     ok = this.one('realm', maker.realm, at.realm) && ok;
     ok = this.one('key', maker.key, at.key) && ok;
     if (maker.db === this.workerDb) {

@@ -10,7 +10,7 @@ import {
   MarketMakerTopic,
   providerCloseChannelUri,
   providerSellUri,
-} from '../../schema/uris.js';
+} from '../../schema/index.js';
 import type { AuthConfig, EndpointConfig, MakerConnectionConfig, MakerSerializerName, RouterWorkerConfig, SerializerName } from '../types.js';
 import { pathKey, quoteList, type Ctx } from './context.js';
 import type { RealmMakerSpec } from './realm-maker.js';

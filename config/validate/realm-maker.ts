@@ -1,5 +1,5 @@
 /**
- * The `marketmaker` block of a router realm (DESIGN §1): a market maker enabled right in the realm's
+ * The `marketmaker` block of a router realm (docs/architecture.md#processes): a market maker enabled right in the realm's
  * config, `{id?, key, database, blockchain?, worker?}`. Its own keys are checked here, as those of a
  * maker in an xbrmm worker; where it runs and how it connects are decided once all workers are
  * known (realm-makers.ts).

@@ -1,5 +1,5 @@
 /**
- * The second form of maker config (DESIGN §1): each realm's `marketmaker` block becomes a maker of an
+ * The second form of maker config (docs/architecture.md#processes): each realm's `marketmaker` block becomes a maker of an
  * xbrmm worker, so both forms validate to the same model. The worker is the one named by `worker`,
  * else the only xbrmm worker, else one declared implicitly (appended after all other workers, so the
  * router, the chain and IPFS are up before it starts). The maker's connection is picked from its

@@ -1,5 +1,5 @@
 /**
- * An XBR market maker worker (spec §9.3, DESIGN §1): options (`extra.{database, blockchain, ipfs}`,
+ * An XBR market maker worker (docs/protocol.md#maker-config, docs/architecture.md#processes): options (`extra.{database, blockchain, ipfs}`,
  * title, env) and its makers `{id, key, database, connection{realm, transport}}`. The original's
  * inconsistencies are fixed: one `database` shape for worker and makers (Crossbar's `type: "cfxdb"`
  * accepted but optional), one maker per realm, key and database files not shared between makers.

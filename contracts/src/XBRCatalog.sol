@@ -12,23 +12,23 @@ interface IXBRCatalogNetwork {
 }
 
 /**
- * XBR Catalog (spec §8.6): data-service catalogs owned by members, and the APIs published in them.
+ * XBR Catalog (docs/protocol.md#xbr-catalog): data-service catalogs owned by members, and the APIs published in them.
  *
- * EIP712 (spec §7.1): domain XBR / 1 as everywhere; `chainId` = `block.chainid` (= XBRNetwork.verifyingChain())
+ * EIP712 (docs/protocol.md#eip712-domain): domain XBR / 1 as everywhere; `chainId` = `block.chainid` (= XBRNetwork.verifyingChain())
  * and `verifyingContract` = the **network** address are the first two fields of every message, exactly as
  * `schema/eip712` signs them.
  *
- * Differences from the original (deliberate, spec §9):
+ * Differences from the original (deliberate, docs/protocol.md#chain-defects):
  * - `publishApiFor` verifies the standard EIP712ApiPublish digest of the client type (`string schema`);
- *   the original hashed the type string with `string terms`, so client signatures were rejected (§9.1 #3);
- * - `publishApi` emits `ApiPublished` (declared but never emitted in the original, §9.2 #14, #21) and the
- *   API records are readable through {apis} (§9.2 #14);
+ *   the original hashed the type string with `string terms`, so client signatures were rejected (docs/protocol.md#chain-defect-3);
+ * - `publishApi` emits `ApiPublished` (declared but never emitted in the original, docs/protocol.md#chain-defect-14) and the
+ *   API records are readable through {apis} (docs/protocol.md#chain-defect-14);
  * - ACTIVE and VERIFIED members may both create catalogs and publish APIs (the original let only ACTIVE
- *   members publish, §9.2 #16);
+ *   members publish, docs/protocol.md#chain-defect-16);
  * - the pre-signed window is the network's: `x ≤ block.number` and x at most PRESIGNED_TXN_MAX_AGE (1440)
- *   blocks old, no underflow in the first blocks (the original: 5 blocks, reverting while block < 4, §9.2 #17);
+ *   blocks old, no underflow in the first blocks (the original: 5 blocks, reverting while block < 4, docs/protocol.md#chain-defect-17);
  * - signatures are checked by `XBRTypes.isSignedBy` (zero-address, high-s and bad-v recoveries rejected,
- *   §9.2 #9, #10); a catalog/API id can be used once, so each signature works at most once;
+ *   docs/protocol.md#chain-defect-9); a catalog/API id can be used once, so each signature works at most once;
  * - gas: signatures are not stored (they are in the transaction); `catalogs()` keeps the original's six
  *   outputs with `signature` always empty. The catalog record is one packed slot plus the strings.
  */

@@ -37,28 +37,28 @@ interface IXBRChannelCoin {
 }
 
 /**
- * XBR Channel (spec §8.8): PAYMENT channels (a consumer's deposit, spent off-chain with EIP712ChannelClose
+ * XBR Channel (docs/protocol.md#xbr-channel): PAYMENT channels (a consumer's deposit, spent off-chain with EIP712ChannelClose
  * transactions co-signed by its delegate and the market maker) and PAYING channels (the market maker's
  * deposit for a provider), and their settlement.
  *
- * EIP712 (spec §7.1/§7.2): domain XBR / 1; `chainId` = `block.chainid`, `verifyingContract` = the **network**;
+ * EIP712 (docs/protocol.md#eip712-domain): domain XBR / 1; `chainId` = `block.chainid`, `verifyingContract` = the **network**;
  * EIP712ChannelOpen signed by the actor, EIP712ChannelClose signed by both the delegate and the market maker.
  *
- * Differences from the original (deliberate, spec §9; details in contracts/README.md):
+ * Differences from the original (deliberate, docs/protocol.md#chain-defects; details in contracts/README.md):
  * - a non-final close puts the channel in CLOSING for NONCOOPERATIVE_CHANNEL_CLOSE_TIMEOUT **blocks**
- *   (§9.1 #6); newer states (higher seq, balance not higher) are accepted until then; afterwards anyone calls
- *   `settleChannel` and the last state is paid out (§9.1 #1: the original locked the deposit for ever);
+ *   (docs/protocol.md#chain-defect-6); newer states (higher seq, balance not higher) are accepted until then; afterwards anyone calls
+ *   `settleChannel` and the last state is paid out (docs/protocol.md#chain-defect-1: the original locked the deposit for ever);
  * - replayed / outdated closes are rejected (`OUTDATED_TRANSACTION`), a non-final close at seq 1 is no longer
- *   a silent no-op (it starts CLOSING), zero-address / high-s / bad-v signatures are rejected (§9.2 #9, #10);
+ *   a silent no-op (it starts CLOSING), zero-address / high-s / bad-v signatures are rejected (docs/protocol.md#chain-defect-9);
  * - `requestChannelClose`: a party (actor, delegate, maker) starts the timeout alone with the open state; the
- *   other party answers with its newest co-signed state (§9.1 #4: the original had no unilateral close);
- * - `openChannel` requires the actor's consent for the delegate in the channel's role (§9.2 #18);
+ *   other party answers with its newest co-signed state (docs/protocol.md#chain-defect-4: the original had no unilateral close);
+ * - `openChannel` requires the actor's consent for the delegate in the channel's role (docs/protocol.md#chain-defect-18);
  * - `closeAt` must not lie in the future but has no lower bound: states are ordered by seq, and an old
- *   co-signed state must stay submittable (§9.1 #5);
+ *   co-signed state must stay submittable (docs/protocol.md#chain-defect-5);
  * - nothing but the channel's state is stored: signatures are in the transaction / the `Opened` event, the
  *   market maker and the recipient are derived (the maker of a market never changes; PAYMENT recipient =
- *   market owner, PAYING recipient = actor); `closedSeq` / `closedBalance` are now written (§9.2 #18).
- * Kept from the original (spec §8.8 tables, §10.7 vectors): PAYMENT payout → market maker, the market fee on
+ *   market owner, PAYING recipient = actor); `closedSeq` / `closedBalance` are now written (docs/protocol.md#chain-defect-18).
+ * Kept from the original (docs/protocol.md#xbr-channel tables, docs/protocol.md#test-vectors vectors): PAYMENT payout → market maker, the market fee on
  * both legs, the contribution share of the fee → network organization.
  */
 contract XBRChannel {
@@ -68,7 +68,7 @@ contract XBRChannel {
     /// Actor types of XBRMarket.
     uint8 private constant PROVIDER = 1;
     uint8 private constant CONSUMER = 2;
-    /// Channel types (spec §8.8): NULL 0, PAYMENT 1, PAYING 2.
+    /// Channel types (docs/protocol.md#xbr-channel): NULL 0, PAYMENT 1, PAYING 2.
     uint8 private constant PAYMENT = 1;
     uint8 private constant PAYING = 2;
     /// Channel states: NULL 0, OPEN 1, CLOSING 2, CLOSED 3.
@@ -203,7 +203,7 @@ contract XBRChannel {
     // ------------------------------------------------------------------------------------------ open
 
     /**
-     * Opens channel `channelId` (spec §8.8, checks in the original's order). PAYMENT: sent by the market maker
+     * Opens channel `channelId` (docs/protocol.md#xbr-channel, checks in the original's order). PAYMENT: sent by the market maker
      * or the actor (a consumer), recipient = market owner, `amount` pulled from the actor. PAYING: sent by the
      * market maker or the market owner, actor = recipient (a provider), `amount` pulled from the market maker.
      * The actor signs EIP712ChannelOpen in both cases. Both approve the market coin to this contract first.
@@ -325,7 +325,7 @@ contract XBRChannel {
     }
 
     /**
-     * Unilateral close (new, spec §9.1 #4): a party of an OPEN channel — its actor, its delegate or the market's
+     * Unilateral close (new, docs/protocol.md#chain-defect-4): a party of an OPEN channel — its actor, its delegate or the market's
      * maker — starts the timeout without any counter-signature. The stored state is the one both agreed on
      * on-chain at open (seq 1, the whole amount as balance, i.e. nothing earned); until the timeout the other
      * party answers with its newest co-signed state through `closeChannel` (seq > 1, balance not higher), and
@@ -411,7 +411,7 @@ contract XBRChannel {
         _settle(c, channelId, seq, balance, sp);
     }
 
-    /// Settlement arithmetic of spec §8.8 (integer division, in this order).
+    /// Settlement arithmetic of docs/protocol.md#xbr-channel (integer division, in this order).
     function _split(Channel storage c, uint256 balance) private view returns (Split memory sp) {
         bytes16 marketId = c.marketId;
         sp.coin = IXBRChannelMarket(market).getMarketCoin(marketId);

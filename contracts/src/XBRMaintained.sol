@@ -2,9 +2,9 @@
 pragma solidity ^0.8.24;
 
 /**
- * Maintainer set shared by the XBR contracts (spec §8.2). The deployer is the first maintainer.
+ * Maintainer set shared by the XBR contracts (docs/protocol.md#xbr-maintained). The deployer is the first maintainer.
  *
- * Fixes spec §9.1 (8): the original delegated to OpenZeppelin AccessControl without an admin role, so
+ * Fixes docs/protocol.md#chain-defect-8: the original delegated to OpenZeppelin AccessControl without an admin role, so
  * `addMaintainer` and `renounceMaintainer` always reverted. Here any maintainer may add or remove
  * maintainers, and the set can never become empty (that would lock every maintainer-only function).
  */

@@ -31,31 +31,31 @@ interface IXBRMarketCoin {
 }
 
 /**
- * XBR Market (spec §8.7): data markets (owner, coin, maker, securities, fee), the providers and consumers
+ * XBR Market (docs/protocol.md#xbr-market): data markets (owner, coin, maker, securities, fee), the providers and consumers
  * that joined them, and the consents members give their delegates.
  *
- * EIP712 (spec §7.1): domain XBR / 1; `chainId` = `block.chainid` (= XBRNetwork.verifyingChain()) and
+ * EIP712 (docs/protocol.md#eip712-domain): domain XBR / 1; `chainId` = `block.chainid` (= XBRNetwork.verifyingChain()) and
  * `verifyingContract` = the **network** address are the first two fields of every message, as
  * `schema/eip712` signs them. All four types are verified with the client type strings, standard encoding.
  *
- * Differences from the original (deliberate, spec §9; details in contracts/README.md):
- * - no public `_leaveMarket` / `_setConsent`: only the member itself or its signature changes its state (§9.1 #2);
- * - `leaveMarketFor` / `setConsentFor` verify standard EIP712 digests (§9.1 #3);
- * - securities are held in escrow by this contract and refunded in full when the actor leaves (§9.1 #7);
- * - `createMarketFor` with non-zero securities must be sent by the member or its signed maker (§9.2 #11);
- * - `MarketCreated.marketSeq` is the stored seq (§9.2 #13);
- * - the never-written channel lists / "current channel" maps are removed (§9.2 #15; XBRChannel keeps its own);
+ * Differences from the original (deliberate, docs/protocol.md#chain-defects; details in contracts/README.md):
+ * - no public `_leaveMarket` / `_setConsent`: only the member itself or its signature changes its state (docs/protocol.md#chain-defect-2);
+ * - `leaveMarketFor` / `setConsentFor` verify standard EIP712 digests (docs/protocol.md#chain-defect-3);
+ * - securities are held in escrow by this contract and refunded in full when the actor leaves (docs/protocol.md#chain-defect-7);
+ * - `createMarketFor` with non-zero securities must be sent by the member or its signed maker (docs/protocol.md#chain-defect-11);
+ * - `MarketCreated.marketSeq` is the stored seq (docs/protocol.md#chain-defect-13);
+ * - the never-written channel lists / "current channel" maps are removed (docs/protocol.md#chain-defect-15; XBRChannel keeps its own);
  * - ACTIVE and VERIFIED members may create, join and set consent; any joined actor may leave whatever its
- *   level, so it can always get its security back (§9.2 #16);
+ *   level, so it can always get its security back (docs/protocol.md#chain-defect-16);
  * - zero-address / high-s / bad-v signatures rejected; every pre-signed join/leave/consent is ordered after
- *   the member's previous change of that state, so replays are rejected (`SIGNATURE_REUSED`, §9.2 #9, #10);
- * - `isActor` / `getMarketActor` handle PROVIDER_CONSUMER (§9.2 #22); actor lists are kept exact on leave.
+ *   the member's previous change of that state, so replays are rejected (`SIGNATURE_REUSED`, docs/protocol.md#chain-defect-9);
+ * - `isActor` / `getMarketActor` handle PROVIDER_CONSUMER (docs/protocol.md#chain-defect-22); actor lists are kept exact on leave.
  */
 contract XBRMarket {
     /// Member levels of XBRNetwork that may act (ACTIVE = 1, VERIFIED = 2).
     uint8 private constant ACTIVE = 1;
     uint8 private constant VERIFIED = 2;
-    /// Actor types (spec §8.7): PROVIDER = 1, CONSUMER = 2, PROVIDER_CONSUMER = 3.
+    /// Actor types (docs/protocol.md#xbr-market): PROVIDER = 1, CONSUMER = 2, PROVIDER_CONSUMER = 3.
     uint8 private constant PROVIDER = 1;
     uint8 private constant CONSUMER = 2;
     uint8 private constant PROVIDER_CONSUMER = 3;
@@ -64,7 +64,7 @@ contract XBRMarket {
 
     /// Maximum age, in blocks, of the block number signed in a pre-signed transaction (as XBRNetwork).
     uint256 public constant PRESIGNED_TXN_MAX_AGE = 1440;
-    /// Non-cooperative channel close timeout (spec §8.7; used by XBRChannel).
+    /// Non-cooperative channel close timeout (docs/protocol.md#xbr-market; used by XBRChannel).
     uint256 public constant NONCOOPERATIVE_CHANNEL_CLOSE_TIMEOUT = 1440;
 
     struct Market {
@@ -289,7 +289,7 @@ contract XBRMarket {
 
     /**
      * True iff `member` currently consents, for at least one catalog, to `delegate` acting for it in `role`
-     * (PROVIDER = 1 or CONSUMER = 2) in `marketId` (new; XBRChannel requires it to open a channel, §9.2 #18).
+     * (PROVIDER = 1 or CONSUMER = 2) in `marketId` (new; XBRChannel requires it to open a channel, docs/protocol.md#chain-defect-18).
      */
     function hasDelegateConsent(bytes16 marketId, address member, address delegate, uint8 role) external view returns (bool) {
         return _delegateConsents[keccak256(abi.encode(marketId, member, delegate, role))] != 0;
@@ -333,7 +333,7 @@ contract XBRMarket {
     /**
      * Creates market `marketId` owned by `member` from its EIP712MarketCreate signature over (chainid, network,
      * member, created, marketId, coin, terms, meta, maker, marketFee). The securities are not part of the
-     * signed type (spec §7.2), so non-zero securities are accepted only from the member itself or its
+     * signed type (docs/protocol.md#eip712-types), so non-zero securities are accepted only from the member itself or its
      * (signed) maker (`SECURITIES_NOT_SIGNED`).
      */
     function createMarketFor(

@@ -10,23 +10,23 @@ interface IXBRNetworkToken {
 }
 
 /**
- * XBR Network (spec §8.4): the member directory, the network EULA, the network token and
+ * XBR Network (docs/protocol.md#xbr-network): the member directory, the network EULA, the network token and
  * organization, the set of coins markets may use, and the network contribution.
  *
- * EIP712 (spec §7.1): domain `EIP712Domain(string name,string version)` = XBR / 1; every signed message
+ * EIP712 (docs/protocol.md#eip712-domain): domain `EIP712Domain(string name,string version)` = XBR / 1; every signed message
  * carries `chainId` = {verifyingChain} and `verifyingContract` = this contract as its first two fields.
  *
- * Differences from the original (deliberate, spec §9):
+ * Differences from the original (deliberate, docs/protocol.md#chain-defects):
  * - signatures are checked by `XBRTypes.isSignedBy`: high `s`, `v` ∉ {0,1,27,28} and zero-address
- *   recoveries are rejected, so `registerMemberFor(0x0, …, garbage)` no longer registers 0x0 (§9.2 #9, #10);
+ *   recoveries are rejected, so `registerMemberFor(0x0, …, garbage)` no longer registers 0x0 (docs/protocol.md#chain-defect-9);
  * - `verifyingChain` is `block.chainid` (the same value as at deployment unless the chain forks, where a
  *   signature for the other chain no longer verifies);
- * - `setMemberLevel` checks that the *target* is a member (§9.2 #12) and never sets NULL, so a member can
+ * - `setMemberLevel` checks that the *target* is a member (docs/protocol.md#chain-defect-12) and never sets NULL, so a member can
  *   never register again and a registration signature can never be replayed;
  * - an `unregisterMemberFor` signature works once (`SIGNATURE_REUSED`), also after a maintainer reactivated
  *   the member;
- * - the deployer's `registered` is a block number like everyone else's (§9.2 #21);
- * - maintainers are managed through `XBRMaintained` (§9.1 #8);
+ * - the deployer's `registered` is a block number like everyone else's (docs/protocol.md#chain-defect-21);
+ * - maintainers are managed through `XBRMaintained` (docs/protocol.md#chain-defect-8);
  * - gas: the eula (always equal to the network eula) and the registration signature are not stored; the
  *   eula and profile are in `MemberRegistered`, the signature in the transaction. `members()` keeps the
  *   original's five outputs: `eula` is the network eula for every registered member, `signature` is empty;
@@ -34,7 +34,7 @@ interface IXBRNetworkToken {
  * - new `memberLevel(member)`: the level alone, the cheap check XBRMarket uses.
  */
 contract XBRNetwork is XBRMaintained {
-    /// Membership levels (spec §8.4).
+    /// Membership levels (docs/protocol.md#xbr-network).
     enum MemberLevel {
         NULL,
         ACTIVE,

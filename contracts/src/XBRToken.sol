@@ -9,10 +9,10 @@ interface IXBRTokenRelayInterface {
 }
 
 /**
- * XBR Token (spec §8.3): ERC-20, "XBRToken" / "XBR", 18 decimals, fixed supply of 10^9 XBR minted to
- * the deployer, plus pre-signed approvals (`approveFor`) over EIP712Approve (spec §7.5).
+ * XBR Token (docs/protocol.md#xbr-token): ERC-20, "XBRToken" / "XBR", 18 decimals, fixed supply of 10^9 XBR minted to
+ * the deployer, plus pre-signed approvals (`approveFor`) over EIP712Approve (docs/protocol.md#eip712-approve).
  *
- * Differences from the original (deliberate, spec §9.2):
+ * Differences from the original (deliberate, docs/protocol.md#chain-defects):
  * - the EIP712 domain uses the real chain id (`block.chainid`), not a hard-coded 1 (defect 20);
  * - signatures with high `s`, `v` other than 27/28 (0/1 accepted as 27/28) or recovering to the zero
  *   address are rejected (defects 9, 10; the checks live in `XBRTypes.recover`, shared with XBRNetwork);

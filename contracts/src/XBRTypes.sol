@@ -2,19 +2,19 @@
 pragma solidity ^0.8.24;
 
 /**
- * Shared EIP712 helpers of the XBR contracts (spec §7, §8.1). Unlike the original `XBRTypes` (a linked
+ * Shared EIP712 helpers of the XBR contracts (docs/protocol.md#contract-signatures). Unlike the original `XBRTypes` (a linked
  * library with `public` functions) everything here is `internal` and inlined: nothing to deploy or link.
  *
- * Signature checks (spec §9.2 defects 9, 10): a signature must be 65 bytes `r ‖ s ‖ v`
+ * Signature checks (docs/protocol.md#chain-defect-9): a signature must be 65 bytes `r ‖ s ‖ v`
  * (else `INVALID_SIGNATURE_LENGTH`); `v` 0/1 is read as 27/28, any other `v` and any `s` above
  * secp256k1n/2 make {recover} return the zero address, as does a failed `ecrecover`. Callers must
  * treat a zero result as invalid (see {isSignedBy}).
  */
 library XBRTypes {
-    /// `EIP712Domain(string name,string version)` (spec §7.1).
+    /// `EIP712Domain(string name,string version)` (docs/protocol.md#eip712-domain).
     bytes32 internal constant EIP712_DOMAIN_TYPEHASH =
         0xb03948446334eb9b2196d5eb166f69b9d49403eb4a12f36de8d3f9f3cb8e15c3;
-    /// keccak256(abi.encode(EIP712_DOMAIN_TYPEHASH, keccak256("XBR"), keccak256("1"))) (spec §7.1).
+    /// keccak256(abi.encode(EIP712_DOMAIN_TYPEHASH, keccak256("XBR"), keccak256("1"))) (docs/protocol.md#eip712-domain).
     bytes32 internal constant XBR_DOMAIN_SEPARATOR =
         0x6929f68fd2da453efae5e9c70a5e5d2d4f8286a9209a4a62641f299ca8ffb0e4;
 
@@ -24,31 +24,31 @@ library XBRTypes {
     bytes32 internal constant EIP712_MEMBER_UNREGISTER_TYPEHASH =
         keccak256("EIP712MemberUnregister(uint256 chainId,address verifyingContract,address member,uint256 retired)");
 
-    /// `EIP712CatalogCreate` (spec §7.2/§7.3, 0x6723effc…f0c7; same as the original).
+    /// `EIP712CatalogCreate` (docs/protocol.md#eip712-types, 0x6723effc…f0c7; same as the original).
     bytes32 internal constant EIP712_CATALOG_CREATE_TYPEHASH = keccak256(
         "EIP712CatalogCreate(uint256 chainId,address verifyingContract,address member,uint256 created,bytes16 catalogId,string terms,string meta)"
     );
-    /// `EIP712ApiPublish` as the clients define it (spec §7.2, field `string schema`; 0x2fb0a8fd…eb25). The
-    /// original hashed a type string with `string terms` (0xf16a0ea1…d02e) — spec §9.1 #3; not reproduced.
+    /// `EIP712ApiPublish` as the clients define it (docs/protocol.md#eip712-types, field `string schema`; 0x2fb0a8fd…eb25). The
+    /// original hashed a type string with `string terms` (0xf16a0ea1…d02e) — docs/protocol.md#chain-defect-3; not reproduced.
     bytes32 internal constant EIP712_API_PUBLISH_TYPEHASH = keccak256(
         "EIP712ApiPublish(uint256 chainId,address verifyingContract,address member,uint256 published,bytes16 catalogId,bytes16 apiId,string schema,string meta)"
     );
 
-    /// `EIP712MarketCreate` (spec §7.2/§7.3, 0x37e235cb…3172; same as the original; securities are not signed).
+    /// `EIP712MarketCreate` (docs/protocol.md#eip712-types, 0x37e235cb…3172; same as the original; securities are not signed).
     bytes32 internal constant EIP712_MARKET_CREATE_TYPEHASH = keccak256(
         "EIP712MarketCreate(uint256 chainId,address verifyingContract,address member,uint256 created,bytes16 marketId,address coin,string terms,string meta,address maker,uint256 marketFee)"
     );
-    /// `EIP712MarketJoin` (spec §7.2/§7.3, 0x3e351710…56c0; same as the original).
+    /// `EIP712MarketJoin` (docs/protocol.md#eip712-types, 0x3e351710…56c0; same as the original).
     bytes32 internal constant EIP712_MARKET_JOIN_TYPEHASH = keccak256(
         "EIP712MarketJoin(uint256 chainId,address verifyingContract,address member,uint256 joined,bytes16 marketId,uint8 actorType,string meta)"
     );
     /// `EIP712MarketLeave` (0x1319a8a2…321a). The original hashed leave messages with the MarketJoin
-    /// typehash (spec §9.1 #3); here typehash and encoding agree (standard EIP712).
+    /// typehash (docs/protocol.md#chain-defect-3); here typehash and encoding agree (standard EIP712).
     bytes32 internal constant EIP712_MARKET_LEAVE_TYPEHASH = keccak256(
         "EIP712MarketLeave(uint256 chainId,address verifyingContract,address member,uint256 left,bytes16 marketId,uint8 actorType)"
     );
     /// `EIP712Consent` as the clients define it, with `string servicePrefix` (0x9f9d3164…2f2b). The original's
-    /// typehash omitted the field but still encoded it (spec §9.1 #3); not reproduced.
+    /// typehash omitted the field but still encoded it (docs/protocol.md#chain-defect-3); not reproduced.
     bytes32 internal constant EIP712_CONSENT_TYPEHASH = keccak256(
         "EIP712Consent(uint256 chainId,address verifyingContract,address member,uint256 updated,bytes16 marketId,address delegate,uint8 delegateType,bytes16 apiCatalog,bool consent,string servicePrefix)"
     );
@@ -211,7 +211,7 @@ library XBRTypes {
         );
     }
 
-    /// Struct hash of an EIP712ChannelOpen message (spec §7.2, standard encoding).
+    /// Struct hash of an EIP712ChannelOpen message (docs/protocol.md#eip712-types, standard encoding).
     function hashChannelOpen(
         uint256 chainId,
         address verifyingContract,
@@ -233,7 +233,7 @@ library XBRTypes {
         );
     }
 
-    /// Struct hash of an EIP712ChannelClose message (spec §7.2, standard encoding).
+    /// Struct hash of an EIP712ChannelClose message (docs/protocol.md#eip712-types, standard encoding).
     function hashChannelClose(
         uint256 chainId,
         address verifyingContract,

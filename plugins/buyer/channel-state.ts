@@ -4,12 +4,12 @@
  * that state; a failed purchase's maker-signed refund state (seq advanced, price back) is adopted once its
  * signature checks out. Nothing here does I/O.
  */
-import { uint256Arg, intArg, signatureArg, uuidArg } from '../../schema/codec/guards.js';
-import type { Address, Uuid } from '../../schema/codec/types.js';
-import { formatUuid } from '../../schema/codec/uuid.js';
-import { recoverChannelClose } from '../../schema/eip712/channelClose.js';
-import { WampError } from '../../schema/errors.js';
-import { XbrErrorUri } from '../../schema/uris.js';
+import { uint256Arg, intArg, signatureArg, uuidArg } from '../../schema/codec/index.js';
+import type { Address, Uuid } from '../../schema/codec/index.js';
+import { formatUuid } from '../../schema/codec/index.js';
+import { recoverChannelClose } from '../../schema/eip712/index.js';
+import { WampError } from '../../schema/index.js';
+import { XbrErrorUri } from '../../schema/index.js';
 import { closeMessage, type MarketBinding } from './config.js';
 import { asDict, blockNumber, fromMaker, hex, sameBytes } from './wire.js';
 

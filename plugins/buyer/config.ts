@@ -3,11 +3,11 @@
  * maker's address (which must be the one the buyer was configured with: it signs the receipts), the market
  * owner (recipient of a payment channel) and the token and channel contracts (to approve before opening).
  */
-import { parseAddress } from '../../schema/codec/address.js';
-import type { Address } from '../../schema/codec/types.js';
-import { parseUuid } from '../../schema/codec/uuid.js';
-import { WampError, WampErrorUri } from '../../schema/errors.js';
-import { XbrErrorUri } from '../../schema/uris.js';
+import { parseAddress } from '../../schema/codec/index.js';
+import type { Address } from '../../schema/codec/index.js';
+import { parseUuid } from '../../schema/codec/index.js';
+import { WampError, WampErrorUri } from '../../schema/index.js';
+import { XbrErrorUri } from '../../schema/index.js';
 import { closeMessage, type MarketBinding } from '../common/index.js';
 import { sameBytes } from './wire.js';
 

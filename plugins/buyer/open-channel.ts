@@ -1,5 +1,5 @@
 /**
- * Opening the buyer's payment channel through the maker (`open_channel`, spec §5): the buyer member
+ * Opening the buyer's payment channel through the maker (`open_channel`, docs/protocol.md#open-channel): the buyer member
  * allows XBRChannel to take the amount (an ERC-20 `approve`, sent by the member itself — only it may), signs
  * EIP712ChannelOpen (actor = member, delegate = this buyer delegate, recipient = the market owner) and the
  * maker submits `openChannel`. The maker answers once the channel is mined and in its ledger, so the buyer
@@ -7,10 +7,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Contract, hexlify, JsonRpcProvider, Wallet, type Provider } from 'ethers';
-import { packUint256 } from '../../schema/codec/uint256.js';
-import type { Address, Uuid } from '../../schema/codec/types.js';
-import { signChannelOpen } from '../../schema/eip712/channelOpen.js';
-import { MarketMakerProcedure } from '../../schema/uris.js';
+import { packUint256 } from '../../schema/codec/index.js';
+import type { Address, Uuid } from '../../schema/codec/index.js';
+import { signChannelOpen } from '../../schema/eip712/index.js';
+import { MarketMakerProcedure } from '../../schema/index.js';
 import type { BuyerConfig } from './config.js';
 import type { BuyerSession } from './session.js';
 

@@ -5,13 +5,13 @@
  * the purchase it made (the same receipt and sealed key, or the same signed refund), or runs it if it never
  * arrived; either way the key is paid for once. Nothing here does I/O.
  */
-import { packUint256 } from '../../schema/codec/uint256.js';
-import type { Address, Ed25519PublicKey, Uuid } from '../../schema/codec/types.js';
-import { DATA_KEY_BYTES } from '../../schema/crypto/payload.js';
-import type { SealedBoxKeyPair } from '../../schema/crypto/sealed-box.js';
-import { formatUuid } from '../../schema/codec/uuid.js';
-import { WampError, WampErrorUri } from '../../schema/errors.js';
-import { XbrErrorUri } from '../../schema/uris.js';
+import { packUint256 } from '../../schema/codec/index.js';
+import type { Address, Ed25519PublicKey, Uuid } from '../../schema/codec/index.js';
+import { DATA_KEY_BYTES } from '../../schema/crypto/index.js';
+import type { SealedBoxKeyPair } from '../../schema/crypto/index.js';
+import { formatUuid } from '../../schema/codec/index.js';
+import { WampError, WampErrorUri } from '../../schema/index.js';
+import { XbrErrorUri } from '../../schema/index.js';
 import { isUnanswered } from '../common/index.js';
 import type { ChannelState } from './channel-state.js';
 

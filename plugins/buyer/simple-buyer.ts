@@ -1,5 +1,5 @@
 /**
- * The buyer delegate (spec §4, DESIGN §4): pays for data keys over its payment channel and decrypts what
+ * The buyer delegate (docs/protocol.md#buyer, docs/protocol.md#differences): pays for data keys over its payment channel and decrypts what
  * a seller published under them.
  *
  * - `start(session)` binds to the realm's maker (`get_config`), finds the delegate's active payment channel
@@ -33,18 +33,18 @@
  */
 import { hexlify, computeAddress, type Provider } from 'ethers';
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { parseAddress } from '../../schema/codec/address.js';
-import { argumentError, describe, expectBytes } from '../../schema/codec/argument.js';
-import { uint256Arg, intArg, uuidArg, addressArg } from '../../schema/codec/guards.js';
-import type { Address, Ed25519PublicKey, Uuid } from '../../schema/codec/types.js';
-import { formatUuid } from '../../schema/codec/uuid.js';
-import { SealedBoxKeyPair } from '../../schema/crypto/sealed-box.js';
-import { decryptPayload, PAYLOAD_SERIALIZER } from '../../schema/crypto/payload.js';
-import { signChannelClose } from '../../schema/eip712/channelClose.js';
-import { WampError, WampErrorUri } from '../../schema/errors.js';
-import { createLogger, type Logger } from '../../schema/log.js';
-import { MarketMakerProcedure, XbrErrorUri } from '../../schema/uris.js';
-import { BlockHead } from '../../schema/block-head.js';
+import { parseAddress } from '../../schema/codec/index.js';
+import { argumentError, describe, expectBytes } from '../../schema/codec/index.js';
+import { uint256Arg, intArg, uuidArg, addressArg } from '../../schema/codec/index.js';
+import type { Address, Ed25519PublicKey, Uuid } from '../../schema/codec/index.js';
+import { formatUuid } from '../../schema/codec/index.js';
+import { SealedBoxKeyPair } from '../../schema/crypto/index.js';
+import { decryptPayload, PAYLOAD_SERIALIZER } from '../../schema/crypto/index.js';
+import { signChannelClose } from '../../schema/eip712/index.js';
+import { WampError, WampErrorUri } from '../../schema/index.js';
+import { createLogger, type Logger } from '../../schema/index.js';
+import { MarketMakerProcedure, XbrErrorUri } from '../../schema/index.js';
+import { BlockHead } from '../../schema/index.js';
 import { refundState, verifyReceipt, type ChannelState, type VerifiedReceipt } from './channel-state.js';
 import { closeMessage, parseBuyerConfig, type BuyerConfig } from './config.js';
 import { ensureAllowance, openPaymentChannel, providerOf, type OpenChannelOptions } from './open-channel.js';

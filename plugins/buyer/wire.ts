@@ -3,8 +3,8 @@
  * buyer's caller's: it is reported as `xbr.error.invalid_transaction` naming the field, never as an
  * argument error of the buyer's own API.
  */
-import { WampError } from '../../schema/errors.js';
-import { XbrErrorUri } from '../../schema/uris.js';
+import { WampError } from '../../schema/index.js';
+import { XbrErrorUri } from '../../schema/index.js';
 
 /** Runs `parse` on `what` from the maker; a failure becomes `xbr.error.invalid_transaction`. */
 export function fromMaker<T>(what: string, parse: () => T): T {

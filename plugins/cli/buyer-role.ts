@@ -5,8 +5,8 @@
  */
 import { computeAddress, hexlify } from 'ethers';
 import { SimpleBuyer } from '../buyer/index.js';
-import { formatUuid } from '../../schema/codec/uuid.js';
-import { createLogger } from '../../schema/log.js';
+import { formatUuid } from '../../schema/codec/index.js';
+import { createLogger } from '../../schema/index.js';
 import { formatXbr } from './amounts.js';
 import { CliError, describeError } from './errors.js';
 import { SerialQueue } from '../common/index.js';

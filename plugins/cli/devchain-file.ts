@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { computeAddress, hexlify } from 'ethers';
-import { DEMO_ACCOUNTS, devchainAccountKey } from '../../contracts/demo.js';
+import { DEMO_ACCOUNTS, devchainAccountKey } from '../../contracts/index.js';
 import { CliError, ExitCode, unreachable } from './errors.js';
 
 export type DemoRole = 'seller' | 'buyer' | 'sellerDelegate' | 'buyerDelegate' | 'maker';

@@ -1,11 +1,11 @@
 /**
  * Keys given on the command line: a 32-byte key as hex (`0x…` or bare) or as a file holding 32 raw bytes
- * or the hex text (the maker's key file format, spec marketmaker §9.3). The defaults are the demo
+ * or the hex text (the maker's key file format, docs/protocol.md#maker-key). The defaults are the demo
  * accounts of the devchain file (hardhat default mnemonic: public dev keys, dev chain only).
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { devchainAccountKey } from '../../contracts/demo.js';
+import { devchainAccountKey } from '../../contracts/index.js';
 import type { DemoRole, DevchainInfo } from './devchain-file.js';
 import { CliError, UsageError } from './errors.js';
 

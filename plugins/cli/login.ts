@@ -1,5 +1,5 @@
 /**
- * Logging in to the market realm as a member (spec §3.21, the maker's `authenticate.ts`): WAMP-cryptosign
+ * Logging in to the market realm as a member (docs/protocol.md#member-login, the maker's `authenticate.ts`): WAMP-cryptosign
  * with an Ed25519 key, plus a new-key EIP712MarketMemberLogin signed by the member's Ethereum key, so the maker's
  * authenticator gives the session role `user` and authid `member-0x<address>`. That authid names the
  * seller's `xbr.provider.<authid>.*` procedures, which only role `user` may register in the shipped config.
@@ -10,9 +10,9 @@ import { Wampy } from 'wampy';
 import { CborSerializer } from 'wampy/CborSerializer.js';
 import { sign as cryptosignSign } from 'wampy/cryptosign.js';
 import WebSocket from 'ws';
-import { parseAddress } from '../../schema/codec/address.js';
-import { sign } from '../../schema/eip712/sign.js';
-import type { LogLevel } from '../../schema/log.js';
+import { parseAddress } from '../../schema/codec/index.js';
+import { sign } from '../../schema/eip712/index.js';
+import type { LogLevel } from '../../schema/index.js';
 import type { DevchainInfo } from './devchain-file.js';
 import { CliError, describeError, unreachable } from './errors.js';
 import type { Output } from './output.js';

@@ -1,5 +1,5 @@
 /**
- * The seller's paying channel (maker → seller delegate; spec §6.1): found with
+ * The seller's paying channel (maker → seller delegate; docs/protocol.md#open-channel): found with
  * `get_active_paying_channel`, or opened through the maker's `open_channel` — signed EIP712ChannelOpen by
  * the seller member (actor), recipient = the member, funded by the maker. The maker allows one live paying
  * channel per delegate, so an existing one is reused, never replaced.
@@ -8,11 +8,11 @@ import { randomBytes } from 'node:crypto';
 import type { Wampy } from 'wampy';
 import type { BuyerConfig } from '../buyer/index.js';
 import { wampySession } from '../buyer/index.js';
-import { parseAddress } from '../../schema/codec/address.js';
-import { packUint256, unpackUint256 } from '../../schema/codec/uint256.js';
-import type { Uuid } from '../../schema/codec/types.js';
-import { signChannelOpen } from '../../schema/eip712/channelOpen.js';
-import { MarketMakerProcedure } from '../../schema/uris.js';
+import { parseAddress } from '../../schema/codec/index.js';
+import { packUint256, unpackUint256 } from '../../schema/codec/index.js';
+import type { Uuid } from '../../schema/codec/index.js';
+import { signChannelOpen } from '../../schema/eip712/index.js';
+import { MarketMakerProcedure } from '../../schema/index.js';
 
 export interface PayingChannel {
   readonly channelId: Uuid;

@@ -1,5 +1,5 @@
 /**
- * A delegate's cooperative close of its own channel (spec §5 `close_channel`, DESIGN §4): the buyer closes
+ * A delegate's cooperative close of its own channel (docs/protocol.md#cooperative-close `close_channel`, docs/protocol.md#differences): the buyer closes
  * its payment channel, the seller its paying channel, the same way — sign a final EIP712ChannelClose over
  * the state to close at (`closeAt` = a recent block, which the maker checks against its own head), call
  * `xbr.marketmaker.close_channel`, and read the answer. The maker co-signs only a state equal to its ledger
@@ -9,14 +9,14 @@
  * The answer must echo the channel and the state that was signed: an answer about anything else is the
  * maker's fault and is reported as `xbr.error.invalid_transaction`, never taken as a success.
  */
-import { packUint256, unpackUint256 } from '../../schema/codec/uint256.js';
-import type { Address, Signature65, Uuid } from '../../schema/codec/types.js';
-import { formatUuid } from '../../schema/codec/uuid.js';
+import { packUint256, unpackUint256 } from '../../schema/codec/index.js';
+import type { Address, Signature65, Uuid } from '../../schema/codec/index.js';
+import { formatUuid } from '../../schema/codec/index.js';
 import { sameBytes } from '../../schema/codec/index.js';
-import { signChannelClose } from '../../schema/eip712/channelClose.js';
-import type { ChannelCloseMessage } from '../../schema/eip712/types.js';
-import { WampError } from '../../schema/errors.js';
-import { MarketMakerProcedure, XbrErrorUri } from '../../schema/uris.js';
+import { signChannelClose } from '../../schema/eip712/index.js';
+import type { ChannelCloseMessage } from '../../schema/eip712/index.js';
+import { WampError } from '../../schema/index.js';
+import { MarketMakerProcedure, XbrErrorUri } from '../../schema/index.js';
 
 /** The chain/contract/market binding every EIP712 message of a market carries (from `get_config`). */
 export interface MarketBinding {

@@ -11,7 +11,7 @@
  * {@link isUnanswered} tells such a call (and one the router answered for a callee that did not) from the
  * callee's own error.
  */
-import { WampError, WampErrorUri } from '../../schema/errors.js';
+import { WampError, WampErrorUri } from '../../schema/index.js';
 
 /** What a delegate needs of a wampy client's `call` (structural, so callers need not import wampy). */
 export interface WampCaller {

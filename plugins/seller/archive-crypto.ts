@@ -6,8 +6,8 @@
  * clear-text index fields edited, fails to verify instead of yielding the wrong key.
  */
 import { hkdfSync } from 'node:crypto';
-import { expectBytes } from '../../schema/codec/argument.js';
-import { decryptBytes, encryptBytes, DATA_KEY_BYTES, PAYLOAD_OVERHEAD } from '../../schema/crypto/payload.js';
+import { expectBytes } from '../../schema/codec/index.js';
+import { decryptBytes, encryptBytes, DATA_KEY_BYTES, PAYLOAD_OVERHEAD } from '../../schema/crypto/index.js';
 
 /** HKDF info string; changing it would orphan every existing archive. */
 export const ARCHIVE_KEY_INFO = 'xbr-edge/seller/key-archive/v1';

@@ -3,7 +3,7 @@
  * code sees them (a refused `encrypt`, an archive that will not open), so the URIs are local to the
  * delegate and not part of the shared table in `schema/uris.ts`.
  */
-import { WampError } from '../../schema/errors.js';
+import { WampError } from '../../schema/index.js';
 
 /** URIs of key-series and key-archive failures. */
 export const SellerKeyErrorUri = {

@@ -13,8 +13,8 @@
  */
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { argumentError, describe, expectBytes, formatUuid, type Uuid } from '../../schema/codec/index.js';
-import { DbErrorUri, storageError } from '../../schema/db/errors.js';
-import { WampError } from '../../schema/errors.js';
+import { DbErrorUri, storageError } from '../../schema/index.js';
+import { WampError } from '../../schema/index.js';
 import { checkOpens, deriveArchiveKey, openRecord, sealCheck, sealRecord, SEALED_RECORD_BYTES } from './archive-crypto.js';
 import { SellerKeyErrorUri } from './errors.js';
 import { checkEntry, checkRetention, keysToPrune, type ArchivedKey, type KeyRetention, type KeyStore } from './key-store.js';

@@ -1,5 +1,5 @@
 /**
- * A key series: the rotating data keys of one API (spec §2 `KeySeries`, DESIGN §4 "Payloads").
+ * A key series: the rotating data keys of one API (docs/protocol.md#key-series `KeySeries`, docs/protocol.md#payload-encryption).
  *
  * Each rotation draws a 16-byte key id and a 32-byte secretbox key, stores them (durably, when the store
  * is a `KeyArchive`) and then awaits `onRotate(series, keyId, key)` — the seller places the key's offer
@@ -8,7 +8,7 @@
  *
  * Decision — **a key encrypts nothing before its hook has succeeded.** Data under a key without an offer
  * can never be bought, so publishing it only leaks ciphertext nobody may open (the original used such keys,
- * spec §9.3 item 26). Hence:
+ * docs/protocol.md#chain-defect-26). Hence:
  * - a key becomes current only once `onRotate` resolved; `encrypt` calls that find no usable key wait for
  *   the rotation in progress (one at a time, so hooks run one after another in key order);
  * - when a hook fails, the fresh key is deleted from the store and every waiting `encrypt` rejects with
@@ -24,9 +24,9 @@
  */
 import { randomFillSync } from 'node:crypto';
 import { argumentError, describe, expectBytes, formatUuid, nowNs, randomUuid, type Uuid } from '../../schema/codec/index.js';
-import { DATA_KEY_BYTES, encodeCbor, encryptBytes, PAYLOAD_SERIALIZER } from '../../schema/crypto/payload.js';
-import { WampError } from '../../schema/errors.js';
-import { createLogger, type Logger } from '../../schema/log.js';
+import { DATA_KEY_BYTES, encodeCbor, encryptBytes, PAYLOAD_SERIALIZER } from '../../schema/crypto/index.js';
+import { WampError } from '../../schema/index.js';
+import { createLogger, type Logger } from '../../schema/index.js';
 import { notRunningError, SellerKeyErrorUri } from './errors.js';
 import { MemoryKeyStore, type KeyStore } from './key-store.js';
 import { systemScheduler, type ScheduledTask, type Scheduler } from './scheduler.js';

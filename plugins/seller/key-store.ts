@@ -4,10 +4,10 @@
  * one. Both bound their size with a {@link KeyRetention}, applied per API (one API's fast rotation must
  * never evict another API's current key).
  */
-import { argumentError, describe, expectBytes, toHex } from '../../schema/codec/argument.js';
-import { secondsToNs } from '../../schema/codec/time.js';
-import type { Uuid } from '../../schema/codec/types.js';
-import { DATA_KEY_BYTES } from '../../schema/crypto/payload.js';
+import { argumentError, describe, expectBytes, toHex } from '../../schema/codec/index.js';
+import { secondsToNs } from '../../schema/codec/index.js';
+import type { Uuid } from '../../schema/codec/index.js';
+import { DATA_KEY_BYTES } from '../../schema/crypto/index.js';
 
 /** One archived data key. */
 export interface ArchivedKey {

@@ -1,5 +1,5 @@
 /**
- * The seller's consensus checks of a sale on its paying channel (spec §3.4 checks 3–5, §6 XBRSIG 4/8).
+ * The seller's consensus checks of a sale on its paying channel (docs/protocol.md#seller-checks XBRSIG 4/8).
  *
  * Normal case: the state the maker signed is the seller's latest one advanced by this sale — same
  * channel, `seq == local + 1`, `balance == local − amount`.
@@ -24,10 +24,10 @@
  * It never closes at a state that pays it less, at an older one, or while the maker has a purchase on
  * the channel in flight.
  */
-import type { Amount, Uuid } from '../../schema/codec/types.js';
-import { formatUuid } from '../../schema/codec/uuid.js';
-import { WampError } from '../../schema/errors.js';
-import { XbrErrorUri } from '../../schema/uris.js';
+import type { Amount, Uuid } from '../../schema/codec/index.js';
+import { formatUuid } from '../../schema/codec/index.js';
+import { WampError } from '../../schema/index.js';
+import { XbrErrorUri } from '../../schema/index.js';
 import type { ClosingState } from '../common/index.js';
 import type { PayingChannelState } from './paying-state.js';
 import type { SellRequest } from './sell-args.js';

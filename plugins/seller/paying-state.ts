@@ -1,5 +1,5 @@
 /**
- * The seller's off-chain view of its paying channels (spec §3.1 `_seq`/`_balance`): per channel the latest
+ * The seller's off-chain view of its paying channels (docs/protocol.md#seller `_seq`/`_balance`): per channel the latest
  * state it co-signed — seq, remaining balance, the signed `closeAt`, both signatures — so that after a
  * restart it neither accepts a replayed state nor forgets what the market maker owes it, and so that it can
  * settle the channel on chain with the pair of signatures it holds.
@@ -12,8 +12,8 @@
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Signature65, Uuid } from '../../schema/codec/types.js';
-import { storageError } from '../../schema/db/errors.js';
+import type { Signature65, Uuid } from '../../schema/codec/index.js';
+import { storageError } from '../../schema/index.js';
 import { toHex as hex } from '../../schema/codec/index.js';
 
 /** The latest state of one paying channel as the seller holds it. */

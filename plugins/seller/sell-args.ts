@@ -1,11 +1,11 @@
 /**
- * The arguments the market maker sends to a seller: `sell` (spec §3.4, plus keyword `close_at` — the
- * block the signed states carry, DESIGN §4) and `close_channel` (spec §3.5, plus keyword `close_at`).
+ * The arguments the market maker sends to a seller: `sell` (docs/protocol.md#sell, plus keyword `close_at` — the
+ * block the signed states carry, docs/protocol.md#differences) and `close_channel` (docs/protocol.md#provider-close-channel, plus keyword `close_at`).
  * Each bad argument is `wamp.error.invalid_argument` naming it.
  */
-import { argumentError, describe } from '../../schema/codec/argument.js';
-import { addressArg, boolArg, bytesArg, intArg, signatureArg, uint256Arg, uuidArg } from '../../schema/codec/guards.js';
-import type { Address, Amount, Signature65, Uuid } from '../../schema/codec/types.js';
+import { argumentError, describe } from '../../schema/codec/index.js';
+import { addressArg, boolArg, bytesArg, intArg, signatureArg, uint256Arg, uuidArg } from '../../schema/codec/index.js';
+import type { Address, Amount, Signature65, Uuid } from '../../schema/codec/index.js';
 
 /** Largest `channelSeq` an EIP712ChannelClose can carry (uint32). */
 const MAX_SEQ = 0xffff_ffff;

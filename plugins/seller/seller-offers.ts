@@ -1,7 +1,7 @@
 /**
  * The seller's offers: what `add()` accepts per API, the market binding read from `get_config`, and
- * `place_offer` / `revoke_offer` calls with an EIP712Offer signature by the delegate (spec §3.2 sent 65
- * random bytes; DESIGN §4 makes the maker verify it).
+ * `place_offer` / `revoke_offer` calls with an EIP712Offer signature by the delegate (docs/protocol.md#eip712-offer sent 65
+ * random bytes; docs/protocol.md#differences makes the maker verify it).
  *
  * Decisions:
  * - `valid_from` is sent as 0 ("from when the maker stores it"), so a seller clock ahead of the maker's
@@ -12,15 +12,15 @@
  *   reachable (`wamp.error.no_such_procedure`, `wamp.error.canceled`, errors without a WAMP URI); any
  *   other refusal is final and makes the key's rotation fail (the key then encrypts nothing).
  */
-import { argumentError, describe } from '../../schema/codec/argument.js';
-import { parseAddress } from '../../schema/codec/address.js';
-import { secondsToNs, nowNs } from '../../schema/codec/time.js';
-import { packUint256 } from '../../schema/codec/uint256.js';
-import { parseUuid } from '../../schema/codec/uuid.js';
-import type { Address, Amount, Uuid } from '../../schema/codec/types.js';
-import { offerMessage, signOffer } from '../../schema/eip712/offer.js';
-import { WampError, WampErrorUri } from '../../schema/errors.js';
-import { MarketMakerProcedure } from '../../schema/uris.js';
+import { argumentError, describe } from '../../schema/codec/index.js';
+import { parseAddress } from '../../schema/codec/index.js';
+import { secondsToNs, nowNs } from '../../schema/codec/index.js';
+import { packUint256 } from '../../schema/codec/index.js';
+import { parseUuid } from '../../schema/codec/index.js';
+import type { Address, Amount, Uuid } from '../../schema/codec/index.js';
+import { offerMessage, signOffer } from '../../schema/eip712/index.js';
+import { WampError, WampErrorUri } from '../../schema/index.js';
+import { MarketMakerProcedure } from '../../schema/index.js';
 import { callProcedure, type SellerSession } from './seller-session.js';
 
 /** Attempts of one `place_offer` while the maker is unreachable. */

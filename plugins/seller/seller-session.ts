@@ -5,8 +5,8 @@
  * a delegate is a plain WAMP client and does not depend on the worker.
  */
 import type { Wampy } from 'wampy';
-import { WampError, WampErrorUri } from '../../schema/errors.js';
-import type { Logger } from '../../schema/log.js';
+import { WampError, WampErrorUri } from '../../schema/index.js';
+import type { Logger } from '../../schema/index.js';
 import { wampCall, type WampCaller } from '../common/index.js';
 
 /** What the seller needs of a wampy session. */

@@ -1,5 +1,5 @@
 /**
- * The seller delegate (spec §3 `SimpleSeller`, DESIGN §4): encrypts a provider's data with rotating keys,
+ * The seller delegate (docs/protocol.md#seller `SimpleSeller`, docs/protocol.md#differences): encrypts a provider's data with rotating keys,
  * offers every key on the market (EIP712-signed `place_offer`) and sells it when the market maker calls
  * `xbr.provider.<provider_id>.sell`, co-signing the paying-channel state the maker signed.
  *
@@ -12,7 +12,7 @@
  *   checks the amount against a static price (`xbr.error.insufficient_amount`), seals, signs, and
  *   persists the new state durably before it answers. Sales are serialised, so checks and the write of
  *   one sale never interleave with another's.
- * - The receipt's `amount`/`balance` are 32-byte uint256 (DESIGN §4 wire rule; the original sent ints).
+ * - The receipt's `amount`/`balance` are 32-byte uint256 (docs/protocol.md#differences wire rule; the original sent ints).
  * - `closeChannel()` is the seller's own cooperative close of its paying channel (the maker-initiated one
  *   is `xbr.provider.<id>.close_channel`); it runs in the same queue as the sales and is recorded as a
  *   close in the state file, so no sale follows on that channel.
@@ -20,18 +20,18 @@
  *   restart whose data must stay sellable), then unregisters and closes what it opened.
  */
 import { computeAddress, hexlify } from 'ethers';
-import { argumentError, describe, expectBytes } from '../../schema/codec/argument.js';
-import { parseAddress } from '../../schema/codec/address.js';
-import { uuidArg } from '../../schema/codec/guards.js';
-import { packUint256, unpackUint256 } from '../../schema/codec/uint256.js';
-import { formatUuid } from '../../schema/codec/uuid.js';
-import type { Address, Amount, Uuid } from '../../schema/codec/types.js';
+import { argumentError, describe, expectBytes } from '../../schema/codec/index.js';
+import { parseAddress } from '../../schema/codec/index.js';
+import { uuidArg } from '../../schema/codec/index.js';
+import { packUint256, unpackUint256 } from '../../schema/codec/index.js';
+import { formatUuid } from '../../schema/codec/index.js';
+import type { Address, Amount, Uuid } from '../../schema/codec/index.js';
 import { ed25519PublicKeyToX25519, sealBox } from '../../schema/crypto/index.js';
-import { recoverChannelClose, signChannelClose } from '../../schema/eip712/channelClose.js';
-import type { ChannelCloseMessage } from '../../schema/eip712/types.js';
-import { WampError, WampErrorUri } from '../../schema/errors.js';
-import { createLogger, type Logger } from '../../schema/log.js';
-import { MarketMakerProcedure, XbrErrorUri, providerCloseChannelUri, providerGetQuoteUri, providerSellUri } from '../../schema/uris.js';
+import { recoverChannelClose, signChannelClose } from '../../schema/eip712/index.js';
+import type { ChannelCloseMessage } from '../../schema/eip712/index.js';
+import { WampError, WampErrorUri } from '../../schema/index.js';
+import { createLogger, type Logger } from '../../schema/index.js';
+import { MarketMakerProcedure, XbrErrorUri, providerCloseChannelUri, providerGetQuoteUri, providerSellUri } from '../../schema/index.js';
 import { KeyArchive } from './key-archive.js';
 import { KeySeries, type EncryptedPayload } from './key-series.js';
 import { MemoryKeyStore, type ArchivedKey, type KeyRetention, type KeyStore } from './key-store.js';

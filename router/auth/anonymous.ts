@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { AnonymousAuthConfig, DynamicAuthConfig } from '../../config/types.js';
+import type { AnonymousAuthConfig, DynamicAuthConfig } from '../../config/index.js';
 import { askAuthenticator, principalFrom } from './dynamic.js';
 import type { AuthenticatorCall, AuthMethod } from './types.js';
 

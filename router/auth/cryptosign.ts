@@ -1,6 +1,6 @@
 import { createPublicKey, randomBytes, verify, type KeyObject } from 'node:crypto';
-import { WampError, WampErrorUri } from '../../schema/errors.js';
-import type { CryptosignPrincipal, DynamicAuthConfig } from '../../config/types.js';
+import { WampError, WampErrorUri } from '../../schema/index.js';
+import type { CryptosignPrincipal, DynamicAuthConfig } from '../../config/index.js';
 import { askAuthenticator, normalizePubkey, principalFrom } from './dynamic.js';
 import type { AuthenticatorCall, AuthMethod, Principal } from './types.js';
 

@@ -1,5 +1,5 @@
-import { WampError, WampErrorUri } from '../../schema/errors.js';
-import type { DynamicAuthConfig } from '../../config/types.js';
+import { WampError, WampErrorUri } from '../../schema/index.js';
+import type { DynamicAuthConfig } from '../../config/index.js';
 import { describe } from '../core/options.js';
 import { isDict } from '../core/session.js';
 import type { Dict } from '../wamp/messages.js';

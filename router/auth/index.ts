@@ -1,4 +1,4 @@
-import type { AuthConfig } from '../../config/types.js';
+import type { AuthConfig } from '../../config/index.js';
 import { anonymousAuth } from './anonymous.js';
 import { cryptosignAuth } from './cryptosign.js';
 import { ticketAuth } from './ticket.js';

@@ -1,5 +1,5 @@
-import { WampError, WampErrorUri } from '../../schema/errors.js';
-import type { DynamicAuthConfig, TicketPrincipal } from '../../config/types.js';
+import { WampError, WampErrorUri } from '../../schema/index.js';
+import type { DynamicAuthConfig, TicketPrincipal } from '../../config/index.js';
 import { askAuthenticator, principalFrom } from './dynamic.js';
 import { secretsEqual } from './secrets.js';
 import type { AuthenticatorCall, AuthMethod } from './types.js';

@@ -1,6 +1,6 @@
 import { createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
-import { WampError, WampErrorUri } from '../../schema/errors.js';
-import type { DynamicAuthConfig, WampcraUser } from '../../config/types.js';
+import { WampError, WampErrorUri } from '../../schema/index.js';
+import type { DynamicAuthConfig, WampcraUser } from '../../config/index.js';
 import type { Dict } from '../wamp/messages.js';
 import { askAuthenticator, principalFrom } from './dynamic.js';
 import { secretsEqual } from './secrets.js';

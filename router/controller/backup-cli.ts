@@ -7,7 +7,7 @@
  * Exit codes: 0 done, 1 failed (nothing or, for a backup, no partial directory left), 2 bad command line.
  */
 import { resolve } from 'node:path';
-import { WampError } from '../../schema/errors.js';
+import { WampError } from '../../schema/index.js';
 import { resolveNodePaths } from '../../config/index.js';
 import { backupNode } from './backup.js';
 import type { BackupFile } from './backup-manifest.js';

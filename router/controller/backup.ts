@@ -22,13 +22,24 @@
  * - Not copied: the IPFS fetcher's files (fetched again from IPFS), sockets, the node lock, an external chain.
  */
 import { copyFileSync, constants, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, renameSync, chmodSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { JOURNAL_KIND } from '../../contracts/devchain-journal.js';
+import { basename, join, resolve } from 'node:path';
+import { JOURNAL_FILE, JOURNAL_KIND } from '../../contracts/index.js';
 import { fsyncPath, inspectEnvCopy, snapshotEnv } from '../../schema/db/index.js';
-import { WampError, WampErrorUri } from '../../schema/errors.js';
-import type { NodeConfig } from '../../config/types.js';
+import { WampError, WampErrorUri } from '../../schema/index.js';
+import type { GuestWorkerConfig, NodeConfig } from '../../config/index.js';
 import { MANIFEST_FORMAT, MANIFEST_FORMAT_VERSION, MANIFEST_NAME, sha256File, type BackupFile, type BackupManifest, type BackupRole } from './backup-manifest.js';
-import { guestChainJournal, workerDataFiles } from './private-files.js';
+import { workerDataFiles } from './private-files.js';
+
+/**
+ * The journal of the dev chain a guest keeps (its `--state DIR` argument, resolved against the guest's workdir
+ * as the guest itself does: `DIR/journal`, the rule of contracts/devchain-journal.ts), or undefined for a guest
+ * that keeps no chain state.
+ */
+export function guestChainJournal(guest: GuestWorkerConfig): string | undefined {
+  const i = guest.arguments.indexOf('--state');
+  const dir = i < 0 ? undefined : guest.arguments[i + 1];
+  return dir === undefined ? undefined : join(resolve(guest.options.workdir, dir), JOURNAL_FILE);
+}
 
 export interface BackupNodeOptions {
   /** The controller running in the node directory, if any (recorded in the manifest). */

@@ -17,10 +17,10 @@
 import type { ChildProcess } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
 import { resolve } from 'node:path';
-import { createLogger, type Logger } from '../../schema/log.js';
-import type { ConfigError } from '../../config/validate.js';
-import type { NodeConfig, WorkerConfig } from '../../config/types.js';
-import type { ControllerToWorker } from '../../process/ipc.js';
+import { createLogger, type Logger } from '../../schema/index.js';
+import type { ConfigError } from '../../config/index.js';
+import type { NodeConfig, WorkerConfig } from '../../config/index.js';
+import type { ControllerToWorker } from '../../process/index.js';
 import { preflight, workerEntries } from './preflight.js';
 import { tightenPrivateFiles } from './private-files.js';
 import { describeExit, signalRun, sleep, spawnWorker, waitExit, type ExitInfo, type Run, type WorkerEntries } from './process.js';

@@ -5,7 +5,7 @@
  * worker then sees a new chain and discards the databases of the old one (worker/host/chain-identity.ts).
  * The config file is not changed: the next plain start keeps the new chain.
  */
-import type { GuestWorkerConfig, NodeConfig } from '../../config/types.js';
+import type { GuestWorkerConfig, NodeConfig } from '../../config/index.js';
 
 /** The start's arguments without `--fresh`, and whether it was given. */
 export function takeFreshFlag(argv: readonly string[]): { fresh: boolean; rest: string[] } {

@@ -11,7 +11,7 @@
  */
 import { mkdirSync, openSync, readFileSync, renameSync, rmSync, unlinkSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
-import { WampError, WampErrorUri } from '../../schema/errors.js';
+import { WampError, WampErrorUri } from '../../schema/index.js';
 
 /** Error URI of a second start on a node directory in use. */
 export const NODE_RUNNING = 'xbr.error.node_running';

@@ -5,8 +5,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ConfigError } from '../../config/validate.js';
-import type { GuestWorkerConfig, WorkerConfig } from '../../config/types.js';
+import type { ConfigError } from '../../config/index.js';
+import type { GuestWorkerConfig, WorkerConfig } from '../../config/index.js';
 import type { WorkerEntries } from './process.js';
 
 /**

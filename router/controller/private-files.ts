@@ -1,5 +1,5 @@
 /**
- * The node's files that hold secrets, made owner-only when the controller starts (DESIGN §7 "Secrets stay
+ * The node's files that hold secrets, made owner-only when the controller starts (docs/protocol.md#trust-model-secrets
  * private"). A node started by this version creates them owner-only anyway (the controller's umask 077,
  * see `cli.ts`); this tightens what an older version created 0644/0755.
  *
@@ -10,11 +10,10 @@
  * covered: the controller cannot know what their arguments mean, so each guest tightens its own files
  * (the IPFS guest its repo).
  */
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { JOURNAL_FILE } from '../../contracts/devchain-journal.js';
-import type { Logger } from '../../schema/log.js';
-import { tightenOwnerOnly, type TightenOwnerOnlyResult } from '../../schema/tighten-owner-only.js';
-import type { GuestWorkerConfig, NodeConfig, XbrmmWorkerConfig } from '../../config/types.js';
+import { dirname, isAbsolute, relative } from 'node:path';
+import type { Logger } from '../../schema/index.js';
+import { tightenOwnerOnly, type TightenOwnerOnlyResult } from '../../schema/index.js';
+import type { NodeConfig, XbrmmWorkerConfig } from '../../config/index.js';
 
 /** The maker's transaction journal beside its DB: the same rule as `journalPath` in worker/host/maker.ts. */
 export const makerJournalPath = (makerDbPath: string): string => `${makerDbPath}.journal`;
@@ -43,17 +42,6 @@ export interface WorkerDataFiles {
   }[];
   /** The IPFS fetcher's files (re-fetchable), when the worker has one. */
   readonly ipfsDirectory?: string;
-}
-
-/**
- * The journal of the dev chain a guest keeps (its `--state DIR` argument, resolved against the guest's workdir
- * as the guest itself does: `DIR/journal`, the rule of contracts/devchain-journal.ts), or undefined for a guest
- * that keeps no chain state.
- */
-export function guestChainJournal(guest: GuestWorkerConfig): string | undefined {
-  const i = guest.arguments.indexOf('--state');
-  const dir = i < 0 ? undefined : guest.arguments[i + 1];
-  return dir === undefined ? undefined : join(resolve(guest.options.workdir, dir), JOURNAL_FILE);
 }
 
 /** The data paths of `worker`: what `xbr-edge backup` copies and the controller keeps owner-only. */

@@ -4,9 +4,9 @@
  * helpers the controller's supervision and shutdown use.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import type { Logger } from '../../schema/log.js';
-import type { GuestWorkerConfig, WorkerCommonOptions, WorkerConfig } from '../../config/types.js';
-import { isWorkerToController, type ControllerToWorker } from '../../process/ipc.js';
+import type { Logger } from '../../schema/index.js';
+import type { GuestWorkerConfig, WorkerCommonOptions, WorkerConfig } from '../../config/index.js';
+import { isWorkerToController, type ControllerToWorker } from '../../process/index.js';
 
 export interface ExitInfo {
   code: number | null;

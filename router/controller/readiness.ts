@@ -3,7 +3,7 @@
  * worker is ready once `started`, or once its TCP port accepts connections.
  */
 import { connect, type Socket } from 'node:net';
-import type { WorkerConfig } from '../../config/types.js';
+import type { WorkerConfig } from '../../config/index.js';
 import { channelClosed, describeExit, type Run } from './process.js';
 
 /** Interval between connection attempts of a `tcp` readiness check. */

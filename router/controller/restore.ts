@@ -18,11 +18,12 @@
 import { chmodSync, copyFileSync, constants, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { SCHEMA_VERSIONS, fileTimestamp, fsyncPath, lmdbLayout, type DbKind } from '../../schema/db/index.js';
-import { WampError, WampErrorUri } from '../../schema/errors.js';
-import type { NodeConfig } from '../../config/types.js';
+import { WampError, WampErrorUri } from '../../schema/index.js';
+import type { NodeConfig } from '../../config/index.js';
 import { LMDB_ROLES, readManifest, verifyBackup, type BackupFile, type BackupManifest } from './backup-manifest.js';
 import { acquireNodeLock } from './node-lock.js';
-import { guestChainJournal, workerDataFiles } from './private-files.js';
+import { guestChainJournal } from './backup.js';
+import { workerDataFiles } from './private-files.js';
 
 /** One file put back. */
 export interface RestoredFile {

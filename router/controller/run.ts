@@ -8,9 +8,9 @@
  * be kept alive; 130 a second SIGINT killed everything without waiting.
  */
 import { statSync } from 'node:fs';
-import { createLogger, type Logger } from '../../schema/log.js';
+import { createLogger, type Logger } from '../../schema/index.js';
 import { loadConfigFile, resolveNodePaths, validateNodeConfig, type ConfigError, type NodeConfig } from '../../config/index.js';
-import { watchParent } from '../../process/parent-watch.js';
+import { watchParent } from '../../process/index.js';
 import { Controller } from './controller.js';
 import { freshChainConfig, takeFreshFlag } from './fresh-chain.js';
 import { acquireNodeLock, type NodeLock } from './node-lock.js';
@@ -101,7 +101,7 @@ export function checkNode(argv: readonly string[], options: { fresh?: boolean } 
  * `fresh-chain.ts`); resolves with the process exit code.
  */
 export async function runController(argv: readonly string[]): Promise<number> {
-  // Owner-only by construction (DESIGN §7 "Secrets stay private"): everything this node creates — the node
+  // Owner-only by construction (docs/protocol.md#trust-model-secrets): everything this node creates — the node
   // directory, keys, LMDB data and lock files, journals, the IPFS repo with its libp2p private key, the Unix
   // sockets of trusted sessions — is created 0700/0600, by this process and by every worker and guest it
   // spawns (children inherit the umask). A umask rather than a mode per file, because most of these files are

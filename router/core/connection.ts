@@ -1,5 +1,5 @@
 import type { Serializer } from '../wamp/serializer.js';
-import { toWampError, WampErrorUri } from '../../schema/errors.js';
+import { toWampError, WampErrorUri } from '../../schema/index.js';
 import type { WireMessage } from '../wamp/messages.js';
 
 /** What the router tells authenticators and the session meta API about a session's transport. */

@@ -1,15 +1,15 @@
-import { WampError, WampErrorUri } from '../../schema/errors.js';
-import { CALLEE_AUTHID_OPTION } from '../../schema/uris.js';
-import type { Logger } from '../../schema/log.js';
-import type { MatchPolicy } from '../../config/types.js';
+import { WampError, WampErrorUri } from '../../schema/index.js';
+import { CALLEE_AUTHID_OPTION } from '../../schema/index.js';
+import type { Logger } from '../../schema/index.js';
+import type { MatchPolicy } from '../../config/index.js';
 import type { ClientMessage, Dict } from '../wamp/messages.js';
 import { MessageType } from '../wamp/messages.js';
-import { isValidUri } from '../../schema/wamp/uri.js';
-import type { RoleAuthorizer } from '../../config/permissions/authorizer.js';
+import { isValidUri } from '../../schema/wamp/index.js';
+import type { RoleAuthorizer } from '../../config/permissions/index.js';
 import type { IdSequence } from './ids.js';
 import { readMatch, readOneOf, readTimeoutMs } from './options.js';
-import { UriPatternMap } from '../../schema/wamp/pattern-map.js';
-import { callerAlwaysDisclosed, patternRegistrationTrespass, PROVIDER_NAMESPACE } from '../../config/permissions/reserved.js';
+import { UriPatternMap } from '../../schema/wamp/index.js';
+import { callerAlwaysDisclosed, patternRegistrationTrespass, PROVIDER_NAMESPACE } from '../../config/permissions/index.js';
 import { errorReply, withPayload } from './replies.js';
 import type { Session } from './session.js';
 

@@ -1,6 +1,6 @@
 /**
  * Length limits on what a client names itself and asks for in HELLO, checked before any of it is
- * used (DESIGN §7, "bounded before trusted"). Without them an unauthenticated peer could hand the
+ * used (docs/protocol.md#trust-model-bounds). Without them an unauthenticated peer could hand the
  * router, its authenticators, logs and meta events identifiers as large as a whole message (a 200 kB
  * authid was accepted). A HELLO over a limit is a protocol violation, like any malformed HELLO.
  */

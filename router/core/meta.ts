@@ -1,4 +1,4 @@
-import { WampError, WampErrorUri } from '../../schema/errors.js';
+import { WampError, WampErrorUri } from '../../schema/index.js';
 import type { Dealer } from './dealer.js';
 import type { Session } from './session.js';
 import { describe } from './options.js';

@@ -1,5 +1,5 @@
-import { WampError, WampErrorUri } from '../../schema/errors.js';
-import type { MatchPolicy } from '../../config/types.js';
+import { WampError, WampErrorUri } from '../../schema/index.js';
+import type { MatchPolicy } from '../../config/index.js';
 import type { Dict } from '../wamp/messages.js';
 
 /** Readers for the option dictionaries of SUBSCRIBE/REGISTER/PUBLISH/CALL: wrong types are errors, not ignored. */

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import { WampError, WampErrorUri } from '../../schema/errors.js';
-import type { Logger } from '../../schema/log.js';
+import { WampError, WampErrorUri } from '../../schema/index.js';
+import type { Logger } from '../../schema/index.js';
 import type { AuthMethod, AuthStep, Principal } from '../auth/types.js';
 import type { ClientMessage, Dict } from '../wamp/messages.js';
 import { MessageType } from '../wamp/messages.js';

@@ -1,9 +1,9 @@
-import { WampError, WampErrorUri } from '../../schema/errors.js';
-import type { Logger } from '../../schema/log.js';
-import type { RealmConfig } from '../../config/types.js';
+import { WampError, WampErrorUri } from '../../schema/index.js';
+import type { Logger } from '../../schema/index.js';
+import type { RealmConfig } from '../../config/index.js';
 import type { ClientMessage } from '../wamp/messages.js';
 import { MessageType } from '../wamp/messages.js';
-import { RoleAuthorizer } from '../../config/permissions/authorizer.js';
+import { RoleAuthorizer } from '../../config/permissions/index.js';
 import { Broker } from './broker.js';
 import { Dealer } from './dealer.js';
 import { IdSequence } from './ids.js';

@@ -1,4 +1,4 @@
-import { WampError } from '../../schema/errors.js';
+import { WampError } from '../../schema/index.js';
 import type { Dict, WireMessage } from '../wamp/messages.js';
 import { MessageType } from '../wamp/messages.js';
 

@@ -1,8 +1,8 @@
-import { WampError, WampErrorUri } from '../../schema/errors.js';
-import type { Logger } from '../../schema/log.js';
+import { WampError, WampErrorUri } from '../../schema/index.js';
+import type { Logger } from '../../schema/index.js';
 import { createAuthMethods } from '../auth/index.js';
 import type { AuthMethod } from '../auth/types.js';
-import type { AuthConfig, RouterWorkerConfig } from '../../config/types.js';
+import type { AuthConfig, RouterWorkerConfig } from '../../config/index.js';
 import type { Connection, ConnectionHandler, OpeningHandshake } from './connection.js';
 import { SessionProtocol, type ProtocolHost } from './protocol.js';
 import { Realm } from './realm.js';

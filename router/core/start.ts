@@ -1,5 +1,5 @@
-import { createLogger, type Logger } from '../../schema/log.js';
-import type { RouterWorkerConfig, TransportConfig } from '../../config/types.js';
+import { createLogger, type Logger } from '../../schema/index.js';
+import type { RouterWorkerConfig, TransportConfig } from '../../config/index.js';
 import type { BoundAddress } from '../transport/endpoint.js';
 import type { Listener } from '../transport/listener.js';
 import { startRawSocketTransport } from '../transport/rawsocket.js';

@@ -1,5 +1,5 @@
 /**
- * What a transport does with a connection before it trusts it (DESIGN §7, "bounded before trusted"):
+ * What a transport does with a connection before it trusts it (docs/protocol.md#trust-model-bounds):
  * count it from TCP accept against `max_connections`, and give it `open_handshake_timeout` from
  * accept to open. A socket that sends nothing is counted and timed like any other: otherwise idle
  * sockets hold descriptors and buffers without limit (1,500 of them were held for 80 s).

@@ -1,8 +1,8 @@
 import { existsSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
 import { connect, type Server, type AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
-import { WampError, WampErrorUri } from '../../schema/errors.js';
-import type { EndpointConfig } from '../../config/types.js';
+import { WampError, WampErrorUri } from '../../schema/index.js';
+import type { EndpointConfig } from '../../config/index.js';
 
 export type BoundAddress = { type: 'tcp'; host: string; port: number } | { type: 'unix'; path: string };
 

@@ -1,7 +1,7 @@
 import type { Server } from 'node:net';
-import type { LogFields, Logger } from '../../schema/log.js';
+import type { LogFields, Logger } from '../../schema/index.js';
 import type { AuthMethod } from '../auth/types.js';
-import type { AuthConfig, TransportConfig } from '../../config/types.js';
+import type { AuthConfig, TransportConfig } from '../../config/index.js';
 import type { Connection, ConnectionHandler, OpeningHandshake } from '../core/connection.js';
 import { listenOn, type BoundAddress } from './endpoint.js';
 

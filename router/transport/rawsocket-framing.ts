@@ -1,4 +1,4 @@
-import { WampError, WampErrorUri } from '../../schema/errors.js';
+import { WampError, WampErrorUri } from '../../schema/index.js';
 
 /**
  * WAMP RawSocket framing (https://wamp-proto.org/wamp_latest_ietf.html#name-rawsocket-transport):

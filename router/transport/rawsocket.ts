@@ -1,7 +1,7 @@
 import { createServer, type Socket } from 'node:net';
-import { WampError, WampErrorUri } from '../../schema/errors.js';
-import type { Logger } from '../../schema/log.js';
-import type { RawSocketTransportConfig } from '../../config/types.js';
+import { WampError, WampErrorUri } from '../../schema/index.js';
+import type { Logger } from '../../schema/index.js';
+import type { RawSocketTransportConfig } from '../../config/index.js';
 import { encodeMessage, type Connection, type ConnectionHandler, type TransportDetails } from '../core/connection.js';
 import type { WireMessage } from '../wamp/messages.js';
 import type { Serializer } from '../wamp/serializer.js';
@@ -18,7 +18,7 @@ import {
   parseClientHandshake,
 } from './rawsocket-framing.js';
 import { ConnectionCount, handshakeFrom, REFUSED_LINGER_MS, startOpening } from './admission.js';
-import { WriteCoalescer } from '../../process/write-coalescer.js';
+import { WriteCoalescer } from '../../process/index.js';
 import { peerOf } from './endpoint.js';
 import { MAX_SEND_BACKLOG, serveTransport, type Listener, type TransportHost } from './listener.js';
 

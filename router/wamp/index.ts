@@ -15,4 +15,4 @@ export {
 } from './serializers.js';
 export { describeValue, parseClientMessage } from './parse.js';
 export { MAX_NESTING_DEPTH, MAX_URI_LENGTH } from './limits.js';
-export { isValidPermissionUri, isValidUri, wildcardMatches } from '../../schema/wamp/uri.js';
+export { isValidPermissionUri, isValidUri, wildcardMatches } from '../../schema/wamp/index.js';

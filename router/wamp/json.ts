@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { parse as losslessParse } from 'lossless-json';
-import { WampError, WampErrorUri } from '../../schema/errors.js';
+import { WampError, WampErrorUri } from '../../schema/index.js';
 import { jsonNestsDeeperThan } from './json-depth.js';
 import { MAX_NESTING_DEPTH } from './limits.js';
 import type { Serializer } from './serializer.js';

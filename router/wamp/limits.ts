@@ -1,5 +1,5 @@
 /**
- * Limits every decoded client message is held to before the router trusts any of it (DESIGN §7,
+ * Limits every decoded client message is held to before the router trusts any of it (docs/protocol.md#trust-model,
  * "bounded before trusted"). One place, so the three serializers cannot drift apart.
  */
 
@@ -13,4 +13,4 @@
 export const MAX_NESTING_DEPTH = 1000;
 
 /** The longest URI a client may send (defined with the other WAMP URI rules). */
-export { MAX_URI_LENGTH } from '../../schema/wamp/uri.js';
+export { MAX_URI_LENGTH } from '../../schema/wamp/index.js';

@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { Packr, Unpackr } from 'msgpackr';
-import { WampError, WampErrorUri } from '../../schema/errors.js';
+import { WampError, WampErrorUri } from '../../schema/index.js';
 import { MAX_NESTING_DEPTH as MAX_DEPTH } from './limits.js';
 import type { Serializer } from './serializer.js';
 

@@ -1,4 +1,4 @@
-import { WampError, WampErrorUri } from '../../schema/errors.js';
+import { WampError, WampErrorUri } from '../../schema/index.js';
 import { MAX_URI_LENGTH } from './limits.js';
 import { MessageType, type ClientMessage, type Dict, type WampId } from './messages.js';
 

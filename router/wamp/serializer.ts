@@ -1,4 +1,4 @@
-import type { SerializerName } from '../../config/types.js';
+import type { SerializerName } from '../../config/index.js';
 
 /**
  * Turns WAMP messages into transport payloads and back. Implementations must keep integers exact

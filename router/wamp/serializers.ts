@@ -1,4 +1,4 @@
-import type { SerializerName } from '../../config/types.js';
+import type { SerializerName } from '../../config/index.js';
 import { cborSerializer } from './cbor.js';
 import { jsonSerializer } from './json.js';
 import { msgpackSerializer } from './msgpack.js';

@@ -2,10 +2,10 @@
  * Entry of the router worker process, started by the controller: runs the WAMP router of one
  * `type: "router"` worker of router-config.json.
  */
-import { createLogger } from '../../schema/log.js';
-import { WampError, WampErrorUri } from '../../schema/errors.js';
+import { createLogger } from '../../schema/index.js';
+import { WampError, WampErrorUri } from '../../schema/index.js';
 import { startRouter, type RunningRouter } from '../core/start.js';
-import { runWorker } from '../../process/worker-bootstrap.js';
+import { runWorker } from '../../process/index.js';
 
 let running: RunningRouter | undefined;
 

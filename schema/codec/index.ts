@@ -1,4 +1,4 @@
-/** Wire codecs and argument guards of the XBR protocol (DESIGN §4 "Wire"). */
+/** Wire codecs and argument guards of the XBR protocol (docs/protocol.md#wire). */
 export type { Address, Amount, Brand, Ed25519PublicKey, Hash32, NsTime, Signature65, Uuid } from './types.js';
 export { argumentError, describe, expectBytes, toHex } from './argument.js';
 export { sameBytes } from './bytes.js';

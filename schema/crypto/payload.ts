@@ -1,5 +1,5 @@
 /**
- * Payload encryption for XBR data events (spec §2 `KeySeries.encrypt`, §4.3 `unwrap`; DESIGN §4):
+ * Payload encryption for XBR data events (docs/protocol.md#payload-encryption `KeySeries.encrypt`, docs/protocol.md#buyer `unwrap`; docs/protocol.md#differences):
  * the payload is CBOR-encoded, then sealed with XSalsa20-Poly1305 (`crypto_secretbox`, tweetnacl) under
  * the 32-byte data key. Wire form: `nonce(24) ‖ mac(16) ‖ ciphertext` (length 40 + len(cbor)); the nonce
  * is fresh random (node:crypto) per message. The serializer name sent beside it is {@link PAYLOAD_SERIALIZER}.
@@ -16,11 +16,11 @@ import { Encoder } from 'cbor-x';
 import { WampError } from '../errors.js';
 import { invalidArgument, requireBytes } from './x25519.js';
 
-/** The only payload serializer name (spec §2): sent as `enc_ser` beside each ciphertext. */
+/** The only payload serializer name (docs/protocol.md#payload-encryption): sent as `enc_ser` beside each ciphertext. */
 export const PAYLOAD_SERIALIZER = 'cbor';
-/** URI when a payload ciphertext does not open (spec §4.3). */
+/** URI when a payload ciphertext does not open (docs/protocol.md#buyer). */
 export const PAYLOAD_DECRYPTION_ERROR_URI = 'xbr.error.decryption_failed';
-/** URI when an opened payload is not valid CBOR or the serializer is unknown (spec §4.3). */
+/** URI when an opened payload is not valid CBOR or the serializer is unknown (docs/protocol.md#buyer). */
 export const PAYLOAD_DESERIALIZATION_ERROR_URI = 'xbr.error.deserialization_failed';
 /** Length of a data key (`crypto_secretbox` key). */
 export const DATA_KEY_BYTES = 32;

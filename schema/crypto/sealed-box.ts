@@ -1,6 +1,6 @@
 /**
  * libsodium-compatible sealed boxes (`crypto_box_seal` / `crypto_box_seal_open`), used to hand a
- * 32-byte data key to a buyer (spec §2 "Key sealing", §3.4, §4.3 step 7).
+ * 32-byte data key to a buyer (docs/protocol.md#sealed-key "Key sealing", docs/protocol.md#sealed-key).
  *
  * Layout: `epk(32) ‖ mac(16) ‖ ciphertext` (80 bytes for a 32-byte key), where
  * - `epk` is a fresh ephemeral X25519 public key,
@@ -15,7 +15,7 @@
  *
  * Error URIs:
  * - {@link SEALED_BOX_ERROR_URI} `xbr.error.decryption_failed` — a sealed box that does not open: too
- *   short, tampered, sealed to another key, or with a low-order ephemeral key (spec §4.3 uses this URI).
+ *   short, tampered, sealed to another key, or with a low-order ephemeral key (docs/protocol.md#buyer uses this URI).
  * - `wamp.error.invalid_argument` — a key argument of the wrong type or length, or a recipient public key
  *   that is a low-order point; the message names the argument.
  */

@@ -1,5 +1,5 @@
 /**
- * Ed25519 → X25519 key conversion (buyer keys, DESIGN §4): the buyer's `buyer_pubkey` is its Ed25519
+ * Ed25519 → X25519 key conversion (buyer keys, docs/protocol.md#differences): the buyer's `buyer_pubkey` is its Ed25519
  * (WAMP-cryptosign) public key; the seller converts it to X25519 to seal the data key to it, and the
  * buyer converts its Ed25519 secret to the matching X25519 secret to open the sealed box.
  *

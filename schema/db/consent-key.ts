@@ -1,5 +1,5 @@
 /**
- * Primary key of consents (spec §7.5): `catalog[16] ‖ member[20] ‖ delegate[20] ‖ u8(delegate_type) ‖
+ * Primary key of consents (docs/protocol.md#key-layouts): `catalog[16] ‖ member[20] ‖ delegate[20] ‖ u8(delegate_type) ‖
  * market[16]`, 73 bytes; shared by the maker and worker DBs.
  */
 import type { Address, Uuid } from '../codec/types.js';

@@ -16,7 +16,7 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, chmodSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { open, type DatabaseOptions, type RootDatabase } from 'lmdb';
-import { storageError } from './errors.js';
+import { storageError } from '../storage-errors.js';
 
 /** Where lmdb-js keeps the files of the environment at `path`. */
 export interface LmdbLayout {

@@ -1,7 +1,7 @@
 /**
  * Opens an LMDB environment for a maker or worker DB: named sub-databases (binary keys, msgpack values
  * with bigint support), a `meta` table holding `schema_version` and `kind` (a DB of an older version is
- * migrated up at open, see `migrations.ts`), and the two write paths the ledger uses (DESIGN §5):
+ * migrated up at open, see `migrations.ts`), and the two write paths the ledger uses (docs/protocol.md#ledger-rules):
  *
  * - {@link DbEnv.writeSync}: one synchronous write transaction, durable (fsynced) when it returns.
  * - {@link DbEnv.write}: the callback runs synchronously as a nested (abortable) transaction inside the
@@ -16,7 +16,7 @@ import { open, type Database, type DatabaseOptions, type RootDatabase } from 'lm
 import { WampError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { copyOpenEnv } from './env-copy.js';
-import { DbErrorUri, storageError } from './errors.js';
+import { DbErrorUri, storageError } from '../storage-errors.js';
 import { groupCommitter } from './group-commit.js';
 import { fileTimestamp, migrationSteps, openableVersions, type AppliedMigration, type Migration, type MigrationTxn } from './migrations.js';
 

@@ -1,5 +1,5 @@
 /** LMDB storage of xbr-edge: environments, typed tables and indexes, maker/worker DBs, ledger checks. */
-export { DbErrorUri, storageError } from './errors.js';
+export { DbErrorUri, storageError } from '../storage-errors.js';
 export { address, bytes, bytes32, key, prefixRange, readU64, stringKey, u32, u64, u8, uuid, type KeyPart } from './keys.js';
 export {
   DEFAULT_MAXSIZE,

@@ -1,11 +1,11 @@
 /**
  * Binary key encoding for LMDB sub-databases opened with `keyEncoding: 'binary'` (bytewise order, so a
  * key starting 0x00 sorts first and is never skipped by a range). Composite keys are fixed-width fields
- * concatenated, like the original's zlmdb layouts (spec §7.5): ids 16 bytes, addresses 20 bytes, ns
+ * concatenated, like the original's zlmdb layouts (docs/protocol.md#key-layouts): ids 16 bytes, addresses 20 bytes, ns
  * timestamps 8-byte big-endian unsigned, so bytewise order equals (field1, field2, ...) order.
  */
 import type { Address, NsTime, Uuid } from '../codec/types.js';
-import { storageError } from './errors.js';
+import { storageError } from '../storage-errors.js';
 
 const U64_MAX = (1n << 64n) - 1n;
 

@@ -1,5 +1,5 @@
 /**
- * Ledger invariants of DESIGN §5 as code. Each check throws a `xbr.error.ledger_invariant` WampError
+ * Ledger invariants of docs/protocol.md#ledger-rules as code. Each check throws a `xbr.error.ledger_invariant` WampError
  * naming the channel and the numbers; the maker treats it like a storage failure (fail closed).
  *
  * Debug mode (`XBR_LEDGER_DEBUG=1`, or `ledgerDebug: true` when opening the maker DB) runs
@@ -8,7 +8,7 @@
 import { WampError } from '../errors.js';
 import type { ChannelBalance } from './records/balance.js';
 import type { Channel } from './records/channel.js';
-import { DbErrorUri } from './errors.js';
+import { DbErrorUri } from '../storage-errors.js';
 
 function hex(b: Uint8Array | undefined): string {
   return b === undefined ? '?' : Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');

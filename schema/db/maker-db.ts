@@ -1,6 +1,6 @@
 /**
- * The maker DB (one per market maker, spec §7.2): offers, payment/paying channels and their ledger
- * balances, purchase transactions, consents, with the indexes of spec §7.5. Index keys:
+ * The maker DB (one per market maker, docs/protocol.md#maker-db): offers, payment/paying channels and their ledger
+ * balances, purchase transactions, consents, with the indexes of docs/protocol.md#key-layouts. Index keys:
  *
  * | index | key | record |
  * |---|---|---|
@@ -12,7 +12,7 @@
  * | `idx_transaction_by_state` | u8(state) ‖ u64be(created) ‖ tid | transaction, INFLIGHT ones only (found on start) |
  * | `idx_transaction_by_payment_seq` | payment channel id[16] ‖ u32be(payment seq after the reserve) ‖ tid | transaction, all of them (a `buy_key` asked again, audits) |
  *
- * Consents live here under their own table (fixing the cross-DB slot mix-up of spec §7.6). Names, encodings
+ * Consents live here under their own table (fixing the cross-DB slot mix-up of docs/protocol.md#consents). Names, encodings
  * and the transactions' index keys are in `maker-schema.ts`; the schema history in `maker-migrations.ts`.
  */
 import type { Address, Uuid } from '../codec/types.js';
@@ -138,7 +138,7 @@ export function offerByKey(db: MakerDb, keyId: Uuid): Offer | undefined {
   return db.offers.getUnique(MakerIndex.offerByKey, key(uuid(keyId)))?.value;
 }
 
-/** Channels of `type` whose delegate is `delegate`, oldest first (spec §6.3). */
+/** Channels of `type` whose delegate is `delegate`, oldest first (docs/protocol.md#active-channel). */
 export function channelsByDelegate(db: MakerDb, type: typeof ChannelType.PAYMENT | typeof ChannelType.PAYING, delegate: Address): Channel[] {
   const { channels } = channelTables(db, type);
   const index = type === ChannelType.PAYMENT ? MakerIndex.paymentChannelByDelegate : MakerIndex.payingChannelByDelegate;

@@ -11,7 +11,7 @@
  */
 import type { Database } from 'lmdb';
 import type { DbEnv } from './env.js';
-import { DbErrorUri, storageError } from './errors.js';
+import { DbErrorUri, storageError } from '../storage-errors.js';
 import { prefixRange } from './keys.js';
 import { WampError } from '../errors.js';
 

@@ -1,5 +1,5 @@
 /**
- * The worker DB (one per xbrmm worker, spec §7.2): the blockchain replica (§7.4), user keys, the IPFS
+ * The worker DB (one per xbrmm worker, docs/protocol.md#worker-db): the blockchain replica (docs/protocol.md#replica-records), user keys, the IPFS
  * download log and the chain monitor's progress. Keys and indexes:
  *
  * | table / index | key |

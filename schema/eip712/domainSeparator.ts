@@ -1,6 +1,6 @@
 /**
  * Domain separators (`hashStruct(EIP712Domain)`) for `EIP712Domain(string name,string version)`,
- * computed once: XBR `0x6929f68f…b0e4`, WMP `0x43ee3bbb…1b7b` (spec §7.1, §7.4).
+ * computed once: XBR `0x6929f68f…b0e4`, WMP `0x43ee3bbb…1b7b` (docs/protocol.md#eip712-domain).
  */
 import { keccak256, keccakUtf8 } from './keccak.js';
 import { WMP_DOMAIN, XBR_DOMAIN, domainOf, type Eip712Domain, type PrimaryType } from './types.js';

@@ -1,6 +1,6 @@
 /**
  * Error helpers of the EIP712 module. A bad signature is `xbr.error.invalid_signature`; a malformed
- * message field or key is `wamp.error.invalid_argument` naming the argument (DESIGN §4, §6).
+ * message field or key is `wamp.error.invalid_argument` naming the argument (docs/protocol.md#wire-errors).
  */
 import { WampError, WampErrorUri } from '../errors.js';
 

@@ -22,7 +22,7 @@ digest.set(domainSeparatorRef('EIP712ChannelClose'), 2);
 /**
  * `hashTypedMessage('EIP712ChannelClose', m)` without the generic machinery.
  * @example hashChannelClose({ chainId: 1n, verifyingContract, closeAt: 1n, marketId, channelId,
- *   channelSeq: 1, balance: 88_000000000000000000n, isFinal: false }) // 0xa4cb6e37…4dbf for spec §10.3
+ *   channelSeq: 1, balance: 88_000000000000000000n, isFinal: false }) // 0xa4cb6e37…4dbf for docs/protocol.md#test-vectors
  */
 export function hashChannelClose(m: ChannelCloseMessage): Hash32 {
   if (m === null || typeof m !== 'object') throw invalidArgument('EIP712ChannelClose', 'expected a message object');

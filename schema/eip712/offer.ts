@@ -1,7 +1,7 @@
 /**
  * The seller delegate's signature over an offer. The original never signed offers (65 random bytes,
- * spec §11 weak spot 9), so there is no original type: `EIP712Offer` is ours, built like the other XBR
- * types (domain `{name: 'XBR', version: '1'}`, `chainId` and `verifyingContract` first, DESIGN §4):
+ * docs/protocol.md#maker-defect-9), so there is no original type: `EIP712Offer` is ours, built like the other XBR
+ * types (domain `{name: 'XBR', version: '1'}`, `chainId` and `verifyingContract` first, docs/protocol.md#differences):
  *
  * `EIP712Offer(uint256 chainId,address verifyingContract,bytes16 marketId,bytes16 keyId,bytes16 apiId,
  *  string uri,uint256 validFrom,address delegate,uint256 price,bool dynamicPrice,uint256 expires,uint32 copies)`

@@ -1,6 +1,6 @@
 /**
  * Digests the ORIGINAL XBR contracts verified where they differ from the client EIP712 definition
- * (spec §7.2 "Consequences"), for talking to deployments of the original contracts. Our contracts fix
+ * (docs/protocol.md#eip712-legacy-digests "Consequences"), for talking to deployments of the original contracts. Our contracts fix
  * these defects and verify the standard encoding (`sign()`). Sign these with `signDigest`:
  * - Consent: type hash without `string servicePrefix`, but `keccak256(servicePrefix)` still appended;
  * - MarketLeave: the *MarketJoin* type hash over the six MarketLeave fields;

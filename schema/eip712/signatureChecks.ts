@@ -2,13 +2,13 @@
  * Checks on a 65-byte `r ‖ s ‖ v` signature before recovery, each failing with
  * `xbr.error.invalid_signature` and a message saying what was wrong:
  * - length must be 65;
- * - `v` must be 27 or 28 (the wire format, DESIGN §4). `v` ∈ {0, 1} — which the contracts accept — is
+ * - `v` must be 27 or 28 (the wire format, docs/protocol.md#differences). `v` ∈ {0, 1} — which the contracts accept — is
  *   rejected unless `acceptV01` is set: every known signer emits 27/28, and one byte string per signature
  *   keeps signatures usable as identifiers;
  * - `r` and `s` must be in [1, n−1];
  * - `s` must be ≤ n/2 (EIP-2 low-s). OpenZeppelin `ECDSA.recover` applies this exact bound; ethers v6
  *   rejects `s` with its top bit set ("non-canonical s"), which catches all but ≈2⁻¹²⁸ of malleated
- *   signatures. The XBR contracts themselves do not check `s` (spec §7.3).
+ *   signatures. The XBR contracts themselves do not check `s` (docs/protocol.md#contract-signatures).
  */
 import { invalidSignature } from './errors.js';
 

@@ -18,7 +18,7 @@ const hashes = {} as Record<PrimaryType, Uint8Array>;
 for (const [name, fields] of Object.entries(ALL_TYPES)) hashes[name as PrimaryType] = keccakUtf8(encodeType(name, fields));
 
 /**
- * keccak256 of the type string of `primaryType` (spec §7.3; a fresh copy).
+ * keccak256 of the type string of `primaryType` (docs/protocol.md#eip712-typehashes; a fresh copy).
  * @example typeHash('EIP712ChannelClose') // 0x6a7865c9…761a
  */
 export function typeHash(primaryType: PrimaryType): Uint8Array {

@@ -1,8 +1,8 @@
 /**
- * The XBR EIP712 types as data (spec §7.2, field order significant) and the TypeScript shape of each
+ * The XBR EIP712 types as data (docs/protocol.md#eip712-types, field order significant) and the TypeScript shape of each
  * message. Domain `{name: 'XBR', version: '1'}` only: `chainId` and `verifyingContract` (the XBRNetwork
- * address) are the first two fields of every message except `EIP712MarketMemberLogin` (DESIGN §4).
- * The two certificate types of spec §7.4 use the domain `{name: 'WMP', version: '1'}`.
+ * address) are the first two fields of every message except `EIP712MarketMemberLogin` (docs/protocol.md#differences).
+ * The two certificate types of docs/protocol.md#eip712-certificates use the domain `{name: 'WMP', version: '1'}`.
  */
 import type { Address, Uuid } from '../codec/types.js';
 
@@ -33,13 +33,13 @@ export interface Eip712Domain {
 
 /** The domain of every XBR message type. */
 export const XBR_DOMAIN: Eip712Domain = Object.freeze({ name: 'XBR', version: '1' });
-/** The domain of the WAMP certificate types (spec §7.4). */
+/** The domain of the WAMP certificate types (docs/protocol.md#eip712-certificates). */
 export const WMP_DOMAIN: Eip712Domain = Object.freeze({ name: 'WMP', version: '1' });
 
 const f = (name: string, type: Eip712FieldType): Eip712Field => Object.freeze({ name, type });
 const CHAIN = [f('chainId', 'uint256'), f('verifyingContract', 'address')] as const;
 
-/** Every XBR type of spec §7.2 (client definitions), name → fields in order. */
+/** Every XBR type of docs/protocol.md#eip712-types (client definitions), name → fields in order. */
 export const XBR_TYPES = Object.freeze({
   EIP712MemberRegister: [...CHAIN, f('member', 'address'), f('registered', 'uint256'), f('eula', 'string'), f('profile', 'string')],
   EIP712MemberUnregister: [...CHAIN, f('member', 'address'), f('retired', 'uint256')],
@@ -85,7 +85,7 @@ export const XBR_TYPES = Object.freeze({
   EIP712MarketMemberLogin: [f('member', 'address'), f('client_pubkey', 'bytes32')],
 } satisfies Record<string, readonly Eip712Field[]>);
 
-/** The WAMP certificate types of spec §7.4 (domain WMP). */
+/** The WAMP certificate types of docs/protocol.md#eip712-certificates (domain WMP). */
 export const WMP_TYPES = Object.freeze({
   EIP712DelegateCertificate: [
     ...CHAIN, f('validFrom', 'uint256'), f('delegate', 'address'), f('csPubKey', 'bytes32'), f('bootedAt', 'uint64'), f('meta', 'string'),
@@ -167,7 +167,7 @@ export interface ChannelOpenMessage extends ChainBinding {
   readonly amount: bigint;
 }
 export interface ChannelCloseMessage extends ChainBinding {
-  /** Block number (DESIGN §4: the current block, not 1). */
+  /** Block number (docs/protocol.md#differences: the current block, not 1). */
   readonly closeAt: bigint;
   readonly marketId: Uuid; readonly channelId: Uuid;
   /** uint32. */

@@ -1,7 +1,7 @@
 /**
- * XBRCatalog on the in-process dev chain (spec §8.6): catalogs and APIs, direct and pre-signed
+ * XBRCatalog on the in-process dev chain (docs/protocol.md#xbr-catalog): catalogs and APIs, direct and pre-signed
  * (EIP712CatalogCreate / EIP712ApiPublish signed with our schema/eip712 module), every revert reason,
- * the pre-signed block window, replay, and the spec §9 fixes (ApiPublished emitted, readable API records,
+ * the pre-signed block window, replay, and the docs/protocol.md#chain-defects fixes (ApiPublished emitted, readable API records,
  * standard ApiPublish digest with `string schema`, VERIFIED may publish, 1440-block window without
  * underflow, zero-address / malleable signatures rejected).
  * Gas is printed beside the original's figure (notes/original-gas.md), not asserted.
@@ -45,7 +45,7 @@ import {
 const SCHEMA = 'QmQ5JFWUMNhDGLigbqzWkJxJiB3mKRgT8L99pq7tx6ypKW';
 const Level = { VERIFIED: 2n, RETIRED: 3n } as const;
 
-/** Revert reasons of XBRCatalog (spec §8.6; the ones marked "new" are ours, see contracts/README.md). */
+/** Revert reasons of XBRCatalog (docs/protocol.md#xbr-catalog; the ones marked "new" are ours, see contracts/README.md). */
 const R = {
   notMember: 'SENDER_NOT_A_MEMBER',
   catalogExists: 'CATALOG_ALREADY_EXISTS',
@@ -56,7 +56,7 @@ const R = {
   apiExists: 'API_ALREADY_EXISTS',
   invalidPublishSignature: 'INVALID_API_PUBLISH_SIGNATURE',
   invalidPublishBlock: 'INVALID_API_PUBLISH_BLOCK_NUMBER',
-  invalidSignatureLength: 'INVALID_SIGNATURE_LENGTH', // XBRTypes (spec §7.3)
+  invalidSignatureLength: 'INVALID_SIGNATURE_LENGTH', // XBRTypes (docs/protocol.md#contract-signatures)
   invalidNetwork: 'INVALID_NETWORK', // new: zero network in the constructor
 } as const;
 
@@ -165,7 +165,7 @@ describe('XBRCatalog', () => {
       await expectRevert(deployContract(s(0), xbrCatalogAbi, xbrCatalogBytecode, ZeroAddress), R.invalidNetwork);
     });
 
-    it('spec §10.3 CatalogCreate / ApiPublish vectors are reproduced by the module that signs for the chain', () => {
+    it('docs/protocol.md#test-vectors CatalogCreate / ApiPublish vectors are reproduced by the module that signs for the chain', () => {
       const all = loadVectors();
       for (const [label, primaryType] of [['CatalogCreate', 'EIP712CatalogCreate'], ['ApiPublish', 'EIP712ApiPublish']] as const) {
         const v = all[label] as TypedVector;
@@ -173,7 +173,7 @@ describe('XBRCatalog', () => {
         assert.equal(toHex(hashTypedMessage(primaryType, msg)), v.digest, label);
         assert.equal(toHex(sign(primaryType, msg, fromHex(v.signerKey))), v.signature, label);
       }
-      // the original's `terms` variant (spec §10.4) is a different digest: the contract now verifies the client one
+      // the original's `terms` variant (docs/protocol.md#test-vectors) is a different digest: the contract now verifies the client one
       const onchain = all['ApiPublish.onchain'] as { digest: string };
       const client = all['ApiPublish'] as TypedVector;
       assert.notEqual(onchain.digest, client.digest);
@@ -242,7 +242,7 @@ describe('XBRCatalog', () => {
       await expectRevert(fn('createCatalogFor', 5)(w(5).address, created, id, TERMS, META, signature), R.catalogExists);
     });
 
-    it('while block.number ≤ PRESIGNED_TXN_MAX_AGE blocks 0..3 are accepted (the original underflowed, spec §9.2 #17)', async () => {
+    it('while block.number ≤ PRESIGNED_TXN_MAX_AGE blocks 0..3 are accepted (the original underflowed, docs/protocol.md#chain-defect-17)', async () => {
       assert.ok((await latest()) + 1n <= MAX_AGE);
       for (const created of [0n, 3n]) {
         const id = newId();
@@ -265,7 +265,7 @@ describe('XBRCatalog', () => {
       // chain binding: another chainId, or the catalog instead of the network as verifyingContract
       await bad([w(7).address, created, id, TERMS, META, signCreate(7, created, id, { chainId: 1n })]);
       await bad([w(7).address, created, id, TERMS, META, signCreate(7, created, id, { verifyingContract: catalogAddress })]);
-      // zero-address recovery (65 zero bytes for member 0x0) and the malleable twin (spec §9.2 #9, #10)
+      // zero-address recovery (65 zero bytes for member 0x0) and the malleable twin (docs/protocol.md#chain-defect-9)
       await bad([ZeroAddress, created, id, TERMS, META, new Uint8Array(65)]);
       await bad([w(7).address, created, id, TERMS, META, highS(good)]);
       const badV = getBytes(good);
@@ -289,7 +289,7 @@ describe('XBRCatalog', () => {
   });
 
   describe('publishApi', () => {
-    it('the owner publishes an API: ApiPublished is emitted and the record is readable (spec §9.2 #14)', async () => {
+    it('the owner publishes an API: ApiPublished is emitted and the record is readable (docs/protocol.md#chain-defect-14)', async () => {
       const cat = newId();
       await send(fn('createCatalog', 1)(cat, TERMS, META));
       const api = newId();
@@ -311,7 +311,7 @@ describe('XBRCatalog', () => {
       assert.deepEqual(await apiOf(cat, api), { published: block, schema: SCHEMA, meta: META });
     });
 
-    it('a VERIFIED owner may publish (the original allowed ACTIVE only, spec §9.2 #16)', async () => {
+    it('a VERIFIED owner may publish (the original allowed ACTIVE only, docs/protocol.md#chain-defect-16)', async () => {
       const cat = newId();
       await send(fn('createCatalog', 3)(cat, '', ''));
       const api = newId();
@@ -344,7 +344,7 @@ describe('XBRCatalog', () => {
       await send(fn('createCatalog', 5)(cat5, TERMS, META));
     });
 
-    it('a client-type (`string schema`) signature from schema/eip712 is accepted; replay is rejected (spec §9.1 #3)', async () => {
+    it('a client-type (`string schema`) signature from schema/eip712 is accepted; replay is rejected (docs/protocol.md#chain-defect-3)', async () => {
       const published = await latest();
       const api = newId();
       const signature = signPublish(5, published, cat5, api);

@@ -1,9 +1,9 @@
 /**
- * XBRChannel on the in-process dev chain (spec §8.8): PAYMENT / PAYING channels opened with an
+ * XBRChannel on the in-process dev chain (docs/protocol.md#xbr-channel): PAYMENT / PAYING channels opened with an
  * EIP712ChannelOpen signature of the actor and closed with EIP712ChannelClose signed by the delegate and the
  * market maker — all signatures produced by our schema/eip712 (`signChannelOpen` / `signChannelClose` /
- * `sign()`). Every revert reason, the spec §10.7 settlement vectors, the cooperative instant close, and the
- * spec §9 fixes: a non-cooperative close (CLOSING) accepts newer states, rejects outdated / replayed ones and
+ * `sign()`). Every revert reason, the docs/protocol.md#test-vectors settlement vectors, the cooperative instant close, and the
+ * docs/protocol.md#chain-defects fixes: a non-cooperative close (CLOSING) accepts newer states, rejects outdated / replayed ones and
  * is settled by anyone after NONCOOPERATIVE_CHANNEL_CLOSE_TIMEOUT **blocks** (the original locked the deposit
  * for ever). Gas is printed beside the original's (notes/original-gas.md) and asserted lower.
  */
@@ -55,7 +55,7 @@ import {
 
 const XBR = 10n ** 18n;
 const MILLI = 10n ** 15n;
-const FEE_42 = 420_000_000_000_000_000_000_000_000n; // spec §10.7
+const FEE_42 = 420_000_000_000_000_000_000_000_000n; // docs/protocol.md#test-vectors
 const CONTRIBUTION_30 = 300_000_000_000_000_000_000_000_000n;
 const TIMEOUT = 1440n;
 const PAYMENT = 1;
@@ -64,7 +64,7 @@ const PROVIDER = 1;
 const CONSUMER = 2;
 const State = { NULL: 0n, OPEN: 1n, CLOSING: 2n, CLOSED: 3n } as const;
 
-/** Revert reasons of XBRChannel (spec §8.8; "new" = ours, see contracts/README.md). */
+/** Revert reasons of XBRChannel (docs/protocol.md#xbr-channel; "new" = ours, see contracts/README.md). */
 const R = {
   invalidMarket: 'INVALID_MARKET', // new (constructor)
   noSuchMarket: 'NO_SUCH_MARKET',
@@ -96,8 +96,8 @@ const R = {
   balanceOutdated: 'TRANSACTION_BALANCE_OUTDATED',
   notClosing: 'CHANNEL_NOT_CLOSING', // new (settleChannel)
   notTimedOut: 'CHANNEL_NOT_TIMED_OUT', // new (settleChannel)
-  notConsented: 'DELEGATE_NOT_CONSENTED', // new (openChannel, §9.2 #18)
-  notParty: 'SENDER_NOT_CHANNEL_PARTY', // new (requestChannelClose, §9.1 #4)
+  notConsented: 'DELEGATE_NOT_CONSENTED', // new (openChannel, docs/protocol.md#chain-defect-18)
+  notParty: 'SENDER_NOT_CHANNEL_PARTY', // new (requestChannelClose, docs/protocol.md#chain-defect-4)
   signatureLength: 'INVALID_SIGNATURE_LENGTH', // XBRTypes
 } as const;
 
@@ -264,7 +264,7 @@ describe('XBRChannel', () => {
     await send(mkt('joinMarket', 4)(marketId, PROVIDER, ''));
     await send(mkt('joinMarket', 5)(freeMarketId, 3, ''));
     for (const i of [2, 3, 4, 5, 8]) await send(tok('approve', i)(channelAddress, 10_000n * XBR));
-    // openChannel requires the actor's consent for the delegate in the channel's role (§9.2 #18)
+    // openChannel requires the actor's consent for the delegate in the channel's role (docs/protocol.md#chain-defect-18)
     catalogId = newId();
     await send(catalog().getFunction('createCatalog')(catalogId, '', ''));
     await send(mkt('setConsent', 3)(marketId, delegate.address, CONSUMER, catalogId, true, 'xbr.demo.'));
@@ -297,7 +297,7 @@ describe('XBRChannel', () => {
       await expectRevert(deployContract(s(0), xbrChannelAbi, xbrChannelBytecode, ZeroAddress), R.invalidMarket);
     });
 
-    it('typehashes are the spec §7.3 constants; signChannelOpen / signChannelClose equal sign()', async () => {
+    it('typehashes are the docs/protocol.md#eip712-typehashes constants; signChannelOpen / signChannelClose equal sign()', async () => {
       assert.equal(toHex(typeHash('EIP712ChannelOpen')), '0xb64bcb01b836057f268e088d4d8e9cfb8d4fbb900c798b6815d934b7bc5759de');
       assert.equal(toHex(typeHash('EIP712ChannelClose')), '0x6a7865c9be84b09244f7d7e79c1882659ea258ccd2aed77adfc9b753b83a761a');
       const a = await paymentArgs(5n * XBR);
@@ -411,7 +411,7 @@ describe('XBRChannel', () => {
     });
   });
 
-  describe('closeChannel: settlement vectors (spec §10.7; fee 42 %, contribution 30 %)', () => {
+  describe('closeChannel: settlement vectors (docs/protocol.md#test-vectors; fee 42 %, contribution 30 %)', () => {
     const parties = () => [w(2).address, w(3).address, w(4).address, w(1).address, w(0).address, channelAddress];
 
     it('PAYMENT 123 XBR, (13, 55, final): Closing + Closed; 39.44 → maker, 55 → consumer, 19.992 → owner, 8.568 → org', async () => {
@@ -595,7 +595,7 @@ describe('XBRChannel', () => {
     });
   });
 
-  describe('delegate consent (§9.2 #18)', () => {
+  describe('delegate consent (docs/protocol.md#chain-defect-18)', () => {
     it('a delegate may open while its actor consents for at least one catalog; repeated consents do not double count', async () => {
       const d = Wallet.createRandom();
       const other = newId();
@@ -623,7 +623,7 @@ describe('XBRChannel', () => {
     });
   });
 
-  describe('requestChannelClose: unilateral close (§9.1 #4)', () => {
+  describe('requestChannelClose: unilateral close (docs/protocol.md#chain-defect-4)', () => {
     it('the consumer starts the timeout alone; the maker answers with its newest co-signed state; settled to that state', async () => {
       const a = await paymentArgs(10n * XBR);
       await open(a, 3, 3);

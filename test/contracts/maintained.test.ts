@@ -1,4 +1,4 @@
-/** XBRMaintained (spec §8.2, with defect §9.1 #8 fixed: maintainers can be added and removed). */
+/** XBRMaintained (docs/protocol.md#xbr-maintained, with defect docs/protocol.md#chain-defect-8 fixed: maintainers can be added and removed). */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { BaseContract, Signer, TransactionReceipt } from 'ethers';

@@ -1,8 +1,8 @@
 /**
- * XBRMarket on the in-process dev chain (spec §8.7): markets, actors (join/leave with securities held in
+ * XBRMarket on the in-process dev chain (docs/protocol.md#xbr-market): markets, actors (join/leave with securities held in
  * escrow and refunded), consents, direct and pre-signed (EIP712MarketCreate / MarketJoin / MarketLeave /
  * Consent signed with our schema/eip712 module: standard digests), every revert reason, the pre-signed
- * window, replay protection, and the spec §9 fixes (no public `_leaveMarket` / `_setConsent`, standard
+ * window, replay protection, and the docs/protocol.md#chain-defects fixes (no public `_leaveMarket` / `_setConsent`, standard
  * Consent / MarketLeave digests, refundable securities, unsigned securities only from member or maker,
  * stored seq in `MarketCreated`, exact actor lists, RETIRED members may leave, PROVIDER_CONSUMER views).
  * Gas is printed beside the original's figure (notes/original-gas.md), not asserted.
@@ -63,7 +63,7 @@ const PROVIDER = 1;
 const CONSUMER = 2;
 const BOTH = 3;
 
-/** Revert reasons of XBRMarket (spec §8.7; the ones marked "new" are ours, see contracts/README.md). */
+/** Revert reasons of XBRMarket (docs/protocol.md#xbr-market; the ones marked "new" are ours, see contracts/README.md). */
 const R = {
   notMember: 'SENDER_NOT_A_MEMBER',
   marketExists: 'MARKET_ALREADY_EXISTS',
@@ -75,7 +75,7 @@ const R = {
   invalidFee: 'INVALID_MARKET_FEE',
   invalidCreateSignature: 'INVALID_MARKET_CREATE_SIGNATURE',
   invalidCreateBlock: 'INVALID_CREATED_BLOCK_NUMBER',
-  securitiesNotSigned: 'SECURITIES_NOT_SIGNED', // new (spec §9.2 #11)
+  securitiesNotSigned: 'SECURITIES_NOT_SIGNED', // new (docs/protocol.md#chain-defect-11)
   noSuchMarket: 'NO_SUCH_MARKET',
   senderIsOwner: 'SENDER_IS_OWNER',
   invalidActorType: 'INVALID_ACTOR_TYPE',
@@ -272,7 +272,7 @@ describe('XBRMarket', () => {
       await expectRevert(deployContract(s(0), xbrMarketAbi, xbrMarketBytecode, networkAddress, ZeroAddress), R.invalidCatalog);
     });
 
-    it('has no unsigned public _leaveMarket/_setConsent (spec §9.1 #2) and no never-written channel views (§9.2 #15)', () => {
+    it('has no unsigned public _leaveMarket/_setConsent (docs/protocol.md#chain-defect-2) and no never-written channel views (docs/protocol.md#chain-defect-15)', () => {
       const names = xbrMarketAbi.filter((e) => e.type === 'function').map((e) => (e as { name: string }).name);
       for (const gone of ['_leaveMarket', '_setConsent', 'getAllPaymentChannels', 'getAllPayingChannels', 'currentPaymentChannelByDelegate', 'currentPayingChannelByDelegate']) {
         assert.ok(!names.includes(gone), gone);
@@ -282,7 +282,7 @@ describe('XBRMarket', () => {
       }
     });
 
-    it('our client types have the spec §7.3 typehashes (the contract verifies exactly these)', () => {
+    it('our client types have the docs/protocol.md#eip712-typehashes typehashes (the contract verifies exactly these)', () => {
       assert.equal(toHex(typeHash('EIP712MarketCreate')), '0x37e235cbd66e9ed2b5a8e998da9a3c83f7e5af2de5620a5a5ad4b8eef1c43172');
       assert.equal(toHex(typeHash('EIP712MarketJoin')), '0x3e351710228d0ef9846da4054264b23f077d536cdc6c9203a9b83c4551d256c0');
       assert.equal(toHex(typeHash('EIP712MarketLeave')), '0x1319a8a2c4c4dd0c13b681946dc9557a61e33464e4e1185a92322705d52c321a');
@@ -463,7 +463,7 @@ describe('XBRMarket', () => {
       assert.deepEqual(await list('getAllMarketProviders', id), []);
     });
 
-    it('spec §8.10: free market PROVIDER_CONSUMER join and leave → securitiesToBeRefunded = 0', async () => {
+    it('docs/protocol.md#xbr-market: free market PROVIDER_CONSUMER join and leave → securitiesToBeRefunded = 0', async () => {
       const id = await createMkt(1);
       const rj = await send(fn('joinMarket', 6)(id, BOTH, META));
       assert.deepEqual(events(rj), [['ActorJoined', id, w(6).address, 3n, BigInt(rj.blockNumber), 0n, META]]);
@@ -474,7 +474,7 @@ describe('XBRMarket', () => {
       assert.equal(await fn('isActor')(id, w(6).address, CONSUMER), false);
     });
 
-    it('securities go into escrow in the market contract and are refunded in full on leave (spec §9.1 #7)', async () => {
+    it('securities go into escrow in the market contract and are refunded in full on leave (docs/protocol.md#chain-defect-7)', async () => {
       const id = newId();
       await send(fn('createMarket', 2)(id, tokenAddress, TERMS, META, newMaker(), 100n * XBR, 40n * XBR, FEE));
       const owner0 = await balance(w(2).address);
@@ -527,7 +527,7 @@ describe('XBRMarket', () => {
       await expectRevert(fn('joinMarket', 1)(id, PROVIDER, ''), R.senderIsOwner);
       await expectRevert(fn('joinMarket', 2)(id, 0, ''), R.invalidActorType);
       await expectRevert(fn('joinMarket', 2)(id, 4, ''), R.invalidActorType);
-      await send(fn('joinMarket', 3)(id, PROVIDER, '')); // VERIFIED may join (spec §9.2 #16)
+      await send(fn('joinMarket', 3)(id, PROVIDER, '')); // VERIFIED may join (docs/protocol.md#chain-defect-16)
       await expectRevert(fn('joinMarket', 3)(id, PROVIDER, ''), R.alreadyProvider);
       await expectRevert(fn('joinMarket', 3)(id, BOTH, ''), R.alreadyProvider);
       await send(fn('joinMarket', 2)(id, CONSUMER, ''));
@@ -620,7 +620,7 @@ describe('XBRMarket', () => {
       await expectRevert(fn('leaveMarketFor', 9)(w(6).address, left, id, CONSUMER, highS(ls)), R.invalidLeaveSignature);
       await expectRevert(fn('leaveMarketFor', 9)(ZeroAddress, left, id, CONSUMER, new Uint8Array(65)), R.invalidLeaveSignature);
       await expectRevert(fn('leaveMarketFor', 9)(w(6).address, left, id, CONSUMER, getBytes(ls).slice(0, 64)), R.invalidSignatureLength);
-      // the original's digest (MarketJoin typehash over the leave fields, spec §10.4) is rejected now
+      // the original's digest (MarketJoin typehash over the leave fields, docs/protocol.md#test-vectors) is rejected now
       const original = hexlify(signDigest(hashMarketLeaveOnChain(leaveMessage(6, left, id, CONSUMER)), key(6)));
       await expectRevert(fn('leaveMarketFor', 9)(w(6).address, left, id, CONSUMER, original), R.invalidLeaveSignature);
       const lf = (await latest()) + 5n;

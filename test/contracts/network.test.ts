@@ -1,8 +1,8 @@
 /**
- * XBRNetwork on the in-process dev chain (spec §8.4): constructor state, member registration (direct and
+ * XBRNetwork on the in-process dev chain (docs/protocol.md#xbr-network): constructor state, member registration (direct and
  * pre-signed EIP712MemberRegister signed with our schema/eip712 module), retirement (direct and
  * pre-signed EIP712MemberUnregister), maintainer functions, every revert reason, the pre-signed block
- * window, replay and the spec §9 fixes (zero-address / malleable signatures, setMemberLevel target check).
+ * window, replay and the docs/protocol.md#chain-defects fixes (zero-address / malleable signatures, setMemberLevel target check).
  * Gas is printed beside the original's figure (notes/original-gas.md), not asserted.
  */
 import assert from 'node:assert/strict';
@@ -36,7 +36,7 @@ const PROFILE = 'QmQMtxYtLQkirCsVmc3YSTFQWXHkwcASMnu5msezGEwHLT';
 const ANYADR = '0xFFfFfFffFFfffFFfFFfFFFFFffFFFffffFfFFFfF';
 const Level = { NULL: 0n, ACTIVE: 1n, VERIFIED: 2n, RETIRED: 3n, PENALTY: 4n, BLOCKED: 5n } as const;
 
-/** Revert reasons of XBRNetwork (spec §8.4; the ones marked "new" are ours, see contracts/README.md). */
+/** Revert reasons of XBRNetwork (docs/protocol.md#xbr-network; the ones marked "new" are ours, see contracts/README.md). */
 const R = {
   alreadyRegistered: 'MEMBER_ALREADY_REGISTERED',
   invalidEula: 'INVALID_EULA',
@@ -47,7 +47,7 @@ const R = {
   invalidBlock: 'INVALID_BLOCK_NUMBER',
   noSuchMember: 'NO_SUCH_MEMBER',
   invalidContribution: 'INVALID_CONTRIBUTION',
-  invalidSignatureLength: 'INVALID_SIGNATURE_LENGTH', // XBRTypes (spec §7.3)
+  invalidSignatureLength: 'INVALID_SIGNATURE_LENGTH', // XBRTypes (docs/protocol.md#contract-signatures)
   notMaintainer: 'NOT_MAINTAINER', // XBRMaintained (the original reverted without a reason)
   reused: 'SIGNATURE_REUSED', // new: unregisterMemberFor replay
   invalidLevel: 'INVALID_MEMBER_LEVEL', // new: setMemberLevel(…, NULL)
@@ -144,7 +144,7 @@ describe('XBRNetwork', () => {
       assert.equal(await fn('coins')(tokenAddress, ANYADR), true);
       assert.equal(await fn('coins')(tokenAddress, w(1).address), false);
       assert.equal(await fn('isMaintainer')(w(0).address), true);
-      // the deployer's `registered` is a block number like everybody else's (spec §9.2 #21)
+      // the deployer's `registered` is a block number like everybody else's (docs/protocol.md#chain-defect-21)
       assert.deepEqual(await member(w(0).address), { registered: deployBlock, eula: EULA, profile: '', level: Level.VERIFIED, signature: '0x' });
       assert.deepEqual(await member(w(1).address), { registered: 0n, eula: '', profile: '', level: Level.NULL, signature: '0x' });
       const receipt = await network.deploymentTransaction()?.wait();
@@ -170,7 +170,7 @@ describe('XBRNetwork', () => {
       assert.equal(ours, theirs);
     });
 
-    it('spec §10.3 MemberRegister / MemberUnregister vectors are reproduced by the module that signs for the chain', () => {
+    it('docs/protocol.md#test-vectors MemberRegister / MemberUnregister vectors are reproduced by the module that signs for the chain', () => {
       const all = loadVectors();
       for (const [label, primaryType] of [['MemberRegister', 'EIP712MemberRegister'], ['MemberUnregister', 'EIP712MemberUnregister']] as const) {
         const v = all[label] as TypedVector;
@@ -246,7 +246,7 @@ describe('XBRNetwork', () => {
       await send(fn('registerMemberFor', 9)(w(7).address, registered, EULA, PROFILE, good));
     });
 
-    it('zero-address, malleable (high-s) and bad-v signatures are rejected; v 0/1 is accepted (spec §9.2 #9, #10)', async () => {
+    it('zero-address, malleable (high-s) and bad-v signatures are rejected; v 0/1 is accepted (docs/protocol.md#chain-defect-9)', async () => {
       // the original registered 0x0 from 65 zero bytes
       const registered = await latest();
       await expectRevert(fn('registerMemberFor', 9)(ZeroAddress, registered, EULA, '', new Uint8Array(65)), R.invalidRegisterSignature);
@@ -349,7 +349,7 @@ describe('XBRNetwork', () => {
   });
 
   describe('maintainer functions', () => {
-    it('setMemberLevel sets a member level and emits MemberChanged; the target must be a member (spec §9.2 #12)', async () => {
+    it('setMemberLevel sets a member level and emits MemberChanged; the target must be a member (docs/protocol.md#chain-defect-12)', async () => {
       const r = await send(fn('setMemberLevel')(w(1).address, Level.VERIFIED));
       assert.deepEqual(events(r), [['MemberChanged', w(1).address, BigInt(r.blockNumber), EULA, PROFILE, Level.VERIFIED]]);
       assert.equal((await member(w(1).address)).level, Level.VERIFIED);
@@ -418,7 +418,7 @@ describe('XBRNetwork', () => {
       assert.equal(await fn('contribution')(), 0n);
     });
 
-    it('maintainers are managed through XBRMaintained (spec §9.1 #8)', async () => {
+    it('maintainers are managed through XBRMaintained (docs/protocol.md#chain-defect-8)', async () => {
       await expectRevert(fn('addMaintainer', 1)(w(1).address), R.notMaintainer);
       await send(fn('addMaintainer')(w(17).address));
       assert.equal(await fn('isMaintainer')(w(17).address), true);

@@ -1,6 +1,6 @@
 /**
  * XBRToken on the in-process dev chain: ERC-20 happy paths and reverts, and pre-signed approvals
- * (`approveFor` / `burnSignature`, EIP712Approve under the XBRToken domain, spec §7.5 / §8.3) with
+ * (`approveFor` / `burnSignature`, EIP712Approve under the XBRToken domain, docs/protocol.md#eip712-approve) with
  * replay, expiry, relayer, malformed-signature and zero-address checks. Gas is printed, not asserted.
  */
 import assert from 'node:assert/strict';
@@ -46,7 +46,7 @@ interface Approve {
   nonce: bigint;
 }
 
-/** Revert reasons used by XBRToken (spec §8.3 for the approveFor ones; OpenZeppelin 3.x for ERC-20). */
+/** Revert reasons used by XBRToken (docs/protocol.md#xbr-token for the approveFor ones; OpenZeppelin 3.x for ERC-20). */
 const R = {
   exceedsBalance: 'ERC20: transfer amount exceeds balance',
   exceedsAllowance: 'ERC20: transfer amount exceeds allowance',
@@ -276,7 +276,7 @@ describe('XBRToken', () => {
       await expectRevert(fn('approveFor', s(4))(...approveForArgs({ ...msg, sender: w(3).address }, signature)), R.invalidSignature);
     });
 
-    it('the original domain (chainId 1 hard-coded) is not accepted on another chain (spec §9.2 #20)', async () => {
+    it('the original domain (chainId 1 hard-coded) is not accepted on another chain (docs/protocol.md#chain-defect-20)', async () => {
       const msg = approval();
       const signature = await sig65(w(1), msg, { ...domain, chainId: 1n });
       await expectRevert(fn('approveFor', s(4))(...approveForArgs(msg, signature)), R.invalidSignature);
@@ -372,7 +372,7 @@ describe('XBRToken', () => {
     });
   });
 
-  describe('spec §10.6 token approval vector (original domain, chainId 1)', () => {
+  describe('docs/protocol.md#test-vectors token approval vector (original domain, chainId 1)', () => {
     it('reproduces the domain separator, digest and signature', async () => {
       const ganache0 = new Wallet('0x4f3edf983ac636a65a842ce7c78d9aa706d3b113bce9c46f30d7d21715b23b1d');
       const d: TypedDataDomain = { name: 'XBRToken', version: '1', chainId: 1, verifyingContract: '0xaCef957D54c639575f4DB68b1992B36504f33FEA' };

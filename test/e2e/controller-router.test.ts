@@ -85,7 +85,7 @@ test('npm start path: the controller starts the dev chain and the router, client
   await callee.register('com.example.add', ({ argsList }) => ({ argsList: [(argsList as number[])[0]! + (argsList as number[])[1]!] }));
   const result = await caller.call('com.example.add', [2, 3]);
   assert.deepEqual(result.argsList, [5]);
-  // Who is online is private (DESIGN §7): the shipped roles keep anonymous clients out of the meta API,
+  // Who is online is private (docs/protocol.md#trust-model): the shipped roles keep anonymous clients out of the meta API,
   // neither listing sessions nor killing them ...
   for (const [uri, a] of [['wamp.session.count', []], ['wamp.session.list', []], ['wamp.session.get', [callee.getSessionId()]], ['wamp.session.kill', [callee.getSessionId()]]] as const) {
     await assert.rejects(caller.call(uri, [...a]), (err: { errorUri?: string }) => err.errorUri === 'wamp.error.not_authorized', `${uri} is refused to an anonymous client`);

@@ -3,7 +3,7 @@
  * maker): a SimpleSeller (a session of member #2, provider id `member-0x…` of #2; delegate #5, paying channel
  * opened on chain by the market owner for seller #2) publishing under keys that rotate every second, and a
  * SimpleBuyer (a session of member #3; delegate #6, payment channel funded on chain by buyer #3). Each
- * channel's ledger is read by a session of its own member (DESIGN §7).
+ * channel's ledger is read by a session of its own member (docs/protocol.md#trust-model).
  *
  * - rotation by interval: one offer per key, the buyer buys and decrypts payloads of several keys;
  * - seller offline: its session is lost, the maker's `sell` call finds no procedure, the buyer gets that

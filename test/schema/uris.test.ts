@@ -16,7 +16,7 @@ import {
 /**
  * The URIs the original market maker's and clients' specifications name (copied into the repository as
  * facts, so a clone checks the catalog without anything beside it): error URIs, the registration table of
- * §3.0, the topics of §4.1, and every `xbr.marketmaker.*` URI mentioned anywhere.
+ * docs/protocol.md#registration, the topics of docs/protocol.md#maker-events, and every `xbr.marketmaker.*` URI mentioned anywhere.
  */
 const spec = JSON.parse(readFileSync(new URL('../fixtures/spec-uris.json', import.meta.url), 'utf8')) as {
   errorUris: string[];
@@ -41,7 +41,7 @@ describe('XbrErrorUri', () => {
 
   it('lists every xbr/crossbar error URI of the spec, and nothing the spec lacks', () => {
     const inSpec = new Set(spec.errorUris);
-    // Our additions for the fixes of DESIGN §4/§5 (not in the original): only the offering seller may revoke;
+    // Our additions for the fixes of docs/protocol.md#differences (not in the original): only the offering seller may revoke;
     // revocation, valid_from and copies are enforced; no co-signed close while purchases are in flight;
     const oursOnly = new Set<string>([
       XbrErrorUri.notAuthorized,
@@ -65,7 +65,7 @@ describe('XbrErrorUri', () => {
 });
 
 describe('market maker procedures and topics', () => {
-  it('match the registration table of spec §3.0', () => {
+  it('match the registration table of docs/protocol.md#registration', () => {
     const inSpec = spec.procedures;
     assert.equal(inSpec.length, 27);
     assert.deepEqual(Object.values(MarketMakerProcedure), inSpec);
@@ -83,7 +83,7 @@ describe('market maker procedures and topics', () => {
     for (const uri of ours) assert.ok(!(Object.values(MarketMakerProcedure) as string[]).includes(uri) && !spec.mentionedMakerUris.includes(uri), uri);
   });
 
-  it('match the topics of spec §4.1', () => {
+  it('match the topics of docs/protocol.md#maker-events', () => {
     assert.deepEqual([...spec.topics].sort(), Object.values(MarketMakerTopic).sort());
   });
 

@@ -2,7 +2,7 @@
  * Attack: another local user reads the node's secrets off the disk — the maker's Ethereum key, the LMDB
  * databases (user keys, channels, balances), the maker's transaction journal, the IPFS repo `config` (the
  * node's libp2p private key) — or connects to the Unix socket that makes its sessions the trusted
- * `marketmaker`. DESIGN §7 "Secrets stay private": the node directory is 0700, its files 0600.
+ * `marketmaker`. docs/protocol.md#trust-model-secrets: the node directory is 0700, its files 0600.
  *
  * Through the real controller on the shipped config (dev chain and IPFS guests, router, xbrmm worker):
  * 1. a fresh node creates nothing under `.xbr-edge` that its group or others may read, write or enter;

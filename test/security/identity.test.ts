@@ -4,7 +4,7 @@
  * an operator using operator procedures, a member spending from another member's channel, and arguments the
  * maker must refuse (a `close_at` in the future, extra arguments).
  *
- * Each attack succeeded before the trust model (DESIGN §7); each now fails with a specific error and changes
+ * Each attack succeeded before the trust model (docs/protocol.md#trust-model); each now fails with a specific error and changes
  * nothing.
  */
 import { after, before, test } from 'node:test';

@@ -3,7 +3,7 @@
  * a hostile client racing the maker to the router at start-up, pattern registrations over the maker's and a
  * seller's namespaces while it runs, and what the router's own authenticator calls reach.
  *
- * Each of these succeeded before the trust model (DESIGN §7): patterns were authorized on their string only
+ * Each of these succeeded before the trust model (docs/protocol.md#trust-model): patterns were authorized on their string only
  * and the router called the best registration, prefix and wildcard included.
  */
 import { after, before, test } from 'node:test';

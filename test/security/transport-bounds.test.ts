@@ -1,5 +1,5 @@
 /**
- * Bounded before trusted (DESIGN §7), attacked through the real controller and router worker: the router
+ * Bounded before trusted (docs/protocol.md#trust-model), attacked through the real controller and router worker: the router
  * worker of the shipped `router-config.json` (its realm and roles as they are) with small transport limits.
  *
  * - Pre-handshake TCP connections count against `max_connections` and are timed by

@@ -7,8 +7,8 @@
  * | `wamp.error.timeout` | no receipt (or not enough confirmations) within the timeout; the journal entry stays open |
  * | `xbr.error.storage` | the broadcast journal could not be written; the sender then refuses every further send (fail closed) |
  */
-import { WampError, WampErrorUri } from '../../schema/errors.js';
-import { XbrErrorUri } from '../../schema/uris.js';
+import { WampError, WampErrorUri } from '../../schema/index.js';
+import { XbrErrorUri } from '../../schema/index.js';
 
 /** URIs the sender raises. */
 export const ChainErrorUri = {

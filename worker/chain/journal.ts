@@ -13,8 +13,8 @@
  * `open` (id → empty; the ids of open entries).
  */
 import { open, type Database, type DatabaseOptions, type RootDatabase } from 'lmdb';
-import { WampError } from '../../schema/errors.js';
-import { DbErrorUri, storageError } from '../../schema/db/errors.js';
+import { WampError } from '../../schema/index.js';
+import { DbErrorUri, storageError } from '../../schema/db/index.js';
 
 export const JOURNAL_KIND = 'chain-journal';
 export const JOURNAL_SCHEMA_VERSION = 1;

@@ -1,6 +1,6 @@
 /**
  * Sends transactions signed locally with one private key, journaling each one durably before it
- * leaves the process (DESIGN §5). Per transaction:
+ * leaves the process (docs/protocol.md#ledger-rules). Per transaction:
  *
  * 1. estimate gas (unless given) × (1 + margin) and look up fees — concurrently, no nonce held;
  * 2. with the next nonce held ({@link NonceAllocator}): sign, compute the hash, record the entry as
@@ -13,15 +13,15 @@
  */
 import { Transaction, Wallet, type Provider, type TransactionReceipt } from 'ethers';
 import { randomBytes } from 'node:crypto';
-import { WampError } from '../../schema/errors.js';
-import { createLogger, type Logger } from '../../schema/log.js';
+import { WampError } from '../../schema/index.js';
+import { createLogger, type Logger } from '../../schema/index.js';
 import { ChainErrorUri, errorText, transactionFailed } from './errors.js';
 import { nowNs, type BroadcastJournal, type JournalClose, type JournalEntry } from './journal.js';
 import { NonceAllocator } from './nonce.js';
 import { estimateGasLimit, lookupFees } from './gas.js';
 import { probeTransaction } from './probe.js';
 import type { FeeOverride, RecoveryReport, SendRequest, SendResult, SenderHooks, Submitted, TransactionSenderOptions } from './types.js';
-import { DbErrorUri, storageError } from '../../schema/db/errors.js';
+import { DbErrorUri, storageError } from '../../schema/db/index.js';
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {

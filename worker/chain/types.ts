@@ -1,6 +1,6 @@
 /** Parameter, result and option types of the {@link TransactionSender}. */
 import type { Provider, TransactionReceipt } from 'ethers';
-import type { Logger } from '../../schema/log.js';
+import type { Logger } from '../../schema/index.js';
 import type { BroadcastJournal, JournalEntry } from './journal.js';
 
 /** Fixed fees instead of the node's `getFeeData()`. */

@@ -12,8 +12,8 @@
  */
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { Provider } from 'ethers';
-import { WampError, WampErrorUri } from '../../schema/errors.js';
-import type { Logger } from '../../schema/log.js';
+import { WampError, WampErrorUri } from '../../schema/index.js';
+import type { Logger } from '../../schema/index.js';
 
 export interface ChainIdentity {
   chain_id: string;

@@ -5,9 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { JsonRpcProvider, Network, WebSocketProvider, getAddress, type Provider } from 'ethers';
-import type { BlockchainConfig, XbrContractAddresses } from '../../config/types.js';
-import { WampError, WampErrorUri } from '../../schema/errors.js';
-import type { Logger } from '../../schema/log.js';
+import type { BlockchainConfig, XbrContractAddresses } from '../../config/index.js';
+import { WampError, WampErrorUri } from '../../schema/index.js';
+import type { Logger } from '../../schema/index.js';
 
 export interface ChainAccess {
   provider: Provider;

@@ -1,8 +1,8 @@
-/** The maker's Ethereum key file: 32 raw bytes, mode 0600, created with a random key when missing (spec §9.3). */
+/** The maker's Ethereum key file: 32 raw bytes, mode 0600, created with a random key when missing (docs/protocol.md#maker-key). */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { WampError, WampErrorUri } from '../../schema/errors.js';
+import { WampError, WampErrorUri } from '../../schema/index.js';
 
 /**
  * Reads the key at `path`, creating it first (0600, parent directories too) when it does not exist.

@@ -2,18 +2,18 @@
  * One market maker in the worker: loads its key, opens its DB and transaction journal, finds its
  * market on chain, joins its realm, registers its procedures and publishes its status.
  *
- * Status (spec §9.5, made truthful): NONE while starting, RUNNING once every procedure is registered,
+ * Status (docs/protocol.md#maker-status, made truthful): NONE while starting, RUNNING once every procedure is registered,
  * SHUTDOWN_IN_PROGRESS then STOPPED on stop, FAILED when it could not start. `on_status` is published
  * as `(market_id bytes[16], status)` on every change while the session is up.
  */
 import { getBytes, hexlify, type Provider } from 'ethers';
 import type { Wampy } from 'wampy';
-import type { MakerConfig, XbrContractAddresses } from '../../config/types.js';
-import type { Uuid } from '../../schema/codec/types.js';
+import type { MakerConfig, XbrContractAddresses } from '../../config/index.js';
+import type { Uuid } from '../../schema/codec/index.js';
 import { openMakerDb, type MakerDb, type WorkerDb } from '../../schema/db/index.js';
-import { WampError, WampErrorUri, toWampError } from '../../schema/errors.js';
-import type { Logger } from '../../schema/log.js';
-import { CALLEE_AUTHID_OPTION, MarketMakerTopic } from '../../schema/uris.js';
+import { WampError, WampErrorUri, toWampError } from '../../schema/index.js';
+import type { Logger } from '../../schema/index.js';
+import { CALLEE_AUTHID_OPTION, MarketMakerTopic } from '../../schema/index.js';
 import { BroadcastJournal, TransactionSender, connectXbr, type XbrBindings } from '../chain/index.js';
 import {
   MAKER_PARTS,
@@ -43,7 +43,7 @@ export interface MakerEnv {
   pollIntervalMs: number;
   workerDb: WorkerDb;
   log: Logger;
-  /** Markets already served in this worker: marketIdHex → maker id (one maker per market, §9.4). */
+  /** Markets already served in this worker: marketIdHex → maker id (one maker per market, docs/protocol.md#one-maker-per-market). */
   served: Map<string, string>;
   /** The parts of the market maker this worker composes; default {@link MAKER_PARTS}. */
   factories?: readonly MakerPartFactory[];

@@ -8,8 +8,8 @@
  * gets `wamp.error.runtime_error` with the message. Nothing is swallowed.
  */
 import type { Wampy } from 'wampy';
-import { WampError, WampErrorUri } from '../../schema/errors.js';
-import type { Logger } from '../../schema/log.js';
+import { WampError, WampErrorUri } from '../../schema/index.js';
+import type { Logger } from '../../schema/index.js';
 import { authorizeCaller, PROCEDURE_ACCESS, type CallerDetails, type ProcedureHandler, type ProcedureTable } from '../market/index.js';
 
 /** The part of a wampy session the framework uses. */

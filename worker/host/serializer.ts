@@ -8,7 +8,7 @@
 import { Encoder } from 'cbor-x';
 import type { Wampy } from 'wampy';
 import { MsgpackSerializer } from 'wampy/MsgpackSerializer.js';
-import type { MakerSerializerName } from '../../config/types.js';
+import type { MakerSerializerName } from '../../config/index.js';
 
 /** wampy's serializer interface (not exported by name). */
 export type Serializer = NonNullable<NonNullable<ConstructorParameters<typeof Wampy>[1]>['serializer']>;

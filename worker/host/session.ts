@@ -6,10 +6,10 @@
 import type { IncomingMessage } from 'node:http';
 import { Wampy } from 'wampy';
 import WebSocket from 'ws';
-import { WriteCoalescer } from '../../process/write-coalescer.js';
-import type { MakerConnectionConfig } from '../../config/types.js';
-import { WampError, WampErrorUri } from '../../schema/errors.js';
-import type { Logger } from '../../schema/log.js';
+import { WriteCoalescer } from '../../process/index.js';
+import type { MakerConnectionConfig } from '../../config/index.js';
+import { WampError, WampErrorUri } from '../../schema/index.js';
+import type { Logger } from '../../schema/index.js';
 import { makeSerializer } from './serializer.js';
 
 /** A `ws` class that dials the unix socket `socketPath` whatever URL wampy hands it. */

@@ -1,7 +1,7 @@
 /**
  * The xbrmm worker: the worker DB, the chain connection, the chain monitor (hook) and the makers.
  *
- * Start (spec §9.5, made truthful): status `starting`; open the worker DB; connect the chain; prepare
+ * Start (docs/protocol.md#maker-status, made truthful): status `starting`; open the worker DB; connect the chain; prepare
  * each maker in config order (a maker that cannot start is FAILED and logged); start the
  * monitor, which tells the IPFS fetcher (when `options.extra.ipfs` is set) about every market, catalog,
  * API and member record it writes; start the fetcher (catch-up scan, stored schedule); serve the makers,
@@ -10,19 +10,19 @@
  * leave, close DBs); stop the monitor, then the fetcher (in-flight downloads aborted); close the chain and
  * the worker DB; `stopped`.
  */
-import type { XbrmmWorkerConfig } from '../../config/types.js';
-import type { Uuid } from '../../schema/codec/types.js';
+import type { XbrmmWorkerConfig } from '../../config/index.js';
+import type { Uuid } from '../../schema/codec/index.js';
 import { openWorkerDb, type MakerDb, type WorkerDb } from '../../schema/db/index.js';
-import type { Logger } from '../../schema/log.js';
+import type { Logger } from '../../schema/index.js';
 import { IpfsFetcher } from '../ipfs/index.js';
 import { connectChain, type ChainAccess } from './chain.js';
 import { ensureChainIdentity } from './chain-identity.js';
 import { Maker, journalPath } from './maker.js';
 import { MakerStatus, makerStatusName, type MakerPartFactory, type MakerStatusValue } from '../market/index.js';
 import type { RunningChainMonitor, StartChainMonitor } from './monitor-hook.js';
-import { WampError, WampErrorUri } from '../../schema/errors.js';
+import { WampError, WampErrorUri } from '../../schema/index.js';
 
-/** The worker's lifecycle, reported to the controller over IPC (spec §9.5: starting, running, stopping, then stopped). */
+/** The worker's lifecycle, reported to the controller over IPC (docs/protocol.md#maker-status: starting, running, stopping, then stopped). */
 export type WorkerStatus = 'starting' | 'running' | 'stopping' | 'stopped';
 
 export interface XbrmmWorkerOptions {
@@ -173,7 +173,7 @@ export async function startXbrmmWorker(config: XbrmmWorkerConfig, opts: XbrmmWor
         // FAILED and logged by the maker.
       }
     }
-    // Ready means safe (DESIGN §7): a node whose maker could not register its procedures must not report
+    // Ready means safe (docs/protocol.md#trust-model): a node whose maker could not register its procedures must not report
     // ready while a realm has no maker, or someone else's, answering for the market. The start fails; the
     // controller restarts the worker within its restart policy and exits 2 when it cannot.
     const failed = makers.filter((m) => m.status() !== MakerStatus.RUNNING);

@@ -8,7 +8,7 @@
  * record's description (synchronous, inside the caller's transaction). A record whose field no longer names
  * the file (re-created on chain meanwhile) is left alone; an unchanged description is not rewritten.
  */
-import type { Address, NsTime, Uuid } from '../../schema/codec/types.js';
+import type { Address, NsTime, Uuid } from '../../schema/codec/index.js';
 import type { Api, Catalog, Market, Member, RdfDescription, WorkerDb } from '../../schema/db/index.js';
 import { checkCid } from './cid.js';
 import { describeTurtle, type TurtleDescription } from './describe.js';

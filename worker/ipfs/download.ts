@@ -1,6 +1,6 @@
 /**
  * Downloads one IPFS file block by block and verifies every block against its CID before using it
- * (DESIGN §4: "content is verified against the CID"). `cat` would return whatever the node says the file
+ * (docs/protocol.md#ipfs). `cat` would return whatever the node says the file
  * is; here the node is only a source of bytes, and the CID is the authority.
  *
  * The root and every linked block is fetched with `block/get` under its own timeout, hashed (sha2-256) and

@@ -12,7 +12,7 @@
  * | `xbr.error.ipfs_too_large` | the file is larger than `max_size` | no (until the limit grows) |
  * | `xbr.error.ipfs_aborted` | the fetcher stopped while the download ran | on next start |
  */
-import { WampError } from '../../schema/errors.js';
+import { WampError } from '../../schema/index.js';
 
 export const IpfsErrorUri = {
   invalidHash: 'xbr.error.ipfs_invalid_hash',

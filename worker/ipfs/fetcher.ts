@@ -1,5 +1,5 @@
 /**
- * The IPFS fetcher of the xbrmm worker (spec §8, done right; issue 7): downloads the files chain records
+ * The IPFS fetcher of the xbrmm worker (docs/protocol.md#ipfs, done right; issue 7): downloads the files chain records
  * name, verified against their CIDs, with every attempt logged in `ipfs_files` and failed downloads retried.
  *
  * - Learning hashes: {@link IpfsFetcher.notify} after the chain monitor wrote market / catalog / API / member
@@ -20,12 +20,12 @@
  * await fetcher.stop();
  */
 import { create } from 'kubo-rpc-client';
-import type { IpfsConfig } from '../../config/types.js';
+import type { IpfsConfig } from '../../config/index.js';
 import { msToNs, nsToMs } from '../../schema/codec/index.js';
 import type { IpfsFile, WorkerDb } from '../../schema/db/index.js';
-import { WampError, WampErrorUri } from '../../schema/errors.js';
-import type { Logger } from '../../schema/log.js';
-import { XbrErrorUri } from '../../schema/uris.js';
+import { WampError, WampErrorUri } from '../../schema/index.js';
+import type { Logger } from '../../schema/index.js';
+import { XbrErrorUri } from '../../schema/index.js';
 import { retryDelayMs } from './backoff.js';
 import { checkCid } from './cid.js';
 import { describeTurtle, type TurtleDescription } from './describe.js';

@@ -7,12 +7,12 @@
  * - a failure worth retrying: `retries + 1`, `errored_at`, `last_error`, `next_retry_at` (backoff);
  * - a final failure (`malformed`, `too_large`): the same bookkeeping, no `next_retry_at`;
  * - a success: `downloaded`, `size`, `path`, `downloaded_at`; the error fields and the schedule are cleared
- *   and `retries` is reset (spec §7.3: failed attempts so far);
+ *   and `retries` is reset (docs/protocol.md#worker-db: failed attempts so far);
  * - a malformed description: verified and stored, but `malformed` with the parser's message.
  */
 import { msToNs } from '../../schema/codec/index.js';
-import type { NsTime } from '../../schema/codec/types.js';
-import { WampError } from '../../schema/errors.js';
+import type { NsTime } from '../../schema/codec/index.js';
+import { WampError } from '../../schema/index.js';
 import { IpfsErrorUri, isRetryable } from './errors.js';
 import type { IpfsFile, IpfsFileRef, IpfsFileStatus } from '../../schema/db/index.js';
 import { sameRef } from './refs.js';

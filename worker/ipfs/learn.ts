@@ -3,9 +3,9 @@
  * ones due now, or `invalid` with the reason), and known ones gain the record as a ref. Runs inside the
  * caller's write transaction (synchronous).
  */
-import type { NsTime } from '../../schema/codec/types.js';
+import type { NsTime } from '../../schema/codec/index.js';
 import type { WorkerDb } from '../../schema/db/index.js';
-import type { Logger } from '../../schema/log.js';
+import type { Logger } from '../../schema/index.js';
 import { checkCid } from './cid.js';
 import { descriptionHashes } from './descriptions.js';
 import { firstSeen, withRef } from './file-log.js';

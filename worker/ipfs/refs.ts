@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { sameBytes } from '../../schema/codec/index.js';
-import type { Address, Uuid } from '../../schema/codec/types.js';
+import type { Address, Uuid } from '../../schema/codec/index.js';
 import type { Api, Catalog, IpfsFileRef, Market, Member, WorkerDb } from '../../schema/db/index.js';
 import type { ReplicaWrite } from '../monitor/index.js';
 import { MAX_HASH_LENGTH } from './cid.js';

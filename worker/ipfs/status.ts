@@ -1,5 +1,5 @@
 /** What `get_ipfs_status` reports: files by status, attempts running and waiting, the soonest retries. */
-import type { NsTime } from '../../schema/codec/types.js';
+import type { NsTime } from '../../schema/codec/index.js';
 import type { IpfsFileStatus, WorkerDb } from '../../schema/db/index.js';
 
 /** Counts and schedule of the worker's IPFS downloads. */

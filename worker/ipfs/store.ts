@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
-import { WampError, WampErrorUri } from '../../schema/errors.js';
+import { WampError, WampErrorUri } from '../../schema/index.js';
 
 // Only names `checkCid` derives (base32 CIDv1) and our temp files are ever touched.
 const NAME_RE = /^b[a-z2-7]{20,200}$/;

@@ -5,10 +5,10 @@
  * | URI | raised when |
  * |---|---|
  * | `xbr.error.chain_mismatch` | the stored last block's hash is not the chain's block at that height (a reorg deeper than the confirmations, or the worker DB belongs to another chain, e.g. a restarted dev chain), or the node's chain id is not the expected one |
- * | `xbr.error.storage` | the worker DB refused the replica/progress write (fail closed, DESIGN §5) |
+ * | `xbr.error.storage` | the worker DB refused the replica/progress write (fail closed, docs/protocol.md#ledger-rules) |
  */
-import { WampError } from '../../schema/errors.js';
-import { storageError } from '../../schema/db/errors.js';
+import { WampError } from '../../schema/index.js';
+import { storageError } from '../../schema/db/index.js';
 
 /** URIs the monitor fails with. */
 export const MonitorErrorUri = {

@@ -1,5 +1,5 @@
 /**
- * The chain monitor (spec §9.1, DESIGN §5): follows the XBR contracts' events into the worker DB replica
+ * The chain monitor (docs/protocol.md#chain-monitor, docs/protocol.md#ledger-rules): follows the XBR contracts' events into the worker DB replica
  * and hands channel events to the makers' sinks.
  *
  * Each pass polls `eth_blockNumber`; blocks up to `head − confirmations + 1` are read in ranges of at most
@@ -16,9 +16,9 @@
  */
 import { EventEmitter } from 'node:events';
 import { nowNs, toHex } from '../../schema/codec/index.js';
-import type { Block } from '../../schema/db/records/chain.js';
-import { WampError, WampErrorUri } from '../../schema/errors.js';
-import { createLogger, type Logger } from '../../schema/log.js';
+import type { Block } from '../../schema/db/index.js';
+import { WampError, WampErrorUri } from '../../schema/index.js';
+import { createLogger, type Logger } from '../../schema/index.js';
 import { errorText } from '../chain/index.js';
 import { hash32Of, toChannelEvent } from './convert.js';
 import { chainMismatch, monitorStorageError, RpcFailure, SinkFailure } from './errors.js';

@@ -1,14 +1,14 @@
 /**
- * Writes the replica records (spec §7.4) of one decoded XBR event into the worker DB. Runs inside the
+ * Writes the replica records (docs/protocol.md#replica-records) of one decoded XBR event into the worker DB. Runs inside the
  * monitor's write transaction (synchronous, no I/O). Idempotent: an event whose record already carries its
  * transaction hash and values is left alone, so re-processing a range changes nothing — not even timestamps.
  * Keys: members by address, markets / catalogs / APIs by id, actors by market ‖ address ‖ type, consents by
  * their 73-byte key (catalog ‖ member ‖ delegate ‖ type ‖ market).
  */
 import { sameBytes, type NsTime } from '../../schema/codec/index.js';
-import type { ActorType, MemberLevel } from '../../schema/db/records/chain.js';
-import type { WorkerDb } from '../../schema/db/worker-db.js';
-import type { Logger } from '../../schema/log.js';
+import type { ActorType, MemberLevel } from '../../schema/db/index.js';
+import type { WorkerDb } from '../../schema/db/index.js';
+import type { Logger } from '../../schema/index.js';
 import type { DecodedXbrEvent } from '../chain/index.js';
 import { addressOf, hash32Of, uuidOf } from './convert.js';
 import type { ReplicaWrite } from './types.js';

@@ -4,7 +4,7 @@
  * is committed as processed — so a sink must be idempotent.
  */
 import { toHex, type Uuid } from '../../schema/codec/index.js';
-import { WampError, WampErrorUri } from '../../schema/errors.js';
+import { WampError, WampErrorUri } from '../../schema/index.js';
 import type { ChannelChainEvent } from './channel-events.js';
 
 /** A market maker's receiver of its market's channel events. */

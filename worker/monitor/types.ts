@@ -1,7 +1,7 @@
 /** Option, event and handle types of the chain monitor. */
 import type { Provider } from 'ethers';
-import type { WorkerDb } from '../../schema/db/worker-db.js';
-import type { Logger } from '../../schema/log.js';
+import type { WorkerDb } from '../../schema/db/index.js';
+import type { Logger } from '../../schema/index.js';
 import type { XbrContractAddresses } from '../chain/index.js';
 import type { ChannelSinkRegistry } from './sinks.js';
 

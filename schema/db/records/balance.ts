@@ -1,6 +1,6 @@
 /**
- * The maker's off-chain ledger entry of a channel (spec §7.3 `ChannelBalance`, plus `spent`), kept in
- * `payment_balances` / `paying_balances` under the channel id. Invariant (DESIGN §5):
+ * The maker's off-chain ledger entry of a channel (docs/protocol.md#maker-records `ChannelBalance`, plus `spent`), kept in
+ * `payment_balances` / `paying_balances` under the channel id. Invariant (docs/protocol.md#ledger-rules):
  * `channel.amount == remaining + inflight + spent`, all ≥ 0, `seq` strictly increasing with each payment.
  */
 import type { Amount } from '../../codec/types.js';

@@ -1,5 +1,5 @@
 /**
- * Blockchain replica records of the worker DB (spec §7.4, namespace `xbr`): what the chain monitor
+ * Blockchain replica records of the worker DB (docs/protocol.md#replica-records, namespace `xbr`): what the chain monitor
  * stores from XBR contract events. Block numbers and uint256 values are bigint, times ns.
  */
 import type { Address, Amount, Hash32, NsTime, Signature65, Uuid } from '../../codec/types.js';

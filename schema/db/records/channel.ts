@@ -1,7 +1,7 @@
 /**
- * Off-chain replica of an XBR payment or paying channel (spec §7.3 `Channel`), kept in the maker DB's
+ * Off-chain replica of an XBR payment or paying channel (docs/protocol.md#maker-records `Channel`), kept in the maker DB's
  * `payment_channels` / `paying_channels`. Unlike the original, it keeps the open signature and block,
- * the closing data and the final on-chain state (spec §11 #24, #26).
+ * the closing data and the final on-chain state (docs/protocol.md#maker-defect-24).
  */
 import type { Address, Amount, Hash32, NsTime, Signature65, Uuid } from '../../codec/types.js';
 

@@ -1,5 +1,5 @@
 /**
- * A member's consent for a delegate to provide/consume a catalog's data in a market (spec §7.4
+ * A member's consent for a delegate to provide/consume a catalog's data in a market (docs/protocol.md#replica-records
  * `Consent`). Kept in the maker DB (set_consent/get_consent) and replicated into the worker DB.
  */
 import type { Address, Hash32, NsTime, Signature65, Uuid } from '../../codec/types.js';

@@ -1,5 +1,5 @@
 /**
- * What the maker understood of an RDF/Turtle description downloaded from IPFS (spec §8): the human-facing
+ * What the maker understood of an RDF/Turtle description downloaded from IPFS (docs/protocol.md#ipfs): the human-facing
  * fields operators and buyers search by. Stored on the market, catalog, API or member record it describes.
  */
 import type { NsTime } from '../../codec/types.js';

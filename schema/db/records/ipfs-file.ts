@@ -1,4 +1,4 @@
-/** Download log of an IPFS file (spec §7.3 `IPFSFile` and §8, with retries), worker DB `ipfs_files`. */
+/** Download log of an IPFS file (docs/protocol.md#worker-db `IPFSFile` and docs/protocol.md#ipfs, with retries), worker DB `ipfs_files`. */
 import type { NsTime, Uuid, Address } from '../../codec/types.js';
 
 /**

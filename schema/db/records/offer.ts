@@ -1,4 +1,4 @@
-/** A seller's offer of a data-encryption key (spec §7.3 `Offer`), in the maker DB's `offers`. */
+/** A seller's offer of a data-encryption key (docs/protocol.md#maker-records `Offer`), in the maker DB's `offers`. */
 import type { Address, Amount, NsTime, Signature65, Uuid } from '../../codec/types.js';
 
 export interface Offer {

@@ -1,6 +1,6 @@
 /**
- * A key purchase (spec §7.3 `Transaction`), in the maker DB's `transactions`. Fixes of the original
- * (spec §11 #19): the state is stored, payment and paying channel ids are distinct fields, and the offer,
+ * A key purchase (docs/protocol.md#maker-records `Transaction`), in the maker DB's `transactions`. Fixes of the original
+ * (docs/protocol.md#maker-defect-19): the state is stored, payment and paying channel ids are distinct fields, and the offer,
  * key, buyer key, post-balances and signatures are recorded.
  *
  * Ours: what the buyer's `buy_key` answer is made of (`close_at`, `amount_offered`; at a SUCCESS the

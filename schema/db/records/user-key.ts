@@ -1,4 +1,4 @@
-/** A WAMP-cryptosign key a member registered for logging in (spec §7.3 `UserKey`), worker DB `user_keys`. */
+/** A WAMP-cryptosign key a member registered for logging in (docs/protocol.md#worker-db `UserKey`), worker DB `user_keys`. */
 import type { Address, Ed25519PublicKey, NsTime, Signature65 } from '../../codec/types.js';
 
 export interface UserKey {
@@ -7,7 +7,7 @@ export interface UserKey {
   created: NsTime;
   /**
    * Owning member's address. The original keyed the member index by `member.account_oid`, which is
-   * never filled (spec §11 #30); the address always exists.
+   * never filled (docs/protocol.md#maker-defect-30); the address always exists.
    */
   owner: Address;
   wallet_address: Address;

@@ -4,7 +4,7 @@
  * `member-0x…`; the key then logs in alone; a wrong login signature is refused; a non-actor and an unknown key
  * are anonymous; logout forgets the key and kills the member's sessions. A member registers under
  * `xbr.provider.<its authid>.` only. An anonymous session cannot name itself a member: the router assigns its
- * authid, whatever HELLO asked for. Neither anonymous sessions nor members may use the meta API (DESIGN §7).
+ * authid, whatever HELLO asked for. Neither anonymous sessions nor members may use the meta API (docs/protocol.md#trust-model).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -2,7 +2,7 @@
  * End to end (real controller, router, xbrmm worker, dev chain): open_channel for a buyer (PAYMENT) and a
  * seller (PAYING, funded by the maker, which approves XBRChannel itself when short), each asked for by the
  * member itself (logged in with WAMP-cryptosign); the channels reach the ledger through the chain monitor and
- * show in every getter of their own member, and in no other member's (DESIGN §7); each refusal of
+ * show in every getter of their own member, and in no other member's (docs/protocol.md#trust-model); each refusal of
  * open_channel; cooperative close refused for a stale state, a wrong signer or a caller that is not the
  * channel's actor, accepted for the ledger's state → Closed on chain and in the ledger, with the
  * on_payment_channel_closing event. Anonymous sessions may use none of these procedures.

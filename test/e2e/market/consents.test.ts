@@ -2,7 +2,7 @@
  * End to end: set_consent submits the member's EIP712Consent with setConsentFor (the consent is the
  * member's on chain), get_consent and find_consents return it to that member; only the authenticated member
  * itself may set its consent, with its own signature, and read its consents (which delegates a member uses is
- * not another member's business, DESIGN §7); get_catalogs_by_owner lists the demo catalog for its owner only.
+ * not another member's business, docs/protocol.md#trust-model); get_catalogs_by_owner lists the demo catalog for its owner only.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,10 +1,10 @@
 /**
- * End to end offer procedures (spec §3.6–§3.10, events §4.1) through the real edge, with plain wampy
+ * End to end offer procedures (docs/protocol.md#api-offers, events docs/protocol.md#maker-events) through the real edge, with plain wampy
  * sellers logged in as members (#2, the demo provider, and #4; ticket principals of the test config) and an
  * anonymous client that reads the public views (get_offer, query_offers, get_quote, the offer events) but may
  * not place or revoke offers.
  *
- * Error URIs of spec §3.6–§3.10 still reachable, each asserted below: wamp.error.invalid_argument (naming the
+ * Error URIs of docs/protocol.md#api-offers still reachable, each asserted below: wamp.error.invalid_argument (naming the
  * argument: bad key_id, uri, expires, valid_from, duplicate key, query without api_id/seller_id),
  * xbr.error.invalid_signature (offer not signed by delegate_adr), wamp.error.not_authorized (provider_id is
  * not the caller; revoke by another seller; place or revoke by an anonymous session), crossbar.error.no_such_object (get_offer / revoke_offer /

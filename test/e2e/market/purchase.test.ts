@@ -1,10 +1,10 @@
 /**
- * End to end `buy_key` (spec §3.11, §5; DESIGN §4–§5) through the real edge: a plain wampy seller
+ * End to end `buy_key` (docs/protocol.md#buy-key; docs/protocol.md#differences) through the real edge: a plain wampy seller
  * (member #2, authid `member-0x…`, delegate = demo account #5, paying channel opened on chain by the market
  * owner) and buyer (a session of member #3, the payment channel's actor; delegate #6, payment channel opened
- * on chain by #3). Only the channel's actor may spend from it (DESIGN §7).
+ * on chain by #3). Only the channel's actor may spend from it (docs/protocol.md#trust-model).
  *
- * Error URIs of spec §3.11 still reachable, each asserted below:
+ * Error URIs of docs/protocol.md#buy-key still reachable, each asserted below:
  *   wamp.error.invalid_argument (row 1; names the argument; also close_at out of window or after the current block),
  *   wamp.error.not_authorized (an anonymous session; a member that is not the payment channel's actor),
  *   xbr.error.invalid_signature (row 2: not the channel's delegate; row 14: bad seller signature),

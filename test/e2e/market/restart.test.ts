@@ -1,5 +1,5 @@
 /**
- * A crash of the xbrmm worker in the middle of a purchase (DESIGN §5, `purchase-recovery.ts`), end to end:
+ * A crash of the xbrmm worker in the middle of a purchase (docs/protocol.md#ledger-rules, `purchase-recovery.ts`), end to end:
  * the real controller, router, dev chain and xbrmm worker. The seller hangs in its `sell` handler, the
  * worker process is SIGKILLed while the purchase is INFLIGHT, the controller restarts it, and the maker
  * fails and refunds the interrupted purchase before it serves again.

@@ -3,7 +3,7 @@
  * (TestSeller of member #2, delegate #5, paying channel opened on chain by the market owner) and a
  * SimpleBuyer on a session of member #3 whose payment channel it opens itself through `open_channel` (member
  * #3 funds it; the delegate is a fresh key that #3 consents to on chain first). The maker's view of the
- * channel is read by another session of #3: a member sees its own channels only (DESIGN §7).
+ * channel is read by another session of #3: a member sees its own channels only (docs/protocol.md#trust-model).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';

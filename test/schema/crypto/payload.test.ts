@@ -31,7 +31,7 @@ function assertUri(fn: () => unknown, uri: string, argName?: string): void {
   });
 }
 
-// spec §10.5
+// docs/protocol.md#test-vectors
 const V = {
   payload: { data: 'py-seller', counter: 1 },
   cbor: 'a264646174616970792d73656c6c657267636f756e74657201',
@@ -45,14 +45,14 @@ test('serializer name is "cbor"', () => {
   assert.equal(PAYLOAD_SERIALIZER, 'cbor');
 });
 
-test('§10.5 vector: CBOR bytes equal Python cbor2', () => {
+test('docs/protocol.md#test-vectors vector: CBOR bytes equal Python cbor2', () => {
   assert.equal(hex(encodeCbor(V.payload)), V.cbor);
   assert.deepEqual(decodeCbor(unhex(V.cbor)), V.payload);
   // the 3-byte map header some JS encoders emit decodes the same
   assert.deepEqual(decodeCbor(unhex('b90002' + V.cbor.slice(2))), V.payload);
 });
 
-test('§10.5 vector: payload ciphertext with the fixed nonce; decrypts (ours and libsodium)', () => {
+test('docs/protocol.md#test-vectors vector: payload ciphertext with the fixed nonce; decrypts (ours and libsodium)', () => {
   const wire = encryptPayloadWithNonce(V.key, V.payload, V.nonce);
   assert.equal(wire.length, 65);
   assert.equal(hex(wire), V.wire);

@@ -29,7 +29,7 @@ function assertUri(fn: () => unknown, uri: string, argName?: string): void {
   });
 }
 
-// spec §10.5
+// docs/protocol.md#test-vectors
 const V = {
   key: unhex('000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f'),
   rsk: new Uint8Array(32).fill(0x42),
@@ -41,7 +41,7 @@ const V = {
     '04bcd2e0d00f2cce5fe8f1c6c2fbec5c07fa56e3aa5c88a5689975d88b3fce05e703f1c13efe8943992ed8009ed0ffa892ca726fc4aedefc4f1e2f21ae1fc973e5482a7536009c8fef5f25b7117843fa',
 };
 
-test('§10.5 vector: key pairs, BLAKE2b-192 nonce, sealed box (both directions)', () => {
+test('docs/protocol.md#test-vectors vector: key pairs, BLAKE2b-192 nonce, sealed box (both directions)', () => {
   assert.equal(hex(SealedBoxKeyPair.fromSecretKey(V.rsk).publicKey), V.rpk);
   assert.equal(hex(SealedBoxKeyPair.fromSecretKey(V.esk).publicKey), V.epk);
   assert.equal(hex(blake2b(Buffer.concat([unhex(V.epk), unhex(V.rpk)]), { dkLen: 24 })), V.nonce);

@@ -1,6 +1,6 @@
 /**
- * Every vector of the specification's eip712-vectors.json (copied to test/fixtures; spec §10.3/§10.4), plus the original Python vectors
- * of spec §10.1/§10.2 and the fixed vector of dependencies.md §4.
+ * Every vector of the specification's eip712-vectors.json (copied to test/fixtures; docs/protocol.md#test-vectors), plus the original Python vectors
+ * of docs/protocol.md#test-vectors and the fixed vector of docs/protocol.md#test-vectors.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -53,7 +53,7 @@ describe('eip712 vectors (eip712-vectors.json)', () => {
     assert.equal(secp256k1Backend, 'native');
   });
 
-  it('has typed vectors for every XBR type of spec §7.2', () => {
+  it('has typed vectors for every XBR type of docs/protocol.md#eip712-types', () => {
     const covered = new Set(vectors.map(([, v]) => v.primaryType));
     for (const t of Object.keys(ALL_TYPES)) if (!t.endsWith('Certificate')) assert.ok(covered.has(t as PrimaryType), t);
     assert.equal(vectors.length, 20);
@@ -90,7 +90,7 @@ describe('eip712 vectors (eip712-vectors.json)', () => {
     });
   }
 
-  it('on-chain variants (§10.4): Consent, MarketLeave, ApiPublish', () => {
+  it('on-chain variants (docs/protocol.md#test-vectors): Consent, MarketLeave, ApiPublish', () => {
     const get = (k: string): TypedVector => (all[k] as TypedVector);
     const consent = all['Consent.onchain'] as { typeHashSol: string; digest: string; signatureRawDigest: string };
     const leave = all['MarketLeave.onchain'] as { typeHashUsed: string; digest: string; signatureRawDigest: string };
@@ -157,8 +157,8 @@ function check(v: TypedVector): void {
   }
 }
 
-describe('eip712 original vectors (spec §10.1, §10.2) and dependencies.md §4', () => {
-  // Seed phrase "avocado style uncover …", m/44'/60'/0'/0/i (spec §10.1).
+describe('eip712 original vectors (docs/protocol.md#test-vectors) and docs/protocol.md#test-vectors', () => {
+  // Seed phrase "avocado style uncover …", m/44'/60'/0'/0/i (docs/protocol.md#test-vectors).
   const adr = [
     '0xf766Dc789CF04CD18aE75af2c5fAf2DA6650Ff57',
     '0xf5173a6111B2A6B3C20fceD53B2A8405EC142bF6',
@@ -199,7 +199,7 @@ describe('eip712 original vectors (spec §10.1, §10.2) and dependencies.md §4'
     });
   }
 
-  it('dependencies.md §4 ChannelClose vector (chainId 5777)', () => {
+  it('docs/protocol.md#test-vectors ChannelClose vector (chainId 5777)', () => {
     const msg = messageFromJson('EIP712ChannelClose', {
       chainId: 5777, verifyingContract: '0x254dffcd3277C0b1660F6d42EFbB754edaBAbC2B', closeAt: 123456,
       marketId: '0xa1b8d6741ae8492017fafd8d4f8b67a2', channelId: '0x0d2d7f3c7a9b4e0f8a3b2c1d0e9f8a7b', channelSeq: 42,

@@ -1,8 +1,8 @@
 /**
  * What the fuzzer accepts as the answer to a call. Hostile input must be refused with a specific error —
- * the URI says what was wrong — and never with `wamp.error.runtime_error` (DESIGN §4: a bad argument is
+ * the URI says what was wrong — and never with `wamp.error.runtime_error` (docs/protocol.md#differences: a bad argument is
  * `wamp.error.invalid_argument`, never a runtime error); a reply must come (no hang) and the session must
- * live on (the maker has no business ending it). Authorization comes first (DESIGN §7): a caller who may not
+ * live on (the maker has no business ending it). Authorization comes first (docs/protocol.md#trust-model): a caller who may not
  * call a procedure gets `wamp.error.not_authorized` whatever its arguments — so the arguments of a refused
  * caller reveal nothing — and never a result.
  */
@@ -22,7 +22,7 @@ export const SPECIFIC_ERROR_URIS: ReadonlySet<string> = new Set(Object.values(Xb
 /** ABORT reasons of a cryptosign HELLO the authenticator (or the router before it) may give. */
 export const HELLO_ABORT_URIS: ReadonlySet<string> = new Set([WampErrorUri.notAuthorized, XbrErrorUri.invalidAuthRequest, XbrErrorUri.invalidSignature]);
 
-/** Whether a caller of `kind` may call a procedure of `access` (DESIGN §7). */
+/** Whether a caller of `kind` may call a procedure of `access` (docs/protocol.md#trust-model). */
 export function mayCall(kind: CallerKind, access: Access): boolean {
   switch (access) {
     case 'public': return true;

@@ -1,13 +1,13 @@
 /**
  * What the fuzzer knows of each maker procedure, written down here rather than read from the maker
- * (`worker/market/api/access.ts`, the parsers): who may call it (DESIGN §7) and its parameters in order, each with
+ * (`worker/market/api/access.ts`, the parsers): who may call it (docs/protocol.md#trust-model) and its parameters in order, each with
  * the kind of value a well-formed call passes. The access column is the claim the fuzzer checks, so it must
  * not be taken from the code it checks. {@link assertCoversEveryProcedure} keeps the table in step with
  * `schema/uris.ts`.
  */
 import { MarketMakerCatalogProcedure, MarketMakerProcedure } from '../../../schema/uris.js';
 
-/** Who may call a procedure (DESIGN §7). */
+/** Who may call a procedure (docs/protocol.md#trust-model). */
 export type Access = 'public' | 'member' | 'operator' | 'router';
 
 /**

@@ -1,5 +1,5 @@
 /**
- * The embedded IPFS node of the default setup (DESIGN §1 `ipfs (guest)`): js-ipfs, offline, serving the Kubo
+ * The embedded IPFS node of the default setup (docs/architecture.md#processes `ipfs (guest)`): js-ipfs, offline, serving the Kubo
  * RPC API on loopback so the fetcher talks to it exactly as to a real Kubo node. Its repo persists across
  * restarts, so files added once stay available.
  *

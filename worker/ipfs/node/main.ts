@@ -1,5 +1,5 @@
 /**
- * The embedded IPFS node as a process (the `ipfs` guest worker, DESIGN §1):
+ * The embedded IPFS node as a process (the `ipfs` guest worker, docs/architecture.md#processes):
  *
  *   node dist/worker/ipfs/node/main.js [--repo .xbr-edge/ipfs-repo] [--port 5001] [--host 127.0.0.1] [--seed <dir>]...
  *
@@ -21,12 +21,12 @@ import { statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { WampError, WampErrorUri } from '../../../schema/errors.js';
-import { createLogger, type Logger } from '../../../schema/log.js';
-import { tightenOwnerOnly } from '../../../schema/tighten-owner-only.js';
+import { WampError, WampErrorUri } from '../../../schema/index.js';
+import { createLogger, type Logger } from '../../../schema/index.js';
+import { tightenOwnerOnly } from '../../../schema/index.js';
 import type { EmbeddedIpfsNode } from './embedded.js';
 import { readSeedFiles } from './seed.js';
-import { watchParent } from '../../../process/parent-watch.js';
+import { watchParent } from '../../../process/index.js';
 
 /** ipfs-repo (proper-lockfile) calls a repo lock stale when its holder has not touched it for 20 s. */
 const REPO_LOCK_STALE_MS = 20_000;
@@ -98,7 +98,7 @@ async function waitForRepoLock(repo: string, deadline: number, log: Logger, sign
 }
 
 /**
- * Makes the repo owner-only (DESIGN §7): directories 0700, files 0600. New files are so by the umask (set in
+ * Makes the repo owner-only (docs/protocol.md#trust-model): directories 0700, files 0600. New files are so by the umask (set in
  * `main`, and inherited from the controller); a repo created by an older version, or by js-ipfs under a
  * looser umask, is tightened here, before js-ipfs opens it. The controller cannot do it: a guest's arguments
  * mean nothing to it.

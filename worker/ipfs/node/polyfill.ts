@@ -1,6 +1,6 @@
 /**
  * js-ipfs 0.66 (through mortice → it-queue) calls `Promise.withResolvers`, which Node 20 lacks
- * (notes/dependencies.md §6). Imported before ipfs-core so the embedded node runs on Node 20.
+ * (docs/architecture.md#dependencies). Imported before ipfs-core so the embedded node runs on Node 20.
  */
 interface WithResolvers {
   withResolvers?: <T>() => { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void };

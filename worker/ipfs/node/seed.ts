@@ -7,7 +7,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { WampError, WampErrorUri } from '../../../schema/errors.js';
+import { WampError, WampErrorUri } from '../../../schema/index.js';
 
 export interface SeedFile {
   /** Path as given (directory joined with the file name), for logs. */

@@ -1,5 +1,5 @@
 /**
- * Who may call which procedure of a market maker (DESIGN §7), decided from the caller identity the router
+ * Who may call which procedure of a market maker (docs/protocol.md#trust-model), decided from the caller identity the router
  * reports in the invocation details — never from arguments. Every procedure a maker registers must have a
  * row in {@link PROCEDURE_ACCESS}: the host's `registerProcedures` (worker/host/register-procedures.ts) refuses
  * one without, and every invocation passes {@link authorizeCaller} before its handler runs. Handlers of member
@@ -13,9 +13,9 @@
  * - `router`: the router itself (its dynamic authenticator calls). Our router discloses the caller of every
  *   call into `xbr.marketmaker.`, so an invocation without a caller can only be the router's own.
  */
-import type { Address } from '../../../schema/codec/types.js';
-import { WampError, WampErrorUri } from '../../../schema/errors.js';
-import { MarketMakerCatalogProcedure, MarketMakerProcedure } from '../../../schema/uris.js';
+import type { Address } from '../../../schema/codec/index.js';
+import { WampError, WampErrorUri } from '../../../schema/index.js';
+import { MarketMakerCatalogProcedure, MarketMakerProcedure } from '../../../schema/index.js';
 import type { CallerDetails } from './procedure.js';
 
 export type ProcedureAccess = 'public' | 'member' | 'operator' | 'router';

@@ -3,10 +3,10 @@
  * transaction sender, and its session for publishing and calling (seller delegates).
  */
 import type { Provider } from 'ethers';
-import type { XbrContractAddresses } from '../../../config/types.js';
-import type { Uuid } from '../../../schema/codec/types.js';
+import type { XbrContractAddresses } from '../../../config/index.js';
+import type { Uuid } from '../../../schema/codec/index.js';
 import type { MakerDb, WorkerDb } from '../../../schema/db/index.js';
-import type { Logger } from '../../../schema/log.js';
+import type { Logger } from '../../../schema/index.js';
 import type { TransactionSender, XbrBindings } from '../../chain/index.js';
 import type { IpfsStatusReport } from '../../ipfs/index.js';
 import type { MakerStatusValue } from './maker-status.js';
@@ -76,7 +76,7 @@ export interface MakerContext {
   triggerChainMonitor(): void;
   /** The worker's IPFS fetcher, when configured. */
   readonly ipfs?: IpfsControl;
-  /** The maker's current status (spec §9.5). */
+  /** The maker's current status (docs/protocol.md#maker-status). */
   status(): MakerStatusValue;
   /** Log lines carry worker, maker, realm and market. */
   readonly log: Logger;

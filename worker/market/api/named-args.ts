@@ -1,6 +1,6 @@
 /** Argument access for maker procedures: autobahn callers may pass an argument by position or by keyword. */
-import { argumentError, describe } from '../../../schema/codec/argument.js';
-import { WampError, WampErrorUri } from '../../../schema/errors.js';
+import { argumentError, describe } from '../../../schema/codec/index.js';
+import { WampError, WampErrorUri } from '../../../schema/index.js';
 import type { ProcedureCall } from './procedure.js';
 
 /**

@@ -1,8 +1,8 @@
-/** The "active channel" of a delegate (spec §6.3): the one purchases use and `get_active_*_channel` returns. */
-import type { Address, Uuid } from '../../../schema/codec/types.js';
-import { channelTables, channelsByDelegate, type MakerDb } from '../../../schema/db/maker-db.js';
-import type { ChannelBalance } from '../../../schema/db/records/balance.js';
-import { ChannelState, type Channel, type ChannelType } from '../../../schema/db/records/channel.js';
+/** The "active channel" of a delegate (docs/protocol.md#active-channel): the one purchases use and `get_active_*_channel` returns. */
+import type { Address, Uuid } from '../../../schema/codec/index.js';
+import { channelTables, channelsByDelegate, type MakerDb } from '../../../schema/db/index.js';
+import type { ChannelBalance } from '../../../schema/db/index.js';
+import { ChannelState, type Channel, type ChannelType } from '../../../schema/db/index.js';
 import { sameBytes } from './types.js';
 
 /** PAYMENT (1) or PAYING (2). */
@@ -21,7 +21,7 @@ export function isUsable(channel: Channel, balance: ChannelBalance | undefined):
 
 /**
  * The oldest (by replication time) OPEN channel of `delegate` with `remaining > 0`, as the original
- * (spec §6.3; the original's paying lookup also goes by delegate). With `marketId`, channels of other
+ * (docs/protocol.md#active-channel; the original's paying lookup also goes by delegate). With `marketId`, channels of other
  * markets are skipped. Purchases use exactly this channel, so the seller's `get_active_paying_channel`
  * and the channel the maker pays through never disagree.
  * @example const active = activeChannel(db, ChannelType.PAYING, offer.seller, marketId)

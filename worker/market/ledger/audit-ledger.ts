@@ -5,14 +5,14 @@
  * of purchases that used the channel (every reservation advances it by exactly 1, nothing else does).
  * Throws `xbr.error.ledger_invariant` naming the first channel that disagrees.
  */
-import { formatUuid } from '../../../schema/codec/uuid.js';
-import type { MakerDb } from '../../../schema/db/maker-db.js';
-import { checkBalance } from '../../../schema/db/ledger-invariant.js';
-import { TransactionState } from '../../../schema/db/records/transaction.js';
-import type { Channel } from '../../../schema/db/records/channel.js';
-import type { ChannelBalance } from '../../../schema/db/records/balance.js';
-import type { Table } from '../../../schema/db/table.js';
-import type { Uuid } from '../../../schema/codec/types.js';
+import { formatUuid } from '../../../schema/codec/index.js';
+import type { MakerDb } from '../../../schema/db/index.js';
+import { checkBalance } from '../../../schema/db/index.js';
+import { TransactionState } from '../../../schema/db/index.js';
+import type { Channel } from '../../../schema/db/index.js';
+import type { ChannelBalance } from '../../../schema/db/index.js';
+import type { Table } from '../../../schema/db/index.js';
+import type { Uuid } from '../../../schema/codec/index.js';
 import { ledgerCorrupt } from './errors.js';
 import { hexOf } from './types.js';
 

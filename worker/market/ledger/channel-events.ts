@@ -3,7 +3,7 @@
  * is one durable write transaction and idempotent: applying the same event again changes nothing, and a
  * replay of a run of events in chain order (what the monitor does after a restart) ends in the same state.
  * Nothing moves a CLOSED channel back. Events of other markets, or `Opened` for another maker, are
- * ignored (spec §11 #26).
+ * ignored (docs/protocol.md#maker-defect-26).
  *
  * - `Opened`: creates the channel record and its ledger balance (seq 1, remaining = amount); a known
  *   channel id is left alone.
@@ -13,13 +13,13 @@
  * - `Closed`: state CLOSED, `closed_at`, `closed_tx`, the final balance (and seq when known).
  * The ledger balance is left as is: it is the maker's off-chain history of the channel.
  */
-import type { Address, Amount, Hash32, NsTime, Signature65, Uuid } from '../../../schema/codec/types.js';
-import { formatUuid } from '../../../schema/codec/uuid.js';
-import { channelTables, type MakerDb } from '../../../schema/db/maker-db.js';
-import { initialBalance } from '../../../schema/db/records/balance.js';
-import { ChannelState, ChannelType, type Channel } from '../../../schema/db/records/channel.js';
-import { argumentError, describe } from '../../../schema/codec/argument.js';
-import type { Logger } from '../../../schema/log.js';
+import type { Address, Amount, Hash32, NsTime, Signature65, Uuid } from '../../../schema/codec/index.js';
+import { formatUuid } from '../../../schema/codec/index.js';
+import { channelTables, type MakerDb } from '../../../schema/db/index.js';
+import { initialBalance } from '../../../schema/db/index.js';
+import { ChannelState, ChannelType, type Channel } from '../../../schema/db/index.js';
+import { argumentError, describe } from '../../../schema/codec/index.js';
+import type { Logger } from '../../../schema/index.js';
 import type { LedgerChannelType } from './active-channel.js';
 import { sameBytes } from './types.js';
 
@@ -77,7 +77,7 @@ export interface ChannelEventContext {
   readonly marketId: Uuid;
   /** This maker's address: `Opened` events naming another maker are ignored (optional). */
   readonly marketmaker?: Address;
-  /** Replication time, ns: the new channel's `timestamp` (the by-delegate index order, spec §6.3). */
+  /** Replication time, ns: the new channel's `timestamp` (the by-delegate index order, docs/protocol.md#active-channel). */
   readonly now: NsTime;
   readonly log?: Logger;
 }

@@ -1,20 +1,20 @@
 /**
- * The maker's decision to co-sign a channel close (`close_channel`, spec §6.2, DESIGN §4): never for a
+ * The maker's decision to co-sign a channel close (`close_channel`, docs/protocol.md#cooperative-close, docs/protocol.md#differences): never for a
  * state that disagrees with its ledger, never while a purchase on the channel is in flight. On success the
  * channel is marked CLOSING (close requested) in the same durable transaction, so no purchase can start on
  * it any more; only then may the caller sign `message` and submit the close on chain.
  */
-import { argumentError, describe } from '../../../schema/codec/argument.js';
-import type { Address, Amount, Signature65, Uuid } from '../../../schema/codec/types.js';
-import { packUint256, UINT256_MAX } from '../../../schema/codec/uint256.js';
-import { formatUuid } from '../../../schema/codec/uuid.js';
-import { channelTables, type MakerDb } from '../../../schema/db/maker-db.js';
-import type { ChannelBalance } from '../../../schema/db/records/balance.js';
-import { ChannelState, ChannelType, type Channel } from '../../../schema/db/records/channel.js';
-import { recoverChannelClose } from '../../../schema/eip712/channelClose.js';
-import type { ChannelCloseMessage } from '../../../schema/eip712/types.js';
-import { WampError, WampErrorUri } from '../../../schema/errors.js';
-import { XbrErrorUri } from '../../../schema/uris.js';
+import { argumentError, describe } from '../../../schema/codec/index.js';
+import type { Address, Amount, Signature65, Uuid } from '../../../schema/codec/index.js';
+import { packUint256, UINT256_MAX } from '../../../schema/codec/index.js';
+import { formatUuid } from '../../../schema/codec/index.js';
+import { channelTables, type MakerDb } from '../../../schema/db/index.js';
+import type { ChannelBalance } from '../../../schema/db/index.js';
+import { ChannelState, ChannelType, type Channel } from '../../../schema/db/index.js';
+import { recoverChannelClose } from '../../../schema/eip712/index.js';
+import type { ChannelCloseMessage } from '../../../schema/eip712/index.js';
+import { WampError, WampErrorUri } from '../../../schema/index.js';
+import { XbrErrorUri } from '../../../schema/index.js';
 import type { LedgerChannelType } from './active-channel.js';
 import { invalidSignature, ledgerCorrupt, unexpectedBalance, unexpectedSeq } from './errors.js';
 import { checkCloseAt, closeMessage, hexOf, MAX_CHANNEL_SEQ, sameBytes, type MarketBinding } from './types.js';
@@ -127,7 +127,7 @@ export function checkCooperativeClose(db: MakerDb, channelId: Uuid, req: Coopera
 
 /**
  * Undoes an accepted close whose transaction certainly never took effect (refused before or at broadcast,
- * reverted, or replaced): the channel is OPEN again as before, so it is not stuck in CLOSING (spec §11 #24).
+ * reverted, or replaced): the channel is OPEN again as before, so it is not stuck in CLOSING (docs/protocol.md#maker-defect-24).
  * Only the close `decision` marked is undone: if the channel changed since (e.g. the chain monitor applied a
  * `Closing` / `Closed`), it is left alone. One durable write; returns whether the channel was restored.
  * Never call it when the outcome is unknown (a timeout): the transaction may still be mined.

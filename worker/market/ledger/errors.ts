@@ -1,24 +1,24 @@
 /**
  * The ledger's refusals, each under its WAMP URI. Messages name the channel or transaction; kwargs carry
  * what a client needs to resync (the maker's current `seq` and `remaining`) — never key material. Amounts in
- * kwargs are 32-byte uint256 like every amount on the wire (DESIGN §4): a bigint beyond 64 bits has no
+ * kwargs are 32-byte uint256 like every amount on the wire (docs/protocol.md#differences): a bigint beyond 64 bits has no
  * msgpack encoding, so the router could not deliver the error to a msgpack caller at all.
  */
-import { formatUuid } from '../../../schema/codec/uuid.js';
-import type { Address, Amount, Uuid } from '../../../schema/codec/types.js';
-import { toHex } from '../../../schema/codec/argument.js';
-import { packUint256 } from '../../../schema/codec/uint256.js';
-import { DbErrorUri } from '../../../schema/db/errors.js';
-import { ChannelType, type Channel } from '../../../schema/db/records/channel.js';
-import { WampError, WampErrorUri } from '../../../schema/errors.js';
-import { XbrErrorUri } from '../../../schema/uris.js';
+import { formatUuid } from '../../../schema/codec/index.js';
+import type { Address, Amount, Uuid } from '../../../schema/codec/index.js';
+import { toHex } from '../../../schema/codec/index.js';
+import { packUint256 } from '../../../schema/codec/index.js';
+import { DbErrorUri } from '../../../schema/db/index.js';
+import { ChannelType, type Channel } from '../../../schema/db/index.js';
+import { WampError, WampErrorUri } from '../../../schema/index.js';
+import { XbrErrorUri } from '../../../schema/index.js';
 
 /** 1 → "payment", 2 → "paying". */
 export function channelKind(type: number): 'payment' | 'paying' {
   return type === ChannelType.PAYMENT ? 'payment' : 'paying';
 }
 
-/** `crossbar.error.no_such_object`: no channel of that type and id (spec §3.14 wording). */
+/** `crossbar.error.no_such_object`: no channel of that type and id (docs/protocol.md#channel-getters wording). */
 export function noSuchChannel(type: number, id: Uuid): WampError {
   return new WampError(XbrErrorUri.noSuchObject, `no ${channelKind(type)} channel ${formatUuid(id)} found`, { kwargs: { channel_oid: id } });
 }
@@ -28,7 +28,7 @@ export function noActivePaymentChannel(delegateHex: string): WampError {
   return new WampError(XbrErrorUri.noSuchObject, `no active payment channel for delegate 0x${delegateHex}`, { kwargs: { delegate: delegateHex } });
 }
 
-/** `crossbar.error.no_such_object`: the payment channel is not OPEN (spec §3.11 row 6). */
+/** `crossbar.error.no_such_object`: the payment channel is not OPEN (docs/protocol.md#buy-key-errors). */
 export function paymentChannelNotOpen(id: Uuid, state: number): WampError {
   return new WampError(XbrErrorUri.noSuchObject, `payment channel at address "${formatUuid(id)}" not in state OPEN (state ${state})`, {
     kwargs: { channel_oid: id, state },
@@ -63,19 +63,19 @@ export function unexpectedBalance(id: Uuid, got: Amount, expected: Amount, seq: 
   });
 }
 
-/** `xbr.error.insufficient_amount` (spec §3.11 row 9). */
+/** `xbr.error.insufficient_amount` (docs/protocol.md#buy-key-errors). */
 export function insufficientAmount(amount: Amount, price: Amount): WampError {
   return new WampError(XbrErrorUri.insufficientAmount, `amount ${amount} is less than the price ${price}`, { kwargs: { amount: packUint256(amount), price: packUint256(price) } });
 }
 
-/** `xbr.error.insufficient_payment_balance` (spec §3.11 row 10). */
+/** `xbr.error.insufficient_payment_balance` (docs/protocol.md#buy-key-errors). */
 export function insufficientPaymentBalance(id: Uuid, remaining: Amount, price: Amount): WampError {
   return new WampError(XbrErrorUri.insufficientPaymentBalance, `payment channel ${formatUuid(id)} has ${remaining} remaining, less than the price ${price}`, {
     kwargs: { channel_oid: id, remaining: packUint256(remaining), price: packUint256(price) },
   });
 }
 
-/** `xbr.error.insufficient_paying_balance` (spec §3.11 rows 11–12, §11 #16). */
+/** `xbr.error.insufficient_paying_balance` (docs/protocol.md#buy-key-errors). */
 export function insufficientPayingBalance(sellerHex: string, message: string): WampError {
   return new WampError(XbrErrorUri.insufficientPayingBalance, `seller delegate 0x${sellerHex}: ${message}`, { kwargs: { seller: sellerHex } });
 }

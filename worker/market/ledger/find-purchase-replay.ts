@@ -2,7 +2,7 @@
  * A `buy_key` asked again: the identical signed call finds the purchase it made, so the maker can answer
  * it from the transaction record instead of refusing its (used) seq. A crash or a lost connection between
  * the resolve commit and the answer then costs the buyer nothing: it asks again and gets the same receipt
- * and sealed key, charged once, the seller not called again (DESIGN §5).
+ * and sealed key, charged once, the seller not called again (docs/protocol.md#ledger-rules).
  *
  * Identical means every field the buyer signed or sent: payment channel, `channel_seq`, `balance`,
  * `signature`, `delegate_adr`, `buyer_pubkey`, `key_id`, `amount` and `close_at`. Anything else is not a
@@ -12,10 +12,10 @@
  * Read-only and only on the cold path: the caller asks once the normal path refused. One read each of the
  * channel, its balance, and the `(payment channel, seq)` index entry with its record; no lock, no write.
  */
-import type { Address, Amount, Ed25519PublicKey, Signature65, Uuid } from '../../../schema/codec/types.js';
-import { transactionsByPaymentSeq, type MakerDb } from '../../../schema/db/maker-db.js';
-import type { Channel } from '../../../schema/db/records/channel.js';
-import { TransactionState, type Transaction } from '../../../schema/db/records/transaction.js';
+import type { Address, Amount, Ed25519PublicKey, Signature65, Uuid } from '../../../schema/codec/index.js';
+import { transactionsByPaymentSeq, type MakerDb } from '../../../schema/db/index.js';
+import type { Channel } from '../../../schema/db/index.js';
+import { TransactionState, type Transaction } from '../../../schema/db/index.js';
 import { notChannelActor } from './errors.js';
 import { sameBytes } from './types.js';
 

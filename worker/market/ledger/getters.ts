@@ -1,5 +1,5 @@
 /**
- * The read side of channels (spec §3.14–§3.16): lookups by id, the active channel of a delegate, and the
+ * The read side of channels (docs/protocol.md#api-channels): lookups by id, the active channel of a delegate, and the
  * channel lists by delegate or actor, with the original's error URIs and messages. Arguments come
  * straight from the WAMP call, so each getter checks its own.
  *
@@ -7,16 +7,16 @@
  * `viewer` (the authenticated caller) every getter answers for channels whose actor is the viewer and
  * refuses (`wamp.error.not_authorized`) or leaves out the others.
  */
-import { argumentError, describe } from '../../../schema/codec/argument.js';
-import type { Address, Uuid } from '../../../schema/codec/types.js';
-import { channelTables, MakerIndex, type MakerDb } from '../../../schema/db/maker-db.js';
-import { address, key } from '../../../schema/db/keys.js';
-import type { ChannelBalance } from '../../../schema/db/records/balance.js';
-import { ChannelType, type Channel } from '../../../schema/db/records/channel.js';
-import { WampError, WampErrorUri } from '../../../schema/errors.js';
-import { formatUuid } from '../../../schema/codec/uuid.js';
+import { argumentError, describe } from '../../../schema/codec/index.js';
+import type { Address, Uuid } from '../../../schema/codec/index.js';
+import { channelTables, MakerIndex, type MakerDb } from '../../../schema/db/index.js';
+import { address, key } from '../../../schema/db/index.js';
+import type { ChannelBalance } from '../../../schema/db/index.js';
+import { ChannelType, type Channel } from '../../../schema/db/index.js';
+import { WampError, WampErrorUri } from '../../../schema/index.js';
+import { formatUuid } from '../../../schema/codec/index.js';
 import { hexOf, sameBytes } from './types.js';
-import { XbrErrorUri } from '../../../schema/uris.js';
+import { XbrErrorUri } from '../../../schema/index.js';
 import { activeChannel, isUsable, type LedgerChannelType } from './active-channel.js';
 import { noSuchChannel } from './errors.js';
 import { marshalBalance, marshalChannel, type BalanceWire, type ChannelWire } from './marshal.js';
@@ -67,18 +67,18 @@ export function getChannelBalance(db: MakerDb, type: LedgerChannelType, channelI
   return balance;
 }
 
-/** `get_payment_channel` / `get_paying_channel` (spec §3.14). */
+/** `get_payment_channel` / `get_paying_channel` (docs/protocol.md#channel-getters). */
 export function getChannelWire(db: MakerDb, type: LedgerChannelType, channelId: unknown, viewer?: Address): ChannelWire {
   return marshalChannel(getChannel(db, type, channelId, viewer));
 }
 
-/** `get_payment_channel_balance` / `get_paying_channel_balance` (spec §3.14). */
+/** `get_payment_channel_balance` / `get_paying_channel_balance` (docs/protocol.md#channel-getters). */
 export function getChannelBalanceWire(db: MakerDb, type: LedgerChannelType, channelId: unknown, viewer?: Address): BalanceWire {
   return marshalBalance(getChannelBalance(db, type, channelId, viewer));
 }
 
 /**
- * `get_active_payment_channel` / `get_active_paying_channel` (spec §3.15, §6.3): the delegate's oldest OPEN
+ * `get_active_payment_channel` / `get_active_paying_channel` (docs/protocol.md#get-active-channel): the delegate's oldest OPEN
  * channel with `remaining > 0`, or None.
  */
 export function getActiveChannelWire(db: MakerDb, type: LedgerChannelType, delegateAdr: unknown, marketId?: Uuid, viewer?: Address): ChannelWire | null {
@@ -101,7 +101,7 @@ function listIds(db: MakerDb, type: LedgerChannelType, index: string, adr: Addre
 }
 
 /**
- * `get_channels_by_delegate(delegate_adr, channel_type, filter_open=True)` (spec §3.16): channel ids, oldest
+ * `get_channels_by_delegate(delegate_adr, channel_type, filter_open=True)` (docs/protocol.md#get-channels-by): channel ids, oldest
  * first; with `filter_open` only OPEN channels with `remaining > 0`.
  * Errors: `xbr.marketmaker.error.invalid_channel_type`, `xbr.marketmaker.error.invalid_delegate_adr`.
  */
@@ -115,7 +115,7 @@ export function getChannelsByDelegate(db: MakerDb, delegateAdr: unknown, channel
 }
 
 /**
- * `get_channels_by_actor(member_adr, channel_type, filter_open=True)` (spec §3.16): payment channels by actor,
+ * `get_channels_by_actor(member_adr, channel_type, filter_open=True)` (docs/protocol.md#get-channels-by): payment channels by actor,
  * paying channels by recipient (the contract makes a paying channel's recipient its actor).
  * Errors: `xbr.marketmaker.error.invalid_channel_type`, `xbr.marketmaker.error.invalid_member_adr`.
  */

@@ -1,6 +1,6 @@
 /**
  * The market maker's ledger: channels and key purchases as pure logic over the maker DB (no WAMP
- * session, no chain calls; clock, block number and outcomes are passed in). DESIGN §4–§5.
+ * session, no chain calls; clock, block number and outcomes are passed in). docs/protocol.md#differences.
  *
  * Decisions:
  * - **Two phases, one write each.** `reservePurchase` (checks + reserve + Transaction INFLIGHT) and
@@ -15,8 +15,8 @@
  *   key and also when the purchase later fails (the refund keeps the advanced seq; the buyer resyncs from
  *   the error kwargs or `get_payment_channel_balance`).
  * - **Paying leg = price.** The seller's paying channel moves by the same price as the buyer's payment
- *   channel (spec §5.4); the market fee is taken by XBRChannel from each leg at settlement, not here.
- *   The paying channel used is the seller's active one (spec §6.3) and must hold the whole price.
+ *   channel (docs/protocol.md#balance-arithmetic); the market fee is taken by XBRChannel from each leg at settlement, not here.
+ *   The paying channel used is the seller's active one (docs/protocol.md#active-channel) and must hold the whole price.
  * - **Free keys** need no paying channel (if the seller has an active one it advances by 1 at zero amount);
  *   the Transaction then has `paying_channel = NO_PAYING_CHANNEL` (16 zero bytes).
  * - **No signing here.** The results carry the EIP712ChannelClose messages; the caller signs them after

@@ -2,7 +2,7 @@
  * Per-key mutual exclusion for async work: callers of `run` with a common key run one at a time, in call
  * order; callers with disjoint keys run concurrently. A call holding several keys acquires them in sorted
  * order, so two multi-key calls can never deadlock. Used to serialize purchases per payment channel and
- * per seller (DESIGN §5) across the `await` of the seller call.
+ * per seller (docs/protocol.md#ledger-rules) across the `await` of the seller call.
  */
 export class KeyedMutex {
   private readonly tails = new Map<string, Promise<void>>();

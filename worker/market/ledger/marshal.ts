@@ -1,13 +1,13 @@
 /**
- * Wire dicts of a channel and a balance (spec §7.3 `Channel.marshal()` / `ChannelBalance.marshal()`, the
- * return values of §3.14–§3.15). Same keys as the original; on purpose, every uint256 is 32 bytes, also
- * when zero (the original sent the int 0; DESIGN §4; `unpack_uint256` reads both), block numbers
+ * Wire dicts of a channel and a balance (docs/protocol.md#maker-records `Channel.marshal()` / `ChannelBalance.marshal()`, the
+ * return values of docs/protocol.md#channel-getters). Same keys as the original; on purpose, every uint256 is 32 bytes, also
+ * when zero (the original sent the int 0; docs/protocol.md#differences; `unpack_uint256` reads both), block numbers
  * (`open_at`, `closing_at`, `closed_at`) are uint256 bytes or None as in the original, and byte fields are
  * fresh Uint8Arrays (never the stored Buffers).
  */
-import { packUint256 } from '../../../schema/codec/uint256.js';
-import type { ChannelBalance } from '../../../schema/db/records/balance.js';
-import type { Channel } from '../../../schema/db/records/channel.js';
+import { packUint256 } from '../../../schema/codec/index.js';
+import type { ChannelBalance } from '../../../schema/db/index.js';
+import type { Channel } from '../../../schema/db/index.js';
 
 /** A channel as sent over WAMP. */
 export interface ChannelWire {

@@ -1,15 +1,15 @@
 /**
- * Start-up recovery (DESIGN §5): every purchase left INFLIGHT by a crash between reserve and resolve is
+ * Start-up recovery (docs/protocol.md#ledger-rules): every purchase left INFLIGHT by a crash between reserve and resolve is
  * settled before the maker accepts calls. Whether it succeeded is the caller's to decide (typically:
  * ask the seller whether it sold, else fail and refund); the ledger applies the decision.
  */
-import type { Uuid } from '../../../schema/codec/types.js';
-import { formatUuid } from '../../../schema/codec/uuid.js';
-import { inflightTransactions, type MakerDb } from '../../../schema/db/maker-db.js';
-import { TransactionState, type Transaction } from '../../../schema/db/records/transaction.js';
-import { toWampError } from '../../../schema/errors.js';
-import type { Logger } from '../../../schema/log.js';
-import { XbrErrorUri } from '../../../schema/uris.js';
+import type { Uuid } from '../../../schema/codec/index.js';
+import { formatUuid } from '../../../schema/codec/index.js';
+import { inflightTransactions, type MakerDb } from '../../../schema/db/index.js';
+import { TransactionState, type Transaction } from '../../../schema/db/index.js';
+import { toWampError } from '../../../schema/index.js';
+import type { Logger } from '../../../schema/index.js';
+import { XbrErrorUri } from '../../../schema/index.js';
 import { resolvePurchase, type PurchaseOutcome, type ResolvedPurchase } from './resolve-purchase.js';
 
 /** INFLIGHT transactions, oldest first (the maker DB's own query, under the ledger's name). */

@@ -1,16 +1,16 @@
 /**
- * Phase 1 of a key purchase (DESIGN §5): every check and the reservation in ONE synchronous, durable LMDB
+ * Phase 1 of a key purchase (docs/protocol.md#ledger-rules): every check and the reservation in ONE synchronous, durable LMDB
  * write transaction. Nothing is awaited between reading the ledger and writing it, so two purchases can
  * never both spend the same `remaining` or both use the same `channel_seq`; a refusal throws from inside
  * the transaction and leaves the DB exactly as it was.
  *
  * Decisions (documented in the ledger's README-level module doc, `index.ts`):
- * - the buyer's EIP712ChannelClose must be signed by the payment channel's DELEGATE (spec §11 #14) over
+ * - the buyer's EIP712ChannelClose must be signed by the payment channel's DELEGATE (docs/protocol.md#maker-defect-14) over
  *   (chainId, verifyingContract, closeAt, marketId, channelId, channel_seq, balance, isFinal=false), with
  *   `closeAt` within {@link CLOSE_AT_WINDOW} blocks of the maker's current block;
  * - `channel_seq == ledger.seq + 1` and `balance == ledger.remaining − price` (the price actually charged;
  *   `amount` is only the most the buyer agrees to pay, so the signed state is always the ledger's state);
- * - the paying leg moves by the same price P as the payment leg (spec §5.4). The market fee is not an
+ * - the paying leg moves by the same price P as the payment leg (docs/protocol.md#balance-arithmetic). The market fee is not an
  *   off-chain matter: XBRChannel takes it from each leg's earned amount at settlement;
  * - free offers (price 0) still need the buyer's payment channel and signature, and still advance its seq
  *   by 1 (the buyer's rule "sign seq + 1" never depends on the price); the seller's active paying channel,
@@ -18,20 +18,20 @@
  * - the maker signs nothing here: the result carries the two EIP712ChannelClose messages, and the caller
  *   signs `paying.message` for the seller once this function has returned (the reservation is durable).
  */
-import { argumentError, describe } from '../../../schema/codec/argument.js';
-import type { Address, Amount, Ed25519PublicKey, Hash32, NsTime, Signature65, Uuid } from '../../../schema/codec/types.js';
-import { UINT256_MAX } from '../../../schema/codec/uint256.js';
-import { formatUuid, timeOrderedUuid } from '../../../schema/codec/uuid.js';
-import type { MakerDb } from '../../../schema/db/maker-db.js';
-import type { ChannelBalance } from '../../../schema/db/records/balance.js';
-import { ChannelState, ChannelType, type Channel } from '../../../schema/db/records/channel.js';
-import type { Offer } from '../../../schema/db/records/offer.js';
-import { TransactionState, type Transaction } from '../../../schema/db/records/transaction.js';
-import { hashChannelClose } from '../../../schema/eip712/hashChannelClose.js';
-import { recoverDigestSigner } from '../../../schema/eip712/recoverDigestSigner.js';
-import type { ChannelCloseMessage } from '../../../schema/eip712/types.js';
-import { WampError } from '../../../schema/errors.js';
-import { XbrErrorUri } from '../../../schema/uris.js';
+import { argumentError, describe } from '../../../schema/codec/index.js';
+import type { Address, Amount, Ed25519PublicKey, Hash32, NsTime, Signature65, Uuid } from '../../../schema/codec/index.js';
+import { UINT256_MAX } from '../../../schema/codec/index.js';
+import { formatUuid, timeOrderedUuid } from '../../../schema/codec/index.js';
+import type { MakerDb } from '../../../schema/db/index.js';
+import type { ChannelBalance } from '../../../schema/db/index.js';
+import { ChannelState, ChannelType, type Channel } from '../../../schema/db/index.js';
+import type { Offer } from '../../../schema/db/index.js';
+import { TransactionState, type Transaction } from '../../../schema/db/index.js';
+import { hashChannelClose } from '../../../schema/eip712/index.js';
+import { recoverDigestSigner } from '../../../schema/eip712/index.js';
+import type { ChannelCloseMessage } from '../../../schema/eip712/index.js';
+import { WampError } from '../../../schema/index.js';
+import { XbrErrorUri } from '../../../schema/index.js';
 import { activeChannel } from './active-channel.js';
 import {
   insufficientAmount,
@@ -55,7 +55,7 @@ export interface ReservePurchaseRequest extends MarketBinding {
   readonly offer: Offer;
   /** The price to charge: required for a dynamically priced offer (`price: null`, the seller's quote); for a fixed price it may be given and must then equal it. */
   readonly price?: Amount;
-  /** `channel_oid` of `buy_key`; when absent the buyer delegate's active payment channel (spec §6.3). */
+  /** `channel_oid` of `buy_key`; when absent the buyer delegate's active payment channel (docs/protocol.md#active-channel). */
   readonly paymentChannelId?: Uuid;
   /** `delegate_adr` of `buy_key`: must be the payment channel's delegate. */
   readonly buyerDelegate: Address;

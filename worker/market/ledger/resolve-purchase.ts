@@ -1,5 +1,5 @@
 /**
- * Phase 2 of a key purchase (DESIGN §5): one durable write transaction that settles the reservation.
+ * Phase 2 of a key purchase (docs/protocol.md#ledger-rules): one durable write transaction that settles the reservation.
  *
  * - SUCCESS: `inflight → spent` on both channels; the seller's signature and the sealed key are recorded.
  * - FAILURE: `inflight → remaining` on both channels (the refund).
@@ -11,7 +11,7 @@
  * the next purchase must sign `seq + 1` over the refunded `remaining` — the buyer learns both from the
  * error's kwargs (`channel_seq`, `remaining`, see {@link failureDetails}) or from
  * `get_payment_channel_balance`, and a seller that already counted the failed sale resyncs from
- * `get_paying_channel_balance`. This matches the original (spec §5.3 step 9.6) and DESIGN §5 (seq strictly
+ * `get_paying_channel_balance`. This matches the original (docs/protocol.md#refund) and docs/protocol.md#ledger-rules (seq strictly
  * increasing).
  *
  * With what the reserve recorded, the resolved record holds everything the buyer's answer holds, so the
@@ -21,15 +21,15 @@
  *
  * Resolving a transaction that is not INFLIGHT throws `xbr.error.invalid_transaction` and changes nothing.
  */
-import { argumentError, describe } from '../../../schema/codec/argument.js';
-import type { NsTime, Signature65, Uuid } from '../../../schema/codec/types.js';
-import { formatUuid } from '../../../schema/codec/uuid.js';
-import type { MakerDb } from '../../../schema/db/maker-db.js';
-import type { ChannelBalance } from '../../../schema/db/records/balance.js';
-import { TransactionState, type Transaction } from '../../../schema/db/records/transaction.js';
-import type { Table } from '../../../schema/db/table.js';
-import { WampError } from '../../../schema/errors.js';
-import { XbrErrorUri } from '../../../schema/uris.js';
+import { argumentError, describe } from '../../../schema/codec/index.js';
+import type { NsTime, Signature65, Uuid } from '../../../schema/codec/index.js';
+import { formatUuid } from '../../../schema/codec/index.js';
+import type { MakerDb } from '../../../schema/db/index.js';
+import type { ChannelBalance } from '../../../schema/db/index.js';
+import { TransactionState, type Transaction } from '../../../schema/db/index.js';
+import type { Table } from '../../../schema/db/index.js';
+import { WampError } from '../../../schema/index.js';
+import { XbrErrorUri } from '../../../schema/index.js';
 import { invalidTransaction, ledgerCorrupt } from './errors.js';
 import { NO_PAYING_CHANNEL } from './reserve-purchase.js';
 import { sameBytes } from './types.js';

@@ -1,18 +1,18 @@
 /**
  * The whole purchase under the per-channel lock: reserve → seller call → verify → resolve. Purchases on
  * the same payment channel, and sales of the same seller delegate (whose paying channel accepts only the
- * next seq), run one at a time; all others run concurrently (DESIGN §5). The reserve and the resolve are
+ * next seq), run one at a time; all others run concurrently (docs/protocol.md#ledger-rules). The reserve and the resolve are
  * group commits (`env.write`): concurrent purchases share their fsyncs. The seller is called only once
  * the reserve is durable, and the result is returned only once the resolve is durable; the locks are
  * released as soon as the resolve is queued (see `resolvePurchaseBatched`). Every
  * `await` is outside the synchronous read-check-write of a transaction.
  */
-import type { Address, Signature65 } from '../../../schema/codec/types.js';
-import type { MakerDb } from '../../../schema/db/maker-db.js';
-import { ChannelType } from '../../../schema/db/records/channel.js';
-import { recoverDigestSigner } from '../../../schema/eip712/recoverDigestSigner.js';
-import { toWampError, WampError } from '../../../schema/errors.js';
-import { XbrErrorUri } from '../../../schema/uris.js';
+import type { Address, Signature65 } from '../../../schema/codec/index.js';
+import type { MakerDb } from '../../../schema/db/index.js';
+import { ChannelType } from '../../../schema/db/index.js';
+import { recoverDigestSigner } from '../../../schema/eip712/index.js';
+import { toWampError, WampError } from '../../../schema/index.js';
+import { XbrErrorUri } from '../../../schema/index.js';
 import { activeChannel } from './active-channel.js';
 import { invalidSignature, noActivePaymentChannel } from './errors.js';
 import type { KeyedMutex } from './keyed-mutex.js';
@@ -22,7 +22,7 @@ import { hexOf, sameBytes } from './types.js';
 
 /**
  * Throws `xbr.error.invalid_signature` unless `signature` is the paying channel delegate's EIP712ChannelClose
- * over exactly the paying state the maker reserved (spec §5.3 step 8, XBRSIG 6/8).
+ * over exactly the paying state the maker reserved (docs/protocol.md#buy-key-flow, XBRSIG 6/8).
  */
 export function verifySellerSignature(reserved: ReservedPurchase, signature: Uint8Array | undefined): void {
   const paying = reserved.paying;

@@ -1,7 +1,7 @@
 /** Small shared pieces of the ledger: the market's EIP712 binding, the `closeAt` rule, byte helpers. */
-import { argumentError } from '../../../schema/codec/argument.js';
-import type { Address, Uuid } from '../../../schema/codec/types.js';
-import type { ChannelCloseMessage } from '../../../schema/eip712/types.js';
+import { argumentError } from '../../../schema/codec/index.js';
+import type { Address, Uuid } from '../../../schema/codec/index.js';
+import type { ChannelCloseMessage } from '../../../schema/eip712/index.js';
 
 /** What every channel signature of this market is bound to (the maker's `get_config`). */
 export interface MarketBinding {
@@ -14,7 +14,7 @@ export interface MarketBinding {
 }
 
 /**
- * Largest distance, in blocks, between a signed `closeAt` and the maker's current block (DESIGN §4:
+ * Largest distance, in blocks, between a signed `closeAt` and the maker's current block (docs/protocol.md#differences:
  * "the current block number (within 1440 blocks)", the contracts' PRESIGNED_TXN_MAX_AGE). Both
  * directions: a delegate whose node is a few blocks ahead of the maker's is not refused.
  */

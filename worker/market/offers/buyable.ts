@@ -1,9 +1,9 @@
 /** What `buy_key` needs from the offer book: the sellable offer of a key, and taking one copy of it. */
-import type { Uuid } from '../../../schema/codec/types.js';
-import type { MakerDb } from '../../../schema/db/maker-db.js';
-import type { Offer } from '../../../schema/db/records/offer.js';
-import { WampError } from '../../../schema/errors.js';
-import { XbrErrorUri } from '../../../schema/uris.js';
+import type { Uuid } from '../../../schema/codec/index.js';
+import type { MakerDb } from '../../../schema/db/index.js';
+import type { Offer } from '../../../schema/db/index.js';
+import { WampError } from '../../../schema/index.js';
+import { XbrErrorUri } from '../../../schema/index.js';
 import { noOfferForKey, offerRevoked, offerSoldOut } from './errors.js';
 import { getOfferForKey } from './get-offer.js';
 import { unsellableReason } from './offer-state.js';

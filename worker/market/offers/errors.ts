@@ -1,21 +1,21 @@
-/** The errors of the offer book, each under its WAMP URI (spec §3.6–§3.10 plus DESIGN §4 enforcement). */
-import { formatUuid } from '../../../schema/codec/uuid.js';
-import { nsToIso } from '../../../schema/codec/time.js';
-import type { NsTime, Uuid } from '../../../schema/codec/types.js';
-import { WampError } from '../../../schema/errors.js';
-import { XbrErrorUri } from '../../../schema/uris.js';
+/** The errors of the offer book, each under its WAMP URI (docs/protocol.md#api-offers plus docs/protocol.md#differences enforcement). */
+import { formatUuid } from '../../../schema/codec/index.js';
+import { nsToIso } from '../../../schema/codec/index.js';
+import type { NsTime, Uuid } from '../../../schema/codec/index.js';
+import { WampError } from '../../../schema/index.js';
+import { XbrErrorUri } from '../../../schema/index.js';
 
-/** `crossbar.error.no_such_object`: no offer for a key (spec §3.9/§3.10 wording). */
+/** `crossbar.error.no_such_object`: no offer for a key (docs/protocol.md#revoke-offer wording). */
 export function noOfferForKey(keyId: Uuid): WampError {
   return new WampError(XbrErrorUri.noSuchObject, `no offer for key with ID "${formatUuid(keyId)}"`, { kwargs: { key: keyId } });
 }
 
-/** `crossbar.error.no_such_object`: no offer with an id (spec §3.7 wording). */
+/** `crossbar.error.no_such_object`: no offer with an id (docs/protocol.md#get-offer wording). */
 export function noOfferWithId(offerId: Uuid): WampError {
   return new WampError(XbrErrorUri.noSuchObject, `no offer with ID "${formatUuid(offerId)}"`, { kwargs: { offer: offerId } });
 }
 
-/** `xbr.error.offer_expired` (spec §3.10). */
+/** `xbr.error.offer_expired` (docs/protocol.md#get-quote). */
 export function offerExpired(keyId: Uuid, expires: NsTime, now: NsTime): WampError {
   const agoS = Number((now - expires) / 1_000_000n) / 1000;
   return new WampError(XbrErrorUri.offerExpired, `the offer for key with ID "${formatUuid(keyId)}" already expired ${nsToIso(expires)} (${agoS}s ago)`, {

@@ -1,6 +1,6 @@
-/** The offer events of spec §4.1, as topic + positional args for the WAMP layer to publish (acknowledged). */
-import type { Offer } from '../../../schema/db/records/offer.js';
-import { MarketMakerTopic } from '../../../schema/uris.js';
+/** The offer events of docs/protocol.md#maker-events, as topic + positional args for the WAMP layer to publish (acknowledged). */
+import type { Offer } from '../../../schema/db/index.js';
+import { MarketMakerTopic } from '../../../schema/index.js';
 import { marshalOffer, type OfferWire } from './marshal-offer.js';
 
 /** A publication: `topic` with `args`. */

@@ -1,7 +1,7 @@
-/** `get_offer` (spec §3.7) and the key lookup the other operations share. */
-import type { Uuid } from '../../../schema/codec/types.js';
-import { offerByKey, type MakerDb } from '../../../schema/db/maker-db.js';
-import type { Offer } from '../../../schema/db/records/offer.js';
+/** `get_offer` (docs/protocol.md#get-offer) and the key lookup the other operations share. */
+import type { Uuid } from '../../../schema/codec/index.js';
+import { offerByKey, type MakerDb } from '../../../schema/db/index.js';
+import type { Offer } from '../../../schema/db/index.js';
 import { noOfferForKey, noOfferWithId } from './errors.js';
 
 /**

@@ -1,5 +1,5 @@
 /**
- * The offer book of a market maker (spec §3.6–§3.10): pure logic over the maker DB; the WAMP layer passes
+ * The offer book of a market maker (docs/protocol.md#api-offers): pure logic over the maker DB; the WAMP layer passes
  * the clock, the caller identity and the market's EIP712 binding in an {@link OfferContext}.
  */
 export type { CallerIdentity, OfferContext, PlaceOfferInput, QueryOffersFilter } from './types.js';

@@ -1,6 +1,6 @@
-/** Bounds of offer fields and the time rules of `place_offer` (spec §3.6 steps 5–7). */
+/** Bounds of offer fields and the time rules of `place_offer` (docs/protocol.md#place-offer-rules). */
 
-/** `uri`: lowercase components, the last may be empty (a prefix); the empty string matches (spec §3.6 step 5). */
+/** `uri`: lowercase components, the last may be empty (a prefix); the empty string matches (docs/protocol.md#place-offer-rules). */
 export const OFFER_URI_RE = /^([\da-z_]+\.)*([\da-z_]*)$/;
 /** Longest accepted `uri`. */
 export const MAX_URI_LENGTH = 512;
@@ -21,6 +21,6 @@ export const MAX_FUTURE_NS = 24n * 60n * MINUTE_NS;
 /** An offer with an expiry must be valid at least this long. */
 export const MIN_LIFETIME_NS = 5n * MINUTE_NS;
 
-/** `query_offers` `limit`: default and maximum (spec §3.8). */
+/** `query_offers` `limit`: default and maximum (docs/protocol.md#query-offers). */
 export const QUERY_LIMIT_DEFAULT = 10;
 export const QUERY_LIMIT_MAX = 1000;

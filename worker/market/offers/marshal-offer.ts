@@ -1,14 +1,14 @@
 /**
- * The wire dict of an offer (spec §7.3 `Offer.marshal`, returned by place/get/revoke and published in
- * `on_offer_placed`/`on_offer_revoked`, §4.1). Deviations from the original, on purpose:
- * - `price` is always 32 bytes big-endian, also for a free offer (the original sent the int 0; DESIGN §4
+ * The wire dict of an offer (docs/protocol.md#maker-records `Offer.marshal`, returned by place/get/revoke and published in
+ * `on_offer_placed`/`on_offer_revoked`, docs/protocol.md#maker-events). Deviations from the original, on purpose:
+ * - `price` is always 32 bytes big-endian, also for a free offer (the original sent the int 0; docs/protocol.md#differences
  *   "amounts 32-byte BE"; `unpack_uint256` reads both); a dynamically priced offer has `price: None`;
  * - `categories` is None when empty (as the original when none were given);
  * - `copies`/`remaining`/`expires` are None when unlimited/never (the original's None on place);
  * - one extra key, `revoked` (ns or None), so a client can tell a revoked offer from an expired one.
  */
-import { packUint256 } from '../../../schema/codec/uint256.js';
-import type { Offer } from '../../../schema/db/records/offer.js';
+import { packUint256 } from '../../../schema/codec/index.js';
+import type { Offer } from '../../../schema/db/index.js';
 
 /** An offer as sent over WAMP: byte fields as Uint8Array, times as ns bigint. */
 export interface OfferWire {

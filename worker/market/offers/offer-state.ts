@@ -1,11 +1,11 @@
 /**
- * Whether an offer can be sold at a time (DESIGN §4: revocation, `expires`, `valid_from` and `copies`
- * are enforced; the original checked none of them in `buy_key`, spec §11 weak spot 13).
+ * Whether an offer can be sold at a time (docs/protocol.md#differences: revocation, `expires`, `valid_from` and `copies`
+ * are enforced; the original checked none of them in `buy_key`, docs/protocol.md#maker-defect-13).
  * An offer is expired from its `expires` instant on (the end is exclusive).
  */
-import type { NsTime } from '../../../schema/codec/types.js';
-import type { Offer } from '../../../schema/db/records/offer.js';
-import type { WampError } from '../../../schema/errors.js';
+import type { NsTime } from '../../../schema/codec/index.js';
+import type { Offer } from '../../../schema/db/index.js';
+import type { WampError } from '../../../schema/index.js';
 import { offerExpired, offerNotYetValid, offerRevoked, offerSoldOut } from './errors.js';
 
 /** True once `expires` has been reached. */

@@ -1,5 +1,5 @@
-/** Checks the WAMP arguments of `place_offer` (spec §3.6 table; DESIGN §4: each bad argument named). */
-import { argumentError, describe } from '../../../schema/codec/argument.js';
+/** Checks the WAMP arguments of `place_offer` (docs/protocol.md#place-offer table; docs/protocol.md#differences: each bad argument named). */
+import { argumentError, describe } from '../../../schema/codec/index.js';
 import {
   addressArg,
   dictArg,
@@ -10,7 +10,7 @@ import {
   stringArg,
   uint256Arg,
   uuidArg,
-} from '../../../schema/codec/guards.js';
+} from '../../../schema/codec/index.js';
 import {
   MAX_CATEGORIES,
   MAX_CATEGORY_KEY_LENGTH,

@@ -1,6 +1,6 @@
-/** Checks the arguments of `query_offers(api_id, from_ts, until_ts, uri, categories, seller_id, limit)` (spec §3.8). */
-import { argumentError, describe } from '../../../schema/codec/argument.js';
-import { addressArg, intArg, nsTimeArg, optional, stringArg, uuidArg } from '../../../schema/codec/guards.js';
+/** Checks the arguments of `query_offers(api_id, from_ts, until_ts, uri, categories, seller_id, limit)` (docs/protocol.md#query-offers). */
+import { argumentError, describe } from '../../../schema/codec/index.js';
+import { addressArg, intArg, nsTimeArg, optional, stringArg, uuidArg } from '../../../schema/codec/index.js';
 import { categoriesArg } from './parse-place-offer-args.js';
 import { MAX_URI_LENGTH, OFFER_URI_RE, QUERY_LIMIT_DEFAULT, QUERY_LIMIT_MAX } from './limits.js';
 import type { QueryOffersFilter } from './types.js';

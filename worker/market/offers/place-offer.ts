@@ -1,20 +1,20 @@
 /**
- * `place_offer` (spec §3.6) with the original's gaps closed (spec §11 weak spot 9, DESIGN §4): the
+ * `place_offer` (docs/protocol.md#place-offer) with the original's gaps closed (docs/protocol.md#maker-defect-9, docs/protocol.md#differences): the
  * intended `valid_from` window is enforced, the offer signature is verified against `delegate_adr`, a
  * dynamic price is stored as such, a duplicate key is an invalid argument, and the seller's identity is
  * the caller's authenticated authid and session, never the caller-supplied `provider_id`.
  */
-import { argumentError, toHex } from '../../../schema/codec/argument.js';
-import { formatUuid, randomUuid } from '../../../schema/codec/uuid.js';
-import { offerByKey, type MakerDb } from '../../../schema/db/maker-db.js';
-import type { Offer } from '../../../schema/db/records/offer.js';
-import { WampError } from '../../../schema/errors.js';
-import { createLogger } from '../../../schema/log.js';
-import { XbrErrorUri, providerSellUri } from '../../../schema/uris.js';
+import { argumentError, toHex } from '../../../schema/codec/index.js';
+import { formatUuid, randomUuid } from '../../../schema/codec/index.js';
+import { offerByKey, type MakerDb } from '../../../schema/db/index.js';
+import type { Offer } from '../../../schema/db/index.js';
+import { WampError } from '../../../schema/index.js';
+import { createLogger } from '../../../schema/index.js';
+import { XbrErrorUri, providerSellUri } from '../../../schema/index.js';
 import { callerMember, MEMBER_ROLE } from '../api/index.js';
 import { notAuthorized } from './errors.js';
 import { MAX_FUTURE_NS, MIN_LIFETIME_NS, VALID_FROM_PAST_NS } from './limits.js';
-import { offerMessage, recoverOfferSigner } from '../../../schema/eip712/offer.js';
+import { offerMessage, recoverOfferSigner } from '../../../schema/eip712/index.js';
 import type { CallerIdentity, OfferContext, PlaceOfferInput } from './types.js';
 
 const defaultLog = createLogger({ component: 'offers' });

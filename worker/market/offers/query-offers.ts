@@ -1,14 +1,14 @@
 /**
- * `query_offers` (spec §3.8; not implemented in the original): offers that can be sold now, filtered as the
+ * `query_offers` (docs/protocol.md#query-offers; not implemented in the original): offers that can be sold now, filtered as the
  * docstring intended, served from one index — `idx_offer_by_api` when `api_id` is given, else
  * `idx_offer_by_seller` — over the `valid_from` range `[from_ts, min(until_ts, now + 1))`. Those indexes
  * hold no revoked or sold-out offers, so the scan touches only the key range asked for plus offers that
  * expired inside it. Results are in `valid_from` order (oldest first), so a client pages by passing the
  * last `valid_from` + 1 as the next `from_ts`.
  */
-import { address, key, u64, uuid } from '../../../schema/db/keys.js';
-import { MakerIndex, type MakerDb } from '../../../schema/db/maker-db.js';
-import type { Offer } from '../../../schema/db/records/offer.js';
+import { address, key, u64, uuid } from '../../../schema/db/index.js';
+import { MakerIndex, type MakerDb } from '../../../schema/db/index.js';
+import type { Offer } from '../../../schema/db/index.js';
 import { isSellable } from './offer-state.js';
 import type { OfferContext, QueryOffersFilter } from './types.js';
 

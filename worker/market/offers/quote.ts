@@ -1,17 +1,17 @@
 /**
- * `get_quote` (spec §3.10), fixed (spec §11 weak spot 12): free offers are quoted (price 0), an offer must be
+ * `get_quote` (docs/protocol.md#get-quote), fixed (docs/protocol.md#maker-defect-12): free offers are quoted (price 0), an offer must be
  * sellable now (revoked, expired, not yet valid and sold out are refused), and a dynamically priced offer is
  * answered with the seller procedure the WAMP layer must call instead.
  */
-import { packUint256 } from '../../../schema/codec/uint256.js';
-import type { Uuid } from '../../../schema/codec/types.js';
-import type { MakerDb } from '../../../schema/db/maker-db.js';
-import type { Offer } from '../../../schema/db/records/offer.js';
-import { providerGetQuoteUri } from '../../../schema/uris.js';
+import { packUint256 } from '../../../schema/codec/index.js';
+import type { Uuid } from '../../../schema/codec/index.js';
+import type { MakerDb } from '../../../schema/db/index.js';
+import type { Offer } from '../../../schema/db/index.js';
+import { providerGetQuoteUri } from '../../../schema/index.js';
 import { checkOfferBuyable } from './buyable.js';
 import type { OfferContext } from './types.js';
 
-/** The quote dict of spec §3.10. `expires` is 0 when the offer never expires (as the original). */
+/** The quote dict of docs/protocol.md#get-quote. `expires` is 0 when the offer never expires (as the original). */
 export interface Quote {
   timestamp: bigint;
   key: Uint8Array;

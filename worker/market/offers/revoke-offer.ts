@@ -1,14 +1,14 @@
 /**
- * `revoke_offer` (spec §3.9) as intended, with the fixes of DESIGN §4: only the offering seller may revoke —
+ * `revoke_offer` (docs/protocol.md#revoke-offer) as intended, with the fixes of docs/protocol.md#differences: only the offering seller may revoke —
  * the caller's authid must equal the offer's `seller_authid` (the authenticated authid of the session that
  * placed it; the delegate address is not re-checked because `revoke_offer` carries no signature) — and the
  * change is persisted. The record is kept: `revoked` is set and `expires` moved to now if it was later.
  */
-import { formatUuid } from '../../../schema/codec/uuid.js';
-import type { Uuid } from '../../../schema/codec/types.js';
-import type { MakerDb } from '../../../schema/db/maker-db.js';
-import type { Offer } from '../../../schema/db/records/offer.js';
-import { createLogger } from '../../../schema/log.js';
+import { formatUuid } from '../../../schema/codec/index.js';
+import type { Uuid } from '../../../schema/codec/index.js';
+import type { MakerDb } from '../../../schema/db/index.js';
+import type { Offer } from '../../../schema/db/index.js';
+import { createLogger } from '../../../schema/index.js';
 import { notAuthorized, offerRevoked } from './errors.js';
 import { getOfferForKey } from './get-offer.js';
 import type { OfferContext } from './types.js';

@@ -1,6 +1,6 @@
 /** Inputs and context shared by the offer-book operations (pure logic over the maker DB, no WAMP session). */
-import type { Logger } from '../../../schema/log.js';
-import type { Address, Amount, NsTime, Signature65, Uuid } from '../../../schema/codec/types.js';
+import type { Logger } from '../../../schema/index.js';
+import type { Address, Amount, NsTime, Signature65, Uuid } from '../../../schema/codec/index.js';
 
 /** Who is calling, from the WAMP call details (the router discloses the caller to the maker). */
 export interface CallerIdentity {
@@ -24,7 +24,7 @@ export interface OfferContext {
   readonly log?: Logger;
 }
 
-/** The checked arguments of `place_offer` (spec §3.6). */
+/** The checked arguments of `place_offer` (docs/protocol.md#place-offer). */
 export interface PlaceOfferInput {
   readonly keyId: Uuid;
   readonly apiId: Uuid;
@@ -43,7 +43,7 @@ export interface PlaceOfferInput {
   readonly providerId?: string;
 }
 
-/** The checked filter of `query_offers` (spec §3.8). */
+/** The checked filter of `query_offers` (docs/protocol.md#query-offers). */
 export interface QueryOffersFilter {
   /** Offers of this API; may be omitted only when `sellerId` is given. */
   readonly apiId?: Uuid;

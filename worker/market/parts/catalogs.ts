@@ -1,5 +1,5 @@
 /**
- * The catalog part of a maker: `get_catalogs_by_owner` (spec §3.20) and ours, `get_catalog`, `get_api` and
+ * The catalog part of a maker: `get_catalogs_by_owner` (docs/protocol.md#get-catalogs-by-owner) and ours, `get_catalog`, `get_api` and
  * `find_catalogs`, each in the file of worker/market/procedures named after it, all read from the worker-DB
  * replica with the descriptions the IPFS fetcher parsed from the catalogs' and APIs' metadata.
  *
@@ -8,7 +8,7 @@
  * downloaded, `""` before (or when the fetcher is not configured). Catalogs and APIs are public on chain, so
  * the other getters are open to every caller the router lets through.
  */
-import { MarketMakerCatalogProcedure, MarketMakerProcedure } from '../../../schema/uris.js';
+import { MarketMakerCatalogProcedure, MarketMakerProcedure } from '../../../schema/index.js';
 import type { MakerPartFactory } from '../api/index.js';
 import { findCatalogsProcedure, getApiProcedure, getCatalogProcedure, getCatalogsByOwnerProcedure } from '../procedures/index.js';
 

@@ -1,8 +1,8 @@
 /**
- * The consent part of a maker: `set_consent`, `get_consent` and `find_consents` (spec §3.17–§3.19), each in
+ * The consent part of a maker: `set_consent`, `get_consent` and `find_consents` (docs/protocol.md#api-consents), each in
  * the file of worker/market/procedures named after it.
  */
-import { MarketMakerProcedure } from '../../../schema/uris.js';
+import { MarketMakerProcedure } from '../../../schema/index.js';
 import type { MakerPartFactory } from '../api/index.js';
 import { findConsentsProcedure, getConsentProcedure, setConsentProcedure } from '../procedures/index.js';
 

@@ -6,7 +6,7 @@
  * `xbr.error.ipfs_not_configured` on a worker without `options.extra.ipfs`. Every maker of the worker shows
  * the same fetcher.
  */
-import { MarketMakerCatalogProcedure } from '../../../schema/uris.js';
+import { MarketMakerCatalogProcedure } from '../../../schema/index.js';
 import type { MakerPartFactory } from '../api/index.js';
 import { getIpfsStatusProcedure, retryIpfsDownloadProcedure } from '../procedures/index.js';
 

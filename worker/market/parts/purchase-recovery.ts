@@ -1,5 +1,5 @@
 /**
- * Start-up recovery of purchases (DESIGN §5): a purchase left INFLIGHT by a crash between reserve and
+ * Start-up recovery of purchases (docs/protocol.md#ledger-rules): a purchase left INFLIGHT by a crash between reserve and
  * resolve is FAILED and refunded before the maker serves.
  *
  * Why not ask the seller whether it sold: even if it did, the sealed key died with the crashed process,
@@ -12,10 +12,10 @@
  * then the seller could close at seq N and be paid for one key the buyer never got (at most one price per
  * interrupted purchase, logged below with its ids so an operator can reconcile).
  */
-import { formatUuid } from '../../../schema/codec/uuid.js';
-import type { MakerDb } from '../../../schema/db/maker-db.js';
-import type { Logger } from '../../../schema/log.js';
-import { XbrErrorUri } from '../../../schema/uris.js';
+import { formatUuid } from '../../../schema/codec/index.js';
+import type { MakerDb } from '../../../schema/db/index.js';
+import type { Logger } from '../../../schema/index.js';
+import { XbrErrorUri } from '../../../schema/index.js';
 import { inflightPurchases, recoverInflight, type ResolvedPurchase } from '../ledger/index.js';
 
 /** Fails and refunds every INFLIGHT purchase; returns the resolved ones. Storage errors propagate (the maker must not serve). */

@@ -1,8 +1,8 @@
 /**
- * The purchase part of a maker: `buy_key` (spec §3.11, §5; worker/market/procedures/buy-key.ts) and, before
+ * The purchase part of a maker: `buy_key` (docs/protocol.md#buy-key; worker/market/procedures/buy-key.ts) and, before
  * the maker serves, the start-up recovery of interrupted purchases (`purchase-recovery.ts`).
  */
-import { MarketMakerProcedure } from '../../../schema/uris.js';
+import { MarketMakerProcedure } from '../../../schema/index.js';
 import type { MakerContext, MakerPartFactory } from '../api/index.js';
 import { buyKeyProcedure, type BuyKeyOptions } from '../procedures/index.js';
 import { recoverPurchases } from './purchase-recovery.js';

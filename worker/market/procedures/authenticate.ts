@@ -1,5 +1,5 @@
 /**
- * The market's WAMP-cryptosign dynamic authenticator (spec §3.21, fixed per §11 #30–#31):
+ * The market's WAMP-cryptosign dynamic authenticator (docs/protocol.md#member-login, fixed per docs/protocol.md#maker-defect-30):
  * `xbr.marketmaker.authenticator.authenticate(realm, authid, details)`.
  *
  * - **New key** (`authextra` has `pubkey`, `wallet_address`, `signature`): the EIP712MarketMemberLogin
@@ -13,18 +13,18 @@
  * - Either way the router still makes the client prove it holds the key (the cryptosign challenge); the
  *   returned `pubkey` (hex string) binds the decision to it.
  *
- * The key of each session is remembered (`session-keys.ts`) for `logout`. Trust (DESIGN §7): `authenticate`
+ * The key of each session is remembered (`session-keys.ts`) for `logout`. Trust (docs/protocol.md#trust-model): `authenticate`
  * is callable by the router alone (worker/market/api/access.ts: no caller disclosed), so the session id and
  * key it remembers come from the router, not from a client.
  */
 import { randomBytes } from 'node:crypto';
-import { toHex } from '../../../schema/codec/argument.js';
-import { sameBytes } from '../../../schema/codec/bytes.js';
-import type { Address, Ed25519PublicKey, Signature65 } from '../../../schema/codec/types.js';
-import { nowNs } from '../../../schema/codec/time.js';
-import { recoverSigner } from '../../../schema/eip712/recoverSigner.js';
-import { WampError } from '../../../schema/errors.js';
-import { XbrErrorUri } from '../../../schema/uris.js';
+import { toHex } from '../../../schema/codec/index.js';
+import { sameBytes } from '../../../schema/codec/index.js';
+import type { Address, Ed25519PublicKey, Signature65 } from '../../../schema/codec/index.js';
+import { nowNs } from '../../../schema/codec/index.js';
+import { recoverSigner } from '../../../schema/eip712/index.js';
+import { WampError } from '../../../schema/index.js';
+import { XbrErrorUri } from '../../../schema/index.js';
 import { ANONYMOUS_ROLE, MEMBER_ROLE, type MakerContext, type ProcedureCall, type ProcedureHandler } from '../api/index.js';
 import { invalidSignature } from '../ledger/index.js';
 import { actorTypeOf, memberAuthid } from './member-checks.js';
@@ -32,7 +32,7 @@ import { bytesOf, type SessionKeys } from './session-keys.js';
 
 const ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 
-/** `anonymous-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX` (spec §3.21 step 4.4). */
+/** `anonymous-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX` (docs/protocol.md#member-login). */
 function anonymousAuthid(): string {
   const b = randomBytes(24);
   const groups: string[] = [];

@@ -1,17 +1,17 @@
 /**
  * The arguments of `buy_key(delegate_adr, buyer_pubkey, key_id, channel_oid, channel_seq, amount, balance,
- * signature, *, close_at)` (spec §3.11), checked at the boundary: each bad one is
- * `wamp.error.invalid_argument` naming it (DESIGN §4), before the ledger is touched.
+ * signature, *, close_at)` (docs/protocol.md#buy-key), checked at the boundary: each bad one is
+ * `wamp.error.invalid_argument` naming it (docs/protocol.md#differences), before the ledger is touched.
  *
- * `close_at` (ours): the block number the buyer put into its EIP712ChannelClose (DESIGN §4: the current
+ * `close_at` (ours): the block number the buyer put into its EIP712ChannelClose (docs/protocol.md#differences: the current
  * block, not 1). The spec's positional arguments do not carry it, so it is a keyword argument; absent, it
  * is 1 — what the Python buyer signs — which the ledger accepts only while the chain is younger than the
  * 1440-block window.
  */
-import { argumentError, describe } from '../../../schema/codec/argument.js';
-import { addressArg, bytesArg, intArg, signatureArg, uint256Arg, uuidArg } from '../../../schema/codec/guards.js';
-import type { Address, Amount, Ed25519PublicKey, Signature65, Uuid } from '../../../schema/codec/types.js';
-import { ed25519PublicKeyToX25519 } from '../../../schema/crypto/x25519.js';
+import { argumentError, describe } from '../../../schema/codec/index.js';
+import { addressArg, bytesArg, intArg, signatureArg, uint256Arg, uuidArg } from '../../../schema/codec/index.js';
+import type { Address, Amount, Ed25519PublicKey, Signature65, Uuid } from '../../../schema/codec/index.js';
+import { ed25519PublicKeyToX25519 } from '../../../schema/crypto/index.js';
 import { MAX_CHANNEL_SEQ } from '../ledger/index.js';
 
 /** `close_at` when the buyer sends none (the Python clients' hard-coded value). */

@@ -1,24 +1,24 @@
 /**
  * What the buyer gets back from `buy_key`, always with a maker signature over the payment channel's
  * ledger state (EIP712ChannelClose, isFinal = false, at the buyer's `close_at`):
- * - SUCCESS: the §3.11 receipt, signed over (seq, remaining) after the purchase — signed only once the
- *   resolve transaction is on disk (DESIGN §5), and made from that transaction record alone, so the identical
+ * - SUCCESS: the docs/protocol.md#buy-key receipt, signed over (seq, remaining) after the purchase — signed only once the
+ *   resolve transaction is on disk (docs/protocol.md#ledger-rules), and made from that transaction record alone, so the identical
  *   call asked again gets the same receipt;
  * - FAILURE after the reservation: the ledger has refunded the price durably but kept the advanced seq,
  *   so the error's kwargs carry the refunded state and the maker's signature over it (`signature`,
  *   `channel_seq`, `remaining`, `close_at`): the buyer holds a maker-signed copy of the state the next
  *   purchase builds on (sign `channel_seq + 1`, `remaining − price`).
  */
-import { packUint256 } from '../../../schema/codec/uint256.js';
-import type { Amount, Hash32, Uuid } from '../../../schema/codec/types.js';
-import { signChannelClose } from '../../../schema/eip712/channelClose.js';
-import { hashChannelClose } from '../../../schema/eip712/hashChannelClose.js';
-import { signDigest } from '../../../schema/eip712/signDigest.js';
-import { WampError, WampErrorUri } from '../../../schema/errors.js';
+import { packUint256 } from '../../../schema/codec/index.js';
+import type { Amount, Hash32, Uuid } from '../../../schema/codec/index.js';
+import { signChannelClose } from '../../../schema/eip712/index.js';
+import { hashChannelClose } from '../../../schema/eip712/index.js';
+import { signDigest } from '../../../schema/eip712/index.js';
+import { WampError, WampErrorUri } from '../../../schema/index.js';
 import { amountOffered, closeMessage, paymentAfterResolve, type MarketBinding, type ReservedPurchase, type ResolvedPurchase, type SoldTransaction } from '../ledger/index.js';
 import type { BuyKeyInput } from './buy-key-args.js';
 
-/** The §3.11 receipt (plus `close_at`, the block the signed state carries). */
+/** The docs/protocol.md#buy-key receipt (plus `close_at`, the block the signed state carries). */
 export interface BuyKeyReceipt {
   key_id: Uint8Array;
   delegate: Uint8Array;

@@ -1,5 +1,5 @@
 /**
- * `buy_key` asked again (DESIGN §5): the identical signed call — after a lost connection, a cancel, or a crash
+ * `buy_key` asked again (docs/protocol.md#ledger-rules): the identical signed call — after a lost connection, a cancel, or a crash
  * of the maker between the resolve commit and the answer — gets the answer of the purchase it made, from the
  * transaction record: the same receipt and sealed key for a SUCCESS, the same refund error with the maker's
  * signature over the refunded state for a FAILED purchase. The seller is not called and nothing is charged or
@@ -10,11 +10,11 @@
  * running is waited for: the payment channel's lock is held from its reserve until its resolve is queued, so
  * once the lock is free (taken and released at once) and the queued commit is durable, the record is settled.
  */
-import { WampError } from '../../../schema/errors.js';
-import type { Address } from '../../../schema/codec/types.js';
-import { formatUuid } from '../../../schema/codec/uuid.js';
-import type { MakerDb } from '../../../schema/db/maker-db.js';
-import { XbrErrorUri } from '../../../schema/uris.js';
+import { WampError } from '../../../schema/index.js';
+import type { Address } from '../../../schema/codec/index.js';
+import { formatUuid } from '../../../schema/codec/index.js';
+import type { MakerDb } from '../../../schema/db/index.js';
+import { XbrErrorUri } from '../../../schema/index.js';
 import { findPurchaseReplay, paymentAfterResolve, paymentLockKey, type KeyedMutex, type MarketBinding, type PurchaseReplayRequest } from '../ledger/index.js';
 import type { BuyKeyInput } from './buy-key-args.js';
 import { receiptOf, refundedError, type BuyKeyReceipt } from './buy-key-receipt.js';

@@ -1,21 +1,21 @@
 /**
- * The maker's call to the seller delegate in `buy_key` (spec §3.24, §5.3 steps 6–7): the maker signs the
+ * The maker's call to the seller delegate in `buy_key` (docs/protocol.md#seller-call): the maker signs the
  * reserved paying state — only now, after the reservation is on disk — and calls
  * `xbr.provider.<seller_authid>.sell` with the spec's positional arguments plus `close_at` (keyword; the
- * block the signed states carry). The seller's receipt is checked here (spec §11 #20: `sealed_key` must
+ * block the signed states carry). The seller's receipt is checked here (docs/protocol.md#maker-defect-20: `sealed_key` must
  * be a sealed 32-byte key, 80 bytes); its signature is verified by the ledger (`runPurchase`).
  *
  * A free key from a seller without a paying channel has no paying state: the channel, signature and seq
  * are sent as None / 0 and the seller need not sign.
  */
-import { describe } from '../../../schema/codec/argument.js';
-import { normalizeSignature } from '../../../schema/codec/signature.js';
-import { packUint256 } from '../../../schema/codec/uint256.js';
-import type { Address, Signature65 } from '../../../schema/codec/types.js';
-import { SEALED_KEY_BYTES } from '../../../schema/crypto/sealed-box.js';
-import { signDigest } from '../../../schema/eip712/signDigest.js';
-import { WampError } from '../../../schema/errors.js';
-import { XbrErrorUri, providerSellUri } from '../../../schema/uris.js';
+import { describe } from '../../../schema/codec/index.js';
+import { normalizeSignature } from '../../../schema/codec/index.js';
+import { packUint256 } from '../../../schema/codec/index.js';
+import type { Address, Signature65 } from '../../../schema/codec/index.js';
+import { SEALED_KEY_BYTES } from '../../../schema/crypto/index.js';
+import { signDigest } from '../../../schema/eip712/index.js';
+import { WampError } from '../../../schema/index.js';
+import { XbrErrorUri, providerSellUri } from '../../../schema/index.js';
 import type { MakerSession } from '../api/index.js';
 import type { ReservedPurchase, SellResult } from '../ledger/index.js';
 import type { BuyKeyInput } from './buy-key-args.js';
@@ -27,7 +27,7 @@ export interface SoldKey extends SellResult {
   readonly sealedKey: Uint8Array;
 }
 
-/** The §3.24 positional arguments of `sell` for `reserved`, signed by the maker when there is a paying leg. */
+/** The docs/protocol.md#seller-call positional arguments of `sell` for `reserved`, signed by the maker when there is a paying leg. */
 export function sellArgs(makerAddress: Address, makerKey: Uint8Array, input: BuyKeyInput, reserved: ReservedPurchase): unknown[] {
   const paying = reserved.paying;
   if (paying === undefined) return [makerAddress, input.buyerPubkey, input.keyId, null, 0, packUint256(0n), packUint256(0n), null];
@@ -49,7 +49,7 @@ function failed(sellerHex: string, what: string): WampError {
 
 /**
  * The seller's receipt, checked: a dict with `sealed_key` (80 bytes) and, when `needSignature`, `signature` (65 bytes).
- * @throws WampError `xbr.error.transaction_failed` (spec §3.11 row 15).
+ * @throws WampError `xbr.error.transaction_failed` (docs/protocol.md#buy-key-errors).
  */
 export function parseSellReceipt(result: unknown, needSignature: boolean, sellerHex: string): SoldKey {
   if (result === null || typeof result !== 'object' || Array.isArray(result) || result instanceof Uint8Array) throw failed(sellerHex, `expected a receipt dict, got ${describe(result)}`);

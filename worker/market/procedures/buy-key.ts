@@ -1,6 +1,6 @@
 /**
  * `buy_key(delegate_adr, buyer_pubkey, key_id, channel_oid, channel_seq, amount, balance, signature, *, close_at)`
- * (spec §3.11, §5) with the fixes of DESIGN §4–§5. The start-up recovery of interrupted purchases is the
+ * (docs/protocol.md#buy-key) with the fixes of docs/protocol.md#differences. The start-up recovery of interrupted purchases is the
  * purchase part's (worker/market/parts/purchase-recovery.ts).
  *
  * One purchase: check the arguments → (dynamic price: ask the seller) → reserve in one durable write
@@ -14,14 +14,14 @@
  * answer of the purchase it made, from the transaction record (`buy-key-replay.ts`): looked up only once the
  * normal path refused it without reserving, so the normal purchase does no extra read.
  */
-import { parseAddress } from '../../../schema/codec/address.js';
-import { nowNs } from '../../../schema/codec/time.js';
-import type { Address, Amount, Uuid } from '../../../schema/codec/types.js';
-import { formatUuid, timeOrderedUuid } from '../../../schema/codec/uuid.js';
-import type { Offer } from '../../../schema/db/records/offer.js';
-import { TransactionState } from '../../../schema/db/records/transaction.js';
-import { WampError } from '../../../schema/errors.js';
-import { MarketMakerTopic, XbrErrorUri } from '../../../schema/uris.js';
+import { parseAddress } from '../../../schema/codec/index.js';
+import { nowNs } from '../../../schema/codec/index.js';
+import type { Address, Amount, Uuid } from '../../../schema/codec/index.js';
+import { formatUuid, timeOrderedUuid } from '../../../schema/codec/index.js';
+import type { Offer } from '../../../schema/db/index.js';
+import { TransactionState } from '../../../schema/db/index.js';
+import { WampError } from '../../../schema/index.js';
+import { MarketMakerTopic, XbrErrorUri } from '../../../schema/index.js';
 import type { MakerContext, ProcedureCall, ProcedureHandler } from '../api/index.js';
 import { KeyedMutex, runPurchase, type MarketBinding, type ReservedPurchase } from '../ledger/index.js';
 import { checkOfferBuyable, takeCopy, unsellableReason } from '../offers/index.js';
@@ -30,7 +30,7 @@ import { askSellerPrice } from './seller-quote.js';
 import { DEFAULT_SELLER_TIMEOUT_MS, envMs } from './seller-call.js';
 import { requireCallerMember } from './member-checks.js';
 import { parseBuyKeyArgs, type BuyKeyInput } from './buy-key-args.js';
-import { BlockHead, DEFAULT_HEAD_TTL_MS } from '../../../schema/block-head.js';
+import { BlockHead, DEFAULT_HEAD_TTL_MS } from '../../../schema/index.js';
 import { buyKeyReceipt, refundedError, type BuyKeyReceipt } from './buy-key-receipt.js';
 import { answerAgain, type AnswerAgainContext } from './buy-key-replay.js';
 import { sellReserved } from './buy-key-seller-call.js';

@@ -1,5 +1,5 @@
 /**
- * The `meta_data` of a catalog as `get_catalogs_by_owner` (spec §3.20) and `get_catalog` return it: the text
+ * The `meta_data` of a catalog as `get_catalogs_by_owner` (docs/protocol.md#get-catalogs-by-owner) and `get_catalog` return it: the text
  * of the verified `meta` file once the IPFS fetcher downloaded it, `""` before (or when the fetcher is not
  * configured) — the original's key.
  */

@@ -1,9 +1,9 @@
 /**
- * What the channel getters (spec §3.14–§3.16) share: they answer for the caller's own channels only (member
+ * What the channel getters (docs/protocol.md#api-channels) share: they answer for the caller's own channels only (member
  * procedures, worker/market/api/access.ts), read from the ledger (worker/market/ledger) with the original's
  * error URIs.
  */
-import type { Address } from '../../../schema/codec/types.js';
+import type { Address } from '../../../schema/codec/index.js';
 import { namedArgs, type ProcedureCall } from '../api/index.js';
 import { requireCallerMember } from './member-checks.js';
 

@@ -1,5 +1,5 @@
 /**
- * `close_channel` (spec §3.13, §6.2, fixed per §11 #24 and DESIGN §4): a cooperative close of a channel of
+ * `close_channel` (docs/protocol.md#close-channel, fixed per docs/protocol.md#maker-defect-24 and docs/protocol.md#differences): a cooperative close of a channel of
  * this market with the delegate's signed closing state.
  *
  * The ledger decides (`checkCooperativeClose`: the delegate's signature, state OPEN, nothing in flight, the
@@ -10,15 +10,15 @@
  * left falsely CLOSING; when the outcome is unknown (timeout) it stays CLOSING and the chain monitor settles
  * it from the chain's events. The on-chain `Closing` / `Closed` reach the ledger through the monitor.
  */
-import { boolArg, intArg, signatureArg, uint256Arg, uuidArg } from '../../../schema/codec/guards.js';
-import { packUint256 } from '../../../schema/codec/uint256.js';
-import { formatUuid } from '../../../schema/codec/uuid.js';
-import { channelTables } from '../../../schema/db/maker-db.js';
-import { ChannelType } from '../../../schema/db/records/channel.js';
-import { signChannelClose } from '../../../schema/eip712/channelClose.js';
-import { WampError } from '../../../schema/errors.js';
-import { MarketMakerTopic, XbrErrorUri } from '../../../schema/uris.js';
-import { addressArg } from '../../../schema/codec/guards.js';
+import { boolArg, intArg, signatureArg, uint256Arg, uuidArg } from '../../../schema/codec/index.js';
+import { packUint256 } from '../../../schema/codec/index.js';
+import { formatUuid } from '../../../schema/codec/index.js';
+import { channelTables } from '../../../schema/db/index.js';
+import { ChannelType } from '../../../schema/db/index.js';
+import { signChannelClose } from '../../../schema/eip712/index.js';
+import { WampError } from '../../../schema/index.js';
+import { MarketMakerTopic, XbrErrorUri } from '../../../schema/index.js';
+import { addressArg } from '../../../schema/codec/index.js';
 import { namedArgs, type MakerContext, type ProcedureCall, type ProcedureHandler } from '../api/index.js';
 import { abandonCooperativeClose, checkCooperativeClose, MAX_CHANNEL_SEQ, type CloseDecision } from '../ledger/index.js';
 import { requireCallerMember } from './member-checks.js';
@@ -29,7 +29,7 @@ const NAMES = [
   'closing_is_final', 'delegate_signature',
 ] as const;
 
-/** What `close_channel` returns and `on_*_channel_closing` carries (spec §3.13). */
+/** What `close_channel` returns and `on_*_channel_closing` carries (docs/protocol.md#close-channel). */
 export interface CloseChannelResult {
   transaction: Uint8Array;
   market_oid: Uint8Array;

@@ -5,10 +5,10 @@
  * `limit` (default {@link FIND_CATALOGS_DEFAULT_LIMIT}, at most {@link FIND_CATALOGS_MAX_LIMIT}). Without
  * `tags` and `text` every catalog matches, including those whose description is not downloaded yet.
  */
-import { addressArg, intArg, listArg, optional, stringArg } from '../../../schema/codec/guards.js';
-import { address, key } from '../../../schema/db/keys.js';
+import { addressArg, intArg, listArg, optional, stringArg } from '../../../schema/codec/index.js';
+import { address, key } from '../../../schema/db/index.js';
 import type { Catalog, RdfDescription } from '../../../schema/db/index.js';
-import { WorkerIndex } from '../../../schema/db/worker-db.js';
+import { WorkerIndex } from '../../../schema/db/index.js';
 import { namedArgs, type MakerContext, type ProcedureCall, type ProcedureHandler } from '../api/index.js';
 import { marshalCatalog, type CatalogWire } from './marshal-catalog.js';
 

@@ -1,5 +1,5 @@
 /**
- * `find_consents(...)` (spec §3.19), implemented (the original raised NotImplementedError): consents of this
+ * `find_consents(...)` (docs/protocol.md#find-consents), implemented (the original raised NotImplementedError): consents of this
  * market (or of `include_markets`), replicated at or after `created_from`, oldest first, at most `limit`, read
  * from the worker-DB replica. Each `include_*` list keeps only the consents that match one of its items (an
  * empty list keeps none):
@@ -10,13 +10,13 @@
  *   description; `include_tags`: one of the catalog's tags (case-insensitive). A catalog whose description
  *   is not downloaded yet matches none of these three.
  */
-import { toHex as hex } from '../../../schema/codec/argument.js';
-import { sameBytes } from '../../../schema/codec/bytes.js';
-import { addressArg, intArg, listArg, nsTimeArg, optional, stringArg, uuidArg } from '../../../schema/codec/guards.js';
-import type { Uuid } from '../../../schema/codec/types.js';
-import type { Consent } from '../../../schema/db/records/consent.js';
-import type { RdfDescription } from '../../../schema/db/records/description.js';
-import { WampError, WampErrorUri } from '../../../schema/errors.js';
+import { toHex as hex } from '../../../schema/codec/index.js';
+import { sameBytes } from '../../../schema/codec/index.js';
+import { addressArg, intArg, listArg, nsTimeArg, optional, stringArg, uuidArg } from '../../../schema/codec/index.js';
+import type { Uuid } from '../../../schema/codec/index.js';
+import type { Consent } from '../../../schema/db/index.js';
+import type { RdfDescription } from '../../../schema/db/index.js';
+import { WampError, WampErrorUri } from '../../../schema/index.js';
 import { namedArgs, type MakerContext, type ProcedureCall, type ProcedureHandler } from '../api/index.js';
 import { marshalConsent, type ConsentWire } from './marshal-consent.js';
 import { requireCallerMember } from './member-checks.js';

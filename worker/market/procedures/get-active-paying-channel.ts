@@ -1,8 +1,8 @@
 /**
- * `get_active_paying_channel(delegate_adr)` (spec §3.15, §6.3): the active paying channel of a seller
+ * `get_active_paying_channel(delegate_adr)` (docs/protocol.md#get-active-channel): the active paying channel of a seller
  * delegate, or None; another member's is refused.
  */
-import { ChannelType } from '../../../schema/db/records/channel.js';
+import { ChannelType } from '../../../schema/db/index.js';
 import { onlyArg, type MakerContext, type ProcedureHandler } from '../api/index.js';
 import { getActiveChannelWire } from '../ledger/index.js';
 import { channelReader } from './channel-getters.js';

@@ -1,8 +1,8 @@
 /**
- * `get_active_payment_channel(delegate_adr)` (spec §3.15, §6.3): the active payment channel of a buyer
+ * `get_active_payment_channel(delegate_adr)` (docs/protocol.md#get-active-channel): the active payment channel of a buyer
  * delegate, or None; another member's is refused.
  */
-import { ChannelType } from '../../../schema/db/records/channel.js';
+import { ChannelType } from '../../../schema/db/index.js';
 import { onlyArg, type MakerContext, type ProcedureHandler } from '../api/index.js';
 import { getActiveChannelWire } from '../ledger/index.js';
 import { channelReader } from './channel-getters.js';

@@ -2,10 +2,10 @@
  * `get_api(api_oid)` (ours): one API of a catalog from the worker-DB replica, with its parsed description.
  * APIs are public on chain, so it is open to every caller the router lets through.
  */
-import { uuidArg } from '../../../schema/codec/guards.js';
-import { formatUuid } from '../../../schema/codec/uuid.js';
-import { WampError } from '../../../schema/errors.js';
-import { XbrErrorUri } from '../../../schema/uris.js';
+import { uuidArg } from '../../../schema/codec/index.js';
+import { formatUuid } from '../../../schema/codec/index.js';
+import { WampError } from '../../../schema/index.js';
+import { XbrErrorUri } from '../../../schema/index.js';
 import { namedArgs, type MakerContext, type ProcedureCall, type ProcedureHandler } from '../api/index.js';
 import { marshalApi, type ApiWire } from './marshal-catalog.js';
 

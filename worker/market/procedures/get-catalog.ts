@@ -2,12 +2,12 @@
  * `get_catalog(catalog_oid)` (ours): one catalog of the worker-DB replica with `meta_data`, its parsed
  * description and its APIs. Catalogs are public on chain, so it is open to every caller the router lets through.
  */
-import { uuidArg } from '../../../schema/codec/guards.js';
-import { formatUuid } from '../../../schema/codec/uuid.js';
-import { key, uuid } from '../../../schema/db/keys.js';
-import { WorkerIndex } from '../../../schema/db/worker-db.js';
-import { WampError } from '../../../schema/errors.js';
-import { XbrErrorUri } from '../../../schema/uris.js';
+import { uuidArg } from '../../../schema/codec/index.js';
+import { formatUuid } from '../../../schema/codec/index.js';
+import { key, uuid } from '../../../schema/db/index.js';
+import { WorkerIndex } from '../../../schema/db/index.js';
+import { WampError } from '../../../schema/index.js';
+import { XbrErrorUri } from '../../../schema/index.js';
 import { namedArgs, type MakerContext, type ProcedureCall, type ProcedureHandler } from '../api/index.js';
 import { withMeta } from './catalog-meta.js';
 import { marshalApi, type ApiWire, type CatalogWithMetaWire } from './marshal-catalog.js';

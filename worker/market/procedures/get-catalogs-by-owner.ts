@@ -1,11 +1,11 @@
 /**
- * `get_catalogs_by_owner(owner_adr)` (spec §3.20): the caller's catalogs from the worker-DB replica, with
+ * `get_catalogs_by_owner(owner_adr)` (docs/protocol.md#get-catalogs-by-owner): the caller's catalogs from the worker-DB replica, with
  * `meta_data` and the descriptions the IPFS fetcher parsed. Keeps the original's rule that only the owner may
  * list them (the caller must be the authenticated member `owner_adr`).
  */
-import { addressArg } from '../../../schema/codec/guards.js';
-import { address, key } from '../../../schema/db/keys.js';
-import { WorkerIndex } from '../../../schema/db/worker-db.js';
+import { addressArg } from '../../../schema/codec/index.js';
+import { address, key } from '../../../schema/db/index.js';
+import { WorkerIndex } from '../../../schema/db/index.js';
 import { namedArgs, type MakerContext, type ProcedureCall, type ProcedureHandler } from '../api/index.js';
 import { withMeta } from './catalog-meta.js';
 import type { CatalogWithMetaWire } from './marshal-catalog.js';

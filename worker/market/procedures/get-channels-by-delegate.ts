@@ -1,5 +1,5 @@
 /**
- * `get_channels_by_delegate(delegate_adr, channel_type, filter_open=True)` (spec §3.16): the ids of the
+ * `get_channels_by_delegate(delegate_adr, channel_type, filter_open=True)` (docs/protocol.md#get-channels-by): the ids of the
  * caller's channels of a delegate, oldest first.
  */
 import type { MakerContext, ProcedureHandler } from '../api/index.js';

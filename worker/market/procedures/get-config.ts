@@ -1,13 +1,13 @@
 /**
- * `get_config(include_eula_text=False)` (spec §3.3, return shape §10): chain, contracts, EULA, the market's
+ * `get_config(include_eula_text=False)` (docs/protocol.md#get-config, return shape docs/protocol.md#api-status): chain, contracts, EULA, the market's
  * coin, market and maker addresses.
  */
-import { nowNs } from '../../../schema/codec/time.js';
-import { formatUuid } from '../../../schema/codec/uuid.js';
-import { WampError } from '../../../schema/errors.js';
+import { nowNs } from '../../../schema/codec/index.js';
+import { formatUuid } from '../../../schema/codec/index.js';
+import { WampError } from '../../../schema/index.js';
 import { namedArgs, type MakerContext, type ProcedureHandler } from '../api/index.js';
 
-/** URL of the XBR EULA text (spec §3.3); the text is not fetched (no outbound network). */
+/** URL of the XBR EULA text (docs/protocol.md#get-config); the text is not fetched (no outbound network). */
 export const EULA_URL = 'https://raw.githubusercontent.com/crossbario/xbr-protocol/master/ipfs/xbr-eula/XBR-EULA.txt';
 
 export function getConfigProcedure(ctx: MakerContext): ProcedureHandler {

@@ -1,16 +1,16 @@
 /**
- * `get_consent(market_oid, member, delegate, delegate_type, catalog_oid, include_attributes=False)` (spec §3.18):
+ * `get_consent(market_oid, member, delegate, delegate_type, catalog_oid, include_attributes=False)` (docs/protocol.md#get-consent):
  * one consent of the caller. Read from the worker-DB replica (the chain's `ConsentSet` events) and from the
  * maker DB's record of a consent this maker just submitted (so a `get_consent` right after `set_consent` sees
  * it before the monitor replicated it); the newer (`updated` block) wins.
  */
-import { addressArg, boolArg, intArg, uuidArg } from '../../../schema/codec/guards.js';
-import { formatUuid } from '../../../schema/codec/uuid.js';
-import type { ConsentKey } from '../../../schema/db/consent-key.js';
-import type { ActorType } from '../../../schema/db/records/chain.js';
-import type { Consent } from '../../../schema/db/records/consent.js';
-import { WampError } from '../../../schema/errors.js';
-import { XbrErrorUri } from '../../../schema/uris.js';
+import { addressArg, boolArg, intArg, uuidArg } from '../../../schema/codec/index.js';
+import { formatUuid } from '../../../schema/codec/index.js';
+import type { ConsentKey } from '../../../schema/db/index.js';
+import type { ActorType } from '../../../schema/db/index.js';
+import type { Consent } from '../../../schema/db/index.js';
+import { WampError } from '../../../schema/index.js';
+import { XbrErrorUri } from '../../../schema/index.js';
 import { namedArgs, type MakerContext, type ProcedureCall, type ProcedureHandler } from '../api/index.js';
 import { marshalConsent, type ConsentWire } from './marshal-consent.js';
 import { requireCallerMember } from './member-checks.js';

@@ -1,8 +1,8 @@
 /**
- * `get_gas_price()` (spec §3.5): fixed relative to the original (a constant 10 gwei), the gas price is the
+ * `get_gas_price()` (docs/protocol.md#get-gas-price): fixed relative to the original (a constant 10 gwei), the gas price is the
  * node's.
  */
-import { WampError, WampErrorUri } from '../../../schema/errors.js';
+import { WampError, WampErrorUri } from '../../../schema/index.js';
 import { namedArgs, type MakerContext, type ProcedureHandler } from '../api/index.js';
 
 export function getGasPriceProcedure(ctx: MakerContext): ProcedureHandler {

@@ -2,7 +2,7 @@
  * `get_ipfs_status(limit=None)` (ours, for operators): the worker's downloads by status, the running and
  * waiting ones and the `limit` soonest retries.
  */
-import { intArg } from '../../../schema/codec/guards.js';
+import { intArg } from '../../../schema/codec/index.js';
 import { namedArgs, type MakerContext, type ProcedureCall, type ProcedureHandler } from '../api/index.js';
 import { fetcherOf } from './ipfs-control.js';
 

@@ -1,5 +1,5 @@
-/** `get_offer(offer_id)` (spec §3.7): one offer of the offer book by its id. */
-import { uuidArg } from '../../../schema/codec/guards.js';
+/** `get_offer(offer_id)` (docs/protocol.md#get-offer): one offer of the offer book by its id. */
+import { uuidArg } from '../../../schema/codec/index.js';
 import { onlyArg, type MakerContext, type ProcedureHandler } from '../api/index.js';
 import { getOffer, marshalOffer } from '../offers/index.js';
 

@@ -1,5 +1,5 @@
-/** `get_paying_channel(channel_oid)` (spec §3.14): one of the caller's paying channels. */
-import { ChannelType } from '../../../schema/db/records/channel.js';
+/** `get_paying_channel(channel_oid)` (docs/protocol.md#channel-getters): one of the caller's paying channels. */
+import { ChannelType } from '../../../schema/db/index.js';
 import { onlyArg, type MakerContext, type ProcedureHandler } from '../api/index.js';
 import { getChannelWire } from '../ledger/index.js';
 import { channelReader } from './channel-getters.js';

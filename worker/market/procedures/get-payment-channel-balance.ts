@@ -1,8 +1,8 @@
 /**
- * `get_payment_channel_balance(channel_oid)` (spec §3.14): the off-chain balance of one of the caller's
+ * `get_payment_channel_balance(channel_oid)` (docs/protocol.md#channel-getters): the off-chain balance of one of the caller's
  * payment channels.
  */
-import { ChannelType } from '../../../schema/db/records/channel.js';
+import { ChannelType } from '../../../schema/db/index.js';
 import { onlyArg, type MakerContext, type ProcedureHandler } from '../api/index.js';
 import { getChannelBalanceWire } from '../ledger/index.js';
 import { channelReader } from './channel-getters.js';

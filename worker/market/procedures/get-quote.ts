@@ -1,9 +1,9 @@
 /**
- * `get_quote(key_id)` (spec §3.10): the price of a key. A statically priced offer is quoted from the offer
+ * `get_quote(key_id)` (docs/protocol.md#get-quote): the price of a key. A statically priced offer is quoted from the offer
  * book; a dynamically priced one by asking its seller (`seller-quote.ts`, with a deadline).
  */
-import { uuidArg } from '../../../schema/codec/guards.js';
-import { nowNs } from '../../../schema/codec/time.js';
+import { uuidArg } from '../../../schema/codec/index.js';
+import { nowNs } from '../../../schema/codec/index.js';
 import { onlyArg, type MakerContext, type ProcedureHandler } from '../api/index.js';
 import { quoteFor } from '../offers/index.js';
 import { DEFAULT_SELLER_TIMEOUT_MS, envMs } from './seller-call.js';

@@ -1,10 +1,10 @@
 /**
- * `get_status()` (spec §3.2, return shape §10): time, the latest block and the status integer. Fixed relative to
+ * `get_status()` (docs/protocol.md#get-status, return shape docs/protocol.md#api-status): time, the latest block and the status integer. Fixed relative to
  * the original: `chain` is the chain id, and the status is truthful (RUNNING while serving).
  */
 import { getBytes } from 'ethers';
-import { nowNs } from '../../../schema/codec/time.js';
-import { WampError, WampErrorUri } from '../../../schema/errors.js';
+import { nowNs } from '../../../schema/codec/index.js';
+import { WampError, WampErrorUri } from '../../../schema/index.js';
 import { namedArgs, type MakerContext, type ProcedureHandler } from '../api/index.js';
 
 async function latestBlock(ctx: MakerContext): Promise<{ number: number; hash: Uint8Array; gas_limit: bigint }> {

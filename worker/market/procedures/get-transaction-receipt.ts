@@ -1,6 +1,6 @@
-/** `get_transaction_receipt(transaction)` (spec §3.4, return shape §10): the receipt of an on-chain transaction. */
+/** `get_transaction_receipt(transaction)` (docs/protocol.md#get-transaction-receipt, return shape docs/protocol.md#api-status): the receipt of an on-chain transaction. */
 import { getBytes, hexlify } from 'ethers';
-import { WampError, WampErrorUri } from '../../../schema/errors.js';
+import { WampError, WampErrorUri } from '../../../schema/index.js';
 import { namedArgs, type MakerContext, type ProcedureHandler } from '../api/index.js';
 
 function bytesArg(v: unknown, name: string, len: number): Uint8Array {

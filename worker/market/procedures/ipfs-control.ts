@@ -3,8 +3,8 @@
  * every maker of the worker shows the same fetcher, and a worker without `options.extra.ipfs` answers
  * `xbr.error.ipfs_not_configured`.
  */
-import { WampError } from '../../../schema/errors.js';
-import { XbrErrorUri } from '../../../schema/uris.js';
+import { WampError } from '../../../schema/index.js';
+import { XbrErrorUri } from '../../../schema/index.js';
 import type { IpfsControl, MakerContext } from '../api/index.js';
 
 /** The fetcher of `ctx`, or `xbr.error.ipfs_not_configured`. */

@@ -1,17 +1,17 @@
 /**
- * `xbr.marketmaker.authenticator.logout()` (spec §3.22, fixed per §11 #30–#31): deletes the caller's key and
+ * `xbr.marketmaker.authenticator.logout()` (docs/protocol.md#logout, fixed per docs/protocol.md#maker-defect-30): deletes the caller's key and
  * then kills every session of the caller's authid (as the original: the member is logged out everywhere). The
  * key of a session is remembered from `authenticate` (bounded map, `session-keys.ts`); after a maker restart
  * it is read from the router's session meta API (`authextra.pubkey`).
  *
- * Trust (DESIGN §7): `logout` is for members, and takes the session and authid from the invocation details
+ * Trust (docs/protocol.md#trust-model): `logout` is for members, and takes the session and authid from the invocation details
  * the router fills in.
  */
-import { toHex } from '../../../schema/codec/argument.js';
-import type { Ed25519PublicKey } from '../../../schema/codec/types.js';
-import { nowNs } from '../../../schema/codec/time.js';
-import { WampError, WampErrorUri } from '../../../schema/errors.js';
-import { killByAuthidProcedure } from '../../../schema/uris.js';
+import { toHex } from '../../../schema/codec/index.js';
+import type { Ed25519PublicKey } from '../../../schema/codec/index.js';
+import { nowNs } from '../../../schema/codec/index.js';
+import { WampError, WampErrorUri } from '../../../schema/index.js';
+import { killByAuthidProcedure } from '../../../schema/index.js';
 import type { MakerContext, ProcedureCall, ProcedureHandler } from '../api/index.js';
 import { bytesOf, type SessionKeys } from './session-keys.js';
 

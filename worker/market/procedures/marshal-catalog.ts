@@ -1,9 +1,9 @@
 /**
  * Wire dicts of catalogs, APIs and their parsed descriptions. Catalogs keep the original's
- * `Catalog.marshal()` keys (spec §7.4) plus `description`; byte fields are fresh Uint8Arrays, block numbers
+ * `Catalog.marshal()` keys (docs/protocol.md#replica-records) plus `description`; byte fields are fresh Uint8Arrays, block numbers
  * 32-byte uint256 as elsewhere on the wire, absent optional fields None.
  */
-import { packUint256 } from '../../../schema/codec/uint256.js';
+import { packUint256 } from '../../../schema/codec/index.js';
 import type { Api, Catalog, RdfDescription } from '../../../schema/db/index.js';
 
 const copy = (b: Uint8Array): Uint8Array => new Uint8Array(b);
@@ -40,7 +40,7 @@ export interface CatalogWire {
   description: DescriptionWire | null;
 }
 
-/** A catalog as `get_catalogs_by_owner` (spec §3.20) and `get_catalog` return it: with `meta_data`. */
+/** A catalog as `get_catalogs_by_owner` (docs/protocol.md#get-catalogs-by-owner) and `get_catalog` return it: with `meta_data`. */
 export interface CatalogWithMetaWire extends CatalogWire {
   /** Text of the `meta` file once downloaded and verified, else `""` (as the original for a file it did not have). */
   meta_data: string;

@@ -1,9 +1,9 @@
 /**
- * Wire dicts of consents (spec §7.4 `Consent.marshal()`): the original's keys; uint256 values as 32 bytes,
+ * Wire dicts of consents (docs/protocol.md#replica-records `Consent.marshal()`): the original's keys; uint256 values as 32 bytes,
  * byte fields as fresh Uint8Arrays, absent optional fields as None. Catalogs: `marshal-catalog.ts`.
  */
-import { packUint256 } from '../../../schema/codec/uint256.js';
-import type { Consent } from '../../../schema/db/records/consent.js';
+import { packUint256 } from '../../../schema/codec/index.js';
+import type { Consent } from '../../../schema/db/index.js';
 
 const copy = (b: Uint8Array): Uint8Array => new Uint8Array(b);
 const copyOrNull = (b: Uint8Array | undefined): Uint8Array | null => (b === undefined ? null : new Uint8Array(b));

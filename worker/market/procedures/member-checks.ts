@@ -2,16 +2,16 @@
  * Who a member is in the market realm, and whether an address is an actor of this maker's market.
  *
  * Members authenticated by the maker's authenticator (`authenticate.ts`) join with role {@link MEMBER_ROLE} and authid
- * `member-0x<40 lowercase hex digits>` (spec §3.21; the original's `extract_member_adr` also accepts the
+ * `member-0x<40 lowercase hex digits>` (docs/protocol.md#member-login; the original's `extract_member_adr` also accepts the
  * digits without `0x`, so we do too when reading). Actor checks read the worker-DB replica first (no chain
  * round trip) and ask the chain only when the replica does not know the actor yet (e.g. joined in the last
  * block, not yet replicated).
  */
-import { toHex } from '../../../schema/codec/argument.js';
-import type { Address } from '../../../schema/codec/types.js';
-import { ActorType } from '../../../schema/db/records/chain.js';
-import { WampError, WampErrorUri } from '../../../schema/errors.js';
-import { sameBytes } from '../../../schema/codec/bytes.js';
+import { toHex } from '../../../schema/codec/index.js';
+import type { Address } from '../../../schema/codec/index.js';
+import { ActorType } from '../../../schema/db/index.js';
+import { WampError, WampErrorUri } from '../../../schema/index.js';
+import { sameBytes } from '../../../schema/codec/index.js';
 import { callerMember, MEMBER_ROLE, type CallerDetails, type MakerContext } from '../api/index.js';
 
 /** `member-0x<lowercase hex>` of `address`. */

@@ -3,8 +3,8 @@
  * and the market's EIP712 binding. The seller is the caller's authenticated authid (never `provider_id`), so
  * the router must disclose the caller to the maker.
  */
-import { parseAddress } from '../../../schema/codec/address.js';
-import { nowNs } from '../../../schema/codec/time.js';
+import { parseAddress } from '../../../schema/codec/index.js';
+import { nowNs } from '../../../schema/codec/index.js';
 import type { CallerDetails, MakerContext, ProcedureCall } from '../api/index.js';
 import type { CallerIdentity, OfferContext } from '../offers/index.js';
 

@@ -1,12 +1,12 @@
 /**
  * The arguments of `open_channel(member_adr, market_oid, channel_oid, verifying_chain_id, current_block_number,
  * verifying_contract_adr, channel_type, delegate, marketmaker, recipient, amount, signature, attributes)`
- * (spec §3.12), checked at the boundary: each bad one is `wamp.error.invalid_argument` naming it.
+ * (docs/protocol.md#open-channel), checked at the boundary: each bad one is `wamp.error.invalid_argument` naming it.
  */
-import { argumentError, describe } from '../../../schema/codec/argument.js';
-import { addressArg, signatureArg, uint256Arg, uuidArg } from '../../../schema/codec/guards.js';
-import type { Address, Amount, Signature65, Uuid } from '../../../schema/codec/types.js';
-import { ChannelType } from '../../../schema/db/records/channel.js';
+import { argumentError, describe } from '../../../schema/codec/index.js';
+import { addressArg, signatureArg, uint256Arg, uuidArg } from '../../../schema/codec/index.js';
+import type { Address, Amount, Signature65, Uuid } from '../../../schema/codec/index.js';
+import { ChannelType } from '../../../schema/db/index.js';
 import { namedArgs, type ProcedureCall } from '../api/index.js';
 import { blockArg } from './signed-args.js';
 

@@ -1,5 +1,5 @@
 /**
- * `open_channel` (spec §3.12, §6.1, with the fixes of §11 #23): the maker submits a member-signed
+ * `open_channel` (docs/protocol.md#open-channel, with the fixes of docs/protocol.md#maker-defect-23): the maker submits a member-signed
  * `XBRChannel.openChannel` for its market.
  *
  * Everything the contract would revert on is checked first and refused with a clear error (and nothing
@@ -11,23 +11,23 @@
  * {@link TransactionSender} (journaled) and the call returns once it is mined and confirmed; then the chain
  * monitor is triggered, so the `Opened` event reaches the ledger within one poll.
  */
-import { toHex } from '../../../schema/codec/argument.js';
-import { sameBytes } from '../../../schema/codec/bytes.js';
-import { packUint256 } from '../../../schema/codec/uint256.js';
-import type { Address } from '../../../schema/codec/types.js';
-import { formatUuid } from '../../../schema/codec/uuid.js';
-import { ChannelType } from '../../../schema/db/records/channel.js';
-import { recoverChannelOpen } from '../../../schema/eip712/channelOpen.js';
-import type { ChannelOpenMessage } from '../../../schema/eip712/types.js';
-import { WampError } from '../../../schema/errors.js';
-import { XbrErrorUri } from '../../../schema/uris.js';
+import { toHex } from '../../../schema/codec/index.js';
+import { sameBytes } from '../../../schema/codec/index.js';
+import { packUint256 } from '../../../schema/codec/index.js';
+import type { Address } from '../../../schema/codec/index.js';
+import { formatUuid } from '../../../schema/codec/index.js';
+import { ChannelType } from '../../../schema/db/index.js';
+import { recoverChannelOpen } from '../../../schema/eip712/index.js';
+import type { ChannelOpenMessage } from '../../../schema/eip712/index.js';
+import { WampError } from '../../../schema/index.js';
+import { XbrErrorUri } from '../../../schema/index.js';
 import type { MakerContext, ProcedureCall, ProcedureHandler } from '../api/index.js';
 import { activeChannel, invalidSignature, KeyedMutex } from '../ledger/index.js';
 import { isActorInRole, requireCallerMember } from './member-checks.js';
 import { parseOpenChannelArgs, type OpenChannelInput } from './open-channel-args.js';
 import { checkBinding, checkPresignedBlock, expectSame, hex0x, makerAddressBytes } from './signed-args.js';
 
-/** What `open_channel` returns (spec §3.12). */
+/** What `open_channel` returns (docs/protocol.md#open-channel). */
 export interface OpenChannelResult {
   transaction: Uint8Array;
   channel_oid: Uint8Array;

@@ -1,8 +1,8 @@
 /**
- * `place_offer(...)` (spec §3.6): a seller delegate offers a data key. The offer book checks and stores it
- * (worker/market/offers); `on_offer_placed` (§4.1) is published after the write is durable.
+ * `place_offer(...)` (docs/protocol.md#place-offer): a seller delegate offers a data key. The offer book checks and stores it
+ * (worker/market/offers); `on_offer_placed` (docs/protocol.md#maker-events) is published after the write is durable.
  */
-import { formatUuid } from '../../../schema/codec/uuid.js';
+import { formatUuid } from '../../../schema/codec/index.js';
 import type { MakerContext, ProcedureHandler } from '../api/index.js';
 import { offerPlacedEvent, parsePlaceOfferArgs, placeOffer } from '../offers/index.js';
 import { offerContextOf } from './offer-context.js';

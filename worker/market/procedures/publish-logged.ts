@@ -1,9 +1,9 @@
 /**
- * Publishing the maker's events (spec §4.1). An event follows a committed write; if the router refuses
+ * Publishing the maker's events (docs/protocol.md#maker-events). An event follows a committed write; if the router refuses
  * or the session is down, the write stands and the failure is logged — subscribers can always re-read
  * the state (`get_offer`, `get_payment_channel_balance`), so an event is a hint, never the record.
  */
-import type { LogFields } from '../../../schema/log.js';
+import type { LogFields } from '../../../schema/index.js';
 import type { MakerContext } from '../api/index.js';
 
 /**

@@ -1,5 +1,5 @@
-/** `query_offers(...)` (spec §3.8): the offers of the offer book matching the filters. */
-import { nowNs } from '../../../schema/codec/time.js';
+/** `query_offers(...)` (docs/protocol.md#query-offers): the offers of the offer book matching the filters. */
+import { nowNs } from '../../../schema/codec/index.js';
 import type { MakerContext, ProcedureHandler } from '../api/index.js';
 import { marshalOffer, parseQueryOffersArgs, queryOffers } from '../offers/index.js';
 

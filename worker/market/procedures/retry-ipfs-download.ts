@@ -2,7 +2,7 @@
  * `retry_ipfs_download(file_hash=None)` (ours, for operators): one file, or every pending one, tried now
  * instead of at its backoff time; returns how many were scheduled.
  */
-import { stringArg } from '../../../schema/codec/guards.js';
+import { stringArg } from '../../../schema/codec/index.js';
 import { namedArgs, type MakerContext, type ProcedureCall, type ProcedureHandler } from '../api/index.js';
 import { fetcherOf } from './ipfs-control.js';
 

@@ -1,9 +1,9 @@
 /**
- * `revoke_offer(key_id)` (spec §3.9): the seller revokes the offer of a key; `on_offer_revoked` (§4.1) is
+ * `revoke_offer(key_id)` (docs/protocol.md#revoke-offer): the seller revokes the offer of a key; `on_offer_revoked` (docs/protocol.md#maker-events) is
  * published after the write is durable.
  */
-import { uuidArg } from '../../../schema/codec/guards.js';
-import { formatUuid } from '../../../schema/codec/uuid.js';
+import { uuidArg } from '../../../schema/codec/index.js';
+import { formatUuid } from '../../../schema/codec/index.js';
 import { onlyArg, type MakerContext, type ProcedureHandler } from '../api/index.js';
 import { offerRevokedEvent, revokeOffer } from '../offers/index.js';
 import { offerContextOf } from './offer-context.js';

@@ -3,13 +3,13 @@
  * never answers must not hold a buyer's reservation (or a quote request) for ever, so the maker stops
  * waiting after `timeoutMs` and reports `xbr.error.transaction_failed`; the seller's own WampErrors
  * (e.g. `xbr.error.unexpected_channel_seq`, `wamp.error.no_such_procedure`) pass through unchanged
- * (spec §3.11 row 13).
+ * (docs/protocol.md#buy-key-errors).
  *
  * The deadline is asked of the router too (WAMP call `timeout`), so the router cancels the invocation
  * at the seller; the local timer (slightly later) covers a router that ignores the option.
  */
-import { WampError, WampErrorUri } from '../../../schema/errors.js';
-import { XbrErrorUri } from '../../../schema/uris.js';
+import { WampError, WampErrorUri } from '../../../schema/index.js';
+import { XbrErrorUri } from '../../../schema/index.js';
 import type { MakerSession } from '../api/index.js';
 
 /** Default deadline of a seller call (ms). */

@@ -3,13 +3,13 @@
  * `xbr.provider.<seller_authid>.get_quote(key_id)` (ours; the original had no dynamic pricing). The
  * seller's answer is checked before anyone relies on it: a dict whose `price` is a 32-byte uint256.
  */
-import { describe } from '../../../schema/codec/argument.js';
-import { packUint256, unpackUint256 } from '../../../schema/codec/uint256.js';
-import type { Amount, NsTime } from '../../../schema/codec/types.js';
-import { formatUuid } from '../../../schema/codec/uuid.js';
-import type { Offer } from '../../../schema/db/records/offer.js';
-import { WampError } from '../../../schema/errors.js';
-import { XbrErrorUri } from '../../../schema/uris.js';
+import { describe } from '../../../schema/codec/index.js';
+import { packUint256, unpackUint256 } from '../../../schema/codec/index.js';
+import type { Amount, NsTime } from '../../../schema/codec/index.js';
+import { formatUuid } from '../../../schema/codec/index.js';
+import type { Offer } from '../../../schema/db/index.js';
+import { WampError } from '../../../schema/index.js';
+import { XbrErrorUri } from '../../../schema/index.js';
 import type { MakerSession } from '../api/index.js';
 import { dynamicQuoteProcedure, type Quote } from '../offers/index.js';
 import { callSeller } from './seller-call.js';
@@ -37,7 +37,7 @@ export async function askSellerPrice(session: MakerSession, offer: Offer, timeou
   return sellerPrice(offer, result);
 }
 
-/** The §3.10 quote dict of a dynamically priced offer at the seller's `price`. */
+/** The docs/protocol.md#get-quote quote dict of a dynamically priced offer at the seller's `price`. */
 export function dynamicQuote(offer: Offer, price: Amount, now: NsTime): Quote {
   return { timestamp: now, key: new Uint8Array(offer.key), price: new Uint8Array(packUint256(price)), expires: offer.expires ?? 0n };
 }

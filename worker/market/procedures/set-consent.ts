@@ -1,21 +1,21 @@
 /**
- * `set_consent` (spec §3.17, fixed per §11 #27): an authenticated member's EIP712Consent, submitted by the
+ * `set_consent` (docs/protocol.md#set-consent, fixed per docs/protocol.md#maker-defect-27): an authenticated member's EIP712Consent, submitted by the
  * maker with `XBRMarket.setConsentFor` — so the consent is the member's, not the maker's (the original
  * called `setConsent` for itself and never submitted the member's signature). The call returns once the
  * transaction is mined; the consent is then kept in the maker DB (`consents`, its own table — no slot mix-up)
  * and reaches the worker-DB replica through the chain monitor (triggered).
  */
-import { addressArg, boolArg, intArg, signatureArg, stringArg, uuidArg } from '../../../schema/codec/guards.js';
-import { argumentError, describe } from '../../../schema/codec/argument.js';
-import { sameBytes } from '../../../schema/codec/bytes.js';
-import type { Address } from '../../../schema/codec/types.js';
-import { nowNs } from '../../../schema/codec/time.js';
-import type { ActorType } from '../../../schema/db/records/chain.js';
-import type { Consent } from '../../../schema/db/records/consent.js';
-import { recoverSigner } from '../../../schema/eip712/recoverSigner.js';
-import type { ConsentMessage } from '../../../schema/eip712/types.js';
-import { WampError } from '../../../schema/errors.js';
-import { XbrErrorUri } from '../../../schema/uris.js';
+import { addressArg, boolArg, intArg, signatureArg, stringArg, uuidArg } from '../../../schema/codec/index.js';
+import { argumentError, describe } from '../../../schema/codec/index.js';
+import { sameBytes } from '../../../schema/codec/index.js';
+import type { Address } from '../../../schema/codec/index.js';
+import { nowNs } from '../../../schema/codec/index.js';
+import type { ActorType } from '../../../schema/db/index.js';
+import type { Consent } from '../../../schema/db/index.js';
+import { recoverSigner } from '../../../schema/eip712/index.js';
+import type { ConsentMessage } from '../../../schema/eip712/index.js';
+import { WampError } from '../../../schema/index.js';
+import { XbrErrorUri } from '../../../schema/index.js';
 import { encodeCall, toHex16, xbrInterfaces } from '../../chain/index.js';
 import { namedArgs, type MakerContext, type ProcedureCall, type ProcedureHandler } from '../api/index.js';
 import { invalidSignature } from '../ledger/index.js';

@@ -4,9 +4,9 @@
  * of the contracts. Positional or keyword arguments (autobahn callers may pass either): `namedArgs` of
  * worker/market/api.
  */
-import { argumentError, describe, toHex } from '../../../schema/codec/argument.js';
-import type { Address, Uuid } from '../../../schema/codec/types.js';
-import { sameBytes } from '../../../schema/codec/bytes.js';
+import { argumentError, describe, toHex } from '../../../schema/codec/index.js';
+import type { Address, Uuid } from '../../../schema/codec/index.js';
+import { sameBytes } from '../../../schema/codec/index.js';
 import type { MakerContext } from '../api/index.js';
 
 /** Blocks a pre-signed block number may lie behind the current block (the contracts' PRESIGNED_TXN_MAX_AGE). */

@@ -1,11 +1,11 @@
 /**
- * `status()` (spec §3.1, return shape §10): the maker's status name, the current block and the maker's own
+ * `status()` (docs/protocol.md#status, return shape docs/protocol.md#api-status): the maker's status name, the current block and the maker's own
  * account. Fixed relative to the original: the status is truthful (RUNNING while serving), and only the
  * maker's own account is listed (not every account the node manages, weak spot 40), with its balance as
  * 32-byte uint256.
  */
-import { packUint256 } from '../../../schema/codec/uint256.js';
-import type { Amount } from '../../../schema/codec/types.js';
+import { packUint256 } from '../../../schema/codec/index.js';
+import type { Amount } from '../../../schema/codec/index.js';
 import { makerStatusName, namedArgs, type MakerContext, type ProcedureHandler } from '../api/index.js';
 
 export function statusProcedure(ctx: MakerContext): ProcedureHandler {

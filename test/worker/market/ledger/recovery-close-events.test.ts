@@ -145,7 +145,7 @@ test('cooperative close: refused unless it matches the ledger and nothing is in 
   auditLedger(t.db);
 });
 
-test('getters: shapes of spec §3.14–§3.16, active channel of §6.3, error URIs', () => {
+test('getters: shapes of docs/protocol.md#api-channels, active channel of docs/protocol.md#active-channel, error URIs', () => {
   const d = newKey();
   const actor = newKey().address;
   const empty = openChannel(t.db, ChannelType.PAYMENT, d.address, 5n, { actor });

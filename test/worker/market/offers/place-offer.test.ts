@@ -103,7 +103,7 @@ describe('placeOffer', () => {
     await h.done();
   });
 
-  it('stores a signed offer with the caller as seller and returns it (marshal §7.3)', () => {
+  it('stores a signed offer with the caller as seller and returns it (marshal docs/protocol.md#maker-records)', () => {
     const s = seller();
     const t = terms({ categories: { region: 'eu' }, expires: NOW + 30n * MIN, copies: 2 });
     const { args, kwargs } = placeArgs(s, t);

@@ -1,6 +1,6 @@
 /**
  * Error URIs raised by the storage layer. Every failure is a {@link WampError}, so the WAMP boundary can
- * pass it on unchanged; a maker that sees `xbr.error.storage*` stops serving (fail closed, DESIGN §5).
+ * pass it on unchanged; a maker that sees `xbr.error.storage*` stops serving (fail closed, docs/protocol.md#ledger-rules).
  *
  * | URI | raised when |
  * |---|---|
@@ -9,7 +9,7 @@
  * | `xbr.error.storage_duplicate` | a unique index already maps the key to another record |
  * | `xbr.error.ledger_invariant` | a balance write breaks `amount == remaining + inflight + spent` or seq order |
  */
-import { WampError } from '../errors.js';
+import { WampError } from './errors.js';
 
 /** URIs of storage failures (see the module doc for when each is raised). */
 export const DbErrorUri = {
