@@ -11,15 +11,15 @@ import { fileURLToPath } from 'node:url';
 import type { BenchSerializer } from './wamp-bench-client.js';
 import { ManagedProcess, describe, freePort, runCommand, waitForPort, type BenchContext } from './util.js';
 
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const PEERS_DIR = join(ROOT, 'bench', '.peers');
-export const FOX_VERSION = '0.7.28';
+const FOX_VERSION = '0.7.28';
 const FOX_SCRIPT = join(ROOT, 'bench', 'peers', 'fox-router.cjs');
 const GUARD_SCRIPT = join(ROOT, 'bench', 'guard.cjs');
 /** Our router's entry point, relative to the project root; BENCH_OUR_CLI overrides it (e.g. to test the bench's failure handling). */
-export const OUR_CLI = process.env.BENCH_OUR_CLI ?? 'router/controller/cli.ts';
+const OUR_CLI = process.env.BENCH_OUR_CLI ?? 'router/controller/cli.ts';
 
-export const HOST = '127.0.0.1';
+const HOST = '127.0.0.1';
 export const REALM = 'realm1';
 
 /** Time for a router process to accept TCP connections. */
@@ -65,13 +65,13 @@ export function routersNote(): string {
  * Starts `target` (installing fox-wamp first if needed) and waits until it accepts TCP connections.
  * `part` prefixes the progress lines. Throws when the router cannot be started.
  */
-export async function startRouter(target: RouterTarget, ctx: BenchContext, part: string): Promise<void> {
+async function startRouter(target: RouterTarget, ctx: BenchContext, part: string): Promise<void> {
   if (target.name === 'ours') await startOurs(target, ctx, part);
   else await startFox(target, ctx, part);
 }
 
 /** Stops the router's whole process tree (SIGTERM, then SIGKILL) and removes its temp dir. Never throws. */
-export async function stopRouter(target: RouterTarget, ctx: BenchContext, part: string): Promise<void> {
+async function stopRouter(target: RouterTarget, ctx: BenchContext, part: string): Promise<void> {
   if (target.proc) {
     ctx.log(`# ${part}.${target.name}: stopping`);
     await target.proc.stop(STOP_GRACE_MS).catch((err: unknown) => ctx.log(`# ${part}.${target.name}: stop failed: ${describe(err)}`));

@@ -22,27 +22,12 @@ export function figure(ctx: BenchContext, name: string, value: number | null, un
   ctx.out(`${name} ${value === null || !Number.isFinite(value) ? 'n/a' : value.toFixed(digits)} ${unit}`);
 }
 
-export function sleep(ms: number): Promise<void> {
+function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 export function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
-}
-
-/** Rejects with `message` if `promise` has not settled within `ms`. */
-export async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(message)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 export function median(values: readonly number[]): number {
@@ -383,7 +368,7 @@ export interface CpuShares {
 }
 
 /** A warning is printed when the bench client used this much of a core: the figure is then client-bound. */
-export const CLIENT_BOUND_PCT = 90;
+const CLIENT_BOUND_PCT = 90;
 /** A warning is printed when other processes used this much CPU during the throughput runs. */
 export const OTHER_LOAD_PCT = 25;
 

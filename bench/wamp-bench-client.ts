@@ -16,7 +16,7 @@ import { Packr, Unpackr } from 'msgpackr';
 
 export type BenchSerializer = 'json' | 'msgpack';
 
-export class BenchWampError extends Error {
+class BenchWampError extends Error {
   constructor(
     readonly uri: string,
     message: string,
@@ -69,7 +69,7 @@ const EMPTY: Record<string, never> = {};
 const ACKNOWLEDGE = { acknowledge: true };
 
 /** Map key for a router-chosen id: msgpack gives bigint above 2^32, JSON a number; make them agree. */
-export function idKey(id: unknown): number | string {
+function idKey(id: unknown): number | string {
   if (typeof id === 'number') return id;
   if (typeof id === 'bigint') return id <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(id) : id.toString();
   return String(id);

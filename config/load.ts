@@ -57,7 +57,7 @@ function lineColumn(text: string, offset: number): { line: number; column: numbe
   return { line: lines.length, column: (lines[lines.length - 1] ?? '').length + 1 };
 }
 
-export const USAGE = `usage: npm start -- [--cbdir DIR] [--config PATH] [--fresh]
+const USAGE = `usage: npm start -- [--cbdir DIR] [--config PATH] [--fresh]
 
   --cbdir DIR     node directory; relative paths in the config resolve against it (default: .)
   --config PATH   node configuration, relative to the node directory (default: router-config.json)

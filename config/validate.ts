@@ -10,5 +10,5 @@
  * const result = validateNodeConfig(JSON.parse(text), { cbdir: '/srv/node' });
  * if ('errors' in result) for (const e of result.errors) console.error(`config error at ${e.path}: ${e.message}`);
  */
-export { pathKey, type ConfigError } from './validate/context.js';
-export { validateNodeConfig, type ValidateNodeConfigOptions, type ValidateNodeConfigResult } from './validate/node.js';
+export type { ConfigError } from './validate/context.js';
+export { validateNodeConfig } from './validate/node.js';

@@ -44,7 +44,7 @@ export function devchainAccountKey(index: number): Uint8Array {
 export const DEFAULT_MAKER_KEY: Uint8Array = devchainAccountKey(DEMO_ACCOUNTS.defaultMaker);
 
 /** UUID v5 (RFC 4122, SHA-1) of `name` in the URL namespace, as `0x` + 32 hex (a `bytes16`). */
-export function uuid5Hex(name: string): string {
+function uuid5Hex(name: string): string {
   const ns = Buffer.from('6ba7b8119dad11d180b400c04fd430c8', 'hex');
   const h = createHash('sha1').update(ns).update(Buffer.from(name, 'utf8')).digest().subarray(0, 16);
   h[6] = ((h[6] ?? 0) & 0x0f) | 0x50;

@@ -34,7 +34,7 @@ import { join } from 'node:path';
 /** Name of the journal file in the state directory. */
 export const JOURNAL_FILE = 'journal';
 /** Name of the lock file in the state directory. */
-export const LOCK_FILE = 'lock';
+const LOCK_FILE = 'lock';
 /** What the header's `journal` field says. */
 export const JOURNAL_KIND = 'xbr-edge devchain journal';
 export const JOURNAL_VERSION = 1;

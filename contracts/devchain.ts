@@ -40,18 +40,18 @@ import { JournalingProvider, replayJournal, type ReplayResult } from './devchain
 /** The chain id of the dev chain (hardhat's default). */
 export const DEVCHAIN_CHAIN_ID = 31337n;
 /** The hardfork the dev chain runs (the contracts are compiled for it). */
-export const DEVCHAIN_HARDFORK = 'cancun';
+const DEVCHAIN_HARDFORK = 'cancun';
 /** Hardhat's default account mnemonic. */
 export const DEVCHAIN_MNEMONIC = 'test test test test test test test test test test test junk';
 /** Number of funded accounts. */
-export const DEVCHAIN_ACCOUNTS = 20;
+const DEVCHAIN_ACCOUNTS = 20;
 /**
  * The genesis time of the dev chain (`initialDate` in `hardhat.config.cjs`): fixed, so that every start builds
  * the same genesis block, onto which a journal replays. The clock is moved to the wall clock right after.
  */
-export const DEVCHAIN_GENESIS_DATE = '2025-01-01T00:00:00Z';
+const DEVCHAIN_GENESIS_DATE = '2025-01-01T00:00:00Z';
 /** Path of the hardhat config used by the in-process chain and by `hardhat node`. */
-export const HARDHAT_CONFIG_PATH = join(dirname(fileURLToPath(import.meta.url)), 'hardhat.config.cjs');
+const HARDHAT_CONFIG_PATH = join(dirname(fileURLToPath(import.meta.url)), 'hardhat.config.cjs');
 
 /** Options of {@link startDevchain}. */
 export interface DevchainOptions {

@@ -4,20 +4,8 @@
  * solc-js (a large wasm module) and is only needed to rebuild.
  */
 export * from './build/index.js';
-export {
-  DEVCHAIN_ACCOUNTS,
-  DEVCHAIN_CHAIN_ID,
-  DEVCHAIN_GENESIS_DATE,
-  DEVCHAIN_HARDFORK,
-  DEVCHAIN_MNEMONIC,
-  HARDHAT_CONFIG_PATH,
-  deployContract,
-  startDevchain,
-  type Devchain,
-  type DevchainOptions,
-  type DevchainState,
-} from './devchain.js';
-export { deployXbr, type XbrAddresses, type XbrDeployment } from './deploy.js';
+export { startDevchain, type Devchain } from './devchain.js';
+export { deployXbr, type XbrDeployment } from './deploy.js';
 export type { DevchainFile } from './devchain-file.js';
 export {
   DEFAULT_MAKER_KEY,
@@ -27,9 +15,6 @@ export {
   DEMO_SERVICE_PREFIX,
   devchainAccountKey,
   setupDemo,
-  uuid5Hex,
   type Demo,
-  type DemoAccount,
-  type DemoOptions,
 } from './demo.js';
 export { JOURNAL_FILE, JOURNAL_KIND } from './devchain-journal.js';

@@ -4,6 +4,6 @@
  * batching a socket's writes per event-loop turn.
  */
 export { isControllerToWorker, isWorkerToController, type ControllerToWorker, type WorkerToController } from './ipc.js';
-export { PARENT_POLL_MS, watchParent } from './parent-watch.js';
-export { runWorker, type RunWorkerOptions, type StartMessage, type WorkerHandlers } from './worker-bootstrap.js';
+export { watchParent } from './parent-watch.js';
+export { runWorker } from './worker-bootstrap.js';
 export { WriteCoalescer } from './write-coalescer.js';

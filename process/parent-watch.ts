@@ -7,7 +7,7 @@
  */
 
 /** How often the parent is checked (ms): the longest an orphan lives on. */
-export const PARENT_POLL_MS = 1000;
+const PARENT_POLL_MS = 1000;
 
 /**
  * Calls `onGone` once when the parent process exits. The timer does not keep the process alive.

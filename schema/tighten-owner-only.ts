@@ -20,9 +20,9 @@ import { WampError, WampErrorUri } from './errors.js';
 import type { Logger } from './log.js';
 
 /** Most a directory holding secrets may allow: its owner only. */
-export const PRIVATE_DIRECTORY_MODE = 0o700;
+const PRIVATE_DIRECTORY_MODE = 0o700;
 /** Most a file holding secrets may allow: read and write by its owner only. */
-export const PRIVATE_FILE_MODE = 0o600;
+const PRIVATE_FILE_MODE = 0o600;
 
 export interface TightenOwnerOnlyOptions {
   /** Also tighten everything below a directory (not following links). Default false. */

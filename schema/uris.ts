@@ -113,9 +113,6 @@ export const XbrErrorUri = {
   ipfsNotConfigured: 'xbr.error.ipfs_not_configured',
 } as const;
 
-/** Any error URI of {@link XbrErrorUri}. */
-export type XbrErrorUriValue = (typeof XbrErrorUri)[keyof typeof XbrErrorUri];
-
 /** Procedures the market maker registers in the market realm (docs/protocol.md#registration). */
 export const MarketMakerProcedure = {
   /** Maker status, block number and node accounts. */

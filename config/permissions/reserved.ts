@@ -13,8 +13,8 @@
 import type { UriSet } from '../../schema/wamp/index.js';
 import { intersectNamespace } from '../../schema/wamp/index.js';
 
-export const META_NAMESPACE = 'wamp.';
-export const MAKER_NAMESPACE = 'xbr.marketmaker.';
+const META_NAMESPACE = 'wamp.';
+const MAKER_NAMESPACE = 'xbr.marketmaker.';
 export const PROVIDER_NAMESPACE = 'xbr.provider.';
 
 /**

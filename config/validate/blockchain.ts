@@ -11,7 +11,7 @@ import { isRec, REQUIRED, type Check, type Ctx } from './context.js';
 const CONTRACT_NAMES: readonly XbrContractName[] = ['token', 'network', 'catalog', 'market', 'channel'];
 const GATEWAY_URL = 'an http(s) or ws(s) JSON-RPC URL';
 
-export const rpcUrl: Check<string> = {
+const rpcUrl: Check<string> = {
   expected: GATEWAY_URL,
   test: (v) => {
     if (typeof v !== 'string') return undefined;
@@ -25,7 +25,7 @@ export const rpcUrl: Check<string> = {
 };
 
 /** A `0x` address, all-lowercase or with a valid EIP-55 checksum; normalised to its checksummed form. */
-export const ethAddress: Check<string> = {
+const ethAddress: Check<string> = {
   expected: 'a 0x-prefixed 40-digit hex address, all-lowercase or with a valid EIP-55 checksum',
   test: (v) => {
     if (typeof v !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(v)) return undefined;

@@ -19,7 +19,7 @@ const httpUrl: Check<string> = {
   },
 };
 
-export const IPFS_DEFAULTS = { timeout: 10_000, max_size: 2 ** 20, concurrency: 4, retry_initial: 5_000, retry_max: 3_600_000 } as const;
+const IPFS_DEFAULTS = { timeout: 10_000, max_size: 2 ** 20, concurrency: 4, retry_initial: 5_000, retry_max: 3_600_000 } as const;
 
 export function checkIpfs(c: Ctx, v: unknown, path: string): IpfsConfig | undefined {
   const o = c.object(v, path, ['url', 'directory', 'timeout', 'max_size', 'concurrency', 'retry_initial', 'retry_max']);

@@ -10,7 +10,7 @@ import { idString, nonEmptyString } from './checks.js';
 import { REQUIRED, type Ctx } from './context.js';
 import { checkDatabase } from './xbrmm-worker.js';
 
-export const REALM_MAKER_KEYS = ['id', 'key', 'database', 'blockchain', 'worker'] as const;
+const REALM_MAKER_KEYS = ['id', 'key', 'database', 'blockchain', 'worker'] as const;
 
 const HINTS: Record<string, string> = {
   connection: 'a realm\'s maker connects through a WebSocket transport of this router worker, chosen by the validator',

@@ -7,10 +7,10 @@ import { parseArgs } from 'node:util';
 import { parseXbr } from './amounts.js';
 import { UsageError } from './errors.js';
 
-export const DEFAULT_URL = 'ws://127.0.0.1:8080/';
-export const DEFAULT_REALM = 'realm1';
-export const DEFAULT_DEVCHAIN = '.xbr-edge/devchain.json';
-export const DEFAULT_TOPIC = 'xbr.demo.data';
+const DEFAULT_URL = 'ws://127.0.0.1:8080/';
+const DEFAULT_REALM = 'realm1';
+const DEFAULT_DEVCHAIN = '.xbr-edge/devchain.json';
+const DEFAULT_TOPIC = 'xbr.demo.data';
 
 export type LogLevelFlag = 'debug' | 'info' | 'warn' | 'error';
 

@@ -12,7 +12,7 @@ import { CliError, UsageError } from './errors.js';
 const HEX32 = /^(0x)?[0-9a-fA-F]{64}$/;
 
 /** A 32-byte key from `value` (hex or a file). @throws UsageError naming `flag` */
-export function readKey(flag: string, value: string): Uint8Array {
+function readKey(flag: string, value: string): Uint8Array {
   if (HEX32.test(value)) return new Uint8Array(Buffer.from(value.replace(/^0x/, ''), 'hex'));
   let bytes: Buffer;
   try {

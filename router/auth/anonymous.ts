@@ -6,10 +6,10 @@ import type { AuthenticatorCall, AuthMethod } from './types.js';
 const ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 
 /** Prefix of every authid the router assigns to an anonymous session. */
-export const ANONYMOUS_AUTHID_PREFIX = 'anonymous-';
+const ANONYMOUS_AUTHID_PREFIX = 'anonymous-';
 
 /** A random authid like Crossbar's `XXXX-XXXX-XXXX-XXXX-XXXX-XXXX`. */
-export function randomAuthid(): string {
+function randomAuthid(): string {
   const bytes = randomBytes(24);
   let out = '';
   for (let i = 0; i < 24; i++) {
@@ -20,7 +20,7 @@ export function randomAuthid(): string {
 }
 
 /** `anonymous-XXXX-…`: what an anonymous session is called, whatever it asked for. */
-export function anonymousAuthid(): string {
+function anonymousAuthid(): string {
   return ANONYMOUS_AUTHID_PREFIX + randomAuthid();
 }
 

@@ -5,8 +5,7 @@ import { ticketAuth } from './ticket.js';
 import { wampcraAuth } from './wampcra.js';
 import type { AuthenticatorCall, AuthMethod } from './types.js';
 
-export type { AuthMethod, AuthRequest, AuthStep, Principal, AuthenticatorCall } from './types.js';
-export { randomAuthid, anonymousAuthid, ANONYMOUS_AUTHID_PREFIX } from './anonymous.js';
+export type { AuthMethod, AuthRequest, Principal, AuthenticatorCall } from './types.js';
 export { wampcraKey, wampcraSignature } from './wampcra.js';
 export { verifyCryptosign, ed25519PublicKey } from './cryptosign.js';
 

@@ -47,7 +47,7 @@ function alive(pid: number): boolean {
 }
 
 /** What the lock of `cbdir` says (whether or not its process still runs), or undefined. */
-export function readNodeLock(cbdir: string): NodeLockInfo | undefined {
+function readNodeLock(cbdir: string): NodeLockInfo | undefined {
   return readLock(nodeLockPath(cbdir));
 }
 

@@ -60,7 +60,7 @@ export function workerDataFiles(worker: XbrmmWorkerConfig): WorkerDataFiles {
  * The paths of `worker` that hold secrets (absolute, as validated). A DB configured as a directory (no file
  * extension: lmdb-js then keeps `data.mdb` and `lock.mdb` inside) is tightened with what is in it.
  */
-export function workerSecretPaths(worker: XbrmmWorkerConfig): string[] {
+function workerSecretPaths(worker: XbrmmWorkerConfig): string[] {
   const files = workerDataFiles(worker);
   return [
     ...lmdbFiles(files.database),

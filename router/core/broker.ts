@@ -9,7 +9,7 @@ import type { RoleAuthorizer } from '../../config/permissions/index.js';
 import { randomWampId, type IdSequence } from './ids.js';
 import { UriPatternMap } from '../../schema/wamp/index.js';
 import { errorReply, withPayload } from './replies.js';
-import { isDict, type Session } from './session.js';
+import type { Session } from './session.js';
 import { readMatch, readIdList, readStringList } from './options.js';
 
 type PublishMessage = Extract<ClientMessage, { type: typeof MessageType.PUBLISH }>;
@@ -192,4 +192,3 @@ function isEligible(receiver: Session, a: Audience, from: Session | undefined): 
   return true;
 }
 
-export { isDict };

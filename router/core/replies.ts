@@ -1,4 +1,4 @@
-import { WampError } from '../../schema/index.js';
+import type { WampError } from '../../schema/index.js';
 import type { Dict, WireMessage } from '../wamp/messages.js';
 import { MessageType } from '../wamp/messages.js';
 
@@ -21,8 +21,4 @@ export function withPayload(message: WireMessage, args: unknown[] | undefined, k
 
 export function abortMessage(reason: string, message: string): WireMessage {
   return [MessageType.ABORT, { message }, reason];
-}
-
-export function fail(uri: string, message: string): never {
-  throw new WampError(uri, message);
 }

@@ -5,7 +5,7 @@ import { WampError, WampErrorUri } from '../../schema/index.js';
  * the 4-byte opening handshake and the 4-byte frame headers (type + 24-bit length) that follow.
  */
 
-export const RAWSOCKET_MAGIC = 0x7f;
+const RAWSOCKET_MAGIC = 0x7f;
 
 export const FrameType = { Message: 0, Ping: 1, Pong: 2 } as const;
 export type FrameType = (typeof FrameType)[keyof typeof FrameType];

@@ -30,7 +30,6 @@ export const MessageType = {
   INTERRUPT: 69,
   YIELD: 70,
 } as const;
-export type MessageTypeCode = (typeof MessageType)[keyof typeof MessageType];
 
 export type Dict = Record<string, unknown>;
 /** WAMP ids (session, request, registration, subscription, publication) are integers in [0, 2^53]. */

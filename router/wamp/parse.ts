@@ -21,7 +21,7 @@ function fail(message: string): never {
 }
 
 /** Short rendering of an offending value for error messages. */
-export function describeValue(value: unknown): string {
+function describeValue(value: unknown): string {
   switch (typeof value) {
     case 'string':
       return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);

@@ -1,8 +1,7 @@
 /** Key conversion, sealed boxes and payload encryption for the XBR data market. */
-export { KEY_BYTES, ed25519PublicKeyToX25519, ed25519SecretKeyToX25519, clampX25519Secret } from './x25519.js';
+export { ed25519PublicKeyToX25519, ed25519SecretKeyToX25519 } from './x25519.js';
 export {
   SEALED_BOX_ERROR_URI,
-  SEALED_BOX_OVERHEAD,
   SEALED_KEY_BYTES,
   sealBox,
   sealBoxWithEphemeralSecret,
@@ -14,7 +13,6 @@ export {
   PAYLOAD_DECRYPTION_ERROR_URI,
   PAYLOAD_DESERIALIZATION_ERROR_URI,
   DATA_KEY_BYTES,
-  PAYLOAD_NONCE_BYTES,
   PAYLOAD_OVERHEAD,
   encodeCbor,
   decodeCbor,

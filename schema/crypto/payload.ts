@@ -25,7 +25,7 @@ export const PAYLOAD_DESERIALIZATION_ERROR_URI = 'xbr.error.deserialization_fail
 /** Length of a data key (`crypto_secretbox` key). */
 export const DATA_KEY_BYTES = 32;
 /** Length of the random nonce prefixed to every payload ciphertext. */
-export const PAYLOAD_NONCE_BYTES = 24;
+const PAYLOAD_NONCE_BYTES = 24;
 /** Bytes added to the CBOR: nonce (24) + Poly1305 MAC (16). */
 export const PAYLOAD_OVERHEAD = 40;
 

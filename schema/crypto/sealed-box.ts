@@ -31,7 +31,7 @@ const MAC_BYTES = 16;
 const NONCE_BYTES = 24;
 
 /** Bytes a sealed box adds to the message: ephemeral public key (32) + Poly1305 MAC (16). */
-export const SEALED_BOX_OVERHEAD = KEY_BYTES + MAC_BYTES;
+const SEALED_BOX_OVERHEAD = KEY_BYTES + MAC_BYTES;
 /** Length of the sealed box of a 32-byte data key (80). */
 export const SEALED_KEY_BYTES = SEALED_BOX_OVERHEAD + KEY_BYTES;
 

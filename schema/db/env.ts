@@ -37,7 +37,7 @@ export function currentSchemaVersion(kind: DbKind): number {
 }
 
 /** Default map size (1 GiB) and the accepted bounds (128 KiB … 128 GiB, as the original). */
-export const DEFAULT_MAXSIZE = 1024 * 2 ** 20;
+const DEFAULT_MAXSIZE = 1024 * 2 ** 20;
 const MIN_MAXSIZE = 128 * 2 ** 10;
 const MAX_MAXSIZE = 128 * 2 ** 30;
 

@@ -45,7 +45,7 @@ export const WorkerIndex = {
 } as const;
 
 /** Sub-databases of a worker DB and how they store values. */
-export const WORKER_SUBDBS: Readonly<Record<string, SubDbEncoding>> = {
+const WORKER_SUBDBS: Readonly<Record<string, SubDbEncoding>> = {
   blocks: 'msgpack',
   members: 'msgpack',
   markets: 'msgpack',

@@ -56,13 +56,13 @@ export function writeBool(out: Uint8Array, off: number, value: unknown, name: st
 }
 
 /** `string`: keccak256 of the UTF-8 bytes. */
-export function writeString(out: Uint8Array, off: number, value: unknown, name: string): void {
+function writeString(out: Uint8Array, off: number, value: unknown, name: string): void {
   if (typeof value !== 'string') throw invalidArgument(name, `expected a string, got ${typeof value}`);
   out.set(keccakUtf8(value), off);
 }
 
 /** `bytes` (dynamic): keccak256 of the bytes. */
-export function writeDynamicBytes(out: Uint8Array, off: number, value: unknown, name: string): void {
+function writeDynamicBytes(out: Uint8Array, off: number, value: unknown, name: string): void {
   if (!(value instanceof Uint8Array)) throw invalidArgument(name, `expected bytes, got ${typeof value}`);
   out.set(keccak256(value), off);
 }

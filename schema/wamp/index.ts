@@ -3,6 +3,6 @@
  * policies, wildcard matching, sets of URIs a pattern can match, and the pattern map the broker and dealer
  * route with.
  */
-export { MAX_URI_LENGTH, isValidPermissionUri, isValidUri, wildcardMatches, type MatchPolicy } from './uri.js';
+export { MAX_URI_LENGTH, isValidUri, type MatchPolicy } from './uri.js';
 export { UriPatternMap } from './pattern-map.js';
-export { contains, covers, intersectNamespace, overlaps, type UriSet } from './uri-sets.js';
+export { covers, intersectNamespace, overlaps, type UriSet } from './uri-sets.js';

@@ -41,7 +41,7 @@ export function covers(outer: UriSet, inner: UriSet): boolean {
 }
 
 /** Whether the concrete `uri` is in `set`. */
-export function contains(set: UriSet, uri: string): boolean {
+function contains(set: UriSet, uri: string): boolean {
   if (set.match === 'exact') return set.uri === uri;
   if (set.match === 'prefix') return uri.startsWith(set.uri);
   return wildcardMatches(set.uri, uri);

@@ -15,7 +15,7 @@ import {
 } from 'ethers';
 import type { Devchain } from '../../contracts/devchain.js';
 
-export const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 
 /** Asserts that `promise` rejects with the revert reason `reason`. */
 export async function expectRevert(promise: Promise<unknown>, reason: string): Promise<void> {

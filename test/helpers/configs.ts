@@ -1,13 +1,13 @@
 /** Router worker configs (Crossbar-style JSON, without `type`) shared by the interop tests. */
 
 export const ALLOW_ALL = { call: true, register: true, publish: true, subscribe: true } as const;
-export const ALLOW_NONE = { call: false, register: false, publish: false, subscribe: false } as const;
+const ALLOW_NONE = { call: false, register: false, publish: false, subscribe: false } as const;
 
 /**
  * Permissions of a role that may do anything, disclosing caller and publisher under `com.disclose.` only.
  * The meta API needs its own permission: a catch-all never reaches the reserved `wamp.` namespace.
  */
-export function openPermissions(): object[] {
+function openPermissions(): object[] {
   return [
     { uri: '', match: 'prefix', allow: ALLOW_ALL },
     { uri: 'wamp.', match: 'prefix', allow: { call: true, subscribe: true } },

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { AfterHook } from './router.js';
 
-export const PYTHON = '/usr/bin/python3';
-export const PYTHON_FIXTURES = fileURLToPath(new URL('../fixtures/python/', import.meta.url));
+const PYTHON = '/usr/bin/python3';
+const PYTHON_FIXTURES = fileURLToPath(new URL('../fixtures/python/', import.meta.url));
 
 let checked: string | undefined;
 

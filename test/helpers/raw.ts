@@ -21,7 +21,7 @@ export function encodeWamp(kind: SerializerKind, msg: unknown): Buffer {
   return Buffer.from(cbor.encode(msg));
 }
 
-export function decodeWamp(kind: SerializerKind, data: Buffer): unknown {
+function decodeWamp(kind: SerializerKind, data: Buffer): unknown {
   if (kind === 'json') return JSON.parse(data.toString('utf8'));
   if (kind === 'msgpack') return unpackr.unpack(data);
   return cbor.decode(data);
@@ -146,7 +146,7 @@ export async function rawWs(target: string | { unix: string; path?: string }, ki
 // ---------------------------------------------------------------------------------------------------
 // RawSocket
 
-export const RAWSOCKET_SERIALIZER_ID: Record<SerializerKind, number> = { json: 1, msgpack: 2, cbor: 3 };
+const RAWSOCKET_SERIALIZER_ID: Record<SerializerKind, number> = { json: 1, msgpack: 2, cbor: 3 };
 
 export interface RawSocketClient extends WampSessionLike {
   readonly socket: Socket;

@@ -153,7 +153,7 @@ export async function startTestRouter(json: object, opts: StartTestRouterOptions
 export type SerializerKind = 'json' | 'msgpack' | 'cbor';
 export const SERIALIZER_KINDS: readonly SerializerKind[] = ['json', 'msgpack', 'cbor'];
 
-export function wampySerializer(kind: SerializerKind): MsgpackSerializer | JsonSerializer | CborSerializer {
+function wampySerializer(kind: SerializerKind): MsgpackSerializer | JsonSerializer | CborSerializer {
   return kind === 'msgpack' ? new MsgpackSerializer() : kind === 'cbor' ? new CborSerializer() : new JsonSerializer();
 }
 
@@ -192,7 +192,7 @@ export interface ConnectedWampy {
 }
 
 /** Builds a wampy instance without connecting (for tests that expect connect() to fail). */
-export function makeWampy(url: string, opts: WampyClientOptions): { wampy: Wampy; closed: Promise<void> } {
+function makeWampy(url: string, opts: WampyClientOptions): { wampy: Wampy; closed: Promise<void> } {
   let resolveClosed!: () => void;
   const closed = new Promise<void>((r) => (resolveClosed = r));
   const wampy = new Wampy(url, {
@@ -307,5 +307,3 @@ export async function waitFor(cond: () => boolean, ms: number, what: string): Pr
     await new Promise((r) => setTimeout(r, 5));
   }
 }
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -69,7 +69,7 @@ export function toHex16(id: Bytes16Like): Hex16 {
 }
 
 /** Normalizes an address to its checksummed 0x form. */
-export function toAddress(a: AddressLike): string {
+function toAddress(a: AddressLike): string {
   if (typeof a === 'string') return getAddress(a);
   if (a.length !== 20) throw new TypeError(`address expected (20 bytes), got ${a.length} bytes`);
   return getAddress(hexlify(a));
@@ -390,7 +390,7 @@ export type DecodedXbrEvent<E extends XbrEvent = XbrEvent> = E & { readonly orig
 
 type Contract5 = keyof XbrContractAddresses;
 /** Which contract emits each followed event. */
-export const XBR_EVENT_SOURCES: { readonly [N in XbrEventName]: Contract5 } = {
+const XBR_EVENT_SOURCES: { readonly [N in XbrEventName]: Contract5 } = {
   MemberRegistered: 'network',
   CatalogCreated: 'catalog',
   ApiPublished: 'catalog',

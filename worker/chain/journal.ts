@@ -16,8 +16,8 @@ import { open, type Database, type DatabaseOptions, type RootDatabase } from 'lm
 import { WampError } from '../../schema/index.js';
 import { DbErrorUri, storageError } from '../../schema/db/index.js';
 
-export const JOURNAL_KIND = 'chain-journal';
-export const JOURNAL_SCHEMA_VERSION = 1;
+const JOURNAL_KIND = 'chain-journal';
+const JOURNAL_SCHEMA_VERSION = 1;
 
 /** How a closed entry ended. */
 export type JournalOutcome =

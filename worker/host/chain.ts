@@ -31,7 +31,7 @@ interface Deployment {
 const NAMES = ['token', 'network', 'catalog', 'market', 'channel'] as const;
 
 /** Reads a `devchain.json` written by `contracts/devchain-main.ts`. */
-export function readDeployment(path: string): Deployment {
+function readDeployment(path: string): Deployment {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));

@@ -32,7 +32,7 @@ import { loadOrCreateKey } from './key.js';
 import { registerProcedures, type Registered } from './register-procedures.js';
 import { joinRealm } from './session.js';
 
-export const ZERO_MARKET = '0x' + '00'.repeat(16);
+const ZERO_MARKET = '0x' + '00'.repeat(16);
 
 /** What the worker shares with each maker. */
 export interface MakerEnv {

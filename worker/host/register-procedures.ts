@@ -26,7 +26,7 @@ export interface InvocationError {
  * Maps a thrown value to the caller's error: WampError as is, anything else logged and reported as
  * `wamp.error.runtime_error`.
  */
-export function toInvocationError(err: unknown, uri: string, details: CallerDetails, log: Logger): InvocationError {
+function toInvocationError(err: unknown, uri: string, details: CallerDetails, log: Logger): InvocationError {
   if (err instanceof WampError) {
     log.debug('procedure failed', { procedure: uri, error_uri: err.uri, error: err.message, caller_authid: details.caller_authid });
     return {

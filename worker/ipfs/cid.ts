@@ -17,10 +17,10 @@ import { base58btc } from 'multiformats/bases/base58';
 export const MAX_HASH_LENGTH = 128;
 
 /** Multicodec codes of the block formats we can decode. */
-export const DAG_PB_CODE = 0x70;
+const DAG_PB_CODE = 0x70;
 export const RAW_CODE = 0x55;
 /** Multihash code of sha2-256. */
-export const SHA2_256_CODE = 0x12;
+const SHA2_256_CODE = 0x12;
 
 const decoder = base58btc.decoder.or(base32.decoder).or(base36.decoder).or(base16.decoder);
 

@@ -59,13 +59,13 @@ const uniq = (xs: readonly string[]): string[] => [...new Set(xs)];
  * A schema reference as stored: `ipfs://<cid>` (and `/ipfs/<cid>`) IRIs become the bare CID, so a meta file
  * pointing at the API's own schema hash does not list it twice.
  */
-export function schemaRef(ref: string): string {
+function schemaRef(ref: string): string {
   const m = /^(?:ipfs:\/\/|\/ipfs\/)([A-Za-z0-9]+)\/?$/.exec(ref);
   return m !== null && checkCid(m[1]).ok ? m[1]! : ref;
 }
 
 /** The description of `rec` from the parsed files, or undefined when none of its description files is available. */
-export function buildDescription(kind: RecordRef['kind'], rec: ChainRecord, parsed: ParsedByHash, now: NsTime): RdfDescription | undefined {
+function buildDescription(kind: RecordRef['kind'], rec: ChainRecord, parsed: ParsedByHash, now: NsTime): RdfDescription | undefined {
   const of = (h: string): TurtleDescription | undefined => (h === '' ? undefined : (parsed.get(h) ?? undefined));
   const make = (hash: string, d: TurtleDescription, schemaRefs: string[]): RdfDescription => ({
     hash,

@@ -33,7 +33,7 @@ export interface DownloadOptions {
 }
 
 /** Deepest DAG followed (a balanced UnixFS tree of a 1 GiB file with 174 links per node is 4 levels deep). */
-export const MAX_DAG_DEPTH = 32;
+const MAX_DAG_DEPTH = 32;
 
 const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 

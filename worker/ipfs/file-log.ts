@@ -18,7 +18,7 @@ import type { IpfsFile, IpfsFileRef, IpfsFileStatus } from '../../schema/db/inde
 import { sameRef } from './refs.js';
 
 /** Longest `last_error` kept (a parser message can quote much of a file). */
-export const MAX_ERROR_TEXT = 500;
+const MAX_ERROR_TEXT = 500;
 
 const clipError = (s: string): string => (s.length > MAX_ERROR_TEXT ? `${s.slice(0, MAX_ERROR_TEXT)}…` : s);
 
@@ -44,12 +44,12 @@ export function firstSeen(key: string, ref: IpfsFileRef, now: NsTime, invalidRea
 }
 
 /** After a failed attempt that will be retried at `nextAt`. */
-export function failedRetry(rec: IpfsFile, error: string, now: NsTime, nextAt: NsTime): IpfsFile {
+function failedRetry(rec: IpfsFile, error: string, now: NsTime, nextAt: NsTime): IpfsFile {
   return { ...rec, status: 'pending', retries: rec.retries + 1, errored_at: now, last_error: clipError(error), next_retry_at: nextAt };
 }
 
 /** After an attempt that failed for good (`malformed`, `too_large`). */
-export function failedFinal(rec: IpfsFile, status: Extract<IpfsFileStatus, 'malformed' | 'too_large'>, error: string, now: NsTime, sizeLimit?: number): IpfsFile {
+function failedFinal(rec: IpfsFile, status: Extract<IpfsFileStatus, 'malformed' | 'too_large'>, error: string, now: NsTime, sizeLimit?: number): IpfsFile {
   const out: IpfsFile = { ...without(rec, 'next_retry_at', 'size_limit'), status, retries: rec.retries + 1, errored_at: now, last_error: clipError(error) };
   return sizeLimit === undefined ? out : { ...out, size_limit: sizeLimit };
 }

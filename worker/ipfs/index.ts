@@ -4,10 +4,10 @@
  * of the default setup is `./node/` (imported separately: it loads js-ipfs).
  */
 export { IpfsFetcher, type IpfsFetcherOptions } from './fetcher.js';
-export { checkCid, checkParsedCid, MAX_HASH_LENGTH, type AcceptedCid, type CidCheck } from './cid.js';
-export { downloadVerified, MAX_DAG_DEPTH, type BlockSource, type DownloadOptions } from './download.js';
-export { describeTurtle, DESCRIBE_LIMITS, type TurtleDescription } from './describe.js';
-export { baseDelayMs, retryDelayMs, type BackoffPolicy } from './backoff.js';
-export { IpfsErrorUri, isRetryable, type IpfsErrorUriValue } from './errors.js';
-export { fileKey, HASH_FIELDS, PARSED_FIELDS, type RecordKind, type RecordRef } from './refs.js';
-export { ipfsStatus, STATUS_DEFAULT_LIMIT, STATUS_MAX_LIMIT, type IpfsStatusReport } from './status.js';
+export { checkCid, MAX_HASH_LENGTH } from './cid.js';
+export type { BlockSource } from './download.js';
+export { describeTurtle, DESCRIBE_LIMITS } from './describe.js';
+export { baseDelayMs, retryDelayMs } from './backoff.js';
+export { IpfsErrorUri } from './errors.js';
+export { fileKey } from './refs.js';
+export type { IpfsStatusReport } from './status.js';

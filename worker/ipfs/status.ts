@@ -15,8 +15,8 @@ export interface IpfsStatusReport {
 }
 
 /** Default and largest number of `next_retries` entries. */
-export const STATUS_DEFAULT_LIMIT = 10;
-export const STATUS_MAX_LIMIT = 1000;
+const STATUS_DEFAULT_LIMIT = 10;
+const STATUS_MAX_LIMIT = 1000;
 
 /** Reads the report from `ipfs_files`; `active` and `waiting` come from the running scheduler. */
 export function ipfsStatus(db: WorkerDb, live: { active: number; waiting: number; limit?: number }): IpfsStatusReport {

@@ -5,15 +5,7 @@
  * the replica writes; restarts resume from it.
  */
 export { startChainMonitor } from './monitor.js';
-export { ChannelSinkRegistry, type ChannelSink } from './sinks.js';
+export { ChannelSinkRegistry } from './sinks.js';
 export { MonitorErrorUri } from './errors.js';
-export { applyReplicaEvent, replicaWriteOf, type ReplicaOutcome } from './replica.js';
-export { toChannelEvent } from './convert.js';
-export type {
-  ChannelChainEvent,
-  ChannelClosedChainEvent,
-  ChannelClosingChainEvent,
-  ChannelEventOrigin,
-  ChannelOpenedChainEvent,
-} from './channel-events.js';
-export type { BlockProgress, ChainMonitor, ChainMonitorEvents, ChainMonitorOptions, MonitorProvider, ReplicaWrite, RetryNotice } from './types.js';
+export type { ChannelChainEvent } from './channel-events.js';
+export type { ChainMonitor, ChainMonitorOptions, MonitorProvider, ReplicaWrite, RetryNotice } from './types.js';

@@ -352,7 +352,7 @@ export async function untilKnown<T>(fn: () => Promise<T>, timeoutMs = 15_000): P
   }
 }
 
-export { Wallet, randomBytes };
+export { Wallet };
 
 /** A fresh random key as a plain Wallet. */
 export const randomWallet = (): Wallet => new Wallet(Wallet.createRandom().privateKey);

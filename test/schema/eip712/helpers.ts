@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { ALL_TYPES, type Eip712Field, type MessageMap, type PrimaryType } from '../../../schema/eip712/index.js';
 
 /** The signing vectors of the specification, copied into the repository (test/fixtures). */
-export const VECTORS_PATH = new URL('../../fixtures/eip712-vectors.json', import.meta.url);
+const VECTORS_PATH = new URL('../../fixtures/eip712-vectors.json', import.meta.url);
 
 export interface TypedVector {
   primaryType: PrimaryType;

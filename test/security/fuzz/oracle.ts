@@ -17,10 +17,10 @@ import { procedureSpec, type Access } from './procedures.js';
  * the catch-alls. `no_such_procedure` only where the maker calls a seller ({@link ProcedureSpec.callsSeller}).
  */
 const NOT_SPECIFIC = new Set<string>([XbrErrorUri.runtimeError, XbrErrorUri.invalidPayload, XbrErrorUri.noSuchProcedure]);
-export const SPECIFIC_ERROR_URIS: ReadonlySet<string> = new Set(Object.values(XbrErrorUri).filter((u) => !NOT_SPECIFIC.has(u)));
+const SPECIFIC_ERROR_URIS: ReadonlySet<string> = new Set(Object.values(XbrErrorUri).filter((u) => !NOT_SPECIFIC.has(u)));
 
 /** ABORT reasons of a cryptosign HELLO the authenticator (or the router before it) may give. */
-export const HELLO_ABORT_URIS: ReadonlySet<string> = new Set([WampErrorUri.notAuthorized, XbrErrorUri.invalidAuthRequest, XbrErrorUri.invalidSignature]);
+const HELLO_ABORT_URIS: ReadonlySet<string> = new Set([WampErrorUri.notAuthorized, XbrErrorUri.invalidAuthRequest, XbrErrorUri.invalidSignature]);
 
 /** Whether a caller of `kind` may call a procedure of `access` (docs/protocol.md#trust-model). */
 export function mayCall(kind: CallerKind, access: Access): boolean {

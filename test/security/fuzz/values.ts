@@ -21,13 +21,13 @@ export type SlotPools = Readonly<Record<Slot, readonly unknown[]>>;
 export const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', '__defineGetter__', 'then'] as const;
 
 /** Byte string lengths around the ones XBR uses (16 id, 20 address, 32 uint256/key, 65 signature, 80 sealed box). */
-export const BYTE_LENGTHS = [0, 1, 15, 16, 17, 19, 20, 21, 31, 32, 33, 64, 65, 66, 80] as const;
+const BYTE_LENGTHS = [0, 1, 15, 16, 17, 19, 20, 21, 31, 32, 33, 64, 65, 66, 80] as const;
 
 /** How long a "very long" string or byte string is: far above every argument's bound, far below 1 MiB. */
-export const LONG_VALUE_LENGTH = 100 * 1024;
+const LONG_VALUE_LENGTH = 100 * 1024;
 
 /** Deepest list/dict nesting generated (the router refuses beyond 1000; that is not the maker's case). */
-export const MAX_GENERATED_DEPTH = 50;
+const MAX_GENERATED_DEPTH = 50;
 
 const TWO_53 = 2 ** 53;
 const MAX_UINT64 = 2n ** 64n - 1n;

@@ -22,7 +22,7 @@ export const quietLogger = createLogger({}, 'error');
 let chain: { provider: BrowserProvider; raw: Eip1193Provider } | undefined;
 
 /** The in-process EDR chain of this test process (one per process; reset with {@link resetChain}). */
-export function getChain(): { provider: BrowserProvider; raw: Eip1193Provider } {
+function getChain(): { provider: BrowserProvider; raw: Eip1193Provider } {
   if (chain !== undefined) return chain;
   process.env['HARDHAT_CONFIG'] = new URL('./hardhat.config.cjs', import.meta.url).pathname;
   process.env['HARDHAT_DISABLE_TELEMETRY_PROMPT'] = 'true';

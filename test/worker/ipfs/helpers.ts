@@ -19,7 +19,7 @@ import { IpfsFetcher, type IpfsFetcherOptions } from '../../../worker/ipfs/index
 import { startEmbeddedIpfsNode, type EmbeddedIpfsNode } from '../../../worker/ipfs/node/index.js';
 import { freePort } from '../../e2e/harness/market-edge.js';
 
-export const quietLog = createLogger({}, 'error');
+const quietLog = createLogger({}, 'error');
 
 export const TTL = {
   catalog: (title: string, extra = '') => `@prefix dcterms: <http://purl.org/dc/terms/> .
@@ -34,7 +34,7 @@ export const TTL = {
 export const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 /** A temp directory removed by `cleanup`. */
-export function tempDir(prefix: string): { path: string; cleanup(): void } {
+function tempDir(prefix: string): { path: string; cleanup(): void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
   return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
 }
@@ -78,7 +78,7 @@ export async function startTestNode(): Promise<TestNode> {
 }
 
 /** Fetcher config for tests: short timeouts and retries. */
-export function testConfig(url: string, directory: string, over: Partial<IpfsConfig> = {}): IpfsConfig {
+function testConfig(url: string, directory: string, over: Partial<IpfsConfig> = {}): IpfsConfig {
   return { url, directory, timeout: 400, max_size: 1 << 20, concurrency: 4, retry_initial: 200, retry_max: 1_000, ...over };
 }
 

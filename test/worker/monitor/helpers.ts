@@ -16,7 +16,7 @@ import { openWorkerDb, type WorkerDb } from '../../../schema/db/worker-db.js';
 import { createLogger } from '../../../schema/log.js';
 import { ChannelSinkRegistry, startChainMonitor, type ChainMonitor, type ChainMonitorOptions } from '../../../worker/monitor/index.js';
 
-export const quietLogger = createLogger({}, 'error');
+const quietLogger = createLogger({}, 'error');
 
 export interface World {
   chain: Devchain;

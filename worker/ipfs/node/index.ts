@@ -1,1 +1,1 @@
-export { startEmbeddedIpfsNode, type EmbeddedIpfsNode, type EmbeddedIpfsOptions } from './embedded.js';
+export { startEmbeddedIpfsNode, type EmbeddedIpfsNode } from './embedded.js';

@@ -25,7 +25,7 @@ export const MEMBER_ROLE = 'user';
 /** The role the maker's authenticator gives everyone else (unknown keys, members that are not actors). */
 export const ANONYMOUS_ROLE = 'anonymous';
 /** The role of node operators. */
-export const OPERATOR_ROLE = 'operator';
+const OPERATOR_ROLE = 'operator';
 
 const P = MarketMakerProcedure;
 const C = MarketMakerCatalogProcedure;
@@ -78,7 +78,7 @@ export function callerMember(details: CallerDetails): Address | undefined {
 }
 
 /** Whether the invocation came from the router itself (no caller disclosed at all). */
-export function isRouterCall(details: CallerDetails): boolean {
+function isRouterCall(details: CallerDetails): boolean {
   return details.caller === undefined && details.caller_authid === undefined && details.caller_authrole === undefined;
 }
 

@@ -14,7 +14,7 @@ import { WampError, WampErrorUri } from '../../../schema/index.js';
 import { XbrErrorUri } from '../../../schema/index.js';
 
 /** 1 → "payment", 2 → "paying". */
-export function channelKind(type: number): 'payment' | 'paying' {
+function channelKind(type: number): 'payment' | 'paying' {
   return type === ChannelType.PAYMENT ? 'payment' : 'paying';
 }
 

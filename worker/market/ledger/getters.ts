@@ -45,7 +45,7 @@ function checkViewer(channel: Channel, viewer: Address | undefined): void {
 }
 
 /** The channel record of `type` with id `channelId`; `crossbar.error.no_such_object` when missing. */
-export function getChannel(db: MakerDb, type: LedgerChannelType, channelId: unknown, viewer?: Address): Channel {
+function getChannel(db: MakerDb, type: LedgerChannelType, channelId: unknown, viewer?: Address): Channel {
   const id = channelIdArg(channelId);
   const channel = channelTables(db, type).channels.get(id);
   if (channel === undefined) throw noSuchChannel(type, id);
@@ -54,7 +54,7 @@ export function getChannel(db: MakerDb, type: LedgerChannelType, channelId: unkn
 }
 
 /** The ledger balance of channel `channelId` of `type`; `crossbar.error.no_such_object` when missing. */
-export function getChannelBalance(db: MakerDb, type: LedgerChannelType, channelId: unknown, viewer?: Address): ChannelBalance {
+function getChannelBalance(db: MakerDb, type: LedgerChannelType, channelId: unknown, viewer?: Address): ChannelBalance {
   const id = channelIdArg(channelId);
   const { channels, balances } = channelTables(db, type);
   const balance = balances.get(id);

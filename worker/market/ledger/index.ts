@@ -33,48 +33,22 @@
  * - **Closes.** `checkCooperativeClose` refuses a state other than the ledger's current one and any close
  *   while inflight > 0, then marks the channel CLOSING so no purchase can start on it.
  */
-export { activeChannel, isUsable, type ChannelWithBalance, type LedgerChannelType } from './active-channel.js';
-export { auditLedger, type LedgerAudit } from './audit-ledger.js';
-export {
-  applyChannelEvent,
-  type ChannelClosedEvent,
-  type ChannelClosingEvent,
-  type ChannelEvent,
-  type ChannelEventContext,
-  type ChannelEventResult,
-  type ChannelOpenedEvent,
-} from './channel-events.js';
-export { abandonCooperativeClose, checkCooperativeClose, type CloseDecision, type CooperativeCloseRequest } from './cooperative-close.js';
-export { channelKind, invalidSignature, noSuchChannel, notChannelActor } from './errors.js';
+export { activeChannel } from './active-channel.js';
+export { auditLedger } from './audit-ledger.js';
+export { applyChannelEvent, type ChannelEvent } from './channel-events.js';
+export { abandonCooperativeClose, checkCooperativeClose, type CloseDecision } from './cooperative-close.js';
+export { invalidSignature } from './errors.js';
 export {
   amountOffered,
   findPurchaseReplay,
   paymentAfterResolve,
-  type AnsweredTransaction,
-  type PurchaseReplay,
   type PurchaseReplayRequest,
   type SoldTransaction,
 } from './find-purchase-replay.js';
-export {
-  getActiveChannelWire,
-  getChannel,
-  getChannelBalance,
-  getChannelBalanceWire,
-  getChannelWire,
-  getChannelsByActor,
-  getChannelsByDelegate,
-} from './getters.js';
+export { getActiveChannelWire, getChannelBalanceWire, getChannelWire, getChannelsByActor, getChannelsByDelegate } from './getters.js';
 export { KeyedMutex } from './keyed-mutex.js';
-export { marshalBalance, marshalChannel, type BalanceWire, type ChannelWire } from './marshal.js';
-export { inflightPurchases, recoverInflight, type RecoverOptions, type RecoveryDecision } from './recovery.js';
-export { NO_PAYING_CHANNEL, reservePurchase, reservePurchaseBatched, type ReservedLeg, type ReservedPurchase, type ReservePurchaseRequest } from './reserve-purchase.js';
-export {
-  failureDetails,
-  resolvePurchase,
-  resolvePurchaseBatched,
-  type PurchaseOutcome,
-  type ResolvedPurchase,
-  type ResolveOptions,
-} from './resolve-purchase.js';
-export { paymentLockKey, purchaseLockKeys, runPurchase, verifySellerSignature, type PurchaseResult, type SellResult } from './run-purchase.js';
-export { CLOSE_AT_WINDOW, MAX_CHANNEL_SEQ, checkCloseAt, closeMessage, type MarketBinding } from './types.js';
+export { inflightPurchases, recoverInflight } from './recovery.js';
+export { NO_PAYING_CHANNEL, reservePurchase, reservePurchaseBatched, type ReservedPurchase, type ReservePurchaseRequest } from './reserve-purchase.js';
+export { resolvePurchase, resolvePurchaseBatched, type ResolvedPurchase } from './resolve-purchase.js';
+export { paymentLockKey, runPurchase, verifySellerSignature, type SellResult } from './run-purchase.js';
+export { MAX_CHANNEL_SEQ, closeMessage, type MarketBinding } from './types.js';

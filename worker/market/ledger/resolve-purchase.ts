@@ -9,7 +9,7 @@
  * (seq, balance), and the seller may hold the maker's; giving the refunded state a fresh number would
  * either reuse a signed seq with a different balance or need a signature nobody made. So after a failure
  * the next purchase must sign `seq + 1` over the refunded `remaining` — the buyer learns both from the
- * error's kwargs (`channel_seq`, `remaining`, see {@link failureDetails}) or from
+ * error's kwargs (`channel_seq`, `remaining`, added by `runPurchase`) or from
  * `get_payment_channel_balance`, and a seller that already counted the failed sale resyncs from
  * `get_paying_channel_balance`. This matches the original (docs/protocol.md#refund) and docs/protocol.md#ledger-rules (seq strictly
  * increasing).
@@ -130,12 +130,4 @@ function resolver(db: MakerDb, tid: Uuid, outcome: PurchaseOutcome, options: Res
     db.transactions.put(tid, done);
     return payingBalance === undefined ? { transaction: done, paymentBalance } : { transaction: done, paymentBalance, payingBalance };
   };
-}
-
-/**
- * The kwargs to attach to the error a failed purchase returns to the buyer, so it can resync: the payment
- * channel, its seq (already advanced) and its refunded `remaining`.
- */
-export function failureDetails(resolved: ResolvedPurchase): { payment_channel: Uuid; channel_seq: number; remaining: bigint } {
-  return { payment_channel: resolved.transaction.payment_channel, channel_seq: resolved.paymentBalance.seq, remaining: resolved.paymentBalance.remaining };
 }

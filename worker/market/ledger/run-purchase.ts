@@ -65,7 +65,7 @@ export function paymentLockKey(paymentChannelId: Uint8Array): string {
 }
 
 /** The lock keys of a purchase: its payment channel and its seller. */
-export function purchaseLockKeys(paymentChannelId: Uint8Array, seller: Uint8Array): string[] {
+function purchaseLockKeys(paymentChannelId: Uint8Array, seller: Uint8Array): string[] {
   return [paymentLockKey(paymentChannelId), `seller:${hexOf(seller)}`];
 }
 

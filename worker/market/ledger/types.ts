@@ -18,7 +18,7 @@ export interface MarketBinding {
  * "the current block number (within 1440 blocks)", the contracts' PRESIGNED_TXN_MAX_AGE). Both
  * directions: a delegate whose node is a few blocks ahead of the maker's is not refused.
  */
-export const CLOSE_AT_WINDOW = 1440n;
+const CLOSE_AT_WINDOW = 1440n;
 
 /** Largest `channelSeq` an EIP712ChannelClose can carry (uint32). */
 export const MAX_CHANNEL_SEQ = 0xffff_ffff;

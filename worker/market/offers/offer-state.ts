@@ -9,12 +9,12 @@ import type { WampError } from '../../../schema/index.js';
 import { offerExpired, offerNotYetValid, offerRevoked, offerSoldOut } from './errors.js';
 
 /** True once `expires` has been reached. */
-export function isExpired(offer: Offer, now: NsTime): boolean {
+function isExpired(offer: Offer, now: NsTime): boolean {
   return offer.expires !== undefined && offer.expires <= now;
 }
 
 /** True when no copy is left (never for an offer without `copies`). */
-export function isSoldOut(offer: Offer): boolean {
+function isSoldOut(offer: Offer): boolean {
   return offer.remaining !== undefined && offer.remaining <= 0;
 }
 

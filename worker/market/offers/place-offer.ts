@@ -20,7 +20,7 @@ import type { CallerIdentity, OfferContext, PlaceOfferInput } from './types.js';
 const defaultLog = createLogger({ component: 'offers' });
 
 /** The caller's authid, which must be usable as `<seller_authid>` of `xbr.provider.<seller_authid>.sell`. */
-export function sellerAuthid(caller: CallerIdentity): string {
+function sellerAuthid(caller: CallerIdentity): string {
   const authid = caller.authid;
   if (authid === undefined || authid.length === 0) throw notAuthorized('the caller is not authenticated (no authid disclosed)');
   if (callerMember({ caller_authid: authid, ...(caller.authrole === undefined ? {} : { caller_authrole: caller.authrole }) }) === undefined) {

@@ -15,7 +15,7 @@ import { ed25519PublicKeyToX25519 } from '../../../schema/crypto/index.js';
 import { MAX_CHANNEL_SEQ } from '../ledger/index.js';
 
 /** `close_at` when the buyer sends none (the Python clients' hard-coded value). */
-export const DEFAULT_CLOSE_AT = 1n;
+const DEFAULT_CLOSE_AT = 1n;
 
 const KWARGS = new Set(['close_at']);
 

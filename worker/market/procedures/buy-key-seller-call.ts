@@ -28,7 +28,7 @@ export interface SoldKey extends SellResult {
 }
 
 /** The docs/protocol.md#seller-call positional arguments of `sell` for `reserved`, signed by the maker when there is a paying leg. */
-export function sellArgs(makerAddress: Address, makerKey: Uint8Array, input: BuyKeyInput, reserved: ReservedPurchase): unknown[] {
+function sellArgs(makerAddress: Address, makerKey: Uint8Array, input: BuyKeyInput, reserved: ReservedPurchase): unknown[] {
   const paying = reserved.paying;
   if (paying === undefined) return [makerAddress, input.buyerPubkey, input.keyId, null, 0, packUint256(0n), packUint256(0n), null];
   return [
@@ -51,7 +51,7 @@ function failed(sellerHex: string, what: string): WampError {
  * The seller's receipt, checked: a dict with `sealed_key` (80 bytes) and, when `needSignature`, `signature` (65 bytes).
  * @throws WampError `xbr.error.transaction_failed` (docs/protocol.md#buy-key-errors).
  */
-export function parseSellReceipt(result: unknown, needSignature: boolean, sellerHex: string): SoldKey {
+function parseSellReceipt(result: unknown, needSignature: boolean, sellerHex: string): SoldKey {
   if (result === null || typeof result !== 'object' || Array.isArray(result) || result instanceof Uint8Array) throw failed(sellerHex, `expected a receipt dict, got ${describe(result)}`);
   const r = result as Record<string, unknown>;
   const sealedKey = r['sealed_key'];

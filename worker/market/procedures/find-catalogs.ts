@@ -12,8 +12,8 @@ import { WorkerIndex } from '../../../schema/db/index.js';
 import { namedArgs, type MakerContext, type ProcedureCall, type ProcedureHandler } from '../api/index.js';
 import { marshalCatalog, type CatalogWire } from './marshal-catalog.js';
 
-export const FIND_CATALOGS_DEFAULT_LIMIT = 10;
-export const FIND_CATALOGS_MAX_LIMIT = 1000;
+const FIND_CATALOGS_DEFAULT_LIMIT = 10;
+const FIND_CATALOGS_MAX_LIMIT = 1000;
 
 const nonEmpty = /^[\s\S]*\S[\s\S]*$/;
 const tagList = optional((name: string, v: unknown) => listArg(name, v, (n, x) => stringArg(n, x, { maxLength: 200, pattern: nonEmpty }), { maxLength: 100 }));
@@ -22,7 +22,7 @@ const textArg = optional((name: string, v: unknown) => stringArg(name, v, { maxL
 const fold = (s: string): string => s.trim().toLocaleLowerCase('en');
 
 /** Whether description `d` carries every tag of `tags` (folded) and contains `text` (folded) in its title or description. */
-export function descriptionMatches(d: RdfDescription | undefined, tags: readonly string[] | undefined, text: string | undefined): boolean {
+function descriptionMatches(d: RdfDescription | undefined, tags: readonly string[] | undefined, text: string | undefined): boolean {
   if (tags === undefined && text === undefined) return true;
   if (d === undefined) return false;
   if (tags !== undefined) {

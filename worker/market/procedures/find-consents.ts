@@ -22,8 +22,8 @@ import { marshalConsent, type ConsentWire } from './marshal-consent.js';
 import { requireCallerMember } from './member-checks.js';
 
 /** Default and largest `limit` of `find_consents`. */
-export const FIND_CONSENTS_DEFAULT_LIMIT = 100;
-export const FIND_CONSENTS_MAX_LIMIT = 1000;
+const FIND_CONSENTS_DEFAULT_LIMIT = 100;
+const FIND_CONSENTS_MAX_LIMIT = 1000;
 
 const KWARGS = [
   'created_from', 'limit', 'include_owners', 'include_delegates', 'include_markets', 'include_apis', 'include_titles', 'include_descriptions', 'include_tags',

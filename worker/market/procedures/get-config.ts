@@ -8,7 +8,7 @@ import { WampError } from '../../../schema/index.js';
 import { namedArgs, type MakerContext, type ProcedureHandler } from '../api/index.js';
 
 /** URL of the XBR EULA text (docs/protocol.md#get-config); the text is not fetched (no outbound network). */
-export const EULA_URL = 'https://raw.githubusercontent.com/crossbario/xbr-protocol/master/ipfs/xbr-eula/XBR-EULA.txt';
+const EULA_URL = 'https://raw.githubusercontent.com/crossbario/xbr-protocol/master/ipfs/xbr-eula/XBR-EULA.txt';
 
 export function getConfigProcedure(ctx: MakerContext): ProcedureHandler {
   return async (call) => {

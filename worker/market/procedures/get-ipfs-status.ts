@@ -7,7 +7,7 @@ import { namedArgs, type MakerContext, type ProcedureCall, type ProcedureHandler
 import { fetcherOf } from './ipfs-control.js';
 
 /** Largest `next_retries` list (the fetcher's own bound). */
-export const IPFS_STATUS_MAX_LIMIT = 1000;
+const IPFS_STATUS_MAX_LIMIT = 1000;
 
 /** `get_ipfs_status` as sent over WAMP. */
 export interface IpfsStatusWire {

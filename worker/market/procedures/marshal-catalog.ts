@@ -21,7 +21,7 @@ export interface DescriptionWire {
   parsed_at: bigint;
 }
 
-export function marshalDescription(d: RdfDescription | undefined): DescriptionWire | null {
+function marshalDescription(d: RdfDescription | undefined): DescriptionWire | null {
   if (d === undefined) return null;
   return { hash: d.hash, title: d.title ?? null, description: d.description ?? null, tags: [...d.tags], schema_refs: [...d.schema_refs], parsed_at: d.parsed_at };
 }

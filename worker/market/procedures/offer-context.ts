@@ -9,7 +9,7 @@ import type { CallerDetails, MakerContext, ProcedureCall } from '../api/index.js
 import type { CallerIdentity, OfferContext } from '../offers/index.js';
 
 /** The caller as the offer book sees it (session ids beyond 2^53 do not occur: WAMP ids are < 2^53). */
-export function callerIdentity(d: CallerDetails): CallerIdentity {
+function callerIdentity(d: CallerDetails): CallerIdentity {
   return {
     ...(d.caller === undefined ? {} : { sessionId: Number(d.caller) }),
     ...(d.caller_authid === undefined ? {} : { authid: d.caller_authid }),

@@ -21,7 +21,7 @@ function badQuote(offer: Offer, what: string): WampError {
 }
 
 /** The seller's price for `offer`, checked (32 bytes big-endian in `result.price`). */
-export function sellerPrice(offer: Offer, result: unknown): Amount {
+function sellerPrice(offer: Offer, result: unknown): Amount {
   if (result === null || typeof result !== 'object' || Array.isArray(result) || result instanceof Uint8Array) throw badQuote(offer, `expected a dict, got ${describe(result)}`);
   const price = (result as Record<string, unknown>)['price'];
   if (!(price instanceof Uint8Array) || price.length !== 32) throw badQuote(offer, `price: expected 32 bytes (uint256), got ${describe(price)}`);

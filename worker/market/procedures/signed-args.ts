@@ -10,7 +10,7 @@ import { sameBytes } from '../../../schema/codec/index.js';
 import type { MakerContext } from '../api/index.js';
 
 /** Blocks a pre-signed block number may lie behind the current block (the contracts' PRESIGNED_TXN_MAX_AGE). */
-export const PRESIGNED_MAX_AGE = 1440n;
+const PRESIGNED_MAX_AGE = 1440n;
 
 /** A block number (int or bigint ≥ 0) as bigint. */
 export function blockArg(name: string, value: unknown): bigint {
@@ -20,7 +20,7 @@ export function blockArg(name: string, value: unknown): bigint {
 }
 
 /** An integer argument that must equal `expected` (e.g. the verifying chain id). */
-export function expectInt(name: string, value: unknown, expected: bigint): void {
+function expectInt(name: string, value: unknown, expected: bigint): void {
   const v = typeof value === 'number' && Number.isSafeInteger(value) ? BigInt(value) : value;
   if (typeof v !== 'bigint') throw argumentError(name, 'an integer', describe(value));
   if (v !== expected) throw argumentError(name, `${expected} (this maker's)`, String(v));
