@@ -4,6 +4,7 @@
  * filled in by the validator, so everything downstream sees complete objects.
  */
 import type { MatchPolicy } from '../schema/wamp/index.js';
+import type { XbrContractAddresses } from '../schema/index.js';
 
 export type { MatchPolicy };
 export type SerializerName = 'json' | 'msgpack' | 'cbor';
@@ -250,9 +251,6 @@ export interface MakerTransportConfig {
   serializers: MakerSerializerName[];
 }
 
-export type XbrContractName = 'token' | 'network' | 'catalog' | 'market' | 'channel';
-/** The XBR contract addresses, EIP-55 checksummed. */
-export type XbrContractAddresses = Record<XbrContractName, string>;
 
 /** `options.extra.blockchain`: the Ethereum network an xbrmm worker follows and transacts on. */
 export type BlockchainConfig = BlockchainCommon & (

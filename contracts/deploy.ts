@@ -10,6 +10,7 @@
  * const deployment = await deployXbr(chain.signers[0]!);
  */
 import type { Signer } from 'ethers';
+import type { XbrContractAddresses } from '../schema/index.js';
 import {
   xbrCatalogAbi,
   xbrCatalogBytecode,
@@ -24,15 +25,6 @@ import {
 } from './build/index.js';
 import { deployContract } from './devchain.js';
 
-/** Addresses of a deployment of the five XBR contracts (checksummed). */
-export interface XbrAddresses {
-  readonly token: string;
-  readonly network: string;
-  readonly catalog: string;
-  readonly market: string;
-  readonly channel: string;
-}
-
 /** Result of {@link deployXbr}. */
 export interface XbrDeployment {
   readonly chainId: bigint;
@@ -40,7 +32,7 @@ export interface XbrDeployment {
   readonly deploymentBlock: number;
   /** The deployer: holds the whole XBR supply, is the network's organization and its first (VERIFIED) member / maintainer. */
   readonly deployer: string;
-  readonly addresses: XbrAddresses;
+  readonly addresses: Readonly<XbrContractAddresses>;
 }
 
 /**

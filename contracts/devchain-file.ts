@@ -2,7 +2,7 @@
  * The shape of the deployment file the `devchain` guest writes (`.xbr-edge/devchain.json`): what the xbrmm
  * worker, the delegates' CLI and the tests read. Amounts are decimal strings; it holds no private keys.
  */
-import type { XbrAddresses } from './deploy.js';
+import type { XbrContractAddresses } from '../schema/index.js';
 import type { DemoAccount } from './demo.js';
 
 export interface DevchainFile {
@@ -11,7 +11,7 @@ export interface DevchainFile {
   /** JSON-RPC URL of the chain. */
   url: string;
   deploymentBlock: number;
-  contracts: XbrAddresses;
+  contracts: XbrContractAddresses;
   accounts: { derivation: string; note: string };
   demo: {
     marketId: string;

@@ -1,9 +1,11 @@
 /**
  * Plumbing of the node's processes, shared by the controller and its node.js workers: the controller ↔ worker
- * IPC messages, a worker's life under the controller (`runWorker`), following a parent that may die, and
- * batching a socket's writes per event-loop turn.
+ * IPC messages, a worker's life under the controller (`runWorker`), following a parent that may die,
+ * batching a socket's writes per event-loop turn, an abortable sleep and the retry backoff.
  */
 export { isControllerToWorker, isWorkerToController, type ControllerToWorker, type WorkerToController } from './ipc.js';
 export { watchParent } from './parent-watch.js';
 export { runWorker } from './worker-bootstrap.js';
+export { sleep } from './sleep.js';
+export { backoffDelay } from './backoff.js';
 export { WriteCoalescer } from './write-coalescer.js';

@@ -1,6 +1,7 @@
 /**
- * Error URIs raised by the storage layer. Every failure is a {@link WampError}, so the WAMP boundary can
- * pass it on unchanged; a maker that sees `xbr.error.storage*` stops serving (fail closed, docs/protocol.md#ledger-rules).
+ * Errors raised by the storage layer; their URIs are `XbrErrorUri.storage*` and `ledgerInvariant` in
+ * `error-uris.ts`. Every failure is a {@link WampError}, so the WAMP boundary can pass it on unchanged; a
+ * maker that sees `xbr.error.storage*` stops serving (fail closed, docs/protocol.md#ledger-rules).
  *
  * | URI | raised when |
  * |---|---|
@@ -10,16 +11,9 @@
  * | `xbr.error.ledger_invariant` | a balance write breaks `amount == remaining + inflight + spent` or seq order |
  */
 import { WampError } from './errors.js';
-
-/** URIs of storage failures (see the module doc for when each is raised). */
-export const DbErrorUri = {
-  storage: 'xbr.error.storage',
-  schema: 'xbr.error.storage_schema',
-  duplicate: 'xbr.error.storage_duplicate',
-  ledgerInvariant: 'xbr.error.ledger_invariant',
-} as const;
+import { XbrErrorUri } from './error-uris.js';
 
 /** A `xbr.error.storage` error with `details` as kwargs. */
 export function storageError(message: string, kwargs: Record<string, unknown> = {}, cause?: unknown): WampError {
-  return new WampError(DbErrorUri.storage, message, cause === undefined ? { kwargs } : { kwargs, cause });
+  return new WampError(XbrErrorUri.storage, message, cause === undefined ? { kwargs } : { kwargs, cause });
 }

@@ -16,7 +16,8 @@
  */
 import { closeSync, constants, fchmodSync, fstatSync, openSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { WampError, WampErrorUri } from './errors.js';
+import { WampError } from './errors.js';
+import { WampErrorUri } from './error-uris.js';
 import type { Logger } from './log.js';
 
 /** Most a directory holding secrets may allow: its owner only. */

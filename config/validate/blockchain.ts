@@ -4,11 +4,11 @@
  * contract addresses — given inline (`contracts`) or as a dev chain's `devchain.json` (`deployment`).
  */
 import { parseAddress, toChecksumAddress } from '../../schema/codec/index.js';
-import type { BlockchainConfig, XbrContractAddresses, XbrContractName } from '../types.js';
+import type { BlockchainConfig } from '../types.js';
+import { XBR_CONTRACT_NAMES, type XbrContractAddresses } from '../../schema/index.js';
 import { integer, nonEmptyString, number, oneOf } from './checks.js';
 import { isRec, REQUIRED, type Check, type Ctx } from './context.js';
 
-const CONTRACT_NAMES: readonly XbrContractName[] = ['token', 'network', 'catalog', 'market', 'channel'];
 const GATEWAY_URL = 'an http(s) or ws(s) JSON-RPC URL';
 
 const rpcUrl: Check<string> = {
@@ -92,11 +92,11 @@ function checkGateway(c: Ctx, v: unknown, path: string): BlockchainConfig['gatew
 }
 
 function checkContracts(c: Ctx, v: unknown, path: string): XbrContractAddresses | undefined {
-  const o = c.object(v, path, CONTRACT_NAMES);
+  const o = c.object(v, path, XBR_CONTRACT_NAMES);
   if (o === undefined) return undefined;
   const out: Partial<XbrContractAddresses> = {};
   let ok = true;
-  for (const name of CONTRACT_NAMES) {
+  for (const name of XBR_CONTRACT_NAMES) {
     const adr = c.field(o, name, path, ethAddress, REQUIRED);
     if (adr === undefined) ok = false;
     else out[name] = adr;

@@ -3,6 +3,7 @@
  * and `Ctx`, which reads objects, fields and arrays while collecting one error per problem.
  */
 import { isAbsolute, resolve } from 'node:path';
+import { showValue } from '../../schema/codec/index.js';
 
 export interface ConfigError {
   /** JSON path of the offending value, e.g. `$.workers[0].transports[1].endpoint.port`. */
@@ -25,16 +26,6 @@ export function pathKey(path: string, key: string): string {
   return /^[A-Za-z_$][\w$-]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
 }
 
-/** How a found value is shown in messages: strings quoted, containers named, long strings cut. */
-export function describe(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'object') return 'an object';
-  if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v);
-  return String(v);
-}
-
 export function isRec(v: unknown): v is Rec {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -50,7 +41,7 @@ export class Ctx {
   }
 
   mismatch(path: string, expected: string, found: unknown): void {
-    this.fail(path, `expected ${expected}, got ${describe(found)}`);
+    this.fail(path, `expected ${expected}, got ${showValue(found, 'json')}`);
   }
 
   /**

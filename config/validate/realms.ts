@@ -1,7 +1,8 @@
 /** The realms of a router worker: names, options, roles and their permissions. */
 import type { MatchPolicy, PermissionConfig, RealmConfig, RoleConfig } from '../types.js';
 import { boolean, nonEmptyString, oneOf, string, URI_LOOSE, URI_PREFIX, URI_WILDCARD, wampUri } from './checks.js';
-import { describe, REQUIRED, type Ctx } from './context.js';
+import { REQUIRED, type Ctx } from './context.js';
+import { showValue } from '../../schema/codec/index.js';
 import { checkRealmMaker, type RealmMakerBlock } from './realm-maker.js';
 import { AUTHID_PLACEHOLDER } from '../permissions/authorizer.js';
 
@@ -90,10 +91,10 @@ function checkPermission(c: Ctx, v: unknown, path: string): PermissionConfig | u
           ? [URI_PREFIX, 'a WAMP URI prefix ("" or components without whitespace or "#", may end with ".")']
           : [URI_WILDCARD, 'a WAMP wildcard pattern (components without whitespace or "#", empty ones match anything)'];
     if (!pattern.test(uri)) {
-      c.fail(`${path}.uri`, `expected ${what} for match "${match}", got ${describe(o['uri'])}`);
+      c.fail(`${path}.uri`, `expected ${what} for match "${match}", got ${showValue(o['uri'], 'json')}`);
       uri = undefined;
     } else if (uri.split('.').some((part) => /[{}]/.test(part) && part !== AUTHID_PLACEHOLDER)) {
-      c.fail(`${path}.uri`, `braces are only allowed as the whole component "${AUTHID_PLACEHOLDER}" (the session's authid), got ${describe(o['uri'])}`);
+      c.fail(`${path}.uri`, `braces are only allowed as the whole component "${AUTHID_PLACEHOLDER}" (the session's authid), got ${showValue(o['uri'], 'json')}`);
       uri = undefined;
     }
   }

@@ -10,7 +10,7 @@ import { formatUuid } from '../../schema/codec/index.js';
 import { recoverChannelClose } from '../../schema/eip712/index.js';
 import { WampError } from '../../schema/index.js';
 import { XbrErrorUri } from '../../schema/index.js';
-import { closeMessage, type MarketBinding } from './config.js';
+import { channelCloseMessage, type MarketBinding } from '../../schema/eip712/index.js';
 import { asDict, blockNumber, fromMaker, hex, sameBytes } from './wire.js';
 
 /** Largest channel seq (uint32 on chain). */
@@ -34,7 +34,7 @@ export interface VerifiedReceipt {
 /** True when `signature` is the maker's over (`seq`, `remaining`) of `channelId` at `closeAt`. */
 export function signedByMaker(binding: MarketBinding, maker: Address, closeAt: bigint, channelId: Uuid, seq: number, remaining: bigint, signature: Uint8Array): boolean {
   try {
-    return sameBytes(recoverChannelClose(closeMessage(binding, closeAt, channelId, seq, remaining, false), signature), maker);
+    return sameBytes(recoverChannelClose(channelCloseMessage(binding, closeAt, channelId, seq, remaining, false), signature), maker);
   } catch {
     return false;
   }

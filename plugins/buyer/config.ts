@@ -8,11 +8,8 @@ import type { Address } from '../../schema/codec/index.js';
 import { parseUuid } from '../../schema/codec/index.js';
 import { WampError, WampErrorUri } from '../../schema/index.js';
 import { XbrErrorUri } from '../../schema/index.js';
-import { closeMessage, type MarketBinding } from '../common/index.js';
+import type { MarketBinding } from '../../schema/eip712/index.js';
 import { sameBytes } from './wire.js';
-
-// Shared with the seller, which signs the same messages over its paying channel.
-export { closeMessage, type MarketBinding };
 
 export interface BuyerConfig {
   readonly binding: MarketBinding;

@@ -10,7 +10,7 @@ import type { Address, Ed25519PublicKey, Uuid } from '../../schema/codec/index.j
 import { DATA_KEY_BYTES } from '../../schema/crypto/index.js';
 import type { SealedBoxKeyPair } from '../../schema/crypto/index.js';
 import { formatUuid } from '../../schema/codec/index.js';
-import { WampError, WampErrorUri } from '../../schema/index.js';
+import { WampError, WampErrorUri, isError } from '../../schema/index.js';
 import { XbrErrorUri } from '../../schema/index.js';
 import { isUnanswered } from '../common/index.js';
 import type { ChannelState } from './channel-state.js';
@@ -51,7 +51,7 @@ export function purchaseCall(
  * registered (yet) again, e.g. while it restarts after the crash that lost the first answer.
  */
 export function outcomeUnknown(err: unknown, again: boolean): boolean {
-  return isUnanswered(err) || (again && err instanceof WampError && err.uri === WampErrorUri.noSuchProcedure);
+  return isUnanswered(err) || (again && isError(err, WampErrorUri.noSuchProcedure));
 }
 
 /**

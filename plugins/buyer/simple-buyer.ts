@@ -41,12 +41,13 @@ import { formatUuid } from '../../schema/codec/index.js';
 import { SealedBoxKeyPair } from '../../schema/crypto/index.js';
 import { decryptPayload, PAYLOAD_SERIALIZER } from '../../schema/crypto/index.js';
 import { signChannelClose } from '../../schema/eip712/index.js';
-import { WampError, WampErrorUri } from '../../schema/index.js';
+import { WampError, WampErrorUri, isError } from '../../schema/index.js';
 import { createLogger, type Logger } from '../../schema/index.js';
-import { MarketMakerProcedure, XbrErrorUri } from '../../schema/index.js';
+import { MarketMakerProcedure, XbrErrorUri, CrossbarErrorUri } from '../../schema/index.js';
 import { BlockHead } from '../../schema/index.js';
 import { refundState, verifyReceipt, type ChannelState, type VerifiedReceipt } from './channel-state.js';
-import { closeMessage, parseBuyerConfig, type BuyerConfig } from './config.js';
+import { parseBuyerConfig, type BuyerConfig } from './config.js';
+import { channelCloseMessage } from '../../schema/eip712/index.js';
 import { ensureAllowance, openPaymentChannel, providerOf, type OpenChannelOptions } from './open-channel.js';
 import { closeCooperatively, makerBlockNumber, SerialQueue, type CloseResult } from '../common/index.js';
 import { outcomeUnknown, purchaseCall, unsealKey, type PurchaseCall } from './purchase-call.js';
@@ -152,7 +153,7 @@ export class SimpleBuyer {
     let channelId: Uuid;
     if (active === null || active === undefined) {
       if (this.#options.openChannel === undefined) {
-        throw new WampError(XbrErrorUri.noSuchObject, `no active payment channel of delegate 0x${hex(this.delegate)} in this market (open one, or give the openChannel option)`, {
+        throw new WampError(CrossbarErrorUri.noSuchObject, `no active payment channel of delegate 0x${hex(this.delegate)} in this market (open one, or give the openChannel option)`, {
           kwargs: { delegate: this.delegate },
         });
       }
@@ -270,7 +271,7 @@ export class SimpleBuyer {
 
     const closeAt = await this.#head!.current();
     const expected: ChannelState = { channelId: state.channelId, seq: state.seq + 1, remaining: state.remaining - price };
-    const signature = signChannelClose(closeMessage(config.binding, closeAt, expected.channelId, expected.seq, expected.remaining, false), this.#delegateKey);
+    const signature = signChannelClose(channelCloseMessage(config.binding, closeAt, expected.channelId, expected.seq, expected.remaining, false), this.#delegateKey);
     this.purchases++;
     return this.#send(purchaseCall({ delegate: this.delegate, buyerPubkey: this.buyerPubkey, keyId, price, closeAt, before: state, expected }, signature), false);
   }
@@ -409,7 +410,7 @@ export class SimpleBuyer {
         const b = await this.#readBalance(channelId);
         return { channelId, seq: b.seq, remaining: b.remaining };
       } catch (err) {
-        if (!(err instanceof WampError) || err.uri !== XbrErrorUri.noSuchObject || Date.now() > deadline) throw err;
+        if (!isError(err, CrossbarErrorUri.noSuchObject) || Date.now() > deadline) throw err;
         await new Promise((r) => setTimeout(r, 250));
       }
     }

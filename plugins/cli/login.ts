@@ -12,7 +12,7 @@ import { sign as cryptosignSign } from 'wampy/cryptosign.js';
 import WebSocket from 'ws';
 import { parseAddress } from '../../schema/codec/index.js';
 import { sign } from '../../schema/eip712/index.js';
-import type { LogLevel } from '../../schema/index.js';
+import { WampErrorUri, type LogLevel } from '../../schema/index.js';
 import type { DevchainInfo } from './devchain-file.js';
 import { CliError, describeError, unreachable } from './errors.js';
 import type { Output } from './output.js';
@@ -87,7 +87,7 @@ function connectError(o: MemberLogin, err: unknown): CliError {
   // An ABORT carries a WAMP URI; anything else is the socket (refused, reset, DNS).
   const uri = typeof e?.errorUri === 'string' ? e.errorUri : typeof e?.error === 'string' ? e.error : undefined;
   if (uri === undefined) return unreachable(`cannot connect to the router at ${o.url} (${text || 'connection failed'}): is the edge running? Start it with \`npm start\``, err);
-  if (uri === 'wamp.error.no_such_realm') return new CliError(`the router at ${o.url} has no realm ${JSON.stringify(o.realm)} (--realm)`, undefined, { cause: err });
+  if (uri === WampErrorUri.noSuchRealm) return new CliError(`the router at ${o.url} has no realm ${JSON.stringify(o.realm)} (--realm)`, undefined, { cause: err });
   if (/is not available/.test(text)) {
     return unreachable(`the router at ${o.url} cannot authenticate members (${text}): is the market maker running? It serves logins once it is RUNNING, a few seconds after \`npm start\``, err);
   }

@@ -10,20 +10,12 @@
  * maker's fault and is reported as `xbr.error.invalid_transaction`, never taken as a success.
  */
 import { packUint256, unpackUint256 } from '../../schema/codec/index.js';
-import type { Address, Signature65, Uuid } from '../../schema/codec/index.js';
+import type { Signature65, Uuid } from '../../schema/codec/index.js';
 import { formatUuid } from '../../schema/codec/index.js';
 import { sameBytes } from '../../schema/codec/index.js';
-import { signChannelClose } from '../../schema/eip712/index.js';
-import type { ChannelCloseMessage } from '../../schema/eip712/index.js';
+import { channelCloseMessage, signChannelClose, type MarketBinding } from '../../schema/eip712/index.js';
 import { WampError } from '../../schema/index.js';
 import { MarketMakerProcedure, XbrErrorUri } from '../../schema/index.js';
-
-/** The chain/contract/market binding every EIP712 message of a market carries (from `get_config`). */
-export interface MarketBinding {
-  readonly chainId: bigint;
-  readonly verifyingContract: Address;
-  readonly marketId: Uuid;
-}
 
 /** One WAMP call to the maker: positional (and keyword) arguments in, the first positional result out. */
 export type MakerCall = (uri: string, args?: unknown[], kwargs?: Record<string, unknown>) => Promise<unknown>;
@@ -49,11 +41,6 @@ export interface CloseResult {
   readonly remaining: bigint;
 }
 
-/** The EIP712ChannelClose of an off-chain state of `channelId`. */
-export function closeMessage(b: MarketBinding, closeAt: bigint, channelId: Uuid, channelSeq: number, balance: bigint, isFinal: boolean): ChannelCloseMessage {
-  return { chainId: b.chainId, verifyingContract: b.verifyingContract, closeAt, marketId: b.marketId, channelId, channelSeq, balance, isFinal };
-}
-
 function invalid(message: string): WampError {
   return new WampError(XbrErrorUri.invalidTransaction, `the market maker answered close_channel with ${message}`);
 }
@@ -73,7 +60,7 @@ export async function closeCooperatively(
   state: ClosingState,
   closeAt: bigint,
 ): Promise<{ result: CloseResult; signature: Signature65 }> {
-  const signature = signChannelClose(closeMessage(binding, closeAt, state.channelId, state.seq, state.balance, true), delegateKey);
+  const signature = signChannelClose(channelCloseMessage(binding, closeAt, state.channelId, state.seq, state.balance, true), delegateKey);
   const raw = await call(MarketMakerProcedure.closeChannel, [
     state.channelId, Number(binding.chainId), Number(closeAt), binding.verifyingContract, packUint256(state.balance), state.seq, true, signature,
   ]);

@@ -1,4 +1,4 @@
 /** Helpers shared by the seller and buyer delegates. */
 export { isUnanswered, wampCall, type WampCaller } from './wamp-call.js';
 export { SerialQueue } from './serial-queue.js';
-export { closeCooperatively, closeMessage, makerBlockNumber, type CloseResult, type ClosingState, type MarketBinding } from './channel-close.js';
+export { closeCooperatively, makerBlockNumber, type CloseResult, type ClosingState } from './channel-close.js';

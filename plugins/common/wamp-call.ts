@@ -11,7 +11,7 @@
  * {@link isUnanswered} tells such a call (and one the router answered for a callee that did not) from the
  * callee's own error.
  */
-import { WampError, WampErrorUri } from '../../schema/index.js';
+import { WampError, WampErrorUri, remoteErrorUri } from '../../schema/index.js';
 
 /** What a delegate needs of a wampy client's `call` (structural, so callers need not import wampy). */
 export interface WampCaller {
@@ -70,7 +70,7 @@ export async function wampCall(client: WampCaller, uri: string, args: unknown[] 
     if (err instanceof WampError) throw err;
     if (!isWampyError(err)) throw local(new WampError(WampErrorUri.runtimeError, `${uri}: ${err instanceof Error ? err.message : String(err)}`, { cause: err }));
     const [message, ...rest] = err.argsList ?? [];
-    throw new WampError(err.errorUri, typeof message === 'string' ? message : `${uri} failed: ${err.errorUri}`, { args: rest, kwargs: err.argsDict ?? {}, cause: err });
+    throw new WampError(remoteErrorUri(err.errorUri), typeof message === 'string' ? message : `${uri} failed: ${err.errorUri}`, { args: rest, kwargs: err.argsDict ?? {}, cause: err });
   }
   return (r as { argsList?: unknown[] } | undefined)?.argsList?.[0];
 }

@@ -4,7 +4,7 @@ export { KeyArchive, type KeyArchiveOptions } from './key-archive.js';
 export { MemoryKeyStore, checkRetention, type ArchivedKey, type KeyRetention, type KeyStore } from './key-store.js';
 export { ARCHIVE_KEY_INFO, deriveArchiveKey } from './archive-crypto.js';
 export { systemScheduler, type ScheduledTask, type Scheduler } from './scheduler.js';
-export { SellerKeyErrorUri } from './errors.js';
+export { XbrErrorUri } from '../../schema/index.js';
 export { SimpleSeller, type SellReceipt, type SimpleSellerOptions, type SimpleSellerState } from './simple-seller.js';
 export type { CloseResult } from '../common/index.js';
 export { closingState, type LedgerBalance } from './paying-checks.js';

@@ -13,10 +13,9 @@
  */
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { argumentError, describe, expectBytes, formatUuid, type Uuid } from '../../schema/codec/index.js';
-import { DbErrorUri, storageError } from '../../schema/index.js';
+import { XbrErrorUri, storageError } from '../../schema/index.js';
 import { WampError } from '../../schema/index.js';
 import { checkOpens, deriveArchiveKey, openRecord, sealCheck, sealRecord, SEALED_RECORD_BYTES } from './archive-crypto.js';
-import { SellerKeyErrorUri } from './errors.js';
 import { checkEntry, checkRetention, keysToPrune, type ArchivedKey, type KeyRetention, type KeyStore } from './key-store.js';
 
 const FORMAT = 'xbr-edge/seller-key-archive';
@@ -103,7 +102,7 @@ export class KeyArchive implements KeyStore {
       // Checked before opening our sub-databases, which would create them inside someone else's DB.
       const foreign = [...root.getKeys()].map(String).filter((k) => !['meta', 'keys', 'order'].includes(k));
       if (foreign.length > 0) {
-        throw new WampError(DbErrorUri.schema, `key archive ${options.path} holds other databases (${foreign.slice(0, 3).join(', ')}); not a key archive`, { kwargs: { path: options.path } });
+        throw new WampError(XbrErrorUri.storageSchema, `key archive ${options.path} holds other databases (${foreign.slice(0, 3).join(', ')}); not a key archive`, { kwargs: { path: options.path } });
       }
       const archive = new KeyArchive(options.path, root, archiveKey, retention, options.now ?? (() => BigInt(Date.now()) * 1_000_000n));
       archive.#checkOrInitMeta();
@@ -137,7 +136,7 @@ export class KeyArchive implements KeyStore {
     const check = this.#meta.get('check');
     if (!(check instanceof Uint8Array) || !checkOpens(this.#archiveKey, check)) {
       throw new WampError(
-        SellerKeyErrorUri.keyArchiveWrongSecret,
+        XbrErrorUri.keyArchiveWrongSecret,
         `key archive ${this.path} was written under a different delegate key; refusing to open it (its keys cannot be decrypted with this one)`,
         { kwargs: { path: this.path } },
       );
@@ -145,7 +144,7 @@ export class KeyArchive implements KeyStore {
   }
 
   #schemaError(message: string): WampError {
-    return new WampError(DbErrorUri.schema, `key archive ${this.path} ${message}`, { kwargs: { path: this.path } });
+    return new WampError(XbrErrorUri.storageSchema, `key archive ${this.path} ${message}`, { kwargs: { path: this.path } });
   }
 
   #assertOpen(): void {

@@ -25,9 +25,9 @@
 import { randomFillSync } from 'node:crypto';
 import { argumentError, describe, expectBytes, formatUuid, nowNs, randomUuid, type Uuid } from '../../schema/codec/index.js';
 import { DATA_KEY_BYTES, encodeCbor, encryptBytes, PAYLOAD_SERIALIZER } from '../../schema/crypto/index.js';
-import { WampError } from '../../schema/index.js';
+import { WampError, XbrErrorUri } from '../../schema/index.js';
 import { createLogger, type Logger } from '../../schema/index.js';
-import { notRunningError, SellerKeyErrorUri } from './errors.js';
+import { notRunningError } from './errors.js';
 import { MemoryKeyStore, type KeyStore } from './key-store.js';
 import { systemScheduler, type ScheduledTask, type Scheduler } from './scheduler.js';
 
@@ -228,7 +228,7 @@ export class KeySeries {
     } catch (err) {
       this.#forget(keyId);
       const message = err instanceof Error ? err.message : String(err);
-      throw new WampError(SellerKeyErrorUri.keyRotationFailed, `onRotate failed for key ${formatUuid(keyId)}; the key was discarded: ${message}`, {
+      throw new WampError(XbrErrorUri.keyRotationFailed, `onRotate failed for key ${formatUuid(keyId)}; the key was discarded: ${message}`, {
         cause: err,
         kwargs: { api_id: formatUuid(this.apiId), key_id: formatUuid(keyId) },
       });

@@ -18,15 +18,19 @@ import { secondsToNs, nowNs } from '../../schema/codec/index.js';
 import { packUint256 } from '../../schema/codec/index.js';
 import { parseUuid } from '../../schema/codec/index.js';
 import type { Address, Amount, Uuid } from '../../schema/codec/index.js';
-import { offerMessage, signOffer } from '../../schema/eip712/index.js';
+import { offerMessage, signOffer, type MarketBinding } from '../../schema/eip712/index.js';
 import { WampError, WampErrorUri } from '../../schema/index.js';
 import { MarketMakerProcedure } from '../../schema/index.js';
+import { MAX_COPIES, MAX_FUTURE_NS, MIN_LIFETIME_NS, OFFER_URI_RE } from '../../schema/index.js';
 import { callProcedure, type SellerSession } from './seller-session.js';
 
 /** Attempts of one `place_offer` while the maker is unreachable. */
 export const PLACE_OFFER_ATTEMPTS = 5;
 const RETRY_DELAY_MS = 1000;
-const OFFER_URI_RE = /^([\da-z_]+\.)*([\da-z_]*)$/;
+// The lifetime the maker accepts for an offer placed now (valid_from 0): at least MIN_LIFETIME_NS, at
+// most MAX_FUTURE_NS. The seller's URI prefixes are shorter than the maker's limit (255 characters).
+const MIN_LIFETIME_S = Number(MIN_LIFETIME_NS / 1_000_000_000n);
+const MAX_LIFETIME_S = Number(MAX_FUTURE_NS / 1_000_000_000n);
 
 /** A price function for dynamically priced APIs, asked on every `get_quote` of one of their keys. */
 export type DynamicPrice = (keyId: Uuid, apiId: Uuid) => Amount | Promise<Amount>;
@@ -57,10 +61,7 @@ export interface OfferTemplate {
 }
 
 /** What every offer and channel signature of the market is bound to (from `get_config`). */
-export interface SellerBinding {
-  readonly chainId: bigint;
-  readonly verifyingContract: Address;
-  readonly marketId: Uuid;
+export interface SellerBinding extends MarketBinding {
   /** The maker's own address as it reports it. */
   readonly marketmaker: Address;
 }
@@ -75,10 +76,10 @@ export function offerTemplate(apiId: Uuid, prefix: unknown, price: Amount | null
     if (categories === null || typeof categories !== 'object' || Array.isArray(categories)) throw argumentError('categories', 'a dict of strings', describe(categories));
     for (const [k, v] of Object.entries(categories)) if (typeof v !== 'string' || k.length === 0) throw argumentError('categories', 'non-empty string keys → string values', `${k}: ${describe(v)}`);
   }
-  if (expires !== undefined && (typeof expires !== 'number' || !Number.isInteger(expires) || expires < 300 || expires > 86_400)) {
-    throw argumentError('expires', 'a lifetime of 300 to 86400 seconds', describe(expires));
+  if (expires !== undefined && (typeof expires !== 'number' || !Number.isInteger(expires) || expires < MIN_LIFETIME_S || expires > MAX_LIFETIME_S)) {
+    throw argumentError('expires', `a lifetime of ${MIN_LIFETIME_S} to ${MAX_LIFETIME_S} seconds`, describe(expires));
   }
-  if (copies !== undefined && (!Number.isSafeInteger(copies) || copies < 1 || copies > 0xffffffff)) throw argumentError('copies', 'an integer ≥ 1', describe(copies));
+  if (copies !== undefined && (!Number.isSafeInteger(copies) || copies < 1 || copies > MAX_COPIES)) throw argumentError('copies', 'an integer ≥ 1', describe(copies));
   return { apiId, prefix, price, categories, lifetimeNs: expires === undefined ? undefined : secondsToNs(expires), copies };
 }
 

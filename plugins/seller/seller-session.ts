@@ -5,7 +5,7 @@
  * a delegate is a plain WAMP client and does not depend on the worker.
  */
 import type { Wampy } from 'wampy';
-import { WampError, WampErrorUri } from '../../schema/index.js';
+import { WampError, WampErrorUri, remoteErrorUri } from '../../schema/index.js';
 import type { Logger } from '../../schema/index.js';
 import { wampCall, type WampCaller } from '../common/index.js';
 
@@ -42,7 +42,7 @@ export async function registerProcedure(session: SellerSession, uri: string, han
     await session.register(uri, callback as never);
   } catch (err) {
     const errorUri = (err as { errorUri?: unknown }).errorUri;
-    throw new WampError(typeof errorUri === 'string' ? errorUri : WampErrorUri.runtimeError, `cannot register ${uri}: ${typeof errorUri === 'string' ? errorUri : (err as Error).message}`, { cause: err });
+    throw new WampError(typeof errorUri === 'string' ? remoteErrorUri(errorUri) : WampErrorUri.runtimeError, `cannot register ${uri}: ${typeof errorUri === 'string' ? errorUri : (err as Error).message}`, { cause: err });
   }
 }
 

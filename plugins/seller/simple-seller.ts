@@ -27,11 +27,11 @@ import { packUint256, unpackUint256 } from '../../schema/codec/index.js';
 import { formatUuid } from '../../schema/codec/index.js';
 import type { Address, Amount, Uuid } from '../../schema/codec/index.js';
 import { ed25519PublicKeyToX25519, sealBox } from '../../schema/crypto/index.js';
-import { recoverChannelClose, signChannelClose } from '../../schema/eip712/index.js';
+import { channelCloseMessage, recoverChannelClose, signChannelClose } from '../../schema/eip712/index.js';
 import type { ChannelCloseMessage } from '../../schema/eip712/index.js';
-import { WampError, WampErrorUri } from '../../schema/index.js';
+import { WampError, WampErrorUri, isError } from '../../schema/index.js';
 import { createLogger, type Logger } from '../../schema/index.js';
-import { MarketMakerProcedure, XbrErrorUri, providerCloseChannelUri, providerGetQuoteUri, providerSellUri } from '../../schema/index.js';
+import { MarketMakerProcedure, XbrErrorUri, CrossbarErrorUri, providerCloseChannelUri, providerGetQuoteUri, providerSellUri } from '../../schema/index.js';
 import { KeyArchive } from './key-archive.js';
 import { KeySeries, type EncryptedPayload } from './key-series.js';
 import { MemoryKeyStore, type ArchivedKey, type KeyRetention, type KeyStore } from './key-store.js';
@@ -262,7 +262,7 @@ export class SimpleSeller {
       try {
         return await this.#serialised(() => this.#close());
       } catch (err) {
-        if (!(err instanceof WampError) || err.uri !== XbrErrorUri.purchaseInFlight || Date.now() >= deadline) throw err;
+        if (!isError(err, XbrErrorUri.purchaseInFlight) || Date.now() >= deadline) throw err;
         this.#log.info('paying channel close waits for a purchase in flight', { error: err.message });
         await new Promise((r) => setTimeout(r, CLOSE_RETRY_MS));
       }
@@ -272,7 +272,7 @@ export class SimpleSeller {
   async #close(): Promise<CloseResult> {
     if (this.#state !== 'running') throw new WampError(WampErrorUri.runtimeError, `the seller is ${this.#state}; start it before closing its paying channel`);
     const local = this.#paying;
-    if (local === null) throw new WampError(XbrErrorUri.noSuchObject, `seller delegate 0x${hex(this.delegate)} has no paying channel to close`);
+    if (local === null) throw new WampError(CrossbarErrorUri.noSuchObject, `seller delegate 0x${hex(this.delegate)} has no paying channel to close`);
     const ch = formatUuid(local.channelId);
     if (local.closed === true) throw new WampError(XbrErrorUri.channelClosed, `paying channel ${ch} is already closed`, { kwargs: { channel_oid: local.channelId } });
     const target = closingState(local, await this.#ledgerBalance(local.channelId));
@@ -373,11 +373,6 @@ export class SimpleSeller {
     if (this.#state !== 'running' && this.#state !== 'starting') throw new WampError(SellerNotRunning, `seller ${this.#providerId ?? ''} is ${this.#state}`);
   }
 
-  #closeMessage(closeAt: bigint, channelId: Uuid, seq: number, balance: bigint, isFinal: boolean): ChannelCloseMessage {
-    const b = this.#binding!;
-    return { chainId: b.chainId, verifyingContract: b.verifyingContract, closeAt, marketId: b.marketId, channelId, channelSeq: seq, balance, isFinal };
-  }
-
   #signedByMaker(message: ChannelCloseMessage, signature: Uint8Array): boolean {
     try {
       return same(recoverChannelClose(message, signature), this.marketMaker);
@@ -394,7 +389,7 @@ export class SimpleSeller {
     }
     const entry = this.#store.get(req.keyId);
     const api = entry === undefined ? undefined : this.#apis.get(hex(entry.apiId));
-    if (entry === undefined || api === undefined) throw new WampError(XbrErrorUri.noSuchObject, `no key ${formatUuid(req.keyId)} with this seller`, { kwargs: { key_id: req.keyId } });
+    if (entry === undefined || api === undefined) throw new WampError(CrossbarErrorUri.noSuchObject, `no key ${formatUuid(req.keyId)} with this seller`, { kwargs: { key_id: req.keyId } });
     const price = api.template.price;
     if (price !== null && req.amount < price) {
       throw new WampError(XbrErrorUri.insufficientAmount, `amount ${req.amount} is below the price ${price} of key ${formatUuid(req.keyId)}`, { kwargs: { key_id: req.keyId } });
@@ -405,7 +400,7 @@ export class SimpleSeller {
       this.#log.info('free key sold without a paying channel', { key_id: formatUuid(req.keyId) });
       return { ...base, sealed_key: sealBox(entry.key, buyerBox), signature: null };
     }
-    const message = this.#closeMessage(req.closeAt, req.channelId, req.seq, req.balance, false);
+    const message = channelCloseMessage(this.#binding!, req.closeAt, req.channelId, req.seq, req.balance, false);
     await this.#checkState(req as SellRequest & { channelId: Uuid }, message);
     const sealed = sealBox(entry.key, buyerBox);
     const signature = signChannelClose(message, this.#delegateKey);
@@ -472,7 +467,7 @@ export class SimpleSeller {
     if (req.balance !== local.balance) {
       throw new WampError(XbrErrorUri.unexpectedChannelBalance, `closing balance ${req.balance} is not the current balance ${local.balance}`, { kwargs: { channel_oid: req.channelId, expected_balance: local.balance.toString() } });
     }
-    const message = this.#closeMessage(req.closeAt, req.channelId, req.seq, req.balance, req.isFinal);
+    const message = channelCloseMessage(this.#binding!, req.closeAt, req.channelId, req.seq, req.balance, req.isFinal);
     if (!this.#signedByMaker(message, req.makerSignature)) {
       throw new WampError(XbrErrorUri.invalidSignature, `the close of paying channel ${formatUuid(req.channelId)} is not signed by the market maker`, { kwargs: { channel_oid: req.channelId } });
     }
@@ -489,7 +484,7 @@ export class SimpleSeller {
     const keyId = uuidArg('key_id', args[0]);
     const entry = this.#store.get(keyId);
     const api = entry === undefined ? undefined : this.#apis.get(hex(entry.apiId));
-    if (api === undefined) throw new WampError(XbrErrorUri.noSuchObject, `no key ${formatUuid(keyId)} with this seller`, { kwargs: { key_id: keyId } });
+    if (api === undefined) throw new WampError(CrossbarErrorUri.noSuchObject, `no key ${formatUuid(keyId)} with this seller`, { kwargs: { key_id: keyId } });
     const price = api.dynamicPrice === undefined ? (api.template.price ?? 0n) : await api.dynamicPrice(keyId, api.template.apiId);
     if (typeof price !== 'bigint' || price < 0n) throw new WampError(WampErrorUri.runtimeError, `the price function of API ${formatUuid(api.template.apiId)} returned ${describe(price)}`);
     return { price: packUint256(price) };

@@ -1,6 +1,6 @@
 import { WampError, WampErrorUri } from '../../schema/index.js';
 import type { DynamicAuthConfig } from '../../config/index.js';
-import { describe } from '../core/options.js';
+import { showValue } from '../../schema/codec/index.js';
 import { isDict } from '../core/session.js';
 import type { Dict } from '../wamp/messages.js';
 import type { AuthenticatorCall, AuthRequest, Principal } from './types.js';
@@ -52,7 +52,7 @@ export async function askAuthenticator(
 function parseDecision(result: unknown, authenticator: string): DynamicDecision {
   if (typeof result === 'string' && result !== '') return { role: result };
   if (!isDict(result) || typeof result['role'] !== 'string' || result['role'] === '') {
-    throw new WampError(WampErrorUri.authenticationFailed, `authenticator "${authenticator}" returned no role (got ${describe(result)})`);
+    throw new WampError(WampErrorUri.authenticationFailed, `authenticator "${authenticator}" returned no role (got ${showValue(result, 'wamp')})`);
   }
   const decision: DynamicDecision = { role: result['role'] };
   for (const key of ['authid', 'realm', 'secret', 'salt'] as const) {

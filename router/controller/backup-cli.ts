@@ -7,7 +7,7 @@
  * Exit codes: 0 done, 1 failed (nothing or, for a backup, no partial directory left), 2 bad command line.
  */
 import { resolve } from 'node:path';
-import { WampError } from '../../schema/index.js';
+import { XbrErrorUri, isError } from '../../schema/index.js';
 import { resolveNodePaths } from '../../config/index.js';
 import { backupNode } from './backup.js';
 import type { BackupFile } from './backup-manifest.js';
@@ -110,7 +110,7 @@ export async function runRestore(argv: readonly string[]): Promise<number> {
     );
     return 0;
   } catch (err) {
-    const running = err instanceof WampError && err.uri === 'xbr.error.node_running';
+    const running = isError(err, XbrErrorUri.nodeRunning);
     process.stderr.write(`error: ${running ? 'a node is running: stop it first. ' : ''}${message(err)}\n`);
     return 1;
   }

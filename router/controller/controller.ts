@@ -21,9 +21,10 @@ import { createLogger, type Logger } from '../../schema/index.js';
 import type { ConfigError } from '../../config/index.js';
 import type { NodeConfig, WorkerConfig } from '../../config/index.js';
 import type { ControllerToWorker } from '../../process/index.js';
+import { backoffDelay, sleep } from '../../process/index.js';
 import { preflight, workerEntries } from './preflight.js';
 import { tightenPrivateFiles } from './private-files.js';
-import { describeExit, signalRun, sleep, spawnWorker, waitExit, type ExitInfo, type Run, type WorkerEntries } from './process.js';
+import { describeExit, signalRun, spawnWorker, waitExit, type ExitInfo, type Run, type WorkerEntries } from './process.js';
 import { waitReady, type ReadyOutcome } from './readiness.js';
 
 /**
@@ -189,7 +190,7 @@ export class Controller {
       void this.shutdown(`worker ${slot.config.id} cannot be kept alive`, 2);
       return undefined;
     }
-    const delay = Math.min(initial_delay * 2 ** (n - 1), max_delay);
+    const delay = backoffDelay(initial_delay, max_delay, n);
     this.log.warn('restarting worker', { worker: slot.config.id, reason, delay_s: delay, crashes: n, window_s: window, max_restarts });
     return delay * 1000;
   }

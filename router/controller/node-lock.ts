@@ -11,10 +11,7 @@
  */
 import { mkdirSync, openSync, readFileSync, renameSync, rmSync, unlinkSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
-import { WampError, WampErrorUri } from '../../schema/index.js';
-
-/** Error URI of a second start on a node directory in use. */
-export const NODE_RUNNING = 'xbr.error.node_running';
+import { WampError, WampErrorUri, XbrErrorUri } from '../../schema/index.js';
 
 /** The lock file of a node directory. */
 export function nodeLockPath(cbdir: string): string {
@@ -109,7 +106,7 @@ export function acquireNodeLock(cbdir: string, pid = process.pid): NodeLock {
     const holder = readLock(path);
     if (holder !== undefined && holder.pid !== pid && alive(holder.pid)) {
       throw new WampError(
-        NODE_RUNNING,
+        XbrErrorUri.nodeRunning,
         `the node directory ${cbdir} is in use by the controller with pid ${holder.pid} (started ${holder.started}); stop it first (or remove ${path} if that pid is not an xbr-edge controller)`,
         { kwargs: { pid: holder.pid } },
       );

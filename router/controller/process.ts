@@ -51,20 +51,6 @@ export function describeExit(e: ExitInfo): string {
   return `exit code ${e.code ?? 'unknown'}`;
 }
 
-/** Resolves after `ms`, or at once when `signal` aborts. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
-
 /** Resolves true when the run has exited by `until` (epoch ms), false otherwise. */
 export function waitExit(run: Run, until: number): Promise<boolean> {
   if (run.done) return Promise.resolve(true);

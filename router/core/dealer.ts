@@ -1,4 +1,4 @@
-import { WampError, WampErrorUri } from '../../schema/index.js';
+import { WampError, WampErrorUri, remoteErrorUri } from '../../schema/index.js';
 import { CALLEE_AUTHID_OPTION } from '../../schema/index.js';
 import type { Logger } from '../../schema/index.js';
 import type { MatchPolicy } from '../../config/index.js';
@@ -227,7 +227,7 @@ export class Dealer {
     this.finish(inv);
     if ('internal' in inv.caller) {
       const message = typeof msg.args?.[0] === 'string' ? msg.args[0] : msg.error;
-      inv.caller.internal.reject(new WampError(msg.error, message, { args: msg.args?.slice(1) ?? [], kwargs: msg.kwargs ?? {} }));
+      inv.caller.internal.reject(new WampError(remoteErrorUri(msg.error), message, { args: msg.args?.slice(1) ?? [], kwargs: msg.kwargs ?? {} }));
       return;
     }
     // Callee errors reach the caller unchanged: same URI, args and kwargs.

@@ -1,7 +1,7 @@
 import { WampError, WampErrorUri } from '../../schema/index.js';
 import type { Dealer } from './dealer.js';
 import type { Session } from './session.js';
-import { describe } from './options.js';
+import { showValue } from '../../schema/codec/index.js';
 
 /**
  * The WAMP session and registration meta API (`wamp.session.*`, `wamp.registration.*`), served by
@@ -56,7 +56,7 @@ export function installMetaProcedures(host: MetaHost): void {
     const options = args[1] ?? {};
     const match = (options as { match?: unknown }).match ?? 'exact';
     if (match !== 'exact' && match !== 'prefix' && match !== 'wildcard') {
-      throw new WampError(WampErrorUri.invalidArgument, `options.match must be exact, prefix or wildcard, got ${describe(match)}`);
+      throw new WampError(WampErrorUri.invalidArgument, `options.match must be exact, prefix or wildcard, got ${showValue(match, 'wamp')}`);
     }
     return dealer.lookup(uri, match)?.id ?? null;
   });
@@ -81,7 +81,7 @@ function filterByRoles(host: MetaHost, filter: unknown): Session[] {
 
 function sessionOf(host: MetaHost, id: unknown): Session {
   if (typeof id !== 'number' || !Number.isSafeInteger(id)) {
-    throw new WampError(WampErrorUri.invalidArgument, `session id must be an integer, got ${describe(id)}`);
+    throw new WampError(WampErrorUri.invalidArgument, `session id must be an integer, got ${showValue(id, 'wamp')}`);
   }
   const s = host.sessions.get(id);
   if (!s) throw new WampError(WampErrorUri.noSuchSession, `no session with id ${id}`);
@@ -90,7 +90,7 @@ function sessionOf(host: MetaHost, id: unknown): Session {
 
 function registrationOf(dealer: Dealer, id: unknown) {
   if (typeof id !== 'number' || !Number.isSafeInteger(id)) {
-    throw new WampError(WampErrorUri.invalidArgument, `registration id must be an integer, got ${describe(id)}`);
+    throw new WampError(WampErrorUri.invalidArgument, `registration id must be an integer, got ${showValue(id, 'wamp')}`);
   }
   const r = dealer.registration(id);
   if (!r) throw new WampError(WampErrorUri.noSuchRegistration, `no registration with id ${id}`);
@@ -98,7 +98,7 @@ function registrationOf(dealer: Dealer, id: unknown) {
 }
 
 function requireString(value: unknown, name: string): string {
-  if (typeof value !== 'string' || value === '') throw new WampError(WampErrorUri.invalidArgument, `${name} must be a non-empty string, got ${describe(value)}`);
+  if (typeof value !== 'string' || value === '') throw new WampError(WampErrorUri.invalidArgument, `${name} must be a non-empty string, got ${showValue(value, 'wamp')}`);
   return value;
 }
 

@@ -1,4 +1,5 @@
 import { WampError, WampErrorUri } from '../../schema/index.js';
+import { showValue } from '../../schema/codec/index.js';
 import type { MatchPolicy } from '../../config/index.js';
 import type { Dict } from '../wamp/messages.js';
 
@@ -8,7 +9,7 @@ export function readMatch(options: Dict): MatchPolicy {
   const match = options['match'];
   if (match === undefined) return 'exact';
   if (match === 'exact' || match === 'prefix' || match === 'wildcard') return match;
-  throw new WampError(WampErrorUri.invalidArgument, `option "match" must be "exact", "prefix" or "wildcard", got ${describe(match)}`);
+  throw new WampError(WampErrorUri.invalidArgument, `option "match" must be "exact", "prefix" or "wildcard", got ${showValue(match, 'wamp')}`);
 }
 
 export function readIdList(options: Dict, name: string): Set<number> | undefined {
@@ -33,21 +34,12 @@ export function readOneOf<T extends string>(options: Dict, name: string, allowed
   const value = options[name];
   if (value === undefined) return fallback;
   if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
-  throw new WampError(WampErrorUri.invalidArgument, `option "${name}" must be one of ${allowed.join(', ')}, got ${describe(value)}`);
+  throw new WampError(WampErrorUri.invalidArgument, `option "${name}" must be one of ${allowed.join(', ')}, got ${showValue(value, 'wamp')}`);
 }
 
 export function readTimeoutMs(options: Dict): number {
   const value = options['timeout'];
   if (value === undefined || value === 0) return 0;
   if (typeof value === 'number' && Number.isFinite(value) && value > 0 && value <= 2 ** 31 - 1) return value;
-  throw new WampError(WampErrorUri.invalidArgument, `option "timeout" must be a positive number of milliseconds, got ${describe(value)}`);
-}
-
-export function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value);
-  if (typeof value === 'bigint') return `${value}`;
-  if (value instanceof Uint8Array) return `${value.length} bytes`;
-  if (Array.isArray(value)) return 'a list';
-  if (value === null) return 'null';
-  return typeof value === 'object' ? 'a dict' : String(value);
+  throw new WampError(WampErrorUri.invalidArgument, `option "timeout" must be a positive number of milliseconds, got ${showValue(value, 'wamp')}`);
 }

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { WampError, WampErrorUri } from '../../schema/index.js';
+import { WampError, WampErrorUri, isError } from '../../schema/index.js';
 import type { Logger } from '../../schema/index.js';
 import type { AuthMethod, AuthStep, Principal } from '../auth/types.js';
 import type { ClientMessage, Dict } from '../wamp/messages.js';
@@ -95,7 +95,7 @@ export class SessionProtocol implements ConnectionHandler {
 
   /** A failure no handler expected: this session ends, the router and other sessions go on. */
   private readonly internalError = (err: unknown): void => {
-    if (err instanceof WampError && err.uri === WampErrorUri.protocolViolation) return this.protocolViolation(err.message);
+    if (isError(err, WampErrorUri.protocolViolation)) return this.protocolViolation(err.message);
     this.log.error('unexpected error while routing a message', { session: this.session?.id, error: err });
     this.protocolViolation('internal error while processing the message');
   };

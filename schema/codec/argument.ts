@@ -3,7 +3,8 @@
  * `wamp.error.invalid_argument`. Every codec and guard of this folder throws through here, so a WAMP peer
  * sees one message format whichever check failed.
  */
-import { WampError, WampErrorUri } from '../errors.js';
+import { WampError } from '../errors.js';
+import { WampErrorUri } from '../error-uris.js';
 
 /**
  * Describes a value for the "got …" part of an argument error, without echoing its contents.
@@ -40,6 +41,43 @@ export function describe(value: unknown): string {
       if (value instanceof Map) return 'a Map';
       return 'an object';
   }
+}
+
+/**
+ * Names a value's type the JavaScript way: `typeof`, or for an object its constructor's name (`string`,
+ * `number`, `Uint8Array`, `Object`, `null`). The wording of the key conversions in `schema/crypto`.
+ */
+export function describeTypeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'object') return (value as object).constructor?.name ?? 'object';
+  return typeof value;
+}
+
+/**
+ * Shows a found value itself in a message: strings quoted (long ones cut), other scalars as `String`
+ * gives them, containers named. `describe` names an argument's kind; this shows the value. The
+ * vocabulary is the input's:
+ * - `'json'` (the node config file): `nothing` for a missing value, `an array`, `an object` (byte strings
+ *   too), strings over 60 characters cut to 57 and `...`;
+ * - `'wamp'` (WAMP options and meta arguments): `undefined`, `a list`, `a dict`, `N bytes`, strings over
+ *   40 characters cut to 40 and `…`.
+ *
+ * @example
+ * showValue('exact', 'json');    // '"exact"'
+ * showValue([1], 'wamp');        // 'a list'
+ */
+export function showValue(value: unknown, vocabulary: 'json' | 'wamp'): string {
+  const json = vocabulary === 'json';
+  if (typeof value === 'string') {
+    if (json) return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  }
+  if (value === undefined) return json ? 'nothing' : 'undefined';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return json ? 'an array' : 'a list';
+  if (value instanceof Uint8Array && !json) return `${value.length} bytes`;
+  if (typeof value === 'object') return json ? 'an object' : 'a dict';
+  return String(value);
 }
 
 /**

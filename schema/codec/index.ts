@@ -1,6 +1,6 @@
 /** Wire codecs and argument guards of the XBR protocol (docs/protocol.md#wire). */
 export type { Address, Amount, Brand, Ed25519PublicKey, Hash32, NsTime, Signature65, Uuid } from './types.js';
-export { argumentError, describe, expectBytes, toHex } from './argument.js';
+export { argumentError, describe, describeTypeName, expectBytes, showValue, toHex } from './argument.js';
 export { sameBytes } from './bytes.js';
 export { UINT256_MAX, packUint256, unpackUint256 } from './uint256.js';
 export { asUuid, formatUuid, parseUuid, randomUuid, timeOrderedUuid } from './uuid.js';

@@ -1,7 +1,6 @@
 /** Key conversion, sealed boxes and payload encryption for the XBR data market. */
 export { ed25519PublicKeyToX25519, ed25519SecretKeyToX25519 } from './x25519.js';
 export {
-  SEALED_BOX_ERROR_URI,
   SEALED_KEY_BYTES,
   sealBox,
   sealBoxWithEphemeralSecret,
@@ -10,8 +9,6 @@ export {
 } from './sealed-box.js';
 export {
   PAYLOAD_SERIALIZER,
-  PAYLOAD_DECRYPTION_ERROR_URI,
-  PAYLOAD_DESERIALIZATION_ERROR_URI,
   DATA_KEY_BYTES,
   PAYLOAD_OVERHEAD,
   encodeCbor,

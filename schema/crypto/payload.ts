@@ -5,8 +5,8 @@
  * is fresh random (node:crypto) per message. The serializer name sent beside it is {@link PAYLOAD_SERIALIZER}.
  *
  * Error URIs:
- * - {@link PAYLOAD_DECRYPTION_ERROR_URI} `xbr.error.decryption_failed` — too short, tampered, wrong key;
- * - {@link PAYLOAD_DESERIALIZATION_ERROR_URI} `xbr.error.deserialization_failed` — decrypts but is not CBOR,
+ * - `XbrErrorUri.decryptionFailed` (`xbr.error.decryption_failed`) — too short, tampered, wrong key;
+ * - `XbrErrorUri.deserializationFailed` (`xbr.error.deserialization_failed`) — decrypts but is not CBOR,
  *   or the serializer name is not `'cbor'`;
  * - `wamp.error.invalid_argument` — a key of the wrong length or a payload CBOR cannot encode.
  */
@@ -14,14 +14,11 @@ import { randomFillSync } from 'node:crypto';
 import nacl from 'tweetnacl';
 import { Encoder } from 'cbor-x';
 import { WampError } from '../errors.js';
+import { XbrErrorUri } from '../error-uris.js';
 import { invalidArgument, requireBytes } from './x25519.js';
 
 /** The only payload serializer name (docs/protocol.md#payload-encryption): sent as `enc_ser` beside each ciphertext. */
 export const PAYLOAD_SERIALIZER = 'cbor';
-/** URI when a payload ciphertext does not open (docs/protocol.md#buyer). */
-export const PAYLOAD_DECRYPTION_ERROR_URI = 'xbr.error.decryption_failed';
-/** URI when an opened payload is not valid CBOR or the serializer is unknown (docs/protocol.md#buyer). */
-export const PAYLOAD_DESERIALIZATION_ERROR_URI = 'xbr.error.deserialization_failed';
 /** Length of a data key (`crypto_secretbox` key). */
 export const DATA_KEY_BYTES = 32;
 /** Length of the random nonce prefixed to every payload ciphertext. */
@@ -64,7 +61,7 @@ export function decodeCbor(bytes: Uint8Array): unknown {
   try {
     return cbor.decode(bytes);
   } catch (err) {
-    throw new WampError(PAYLOAD_DESERIALIZATION_ERROR_URI, `payload is not valid CBOR: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new WampError(XbrErrorUri.deserializationFailed, `payload is not valid CBOR: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
 }
 
@@ -118,10 +115,10 @@ export function decryptBytes(key: Uint8Array, ciphertext: Uint8Array): Uint8Arra
   requireBytes(key, DATA_KEY_BYTES, 'key');
   if (!(ciphertext instanceof Uint8Array)) throw invalidArgument('ciphertext', 'expected bytes');
   if (ciphertext.length < PAYLOAD_OVERHEAD) {
-    throw new WampError(PAYLOAD_DECRYPTION_ERROR_URI, `payload ciphertext too short: ${ciphertext.length} bytes, at least ${PAYLOAD_OVERHEAD} required`);
+    throw new WampError(XbrErrorUri.decryptionFailed, `payload ciphertext too short: ${ciphertext.length} bytes, at least ${PAYLOAD_OVERHEAD} required`);
   }
   const m = nacl.secretbox.open(ciphertext.subarray(PAYLOAD_NONCE_BYTES), ciphertext.subarray(0, PAYLOAD_NONCE_BYTES), key);
-  if (m === null) throw new WampError(PAYLOAD_DECRYPTION_ERROR_URI, 'payload does not decrypt: wrong key or tampered');
+  if (m === null) throw new WampError(XbrErrorUri.decryptionFailed, 'payload does not decrypt: wrong key or tampered');
   return m;
 }
 
@@ -136,7 +133,7 @@ export function decryptBytes(key: Uint8Array, ciphertext: Uint8Array): Uint8Arra
  */
 export function decryptPayload(key: Uint8Array, ciphertext: Uint8Array, serializer: string = PAYLOAD_SERIALIZER): unknown {
   if (serializer !== PAYLOAD_SERIALIZER) {
-    throw new WampError(PAYLOAD_DESERIALIZATION_ERROR_URI, `unsupported payload serializer "${String(serializer)}" (only "${PAYLOAD_SERIALIZER}")`);
+    throw new WampError(XbrErrorUri.deserializationFailed, `unsupported payload serializer "${String(serializer)}" (only "${PAYLOAD_SERIALIZER}")`);
   }
   const plain = decryptBytes(key, ciphertext);
   try {

@@ -14,7 +14,7 @@
  * given from outside gets its public key as X25519(esk, 9), a native DH against the base point.
  *
  * Error URIs:
- * - {@link SEALED_BOX_ERROR_URI} `xbr.error.decryption_failed` — a sealed box that does not open: too
+ * - `XbrErrorUri.decryptionFailed` (`xbr.error.decryption_failed`) — a sealed box that does not open: too
  *   short, tampered, sealed to another key, or with a low-order ephemeral key (docs/protocol.md#buyer uses this URI).
  * - `wamp.error.invalid_argument` — a key argument of the wrong type or length, or a recipient public key
  *   that is a low-order point; the message names the argument.
@@ -23,10 +23,9 @@ import { createPublicKey, createPrivateKey, diffieHellman, generateKeyPairSync, 
 import nacl from 'tweetnacl';
 import { blake2b } from '@noble/hashes/blake2.js';
 import { WampError } from '../errors.js';
+import { XbrErrorUri } from '../error-uris.js';
 import { invalidArgument, requireBytes, ed25519SecretKeyToX25519, clampX25519Secret, KEY_BYTES } from './x25519.js';
 
-/** URI of the error thrown when a sealed box cannot be opened (the buyer's `xbr.error.decryption_failed`). */
-export const SEALED_BOX_ERROR_URI = 'xbr.error.decryption_failed';
 const MAC_BYTES = 16;
 const NONCE_BYTES = 24;
 
@@ -172,7 +171,7 @@ export function sealBoxWithEphemeralSecret(message: Uint8Array, recipientPublicK
 function openWith(sealed: Uint8Array, recipientPublicKey: Uint8Array, privateKey: KeyObject): Uint8Array {
   if (!(sealed instanceof Uint8Array)) throw invalidArgument('sealed', 'expected bytes');
   if (sealed.length < SEALED_BOX_OVERHEAD) {
-    throw new WampError(SEALED_BOX_ERROR_URI, `sealed box too short: ${sealed.length} bytes, at least ${SEALED_BOX_OVERHEAD} required`);
+    throw new WampError(XbrErrorUri.decryptionFailed, `sealed box too short: ${sealed.length} bytes, at least ${SEALED_BOX_OVERHEAD} required`);
   }
   const epk = sealed.subarray(0, KEY_BYTES);
   let k: Uint8Array | undefined;
@@ -181,10 +180,10 @@ function openWith(sealed: Uint8Array, recipientPublicKey: Uint8Array, privateKey
   } catch {
     k = undefined;
   }
-  if (k === undefined) throw new WampError(SEALED_BOX_ERROR_URI, 'sealed box does not open: invalid ephemeral key');
+  if (k === undefined) throw new WampError(XbrErrorUri.decryptionFailed, 'sealed box does not open: invalid ephemeral key');
   const m = nacl.secretbox.open(sealed.subarray(KEY_BYTES), sealNonce(epk, recipientPublicKey), k);
   k.fill(0);
-  if (m === null) throw new WampError(SEALED_BOX_ERROR_URI, 'sealed box does not open: wrong key or tampered');
+  if (m === null) throw new WampError(XbrErrorUri.decryptionFailed, 'sealed box does not open: wrong key or tampered');
   return m;
 }
 
@@ -208,7 +207,7 @@ function cachedPrivateKeyObject(sk: Uint8Array): KeyObject {
  * @param recipientPublicKey - the recipient's X25519 public key (32 bytes; part of the nonce)
  * @param recipientSecretKey - the recipient's X25519 secret key (32 bytes)
  * @returns the plaintext
- * @throws WampError {@link SEALED_BOX_ERROR_URI} (`xbr.error.decryption_failed`) when the box is too
+ * @throws WampError `XbrErrorUri.decryptionFailed` (`xbr.error.decryption_failed`) when the box is too
  *   short, tampered or sealed to another key; `wamp.error.invalid_argument` for a key of the wrong length
  */
 export function openSealedBox(sealed: Uint8Array, recipientPublicKey: Uint8Array, recipientSecretKey: Uint8Array): Uint8Array {
@@ -268,7 +267,7 @@ export class SealedBoxKeyPair {
 
   /**
    * Opens a sealed box addressed to this key pair.
-   * @throws WampError {@link SEALED_BOX_ERROR_URI} (`xbr.error.decryption_failed`) on any failure to open
+   * @throws WampError `XbrErrorUri.decryptionFailed` (`xbr.error.decryption_failed`) on any failure to open
    */
   open(sealed: Uint8Array): Uint8Array {
     return openWith(sealed, this.publicKey, this.#privateKey);

@@ -8,7 +8,9 @@
  */
 import { createHash, KeyObject } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { WampError, WampErrorUri } from '../errors.js';
+import { describeTypeName } from '../codec/argument.js';
+import { WampError } from '../errors.js';
+import { WampErrorUri } from '../error-uris.js';
 
 /** Length in bytes of Ed25519 and X25519 public keys, X25519 secret keys and Ed25519 seeds. */
 export const KEY_BYTES = 32;
@@ -24,15 +26,9 @@ export function invalidArgument(argName: string, message: string, cause?: unknow
 
 /** Checks that `value` is a Uint8Array of exactly `length` bytes, else throws `wamp.error.invalid_argument`. */
 export function requireBytes(value: unknown, length: number, argName: string): Uint8Array {
-  if (!(value instanceof Uint8Array)) throw invalidArgument(argName, `expected ${length} bytes, got ${describe(value)}`);
+  if (!(value instanceof Uint8Array)) throw invalidArgument(argName, `expected ${length} bytes, got ${describeTypeName(value)}`);
   if (value.length !== length) throw invalidArgument(argName, `expected ${length} bytes, got ${value.length}`);
   return value;
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'object') return (value as object).constructor?.name ?? 'object';
-  return typeof value;
 }
 
 // Conversions of public keys are pure and a buyer buys many keys with one public key, so the (costly:
@@ -110,7 +106,7 @@ export function ed25519SecretKeyToX25519(edSecret: Uint8Array | KeyObject, argNa
   } else {
     throw invalidArgument(
       argName,
-      `expected a 32-byte Ed25519 seed or 64-byte secret key, got ${edSecret instanceof Uint8Array ? `${edSecret.length} bytes` : describe(edSecret)}`,
+      `expected a 32-byte Ed25519 seed or 64-byte secret key, got ${edSecret instanceof Uint8Array ? `${edSecret.length} bytes` : describeTypeName(edSecret)}`,
     );
   }
   const h = createHash('sha512').update(seed).digest();

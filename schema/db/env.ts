@@ -16,7 +16,8 @@ import { open, type Database, type DatabaseOptions, type RootDatabase } from 'lm
 import { WampError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { copyOpenEnv } from './env-copy.js';
-import { DbErrorUri, storageError } from '../storage-errors.js';
+import { storageError } from '../storage-errors.js';
+import { XbrErrorUri } from '../error-uris.js';
 import { groupCommitter } from './group-commit.js';
 import { fileTimestamp, migrationSteps, openableVersions, type AppliedMigration, type Migration, type MigrationTxn } from './migrations.js';
 
@@ -116,7 +117,7 @@ function wrap(err: unknown, what: string): WampError {
 }
 
 function schemaError(path: string, message: string, kwargs: Record<string, unknown>): WampError {
-  return new WampError(DbErrorUri.schema, `database ${path}: ${message}`, { kwargs: { path, ...kwargs } });
+  return new WampError(XbrErrorUri.storageSchema, `database ${path}: ${message}`, { kwargs: { path, ...kwargs } });
 }
 
 /**

@@ -1,5 +1,5 @@
 /** LMDB storage of xbr-edge: environments, typed tables and indexes, maker/worker DBs, ledger checks. */
-export { DbErrorUri, storageError } from '../storage-errors.js';
+export { storageError } from '../storage-errors.js';
 export { address, key, u64, uuid } from './keys.js';
 export { SCHEMA_VERSIONS, type DbKind } from './env.js';
 export { fileTimestamp } from './migrations.js';

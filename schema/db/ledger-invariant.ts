@@ -8,14 +8,14 @@
 import { WampError } from '../errors.js';
 import type { ChannelBalance } from './records/balance.js';
 import type { Channel } from './records/channel.js';
-import { DbErrorUri } from '../storage-errors.js';
+import { XbrErrorUri } from '../error-uris.js';
 
 function hex(b: Uint8Array | undefined): string {
   return b === undefined ? '?' : Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 }
 
 function fail(message: string, kwargs: Record<string, unknown>): never {
-  throw new WampError(DbErrorUri.ledgerInvariant, message, { kwargs });
+  throw new WampError(XbrErrorUri.ledgerInvariant, message, { kwargs });
 }
 
 /** True when debug checks are on by environment (`XBR_LEDGER_DEBUG=1`). */

@@ -11,7 +11,8 @@
  */
 import type { Database } from 'lmdb';
 import type { DbEnv } from './env.js';
-import { DbErrorUri, storageError } from '../storage-errors.js';
+import { storageError } from '../storage-errors.js';
+import { XbrErrorUri } from '../error-uris.js';
 import { prefixRange } from './keys.js';
 import { WampError } from '../errors.js';
 
@@ -162,7 +163,7 @@ export class Table<K, V> {
           if (def.unique === true) {
             const holder = db.get(newEntry);
             if (holder !== undefined && !Buffer.from(holder).equals(key)) {
-              throw new WampError(DbErrorUri.duplicate, `${this.name}: index ${def.name} already holds this key for another record`, {
+              throw new WampError(XbrErrorUri.storageDuplicate, `${this.name}: index ${def.name} already holds this key for another record`, {
                 kwargs: { table: this.name, index: def.name },
               });
             }
@@ -289,7 +290,7 @@ export function rebuildIndex<V>(records: Database, index: Database, def: IndexDe
     const entry = indexEntryKey(def, ik, pk);
     const id = entry.toString('hex');
     if (def.unique === true && wanted.has(id)) {
-      throw new WampError(DbErrorUri.duplicate, `index ${def.name}: two records have the same key`, { kwargs: { index: def.name } });
+      throw new WampError(XbrErrorUri.storageDuplicate, `index ${def.name}: two records have the same key`, { kwargs: { index: def.name } });
     }
     wanted.set(id, pk);
   }

@@ -35,7 +35,6 @@ export {
   type DelegateCertificateMessage,
   type AuthorityCertificateMessage,
 } from './types.js';
-export { Eip712ErrorUri } from './errors.js';
 export { encodeType, typeHash } from './typeHash.js';
 export { EIP712_DOMAIN_TYPEHASH, computeDomainSeparator, xbrDomainSeparator, wmpDomainSeparator } from './domainSeparator.js';
 export { typedDataDigest } from './digest.js';
@@ -49,7 +48,7 @@ export { signDigest } from './signDigest.js';
 export { recoverDigestSigner } from './recoverDigestSigner.js';
 export { sign } from './sign.js';
 export { recoverSigner } from './recoverSigner.js';
-export { signChannelClose, recoverChannelClose } from './channelClose.js';
+export { channelCloseMessage, signChannelClose, recoverChannelClose, type MarketBinding } from './channelClose.js';
 export { signChannelOpen, recoverChannelOpen } from './channelOpen.js';
 export { secp256k1Backend } from './secp256k1.js';
 export { keccak256, keccakUtf8 } from './keccak.js';

@@ -22,7 +22,6 @@ import { Contract, hexlify, Interface, type TransactionReceipt } from 'ethers';
 import type { Wampy } from 'wampy';
 import { xbrChannelAbi, xbrMarketAbi, xbrNetworkAbi, xbrTokenAbi } from '../../contracts/index.js';
 import { SimpleBuyer } from '../../plugins/buyer/index.js';
-import { closeMessage } from '../../plugins/common/index.js';
 import { FileSellerStateStore, SimpleSeller, type EncryptedPayload } from '../../plugins/seller/index.js';
 import { packUint256, unpackUint256 } from '../../schema/codec/uint256.js';
 import type { Uuid } from '../../schema/codec/types.js';
@@ -32,6 +31,7 @@ import { WampError } from '../../schema/errors.js';
 import { createLogger } from '../../schema/log.js';
 import { startMarketEdge, type MarketEdge } from '../e2e/harness/market-edge.js';
 import { addr, bytesOf, call, callError, connectMakerSeat, connectMember, e2eConfig, memberAuthidOf, openChannelOnChain, sleep, uuid, world, XBR, type ChannelWire, type QuoteWire, type World } from '../e2e/market/offers-purchase-helpers.js';
+import { channelCloseMessage } from '../../schema/eip712/index.js';
 
 const SELLER_MEMBER = 2;
 const BUYER_MEMBER = 3;
@@ -286,7 +286,7 @@ describe('seller and buyer delegates end to end: interval rotation, seller offli
     const closeAt = BigInt(await provider.getBlockNumber());
     const seq = paying.seq + 1;
     const balance = paying.remaining - PRICE;
-    const sig = signChannelClose(closeMessage(w.binding, closeAt, payingId, seq, balance, false), makerKey);
+    const sig = signChannelClose(channelCloseMessage(w.binding, closeAt, payingId, seq, balance, false), makerKey);
     const makerSeat = await connectMakerSeat(edge);
     const refused = await callError(makerSeat, SELL, [w.maker, buyer.buyerPubkey, enc.keyId, payingId, seq, packUint256(PRICE), packUint256(balance), sig], { close_at: closeAt });
     assert.equal(refused.errorUri, 'xbr.error.unexpected_channel_oid');

@@ -19,11 +19,11 @@ import nacl from 'tweetnacl';
 import { decode as cborDecode } from 'cbor-x';
 import { computeAddress, hexlify } from 'ethers';
 import { KeyArchive, KeySeries, SimpleSeller } from '../../plugins/seller/index.js';
-import { closeMessage } from '../../plugins/common/index.js';
 import { parseAddress } from '../../schema/codec/address.js';
 import { recoverChannelClose } from '../../schema/eip712/index.js';
 import { createLogger } from '../../schema/log.js';
 import { StubMaker } from './seller/stub-maker.js';
+import { channelCloseMessage } from '../../schema/eip712/index.js';
 
 await sodium.ready;
 
@@ -98,7 +98,7 @@ describe('interop with tweetnacl, cbor-x and libsodium', () => {
         assert.equal(key.length, 32);
         keys.set(hex(out.keyId), key);
         // the seller countersigned exactly the state the maker signed
-        const msg = closeMessage(stub.binding, stub.block, stub.payingId, receipt.channel_seq, stub.ledger.remaining, false);
+        const msg = channelCloseMessage(stub.binding, stub.block, stub.payingId, receipt.channel_seq, stub.ledger.remaining, false);
         assert.equal(hex(recoverChannelClose(msg, receipt.signature!)), hex(stub.delegate));
       }
       assert.equal(keys.size, 2);

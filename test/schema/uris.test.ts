@@ -5,13 +5,13 @@ import {
   MarketMakerCatalogProcedure,
   MarketMakerProcedure,
   MarketMakerTopic,
-  XbrErrorUri,
   killByAuthidProcedure,
   providerCloseChannelUri,
   providerOnChannelClosedTopic,
   providerSellUri,
   workerUri,
 } from '../../schema/uris.js';
+import { CrossbarErrorUri, WampErrorUri, XbrErrorUri } from '../../schema/error-uris.js';
 
 /**
  * The URIs the original market maker's and clients' specifications name (copied into the repository as
@@ -26,17 +26,21 @@ const spec = JSON.parse(readFileSync(new URL('../fixtures/spec-uris.json', impor
   wampErrorUris: string[];
 };
 
-describe('XbrErrorUri', () => {
+describe('error URI catalog', () => {
+  const all = [...Object.values(WampErrorUri), ...Object.values(CrossbarErrorUri), ...Object.values(XbrErrorUri)];
+
   it('has the exact spellings', () => {
     assert.equal(XbrErrorUri.invalidSignature, 'xbr.error.invalid_signature');
-    assert.equal(XbrErrorUri.noSuchObject, 'crossbar.error.no_such_object');
+    assert.equal(CrossbarErrorUri.noSuchObject, 'crossbar.error.no_such_object');
     assert.equal(XbrErrorUri.invalidAuthRequest, 'xbr.marketmaker.error.invalid-auth-request');
-    assert.equal(XbrErrorUri.invalidArgument, 'wamp.error.invalid_argument');
+    assert.equal(WampErrorUri.invalidArgument, 'wamp.error.invalid_argument');
   });
 
-  it('has no duplicate URIs', () => {
-    const values = Object.values(XbrErrorUri);
-    assert.equal(new Set(values).size, values.length);
+  it('defines every URI once, each in its family', () => {
+    assert.equal(new Set(all).size, all.length);
+    for (const u of Object.values(WampErrorUri)) assert.match(u, /^wamp\.(error|close)\./);
+    for (const u of Object.values(CrossbarErrorUri)) assert.match(u, /^crossbar\.error\./);
+    for (const u of Object.values(XbrErrorUri)) assert.match(u, /^xbr\.(marketmaker\.)?error\./);
   });
 
   it('lists every xbr/crossbar error URI of the spec, and nothing the spec lacks', () => {
@@ -44,7 +48,6 @@ describe('XbrErrorUri', () => {
     // Our additions for the fixes of docs/protocol.md#differences (not in the original): only the offering seller may revoke;
     // revocation, valid_from and copies are enforced; no co-signed close while purchases are in flight;
     const oursOnly = new Set<string>([
-      XbrErrorUri.notAuthorized,
       XbrErrorUri.offerRevoked,
       XbrErrorUri.offerNotYetValid,
       XbrErrorUri.offerSoldOut,
@@ -57,10 +60,28 @@ describe('XbrErrorUri', () => {
       XbrErrorUri.insufficientTokenBalance,
       // the IPFS procedures (issue 7) on a worker without options.extra.ipfs
       XbrErrorUri.ipfsNotConfigured,
+      // internal failures: storage, chain monitor, IPFS downloads, seller keys, the node lock
+      XbrErrorUri.storage,
+      XbrErrorUri.storageSchema,
+      XbrErrorUri.storageDuplicate,
+      XbrErrorUri.ledgerInvariant,
+      XbrErrorUri.chainMismatch,
+      XbrErrorUri.ipfsInvalidHash,
+      XbrErrorUri.ipfsTimeout,
+      XbrErrorUri.ipfsUnavailable,
+      XbrErrorUri.ipfsContentMismatch,
+      XbrErrorUri.ipfsMalformed,
+      XbrErrorUri.ipfsTooLarge,
+      XbrErrorUri.ipfsAborted,
+      XbrErrorUri.keySeriesNotRunning,
+      XbrErrorUri.keyRotationFailed,
+      XbrErrorUri.keyArchiveWrongSecret,
+      XbrErrorUri.nodeRunning,
     ]);
-    const ours = new Set<string>(Object.values(XbrErrorUri).filter((u) => !u.startsWith('wamp.') && !oursOnly.has(u)));
+    const ours = new Set<string>([...Object.values(CrossbarErrorUri), ...Object.values(XbrErrorUri)].filter((u) => !oursOnly.has(u)));
     assert.deepEqual([...inSpec].sort(), [...ours].sort());
-    for (const uri of Object.values(XbrErrorUri)) if (!oursOnly.has(uri)) assert.ok(inSpec.has(uri) || spec.wampErrorUris.includes(uri), uri);
+    // the WAMP URIs the spec's market uses are in the catalog
+    for (const uri of spec.wampErrorUris) assert.ok((all as string[]).includes(uri), uri);
   });
 });
 

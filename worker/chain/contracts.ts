@@ -14,6 +14,7 @@
  * await sender.send({ ...xbr.channel.encodeSettleChannel(channelId), label: 'settleChannel' });
  */
 import { Contract, Interface, getAddress, getBytes, hexlify, type ContractRunner, type Log, type LogDescription } from 'ethers';
+import type { XbrContractAddresses } from '../../schema/index.js';
 import { xbrCatalogAbi, xbrChannelAbi, xbrMarketAbi, xbrNetworkAbi, xbrTokenAbi } from '../../contracts/build/index.js';
 
 /** A bytes16 id as lowercase 0x-prefixed hex (34 characters). */
@@ -27,29 +28,15 @@ export type AddressLike = string | Uint8Array;
 /** Bytes: 0x hex or raw bytes. */
 export type BytesInput = string | Uint8Array;
 
-/** Addresses of the five contracts (as `deployXbr` returns them). */
-export interface XbrContractAddresses {
-  readonly token: string;
-  readonly network: string;
-  readonly catalog: string;
-  readonly market: string;
-  readonly channel: string;
-}
-
 /** A call for the {@link TransactionSender}: `sender.send({ ...call, label })`. */
 export interface EncodedCall {
   readonly to: string;
   readonly data: Hex;
 }
 
-/** Member levels of XBRNetwork. */
-export const MemberLevel = { NULL: 0, ACTIVE: 1, VERIFIED: 2, RETIRED: 3, PENALTY: 4, BLOCKED: 5 } as const;
-/** Actor types of XBRMarket. */
-export const ActorType = { PROVIDER: 1, CONSUMER: 2, PROVIDER_CONSUMER: 3 } as const;
-/** Channel types of XBRChannel. */
-export const ChannelType = { PAYMENT: 1, PAYING: 2 } as const;
-/** Channel states of `channelClosingStates`. */
-export const ChannelState = { NULL: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 } as const;
+// The XBR enums (member level, actor type, channel type and state) are defined once, with the records that
+// store them: `MemberLevel`, `ActorType`, `ChannelType`, `ChannelState` of schema/db. Bindings give them as
+// plain numbers.
 
 export const xbrInterfaces = {
   token: new Interface(xbrTokenAbi),
@@ -134,7 +121,7 @@ export interface ChannelRecord {
   readonly amount: bigint;
 }
 export interface ChannelClosingState {
-  /** {@link ChannelState}. */
+  /** schema/db `ChannelState` (on chain: NONE, OPEN, CLOSING or CLOSED). */
   readonly state: number;
   readonly closingAt: bigint;
   readonly closingSeq: number;
@@ -147,7 +134,7 @@ export interface ChannelClosingState {
 // ---------------------------------------------------------------- write arguments
 
 export interface OpenChannelArgs {
-  /** {@link ChannelType}. */
+  /** schema/db `ChannelType`. */
   readonly ctype: number;
   readonly openedAt: bigint;
   readonly marketId: Bytes16Like;

@@ -7,21 +7,14 @@
  * | `wamp.error.timeout` | no receipt (or not enough confirmations) within the timeout; the journal entry stays open |
  * | `xbr.error.storage` | the broadcast journal could not be written; the sender then refuses every further send (fail closed) |
  */
-import { WampError, WampErrorUri } from '../../schema/index.js';
-import { XbrErrorUri } from '../../schema/index.js';
-
-/** URIs the sender raises. */
-export const ChainErrorUri = {
-  transactionFailed: XbrErrorUri.transactionFailed,
-  timeout: WampErrorUri.timeout,
-} as const;
+import { WampError, XbrErrorUri } from '../../schema/index.js';
 
 /** Where a transaction failed. */
 export type FailureStage = 'estimate' | 'fees' | 'sign' | 'broadcast' | 'receipt';
 
 /** A `xbr.error.transaction_failed` error; `kwargs.stage` tells where it failed. */
 export function transactionFailed(message: string, kwargs: Record<string, unknown> & { stage: FailureStage }, cause?: unknown): WampError {
-  return new WampError(ChainErrorUri.transactionFailed, message, cause === undefined ? { kwargs } : { kwargs, cause });
+  return new WampError(XbrErrorUri.transactionFailed, message, cause === undefined ? { kwargs } : { kwargs, cause });
 }
 
 /** Short text of anything thrown (ethers errors carry a `shortMessage`). */

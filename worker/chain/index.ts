@@ -9,10 +9,6 @@ export { NonceAllocator } from './nonce.js';
 export { TransactionSender } from './sender.js';
 export type { SenderHooks, TransactionSenderOptions } from './types.js';
 export {
-  ActorType,
-  ChannelState,
-  ChannelType,
-  MemberLevel,
   XBR_EVENT_TOPICS,
   connectXbr,
   decodeXbrEvent,
@@ -23,4 +19,4 @@ export {
   xbrInterfaces,
   xbrLogFilter,
 } from './contracts.js';
-export type { DecodedXbrEvent, EventOrigin, XbrBindings, XbrContractAddresses } from './contracts.js';
+export type { DecodedXbrEvent, EventOrigin, XbrBindings } from './contracts.js';

@@ -13,8 +13,8 @@
  * `open` (id → empty; the ids of open entries).
  */
 import { open, type Database, type DatabaseOptions, type RootDatabase } from 'lmdb';
-import { WampError } from '../../schema/index.js';
-import { DbErrorUri, storageError } from '../../schema/db/index.js';
+import { WampError, XbrErrorUri } from '../../schema/index.js';
+import { storageError } from '../../schema/db/index.js';
 
 const JOURNAL_KIND = 'chain-journal';
 const JOURNAL_SCHEMA_VERSION = 1;
@@ -125,7 +125,7 @@ export class BroadcastJournal {
           meta.putSync('schema_version', JOURNAL_SCHEMA_VERSION);
         });
       } else if (kind !== JOURNAL_KIND || version !== JOURNAL_SCHEMA_VERSION) {
-        throw new WampError(DbErrorUri.schema, `database ${path} is not a broadcast journal of schema_version ${JOURNAL_SCHEMA_VERSION}`, {
+        throw new WampError(XbrErrorUri.storageSchema, `database ${path} is not a broadcast journal of schema_version ${JOURNAL_SCHEMA_VERSION}`, {
           kwargs: { path, kind, schema_version: version },
         });
       }
@@ -146,7 +146,7 @@ export class BroadcastJournal {
     const key = idKey(entry.id);
     const record: JournalEntry = { ...entry, state: 'open' };
     await this.write(() => {
-      if (this.entries.get(key) !== undefined) throw new WampError(DbErrorUri.duplicate, 'broadcast journal: entry id already used', { kwargs: {} });
+      if (this.entries.get(key) !== undefined) throw new WampError(XbrErrorUri.storageDuplicate, 'broadcast journal: entry id already used', { kwargs: {} });
       this.entries.putSync(key, record);
       this.openIds.putSync(key, Buffer.alloc(0));
     }, 'open');

@@ -13,29 +13,16 @@
  */
 import { Transaction, Wallet, type Provider, type TransactionReceipt } from 'ethers';
 import { randomBytes } from 'node:crypto';
-import { WampError } from '../../schema/index.js';
+import { WampError, WampErrorUri, XbrErrorUri, isError } from '../../schema/index.js';
 import { createLogger, type Logger } from '../../schema/index.js';
-import { ChainErrorUri, errorText, transactionFailed } from './errors.js';
+import { errorText, transactionFailed } from './errors.js';
 import { nowNs, type BroadcastJournal, type JournalClose, type JournalEntry } from './journal.js';
 import { NonceAllocator } from './nonce.js';
 import { estimateGasLimit, lookupFees } from './gas.js';
 import { probeTransaction } from './probe.js';
 import type { FeeOverride, RecoveryReport, SendRequest, SendResult, SenderHooks, Submitted, TransactionSenderOptions } from './types.js';
-import { DbErrorUri, storageError } from '../../schema/db/index.js';
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const onAbort = (): void => {
-      clearTimeout(t);
-      resolve();
-    };
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
+import { storageError } from '../../schema/db/index.js';
+import { sleep } from '../../process/index.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
@@ -62,9 +49,9 @@ export class TransactionSender {
 
   constructor(options: TransactionSenderOptions) {
     const margin = options.gasMarginPercent ?? 20;
-    if (!Number.isInteger(margin) || margin < 0) throw new WampError('wamp.error.invalid_argument', `gasMarginPercent must be an integer >= 0, got ${margin}`);
+    if (!Number.isInteger(margin) || margin < 0) throw new WampError(WampErrorUri.invalidArgument, `gasMarginPercent must be an integer >= 0, got ${margin}`);
     const confirmations = options.confirmations ?? 1;
-    if (!Number.isInteger(confirmations) || confirmations < 1) throw new WampError('wamp.error.invalid_argument', `confirmations must be an integer >= 1, got ${confirmations}`);
+    if (!Number.isInteger(confirmations) || confirmations < 1) throw new WampError(WampErrorUri.invalidArgument, `confirmations must be an integer >= 1, got ${confirmations}`);
     this.wallet = new Wallet(options.privateKey);
     this.address = this.wallet.address;
     this.provider = options.provider;
@@ -94,7 +81,7 @@ export class TransactionSender {
     await this.recover();
     this.usable();
     if (req.id !== undefined && (req.id.length !== 16 || this.storageRead(() => this.journal.get(req.id as Uint8Array)) !== undefined)) {
-      throw new WampError('wamp.error.invalid_argument', 'id must be 16 bytes not used by an earlier journal entry', { kwargs: { argument: 'id' } });
+      throw new WampError(WampErrorUri.invalidArgument, 'id must be 16 bytes not used by an earlier journal entry', { kwargs: { argument: 'id' } });
     }
     const data = req.data ?? '0x';
     const value = req.value ?? 0n;
@@ -223,7 +210,7 @@ export class TransactionSender {
         waiting = p;
         // After a timeout the entry is still open: a later wait() polls again.
         p.catch((err: unknown) => {
-          if (err instanceof WampError && err.uri === ChainErrorUri.timeout && waiting === p) waiting = undefined;
+          if (isError(err, WampErrorUri.timeout) && waiting === p) waiting = undefined;
         });
       }
       return waiting;
@@ -258,7 +245,7 @@ export class TransactionSender {
         await this.provider.broadcastTransaction(e.raw).catch((err: unknown) => this.log.warn('rebroadcast failed', { tx_hash: e.tx_hash, error: errorText(err) }));
       }
       if (Date.now() >= deadline || this.abort.signal.aborted) {
-        throw new WampError(ChainErrorUri.timeout, `transaction ${e.tx_hash} not mined and confirmed within ${this.opts.timeoutMs} ms; journal entry left open`, {
+        throw new WampError(WampErrorUri.timeout, `transaction ${e.tx_hash} not mined and confirmed within ${this.opts.timeoutMs} ms; journal entry left open`, {
           kwargs: { tx_hash: e.tx_hash, nonce: e.nonce, mined: p.kind === 'mined' },
         });
       }
@@ -321,7 +308,7 @@ export class TransactionSender {
 
   private fail(err: unknown): WampError {
     const e = err instanceof WampError ? err : storageError(`broadcast journal: ${errorText(err)}`, {}, err);
-    if (e.uri === DbErrorUri.duplicate) return e; // two concurrent sends with one caller id: that send fails, the journal is fine
+    if (e.uri === XbrErrorUri.storageDuplicate) return e; // two concurrent sends with one caller id: that send fails, the journal is fine
     this.broken ??= e;
     this.log.error('broadcast journal failed; sender stopped', { error: e });
     return e;

@@ -5,9 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { JsonRpcProvider, Network, WebSocketProvider, getAddress, type Provider } from 'ethers';
-import type { BlockchainConfig, XbrContractAddresses } from '../../config/index.js';
+import type { BlockchainConfig } from '../../config/index.js';
 import { WampError, WampErrorUri } from '../../schema/index.js';
 import type { Logger } from '../../schema/index.js';
+import { XBR_CONTRACT_NAMES, type XbrContractAddresses } from '../../schema/index.js';
+import { backoffDelay, sleep } from '../../process/index.js';
 
 export interface ChainAccess {
   provider: Provider;
@@ -28,8 +30,6 @@ interface Deployment {
   deploymentBlock?: number;
 }
 
-const NAMES = ['token', 'network', 'catalog', 'market', 'channel'] as const;
-
 /** Reads a `devchain.json` written by `contracts/devchain-main.ts`. */
 function readDeployment(path: string): Deployment {
   let raw: unknown;
@@ -39,8 +39,8 @@ function readDeployment(path: string): Deployment {
     throw new WampError(WampErrorUri.runtimeError, `cannot read the contract deployment file ${path}: ${(err as Error).message}`, { cause: err });
   }
   const d = raw as { chainId?: unknown; contracts?: Record<string, unknown>; deploymentBlock?: unknown } | null;
-  const contracts: Partial<Record<(typeof NAMES)[number], string>> = {};
-  for (const n of NAMES) {
+  const contracts: Partial<XbrContractAddresses> = {};
+  for (const n of XBR_CONTRACT_NAMES) {
     const a = d?.contracts?.[n];
     if (typeof a !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(a)) {
       throw new WampError(WampErrorUri.runtimeError, `deployment file ${path}: contracts.${n} is not an address`);
@@ -54,12 +54,10 @@ function readDeployment(path: string): Deployment {
   };
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 /** Asks the node for its chain id, retrying while it is not reachable, until `deadline` (epoch ms). */
 async function nodeChainId(url: string, deadline: number, log: Logger): Promise<bigint> {
-  let delay = 200;
-  for (;;) {
+  for (let attempt = 1; ; attempt++) {
+    const delay = backoffDelay(200, 2000, attempt);
     // A throwaway provider: ethers' own network detection retries forever and logs on its own.
     const probe = new JsonRpcProvider(url.replace(/^ws/, 'http'), undefined, { staticNetwork: Network.from(1) });
     try {
@@ -70,7 +68,6 @@ async function nodeChainId(url: string, deadline: number, log: Logger): Promise<
       }
       log.warn('blockchain gateway not reachable yet; retrying', { gateway: url, retry_ms: delay });
       await sleep(delay);
-      delay = Math.min(delay * 2, 2000);
     } finally {
       probe.destroy();
     }

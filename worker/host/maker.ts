@@ -8,10 +8,11 @@
  */
 import { getBytes, hexlify, type Provider } from 'ethers';
 import type { Wampy } from 'wampy';
-import type { MakerConfig, XbrContractAddresses } from '../../config/index.js';
+import type { MakerConfig } from '../../config/index.js';
+import type { XbrContractAddresses } from '../../schema/index.js';
 import type { Uuid } from '../../schema/codec/index.js';
 import { openMakerDb, type MakerDb, type WorkerDb } from '../../schema/db/index.js';
-import { WampError, WampErrorUri, toWampError } from '../../schema/index.js';
+import { CrossbarErrorUri, WampError, WampErrorUri, remoteErrorUri, toWampError } from '../../schema/index.js';
 import type { Logger } from '../../schema/index.js';
 import { CALLEE_AUTHID_OPTION, MarketMakerTopic } from '../../schema/index.js';
 import { BroadcastJournal, TransactionSender, connectXbr, type XbrBindings } from '../chain/index.js';
@@ -151,7 +152,7 @@ export class Maker {
     }
     const other = env.served.get(marketHex);
     if (other !== undefined) {
-      throw new WampError('crossbar.error.already_running', `market ${marketHex} is already served by maker ${other} of this worker (one maker per market)`);
+      throw new WampError(CrossbarErrorUri.alreadyRunning, `market ${marketHex} is already served by maker ${other} of this worker (one maker per market)`);
     }
     env.served.set(marketHex, config.id);
     this.marketHex = marketHex;
@@ -292,7 +293,7 @@ function sessionFacade(s: Wampy): MakerSession {
         const e = err as { errorUri?: unknown; argsList?: unknown[]; argsDict?: Record<string, unknown> };
         if (typeof e.errorUri !== 'string') throw err;
         const [message, ...rest] = e.argsList ?? [];
-        throw new WampError(e.errorUri, typeof message === 'string' ? message : `${uri} failed: ${e.errorUri}`, { args: rest, kwargs: e.argsDict ?? {}, cause: err });
+        throw new WampError(remoteErrorUri(e.errorUri), typeof message === 'string' ? message : `${uri} failed: ${e.errorUri}`, { args: rest, kwargs: e.argsDict ?? {}, cause: err });
       }
     },
     async publish(topic, args, kwargs) {

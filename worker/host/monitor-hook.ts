@@ -4,7 +4,7 @@
  * and lets the makers serve only after it returned (i.e. caught up); it stops it after the makers.
  */
 import type { Provider } from 'ethers';
-import type { XbrContractAddresses } from '../../config/index.js';
+import type { XbrContractAddresses } from '../../schema/index.js';
 import type { Uuid } from '../../schema/codec/index.js';
 import type { MakerDb, WorkerDb } from '../../schema/db/index.js';
 import type { Logger } from '../../schema/index.js';

@@ -8,7 +8,7 @@
  * gets `wamp.error.runtime_error` with the message. Nothing is swallowed.
  */
 import type { Wampy } from 'wampy';
-import { WampError, WampErrorUri } from '../../schema/index.js';
+import { WampError, WampErrorUri, remoteErrorUri } from '../../schema/index.js';
 import type { Logger } from '../../schema/index.js';
 import { authorizeCaller, PROCEDURE_ACCESS, type CallerDetails, type ProcedureHandler, type ProcedureTable } from '../market/index.js';
 
@@ -104,7 +104,7 @@ export async function registerProcedures(session: ProcedureSession, table: Proce
     } catch (err) {
       const errorUri = (err as { errorUri?: unknown }).errorUri;
       await unregister();
-      throw new WampError(typeof errorUri === 'string' ? errorUri : WampErrorUri.runtimeError, `cannot register ${uri}: ${typeof errorUri === 'string' ? errorUri : (err as Error).message}`, { cause: err });
+      throw new WampError(typeof errorUri === 'string' ? remoteErrorUri(errorUri) : WampErrorUri.runtimeError, `cannot register ${uri}: ${typeof errorUri === 'string' ? errorUri : (err as Error).message}`, { cause: err });
     }
     done.push(uri);
   }

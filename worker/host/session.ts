@@ -6,9 +6,9 @@
 import type { IncomingMessage } from 'node:http';
 import { Wampy } from 'wampy';
 import WebSocket from 'ws';
-import { WriteCoalescer } from '../../process/index.js';
+import { backoffDelay, sleep, WriteCoalescer } from '../../process/index.js';
 import type { MakerConnectionConfig } from '../../config/index.js';
-import { WampError, WampErrorUri } from '../../schema/index.js';
+import { WampError, WampErrorUri, remoteErrorUri } from '../../schema/index.js';
 import type { Logger } from '../../schema/index.js';
 import { makeSerializer } from './serializer.js';
 
@@ -56,17 +56,6 @@ export interface JoinOptions {
   maxDelayMs?: number;
 }
 
-const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-
 /**
  * Joins `conn.realm`, retrying (with backoff, logged) until it succeeds or `signal` aborts.
  * @example const session = await joinRealm(maker.connection, { log, signal });
@@ -75,7 +64,7 @@ export async function joinRealm(conn: MakerConnectionConfig, opts: JoinOptions):
   const t = conn.transport;
   const ws = coalescingWebSocket(t.endpoint.type === 'unix' ? unixWebSocket(t.endpoint.path, t.url) : WebSocket);
   const where = t.endpoint.type === 'unix' ? `unix:${t.endpoint.path}` : t.url;
-  let delay = opts.initialDelayMs ?? 200;
+  const initialDelay = opts.initialDelayMs ?? 200;
   const maxDelay = opts.maxDelayMs ?? 5000;
   for (let attempt = 1; ; attempt++) {
     if (opts.signal.aborted) throw new WampError(WampErrorUri.systemShutdown, `stopped before joining realm ${conn.realm}`);
@@ -119,11 +108,11 @@ export async function joinRealm(conn: MakerConnectionConfig, opts: JoinOptions):
       const uri = (err as { errorUri?: unknown }).errorUri;
       // A router that refuses us (no such realm, not authorized) will keep refusing: no point retrying.
       if (typeof uri === 'string' && uri !== WampErrorUri.systemShutdown) {
-        throw new WampError(uri, `router ${where} refused to join realm ${conn.realm}: ${uri}`, { cause: err });
+        throw new WampError(remoteErrorUri(uri), `router ${where} refused to join realm ${conn.realm}: ${uri}`, { cause: err });
       }
+      const delay = backoffDelay(initialDelay, maxDelay, attempt);
       opts.log.warn('router not reachable yet; retrying', { realm: conn.realm, router: where, attempt, retry_ms: delay, error: err as Error });
       await sleep(delay, opts.signal);
-      delay = Math.min(delay * 2, maxDelay);
     }
   }
 }

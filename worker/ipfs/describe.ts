@@ -9,7 +9,8 @@
  * their own keywords) are not mixed in. Literals in English or without a language win over others.
  */
 import { Parser, type Quad } from 'n3';
-import { IpfsErrorUri, ipfsError } from './errors.js';
+import { XbrErrorUri } from '../../schema/index.js';
+import { ipfsError } from './errors.js';
 
 const DCTERMS = 'http://purl.org/dc/terms/';
 const DC = 'http://purl.org/dc/elements/1.1/';
@@ -67,13 +68,13 @@ export function describeTurtle(bytes: Uint8Array, baseIri: string): TurtleDescri
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch (err) {
-    throw ipfsError(IpfsErrorUri.malformed, 'not Turtle: the file is not UTF-8 text', {}, err);
+    throw ipfsError(XbrErrorUri.ipfsMalformed, 'not Turtle: the file is not UTF-8 text', {}, err);
   }
   let quads: Quad[];
   try {
     quads = new Parser({ format: 'text/turtle', baseIRI: baseIri }).parse(text);
   } catch (err) {
-    throw ipfsError(IpfsErrorUri.malformed, `not Turtle: ${err instanceof Error ? err.message : String(err)}`, {}, err);
+    throw ipfsError(XbrErrorUri.ipfsMalformed, `not Turtle: ${err instanceof Error ? err.message : String(err)}`, {}, err);
   }
   const subjects: string[] = [];
   for (const q of quads) if (!subjects.includes(q.subject.id)) subjects.push(q.subject.id);

@@ -16,7 +16,8 @@ import { equals } from 'multiformats/bytes';
 import type { CID } from 'multiformats/cid';
 import { sha256 } from 'multiformats/hashes/sha2';
 import { RAW_CODE, checkParsedCid } from './cid.js';
-import { IpfsErrorUri, ipfsError } from './errors.js';
+import { XbrErrorUri } from '../../schema/index.js';
+import { ipfsError } from './errors.js';
 
 /** Where blocks come from: kubo-rpc-client's `block` API fits (`create({ url }).block`). */
 export interface BlockSource {
@@ -63,7 +64,7 @@ export async function downloadVerified(source: BlockSource, root: CID, opts: Dow
 }
 
 async function visit(w: Walk, cid: CID, depth: number): Promise<void> {
-  if (depth > MAX_DAG_DEPTH) throw ipfsError(IpfsErrorUri.malformed, `DAG deeper than ${MAX_DAG_DEPTH} levels`);
+  if (depth > MAX_DAG_DEPTH) throw ipfsError(XbrErrorUri.ipfsMalformed, `DAG deeper than ${MAX_DAG_DEPTH} levels`);
   const bytes = await fetchBlock(w, cid);
   if (cid.code === RAW_CODE) {
     append(w, bytes);
@@ -76,26 +77,26 @@ async function visit(w: Walk, cid: CID, depth: number): Promise<void> {
     if (node.Data === undefined) throw new Error('dag-pb node without UnixFS data');
     fs = UnixFS.unmarshal(node.Data);
   } catch (err) {
-    throw ipfsError(IpfsErrorUri.malformed, `block ${cid.toString()} is not a UnixFS node: ${errorText(err)}`, {}, err);
+    throw ipfsError(XbrErrorUri.ipfsMalformed, `block ${cid.toString()} is not a UnixFS node: ${errorText(err)}`, {}, err);
   }
-  if (fs.type !== 'file' && fs.type !== 'raw') throw ipfsError(IpfsErrorUri.malformed, `UnixFS ${fs.type} (only files are accepted)`, { unixfs_type: fs.type });
+  if (fs.type !== 'file' && fs.type !== 'raw') throw ipfsError(XbrErrorUri.ipfsMalformed, `UnixFS ${fs.type} (only files are accepted)`, { unixfs_type: fs.type });
   if (node.Links.length > 0 && node.Links.length !== fs.blockSizes.length) {
-    throw ipfsError(IpfsErrorUri.malformed, `UnixFS file node with ${node.Links.length} links but ${fs.blockSizes.length} block sizes`);
+    throw ipfsError(XbrErrorUri.ipfsMalformed, `UnixFS file node with ${node.Links.length} links but ${fs.blockSizes.length} block sizes`);
   }
   const declared = fs.fileSize();
   // The root's declared size lets an oversized file be refused before its content is fetched.
   if (declared > BigInt(w.opts.maxSize) - BigInt(w.size)) {
-    throw ipfsError(IpfsErrorUri.tooLarge, `file of ${declared} bytes is larger than max_size ${w.opts.maxSize}`, { declared_size: declared });
+    throw ipfsError(XbrErrorUri.ipfsTooLarge, `file of ${declared} bytes is larger than max_size ${w.opts.maxSize}`, { declared_size: declared });
   }
   const start = w.size;
   if (fs.data !== undefined) append(w, fs.data);
   for (const link of node.Links) {
     const check = checkParsedCid(link.Hash);
-    if (!check.ok) throw ipfsError(IpfsErrorUri.malformed, `link to ${link.Hash.toString()}: ${check.reason}`);
+    if (!check.ok) throw ipfsError(XbrErrorUri.ipfsMalformed, `link to ${link.Hash.toString()}: ${check.reason}`);
     await visit(w, link.Hash, depth + 1);
   }
   if (BigInt(w.size - start) !== declared) {
-    throw ipfsError(IpfsErrorUri.malformed, `UnixFS node ${cid.toString()} declares ${declared} bytes but its content has ${w.size - start}`);
+    throw ipfsError(XbrErrorUri.ipfsMalformed, `UnixFS node ${cid.toString()} declares ${declared} bytes but its content has ${w.size - start}`);
   }
 }
 
@@ -104,28 +105,28 @@ async function fetchBlock(w: Walk, cid: CID): Promise<Uint8Array> {
   const stop = w.opts.signal;
   // A function, so TypeScript does not narrow `aborted` across the await below.
   const stopped = (): boolean => stop?.aborted === true;
-  if (stopped()) throw ipfsError(IpfsErrorUri.aborted, 'download aborted');
+  if (stopped()) throw ipfsError(XbrErrorUri.ipfsAborted, 'download aborted');
   const timeout = AbortSignal.timeout(w.opts.timeoutMs);
   const signal = stop === undefined ? timeout : AbortSignal.any([stop, timeout]);
   let bytes: Uint8Array;
   try {
     bytes = await w.source.get(cid, { signal });
   } catch (err) {
-    if (stopped()) throw ipfsError(IpfsErrorUri.aborted, 'download aborted', {}, err);
-    if (timeout.aborted) throw ipfsError(IpfsErrorUri.timeout, `block ${cid.toString()} not received within ${w.opts.timeoutMs} ms`, { block: cid.toString() }, err);
-    throw ipfsError(IpfsErrorUri.unavailable, `block/get ${cid.toString()} failed: ${errorText(err)}`, { block: cid.toString() }, err);
+    if (stopped()) throw ipfsError(XbrErrorUri.ipfsAborted, 'download aborted', {}, err);
+    if (timeout.aborted) throw ipfsError(XbrErrorUri.ipfsTimeout, `block ${cid.toString()} not received within ${w.opts.timeoutMs} ms`, { block: cid.toString() }, err);
+    throw ipfsError(XbrErrorUri.ipfsUnavailable, `block/get ${cid.toString()} failed: ${errorText(err)}`, { block: cid.toString() }, err);
   }
   const digest = (await sha256.digest(bytes)).digest;
   if (!equals(digest, cid.multihash.digest)) {
-    throw ipfsError(IpfsErrorUri.contentMismatch, `block ${cid.toString()}: the node returned ${bytes.length} bytes whose sha2-256 does not match the CID`, { block: cid.toString() });
+    throw ipfsError(XbrErrorUri.ipfsContentMismatch, `block ${cid.toString()}: the node returned ${bytes.length} bytes whose sha2-256 does not match the CID`, { block: cid.toString() });
   }
   w.fetched += bytes.length;
-  if (w.fetched > w.fetchLimit) throw ipfsError(IpfsErrorUri.tooLarge, `more than ${w.fetchLimit} bytes of blocks for a file of at most ${w.opts.maxSize} bytes`);
+  if (w.fetched > w.fetchLimit) throw ipfsError(XbrErrorUri.ipfsTooLarge, `more than ${w.fetchLimit} bytes of blocks for a file of at most ${w.opts.maxSize} bytes`);
   return bytes;
 }
 
 function append(w: Walk, chunk: Uint8Array): void {
-  if (w.size + chunk.length > w.opts.maxSize) throw ipfsError(IpfsErrorUri.tooLarge, `file larger than max_size ${w.opts.maxSize}`);
+  if (w.size + chunk.length > w.opts.maxSize) throw ipfsError(XbrErrorUri.ipfsTooLarge, `file larger than max_size ${w.opts.maxSize}`);
   if (chunk.length === 0) return;
   w.chunks.push(chunk);
   w.size += chunk.length;

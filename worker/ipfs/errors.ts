@@ -12,27 +12,18 @@
  * | `xbr.error.ipfs_too_large` | the file is larger than `max_size` | no (until the limit grows) |
  * | `xbr.error.ipfs_aborted` | the fetcher stopped while the download ran | on next start |
  */
-import { WampError } from '../../schema/index.js';
+import { WampError, XbrErrorUri } from '../../schema/index.js';
 
-export const IpfsErrorUri = {
-  invalidHash: 'xbr.error.ipfs_invalid_hash',
-  timeout: 'xbr.error.ipfs_timeout',
-  unavailable: 'xbr.error.ipfs_unavailable',
-  contentMismatch: 'xbr.error.ipfs_content_mismatch',
-  malformed: 'xbr.error.ipfs_malformed',
-  tooLarge: 'xbr.error.ipfs_too_large',
-  aborted: 'xbr.error.ipfs_aborted',
-} as const;
+/** The URIs a download fails with. */
+type IpfsFailureUri = (typeof XbrErrorUri)['ipfsInvalidHash' | 'ipfsTimeout' | 'ipfsUnavailable' | 'ipfsContentMismatch' | 'ipfsMalformed' | 'ipfsTooLarge' | 'ipfsAborted'];
 
-export type IpfsErrorUriValue = (typeof IpfsErrorUri)[keyof typeof IpfsErrorUri];
-
-/** A download failure under one of {@link IpfsErrorUri}. */
-export function ipfsError(uri: IpfsErrorUriValue, message: string, kwargs: Record<string, unknown> = {}, cause?: unknown): WampError {
+/** A download failure under one of the `XbrErrorUri.ipfs*` URIs. */
+export function ipfsError(uri: IpfsFailureUri, message: string, kwargs: Record<string, unknown> = {}, cause?: unknown): WampError {
   return new WampError(uri, message, cause === undefined ? { kwargs } : { kwargs, cause });
 }
 
 /** Whether a failure may go away by itself (node back, file added, honest node), so a retry makes sense. */
 export function isRetryable(err: unknown): boolean {
   if (!(err instanceof WampError)) return true; // an unexpected failure: retrying is the safe side
-  return err.uri === IpfsErrorUri.timeout || err.uri === IpfsErrorUri.unavailable || err.uri === IpfsErrorUri.contentMismatch || err.uri === IpfsErrorUri.aborted;
+  return err.uri === XbrErrorUri.ipfsTimeout || err.uri === XbrErrorUri.ipfsUnavailable || err.uri === XbrErrorUri.ipfsContentMismatch || err.uri === XbrErrorUri.ipfsAborted;
 }

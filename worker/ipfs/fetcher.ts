@@ -23,15 +23,14 @@ import { create } from 'kubo-rpc-client';
 import type { IpfsConfig } from '../../config/index.js';
 import { msToNs, nsToMs } from '../../schema/codec/index.js';
 import type { IpfsFile, WorkerDb } from '../../schema/db/index.js';
-import { WampError, WampErrorUri } from '../../schema/index.js';
+import { WampError, WampErrorUri, isError } from '../../schema/index.js';
 import type { Logger } from '../../schema/index.js';
-import { XbrErrorUri } from '../../schema/index.js';
+import { XbrErrorUri, CrossbarErrorUri } from '../../schema/index.js';
 import { retryDelayMs } from './backoff.js';
 import { checkCid } from './cid.js';
 import { describeTurtle, type TurtleDescription } from './describe.js';
 import { applyDescriptions, loadDescriptions } from './descriptions.js';
 import { downloadVerified, type BlockSource } from './download.js';
-import { IpfsErrorUri } from './errors.js';
 import { afterFailure, rescheduled, stored } from './file-log.js';
 import { lacksDescription, learnRecord } from './learn.js';
 import { allRecords, describedRecords, fileKey, readRecord, refText, sameRef, shownHash, type RecordRef } from './refs.js';
@@ -184,7 +183,7 @@ export class IpfsFetcher {
       if (fileHash === '') throw new WampError(WampErrorUri.invalidArgument, 'file_hash: expected an IPFS hash, got an empty string');
       const key = fileKey(fileHash);
       const f = this.db.ipfsFiles.get(key);
-      if (f === undefined) throw new WampError(XbrErrorUri.noSuchObject, `no IPFS file ${shownHash(fileHash)} is known (no replicated record names it)`);
+      if (f === undefined) throw new WampError(CrossbarErrorUri.noSuchObject, `no IPFS file ${shownHash(fileHash)} is known (no replicated record names it)`);
       if (f.status === 'invalid') throw new WampError(WampErrorUri.invalidArgument, `file_hash: ${f.last_error ?? 'not an accepted CID'}; it is never fetched`);
       const lost = f.status === 'downloaded' && (f.path === undefined || !(await isStored(this.config.directory, f.path)));
       if (f.status !== 'downloaded' || lost) keys.push(key);
@@ -281,7 +280,7 @@ export class IpfsFetcher {
 
   /** Records a failed attempt: a retry at the backoff time, or a final status. */
   private failed(key: string, err: unknown, refs: string[]): void {
-    if (err instanceof WampError && err.uri === IpfsErrorUri.aborted) return; // stopping: the schedule stays as it was
+    if (isError(err, XbrErrorUri.ipfsAborted)) return; // stopping: the schedule stays as it was
     const message = errorText(err);
     try {
       const nowMs = this.now();

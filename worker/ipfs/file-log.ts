@@ -12,8 +12,8 @@
  */
 import { msToNs } from '../../schema/codec/index.js';
 import type { NsTime } from '../../schema/codec/index.js';
-import { WampError } from '../../schema/index.js';
-import { IpfsErrorUri, isRetryable } from './errors.js';
+import { XbrErrorUri, isError } from '../../schema/index.js';
+import { isRetryable } from './errors.js';
 import type { IpfsFile, IpfsFileRef, IpfsFileStatus } from '../../schema/db/index.js';
 import { sameRef } from './refs.js';
 
@@ -81,7 +81,7 @@ export function afterFailure(rec: IpfsFile, err: unknown, at: { nowMs: number; d
   const message = err instanceof Error ? err.message : String(err);
   const now = msToNs(at.nowMs);
   if (isRetryable(err)) return failedRetry(rec, message, now, msToNs(at.nowMs + at.delayMs));
-  const tooLarge = err instanceof WampError && err.uri === IpfsErrorUri.tooLarge;
+  const tooLarge = isError(err, XbrErrorUri.ipfsTooLarge);
   return tooLarge ? failedFinal(rec, 'too_large', message, now, at.maxSize) : failedFinal(rec, 'malformed', message, now);
 }
 

@@ -7,7 +7,6 @@ export { IpfsFetcher, type IpfsFetcherOptions } from './fetcher.js';
 export { checkCid, MAX_HASH_LENGTH } from './cid.js';
 export type { BlockSource } from './download.js';
 export { describeTurtle, DESCRIBE_LIMITS } from './describe.js';
-export { baseDelayMs, retryDelayMs } from './backoff.js';
-export { IpfsErrorUri } from './errors.js';
+export { retryDelayMs } from './backoff.js';
 export { fileKey } from './refs.js';
 export type { IpfsStatusReport } from './status.js';

@@ -7,23 +7,17 @@
  * | `xbr.error.chain_mismatch` | the stored last block's hash is not the chain's block at that height (a reorg deeper than the confirmations, or the worker DB belongs to another chain, e.g. a restarted dev chain), or the node's chain id is not the expected one |
  * | `xbr.error.storage` | the worker DB refused the replica/progress write (fail closed, docs/protocol.md#ledger-rules) |
  */
-import { WampError } from '../../schema/index.js';
+import { WampError, XbrErrorUri } from '../../schema/index.js';
 import { storageError } from '../../schema/db/index.js';
-
-/** URIs the monitor fails with. */
-export const MonitorErrorUri = {
-  chainMismatch: 'xbr.error.chain_mismatch',
-  storage: 'xbr.error.storage',
-} as const;
 
 /** The chain no longer holds what the worker DB says was processed: continuing would corrupt the replica. */
 export function chainMismatch(message: string, kwargs: Record<string, unknown>): WampError {
-  return new WampError(MonitorErrorUri.chainMismatch, message, { kwargs });
+  return new WampError(XbrErrorUri.chainMismatch, message, { kwargs });
 }
 
 /** A worker-DB write failed; the monitor stops. */
 export function monitorStorageError(message: string, kwargs: Record<string, unknown>, cause: unknown): WampError {
-  return cause instanceof WampError && cause.uri.startsWith(MonitorErrorUri.storage)
+  return cause instanceof WampError && cause.uri.startsWith(XbrErrorUri.storage)
     ? new WampError(cause.uri, `${message}: ${cause.message}`, { kwargs: { ...cause.kwargs, ...kwargs }, cause })
     : storageError(`${message}: ${cause instanceof Error ? cause.message : String(cause)}`, kwargs, cause);
 }

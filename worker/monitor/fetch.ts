@@ -4,7 +4,8 @@
  * {@link RpcFailure} (retried by the monitor).
  */
 import type { Log } from 'ethers';
-import { decodeXbrEvents, errorText, xbrLogFilter, type DecodedXbrEvent, type XbrContractAddresses } from '../chain/index.js';
+import { decodeXbrEvents, errorText, xbrLogFilter, type DecodedXbrEvent } from '../chain/index.js';
+import type { XbrContractAddresses } from '../../schema/index.js';
 import { RpcFailure } from './errors.js';
 import type { MonitorProvider } from './types.js';
 

@@ -6,6 +6,5 @@
  */
 export { startChainMonitor } from './monitor.js';
 export { ChannelSinkRegistry } from './sinks.js';
-export { MonitorErrorUri } from './errors.js';
 export type { ChannelChainEvent } from './channel-events.js';
 export type { ChainMonitor, ChainMonitorOptions, MonitorProvider, ReplicaWrite, RetryNotice } from './types.js';

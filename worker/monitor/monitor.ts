@@ -19,6 +19,7 @@ import { nowNs, toHex } from '../../schema/codec/index.js';
 import type { Block } from '../../schema/db/index.js';
 import { WampError, WampErrorUri } from '../../schema/index.js';
 import { createLogger, type Logger } from '../../schema/index.js';
+import { backoffDelay } from '../../process/index.js';
 import { errorText } from '../chain/index.js';
 import { hash32Of, toChannelEvent } from './convert.js';
 import { chainMismatch, monitorStorageError, RpcFailure, SinkFailure } from './errors.js';
@@ -278,7 +279,7 @@ class Monitor extends EventEmitter implements ChainMonitor {
 
   private async backoff(err: RpcFailure | SinkFailure): Promise<void> {
     this.failures++;
-    const delayMs = Math.min(this.retryMaxMs, this.retryInitialMs * 2 ** Math.min(this.failures - 1, 30));
+    const delayMs = backoffDelay(this.retryInitialMs, this.retryMaxMs, this.failures);
     const stage = err instanceof RpcFailure ? err.stage : 'channel_sink';
     // A range too large for the node (result limits, timeouts) fails every time: shrink it.
     if (stage === 'eth_getLogs') this.span = Math.max(1, Math.floor(this.span / 2));

@@ -2,7 +2,7 @@
 import type { Provider } from 'ethers';
 import type { WorkerDb } from '../../schema/db/index.js';
 import type { Logger } from '../../schema/index.js';
-import type { XbrContractAddresses } from '../chain/index.js';
+import type { XbrContractAddresses } from '../../schema/index.js';
 import type { ChannelSinkRegistry } from './sinks.js';
 
 /** The provider calls the monitor makes (an ethers `JsonRpcProvider` / `BrowserProvider` fits). */

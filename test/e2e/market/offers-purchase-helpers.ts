@@ -13,8 +13,8 @@ import type { Address, Amount, Uuid } from '../../../schema/codec/types.js';
 import { SealedBoxKeyPair, ed25519PublicKeyToX25519, ed25519SecretKeyToX25519, sealBox } from '../../../schema/crypto/index.js';
 import { hashChannelClose, recoverChannelClose, recoverDigestSigner, signChannelClose, signChannelOpen, signDigest } from '../../../schema/eip712/index.js';
 import { offerMessage, signOffer } from '../../../schema/eip712/offer.js';
-import { closeMessage, type MarketBinding } from '../../../worker/market/ledger/index.js';
 import type { EdgeConfig, MarketEdge } from '../harness/market-edge.js';
+import { channelCloseMessage, type MarketBinding } from '../../../schema/eip712/index.js';
 
 export const XBR = 10n ** 18n;
 export const uuid = (): Uuid => new Uint8Array(randomBytes(16)) as Uuid;
@@ -254,7 +254,7 @@ export class TestSeller {
     let signature: Uint8Array | null = null;
     if (channel !== null) {
       const closeAt = BigInt(kwargs['close_at'] as bigint | number);
-      const msg = closeMessage(this.w.binding, closeAt, channel as Uuid, Number(seq), unpackUint256(balance), false);
+      const msg = channelCloseMessage(this.w.binding, closeAt, channel as Uuid, Number(seq), unpackUint256(balance), false);
       // One digest for both the check of the maker's signature and the seller's own (as a real seller would).
       const digest = hashChannelClose(msg);
       if (!Buffer.from(recoverDigestSigner(digest, mmSig!)).equals(this.w.maker)) throw { error: 'xbr.error.invalid_signature', argsList: ['maker signature'] };
@@ -312,7 +312,7 @@ export class TestBuyer {
     const seq = over.seq ?? this.seq + 1;
     const balance = over.balance ?? this.remaining - price;
     const closeAt = over.closeAt ?? BigInt(await this.w.edge.provider().getBlockNumber());
-    const sig = signChannelClose(closeMessage(this.w.binding, closeAt, this.channelId, seq, balance, false), bytesOf(over.signer ?? this.delegate));
+    const sig = signChannelClose(channelCloseMessage(this.w.binding, closeAt, this.channelId, seq, balance, false), bytesOf(over.signer ?? this.delegate));
     return {
       args: [addr(this.delegate), this.edPublic, keyId, this.channelId, seq, packUint256(over.amount ?? price), packUint256(balance), sig],
       kwargs: { close_at: closeAt },
@@ -334,7 +334,7 @@ export class TestBuyer {
 
   /** The maker's signer over (seq, remaining) at `closeAt` of this channel. */
   signerOf(seq: number, remaining: bigint, closeAt: bigint, signature: Uint8Array): Address {
-    return recoverChannelClose(closeMessage(this.w.binding, closeAt, this.channelId, seq, remaining, false), signature);
+    return recoverChannelClose(channelCloseMessage(this.w.binding, closeAt, this.channelId, seq, remaining, false), signature);
   }
 }
 

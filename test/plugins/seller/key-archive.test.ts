@@ -6,7 +6,7 @@ import { after, test } from 'node:test';
 import { open } from 'lmdb';
 import nacl from 'tweetnacl';
 import { decode as cborDecode } from 'cbor-x';
-import { KeyArchive, KeySeries, SellerKeyErrorUri, type ArchivedKey } from '../../../plugins/seller/index.js';
+import { KeyArchive, KeySeries, type ArchivedKey } from '../../../plugins/seller/index.js';
 import type { Uuid } from '../../../schema/codec/types.js';
 import { WampError } from '../../../schema/errors.js';
 import { createLogger } from '../../../schema/log.js';
@@ -77,7 +77,7 @@ test('a wrong delegate key is refused loudly, also on an empty archive, and does
   const wrong = new Uint8Array(randomBytes(32));
   await assert.rejects(
     KeyArchive.open({ path, delegateKey: wrong }),
-    (err: unknown) => isUri(SellerKeyErrorUri.keyArchiveWrongSecret)(err) && /different delegate key/.test((err as Error).message),
+    (err: unknown) => isUri('xbr.error.key_archive_wrong_secret')(err) && /different delegate key/.test((err as Error).message),
   );
   archive = await KeyArchive.open({ path, delegateKey });
   assert.deepEqual(archive.get(e.keyId), e);
@@ -85,7 +85,7 @@ test('a wrong delegate key is refused loudly, also on an empty archive, and does
 
   const empty = fresh();
   await (await KeyArchive.open({ path: empty, delegateKey })).close();
-  await assert.rejects(KeyArchive.open({ path: empty, delegateKey: wrong }), isUri(SellerKeyErrorUri.keyArchiveWrongSecret));
+  await assert.rejects(KeyArchive.open({ path: empty, delegateKey: wrong }), isUri('xbr.error.key_archive_wrong_secret'));
   await assert.rejects(KeyArchive.open({ path: fresh(), delegateKey: new Uint8Array(31) }), isUri('wamp.error.invalid_argument'));
 });
 

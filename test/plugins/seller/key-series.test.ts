@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import nacl from 'tweetnacl';
 import { decode as cborDecode } from 'cbor-x';
-import { KeySeries, MemoryKeyStore, SellerKeyErrorUri, type KeySeriesOptions, type OnRotate } from '../../../plugins/seller/index.js';
+import { KeySeries, MemoryKeyStore, type KeySeriesOptions, type OnRotate } from '../../../plugins/seller/index.js';
 import { WampError } from '../../../schema/errors.js';
 import { createLogger } from '../../../schema/log.js';
 import { gate, hex, ManualScheduler, settle } from './helpers.js';
@@ -159,7 +159,7 @@ test('a failing hook: its key encrypts nothing, waiting encrypts reject, the nex
   const ok2 = await s.encrypt(2); // uses up key 1; its successor's hook will fail
   const results = await Promise.allSettled(Array.from({ length: 5 }, (_, i) => s.encrypt(10 + i)));
   const failedKey = hooked[1]!;
-  assert.ok(results.every((r) => r.status === 'rejected' && isUri(SellerKeyErrorUri.keyRotationFailed)(r.reason)), 'every waiter rejects');
+  assert.ok(results.every((r) => r.status === 'rejected' && isUri('xbr.error.key_rotation_failed')(r.reason)), 'every waiter rejects');
   const reason = (results[0] as PromiseRejectedResult).reason as WampError;
   assert.match(reason.message, /market maker unreachable/);
   assert.equal(s.getKey(Buffer.from(failedKey, 'hex')), undefined, 'the failed key was deleted from the store');
@@ -202,10 +202,10 @@ test('start fails when the first hook fails, leaves the series stopped, and can 
       if (fail) throw new Error('no market maker');
     },
   });
-  await assert.rejects(s.start(), isUri(SellerKeyErrorUri.keyRotationFailed));
+  await assert.rejects(s.start(), isUri('xbr.error.key_rotation_failed'));
   assert.equal(s.state, 'stopped');
   assert.equal(clock.pending, 0);
-  await assert.rejects(s.encrypt(1), isUri(SellerKeyErrorUri.keySeriesNotRunning));
+  await assert.rejects(s.encrypt(1), isUri('xbr.error.key_series_not_running'));
   fail = false;
   await s.start();
   assert.equal(s.state, 'running');
@@ -234,8 +234,8 @@ test('stop waits for a running hook, does not use its key, rejects waiting and l
   assert.equal(stopped, false, 'stop waits for the hook in progress');
   hook.open();
   await stopping;
-  await assert.rejects(waiting, isUri(SellerKeyErrorUri.keySeriesNotRunning));
-  await assert.rejects(s.encrypt(2), isUri(SellerKeyErrorUri.keySeriesNotRunning));
+  await assert.rejects(waiting, isUri('xbr.error.key_series_not_running'));
+  await assert.rejects(s.encrypt(2), isUri('xbr.error.key_series_not_running'));
   assert.equal(s.currentKeyId, undefined);
   assert.equal(clock.pending, 0);
   await s.stop(); // idempotent
@@ -261,6 +261,6 @@ test('bad options and payloads are refused with invalid_argument naming the argu
   const a = await s.encrypt(1);
   const b = await s.encrypt(2);
   assert.equal(hex(a.keyId), hex(b.keyId));
-  await assert.rejects(s.start(), isUri(SellerKeyErrorUri.keySeriesNotRunning));
+  await assert.rejects(s.start(), isUri('xbr.error.key_series_not_running'));
   await s.stop();
 });

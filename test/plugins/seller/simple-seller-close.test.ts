@@ -13,13 +13,13 @@ import { randomBytes } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { computeAddress, hexlify } from 'ethers';
 import { closingState, FileSellerStateStore, SimpleSeller, type PayingChannelState } from '../../../plugins/seller/index.js';
-import { closeMessage } from '../../../plugins/common/index.js';
 import { parseAddress } from '../../../schema/codec/address.js';
 import type { Uuid } from '../../../schema/codec/types.js';
 import { recoverChannelClose } from '../../../schema/eip712/index.js';
 import { WampError } from '../../../schema/errors.js';
 import { createLogger } from '../../../schema/log.js';
 import { StubMaker } from './stub-maker.js';
+import { channelCloseMessage } from '../../../schema/eip712/index.js';
 
 const XBR = 10n ** 18n;
 const PRICE = 3n * XBR;
@@ -99,7 +99,7 @@ describe('SimpleSeller.closeChannel against a stand-in maker', () => {
       const [closeCall] = stub.calls.filter((c) => c.uri === 'xbr.marketmaker.close_channel');
       assert.equal(closeCall!.args[6], true, 'is_final');
       assert.equal(BigInt(closeCall!.args[2] as number), stub.block, 'closeAt = the maker\'s current block (get_status)');
-      const msg = closeMessage(stub.binding, stub.block, stub.payingId, 3, AMOUNT - 2n * PRICE, true);
+      const msg = channelCloseMessage(stub.binding, stub.block, stub.payingId, 3, AMOUNT - 2n * PRICE, true);
       assert.equal(hex(recoverChannelClose(msg, closeCall!.args[7] as Uint8Array)), hex(stub.delegate));
 
       const held = seller.balance()!;

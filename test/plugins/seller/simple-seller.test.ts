@@ -19,7 +19,6 @@ import type { Uuid } from '../../../schema/codec/types.js';
 import { decryptPayload } from '../../../schema/crypto/index.js';
 import { recoverChannelClose, signChannelClose } from '../../../schema/eip712/index.js';
 import { offerMessage, signOffer } from '../../../schema/eip712/offer.js';
-import { closeMessage } from '../../../worker/market/ledger/index.js';
 import { startMarketEdge, type MarketEdge } from '../../e2e/harness/market-edge.js';
 import {
   addr,
@@ -42,6 +41,7 @@ import {
   type QuoteWire,
   type World,
 } from '../../e2e/market/offers-purchase-helpers.js';
+import { channelCloseMessage } from '../../../schema/eip712/index.js';
 
 const SELLER_MEMBER = 2;
 const AUTHID = memberAuthidOf(SELLER_MEMBER);
@@ -82,7 +82,7 @@ describe('SimpleSeller end to end', { timeout: 300_000 }, () => {
     const seq = over.seq ?? local.seq + 1;
     const balance = over.balance ?? local.balance - PRICE;
     const closeAt = BigInt(await edge.provider().getBlockNumber());
-    const sig = signChannelClose(closeMessage(w.binding, closeAt, payingId, seq, balance, false), over.signer ?? makerKey);
+    const sig = signChannelClose(channelCloseMessage(w.binding, closeAt, payingId, seq, balance, false), over.signer ?? makerKey);
     return { args: [w.maker, buyer.edPublic, keyId, payingId, seq, packUint256(PRICE), packUint256(balance), sig], kwargs: { close_at: closeAt } };
   }
 
@@ -139,7 +139,7 @@ describe('SimpleSeller end to end', { timeout: 300_000 }, () => {
     assert.equal(ledger.seq, local.seq);
     assert.equal(unpackUint256(ledger.remaining), local.balance);
     // both signatures over the latest state are held, and persisted
-    const msg = closeMessage(w.binding, local.closeAt!, payingId, local.seq, local.balance, false);
+    const msg = channelCloseMessage(w.binding, local.closeAt!, payingId, local.seq, local.balance, false);
     assert.equal(hex(recoverChannelClose(msg, local.makerSignature!)), hex(w.maker));
     assert.equal(hex(recoverChannelClose(msg, local.sellerSignature!)), hex(addr(edge.account(5))));
     const file = JSON.parse(readFileSync(join(dir, 'paying.json'), 'utf8'));
@@ -227,7 +227,7 @@ describe('SimpleSeller end to end', { timeout: 300_000 }, () => {
     const local = seller.balance()!;
     const closeAt = BigInt(await edge.provider().getBlockNumber());
     const closeArgs = (seq: number, balance: bigint, key = makerKey): unknown[] => [
-      w.maker, payingId, seq, packUint256(balance), true, signChannelClose(closeMessage(w.binding, closeAt, payingId, seq, balance, true), key),
+      w.maker, payingId, seq, packUint256(balance), true, signChannelClose(channelCloseMessage(w.binding, closeAt, payingId, seq, balance, true), key),
     ];
     assert.equal((await callError(makerSeat, CLOSE, closeArgs(local.seq - 1, local.balance), { close_at: closeAt })).errorUri, 'xbr.error.unexpected_channel_seq');
     assert.equal((await callError(makerSeat, CLOSE, closeArgs(local.seq, local.balance - 1n), { close_at: closeAt })).errorUri, 'xbr.error.unexpected_channel_balance');
@@ -240,7 +240,7 @@ describe('SimpleSeller end to end', { timeout: 300_000 }, () => {
     assert.equal(r.seq, local.seq);
     assert.equal(unpackUint256(r.balance), local.balance);
     assert.equal(r.is_final, true);
-    assert.equal(hex(recoverChannelClose(closeMessage(w.binding, closeAt, payingId, local.seq, local.balance, true), r.signature)), hex(addr(edge.account(5))));
+    assert.equal(hex(recoverChannelClose(channelCloseMessage(w.binding, closeAt, payingId, local.seq, local.balance, true), r.signature)), hex(addr(edge.account(5))));
     assert.equal(seller.balance()!.closed, true);
     // no sale on a channel the seller agreed to close
     const s = await sellArgs(wrapped[1]!.enc.keyId);

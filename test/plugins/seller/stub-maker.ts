@@ -16,8 +16,8 @@ import { packUint256, unpackUint256 } from '../../../schema/codec/uint256.js';
 import { formatUuid } from '../../../schema/codec/uuid.js';
 import type { Address, Uuid } from '../../../schema/codec/types.js';
 import { recoverChannelClose, signChannelClose } from '../../../schema/eip712/index.js';
-import { closeMessage, type MarketBinding } from '../../../plugins/common/index.js';
 import type { SellReceipt, SellerSession } from '../../../plugins/seller/index.js';
+import { channelCloseMessage, type MarketBinding } from '../../../schema/eip712/index.js';
 
 type Handler = (inv: { argsList: unknown[]; argsDict: Record<string, unknown> }) => Promise<{ argsList: unknown[] }>;
 
@@ -82,7 +82,7 @@ export class StubMaker {
   reserve(keyId: Uint8Array, buyerPubkey: Uint8Array, price: bigint): { args: unknown[]; kwargs: Record<string, unknown>; price: bigint } {
     const l = this.ledger;
     this.ledger = { ...l, seq: l.seq + 1, remaining: l.remaining - price, inflight: l.inflight + price };
-    const sig = signChannelClose(closeMessage(this.binding, this.block, this.payingId, this.ledger.seq, this.ledger.remaining, false), this.makerKey);
+    const sig = signChannelClose(channelCloseMessage(this.binding, this.block, this.payingId, this.ledger.seq, this.ledger.remaining, false), this.makerKey);
     return { args: [this.maker, buyerPubkey, keyId, this.payingId, this.ledger.seq, packUint256(price), packUint256(this.ledger.remaining), sig], kwargs: { close_at: this.block }, price };
   }
 
@@ -151,7 +151,7 @@ export class StubMaker {
     if (BigInt(chainId) !== this.binding.chainId || !sameBytes(contract, this.binding.verifyingContract)) throw refuse('wamp.error.invalid_argument', 'binding');
     if (BigInt(closeAt) > this.block) throw refuse('wamp.error.invalid_argument', 'current_block_number: after the current block');
     const amount = unpackUint256(balance);
-    const msg = closeMessage(this.binding, BigInt(closeAt), channelId, seq, amount, isFinal);
+    const msg = channelCloseMessage(this.binding, BigInt(closeAt), channelId, seq, amount, isFinal);
     if (!sameBytes(recoverChannelClose(msg, signature), this.delegate)) throw refuse('xbr.error.invalid_signature', 'not the delegate');
     if (this.ledger.state !== 1) throw refuse('xbr.error.channel_not_open', 'not open');
     if (this.ledger.inflight > 0n) throw refuse('xbr.error.purchase_in_flight', 'in flight');

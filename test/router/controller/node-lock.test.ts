@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { acquireNodeLock, nodeLockPath, NODE_RUNNING } from '../../../router/controller/node-lock.js';
+import { acquireNodeLock, nodeLockPath } from '../../../router/controller/node-lock.js';
 
 function dir(t: { after: (fn: () => void) => void }): string {
   const d = mkdtempSync(join(tmpdir(), 'xbr-lock-'));
@@ -24,7 +24,7 @@ test('the first controller takes the lock; a second is refused naming the first 
   assert.equal(JSON.parse(readFileSync(nodeLockPath(cbdir), 'utf8')).pid, process.pid);
   // Another live process (our parent) as the second controller.
   assert.throws(() => acquireNodeLock(cbdir, process.ppid), (err: Error & { uri?: string }) => {
-    assert.equal(err.uri, NODE_RUNNING);
+    assert.equal(err.uri, 'xbr.error.node_running');
     assert.match(err.message, new RegExp(`in use by the controller with pid ${process.pid}`));
     return true;
   });

@@ -6,7 +6,6 @@ import secp from 'secp256k1';
 import {
   assertNonZeroAddress,
   checkSignature,
-  Eip712ErrorUri,
   hashChannelClose,
   hashTypedMessage,
   recoverChannelClose,
@@ -19,7 +18,8 @@ import {
   type MarketJoinMessage,
   type PrimaryType,
 } from '../../../schema/eip712/index.js';
-import { WampError, WampErrorUri } from '../../../schema/errors.js';
+import { WampError } from '../../../schema/errors.js';
+import { WampErrorUri } from '../../../schema/error-uris.js';
 import { fromHex, libTypes, loadVectors, messageFromJson, messageToLib, toHex, type TypedVector } from './helpers.js';
 
 const all = loadVectors();
@@ -37,7 +37,7 @@ function expectError(fn: () => unknown, uri: string, message: string): void {
     return true;
   });
 }
-const badSig = (fn: () => unknown, message: string): void => expectError(fn, Eip712ErrorUri.invalidSignature, message);
+const badSig = (fn: () => unknown, message: string): void => expectError(fn, 'xbr.error.invalid_signature', message);
 const badArg = (fn: () => unknown, message: string): void => expectError(fn, WampErrorUri.invalidArgument, message);
 
 function withByte(sig: Uint8Array, i: number, b: number): Uint8Array {

@@ -8,7 +8,6 @@ import { keccak_256 } from '@noble/hashes/sha3.js';
 import secp from 'secp256k1';
 import {
   ALL_TYPES,
-  Eip712ErrorUri,
   encodeType,
   hashApiPublishOnChain,
   hashChannelClose,
@@ -123,7 +122,7 @@ describe('eip712 vectors (eip712-vectors.json)', () => {
     sig[64] = sig[64] === 27 ? 0 : 1;
     assert.throws(() => recoverChannelClose(msg, sig), (e: unknown) => {
       assert.ok(e instanceof WampError);
-      assert.equal(e.uri, Eip712ErrorUri.invalidSignature);
+      assert.equal(e.uri, 'xbr.error.invalid_signature');
       assert.equal(e.message, `signature v must be 27 or 28, got ${sig[64]}`);
       return true;
     });

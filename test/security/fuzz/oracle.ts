@@ -6,18 +6,42 @@
  * call a procedure gets `wamp.error.not_authorized` whatever its arguments — so the arguments of a refused
  * caller reveal nothing — and never a result.
  */
-import { WampErrorUri } from '../../../schema/errors.js';
-import { XbrErrorUri } from '../../../schema/uris.js';
+import { CrossbarErrorUri, WampErrorUri, XbrErrorUri } from '../../../schema/error-uris.js';
 import type { CallOutcome, HelloOutcome } from './clients.js';
 import type { CallerKind, FuzzCall } from './generate.js';
 import { procedureSpec, type Access } from './procedures.js';
 
 /**
- * Error URIs that name what was wrong: the market's (schema/uris.ts) and the WAMP ones it uses, without
- * the catch-alls. `no_such_procedure` only where the maker calls a seller ({@link ProcedureSpec.callsSeller}).
+ * Error URIs that name what was wrong: the market's (schema/error-uris.ts) and the WAMP ones it uses, without
+ * the catch-alls (`runtime_error`, `invalid_payload`, `no_such_procedure`) and without the internal failures
+ * hostile input must never cause (storage, chain, IPFS downloads, seller keys, the node lock).
+ * `no_such_procedure` only where the maker calls a seller ({@link ProcedureSpec.callsSeller}).
  */
-const NOT_SPECIFIC = new Set<string>([XbrErrorUri.runtimeError, XbrErrorUri.invalidPayload, XbrErrorUri.noSuchProcedure]);
-const SPECIFIC_ERROR_URIS: ReadonlySet<string> = new Set(Object.values(XbrErrorUri).filter((u) => !NOT_SPECIFIC.has(u)));
+const INTERNAL = new Set<string>([
+  XbrErrorUri.storage,
+  XbrErrorUri.storageSchema,
+  XbrErrorUri.storageDuplicate,
+  XbrErrorUri.ledgerInvariant,
+  XbrErrorUri.chainMismatch,
+  XbrErrorUri.ipfsInvalidHash,
+  XbrErrorUri.ipfsTimeout,
+  XbrErrorUri.ipfsUnavailable,
+  XbrErrorUri.ipfsContentMismatch,
+  XbrErrorUri.ipfsMalformed,
+  XbrErrorUri.ipfsTooLarge,
+  XbrErrorUri.ipfsAborted,
+  XbrErrorUri.keySeriesNotRunning,
+  XbrErrorUri.keyRotationFailed,
+  XbrErrorUri.keyArchiveWrongSecret,
+  XbrErrorUri.nodeRunning,
+]);
+const SPECIFIC_ERROR_URIS: ReadonlySet<string> = new Set<string>([
+  ...Object.values(XbrErrorUri).filter((u) => !INTERNAL.has(u)),
+  ...Object.values(CrossbarErrorUri),
+  WampErrorUri.invalidArgument,
+  WampErrorUri.typeCheckError,
+  WampErrorUri.notAuthorized,
+]);
 
 /** ABORT reasons of a cryptosign HELLO the authenticator (or the router before it) may give. */
 const HELLO_ABORT_URIS: ReadonlySet<string> = new Set([WampErrorUri.notAuthorized, XbrErrorUri.invalidAuthRequest, XbrErrorUri.invalidSignature]);

@@ -17,7 +17,7 @@ import type { Uuid } from '../../../schema/codec/types.js';
 import { signChannelClose } from '../../../schema/eip712/channelClose.js';
 import { signChannelOpen } from '../../../schema/eip712/channelOpen.js';
 import { sign } from '../../../schema/eip712/sign.js';
-import { closeMessage } from '../../../worker/market/ledger/index.js';
+import { channelCloseMessage } from '../../../schema/eip712/index.js';
 import type { MarketEdge } from '../../e2e/harness/market-edge.js';
 import { addr, bytesOf, type World } from '../../e2e/market/offers-purchase-helpers.js';
 import type { MemberLogin, ReplayableCall } from './recorded.js';
@@ -53,7 +53,7 @@ export function signedReplays(f: ReplayFixtures): ReplayableCall[] {
   const chainId = Number(w.binding.chainId);
   const block = Number(f.block);
 
-  const stale = signChannelClose(closeMessage(w.binding, f.block, f.paymentId as Uuid, 1, f.deposit, false), bytesOf(edge.account(f.buyerDelegate)));
+  const stale = signChannelClose(channelCloseMessage(w.binding, f.block, f.paymentId as Uuid, 1, f.deposit, false), bytesOf(edge.account(f.buyerDelegate)));
 
   const open = {
     chainId: w.binding.chainId, verifyingContract: w.binding.verifyingContract, ctype: 1, openedAt: f.block, marketId: w.marketId, channelId: f.paymentId as Uuid,

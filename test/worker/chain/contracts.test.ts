@@ -14,12 +14,9 @@ import { DEFAULT_MAKER_KEY, DEMO_ACCOUNTS, DEMO_CIDS, DEMO_IDS, deployXbr, setup
 import { parseAddress, parseUuid } from '../../../schema/codec/index.js';
 import { createLogger } from '../../../schema/log.js';
 import { signChannelClose, signChannelOpen } from '../../../schema/eip712/index.js';
+import { ActorType, ChannelState, ChannelType, MemberLevel } from '../../../schema/db/index.js';
 import {
-  ActorType,
   BroadcastJournal,
-  ChannelState,
-  ChannelType,
-  MemberLevel,
   TransactionSender,
   XBR_EVENT_TOPICS,
   connectXbr,
@@ -75,7 +72,7 @@ describe('connectXbr on the dev chain (demo setup)', () => {
     assert.equal(await xbr.network.verifyingContract(), deployment.addresses.network);
     assert.equal(await xbr.network.memberLevel(demo.members.seller.address), MemberLevel.ACTIVE);
     assert.equal(await xbr.network.memberLevel(demo.members.deployer.address), MemberLevel.VERIFIED);
-    assert.equal(await xbr.network.memberLevel(demo.members.maker.address), MemberLevel.NULL);
+    assert.equal(await xbr.network.memberLevel(demo.members.maker.address), MemberLevel.NONE);
     const m = await xbr.network.members(demo.members.buyer.address.toLowerCase());
     assert.equal(typeof m.registered, 'bigint');
     assert.ok(m.registered > 0n);

@@ -1,14 +1,15 @@
 /** Retry backoff: doubling from retry_initial, capped at retry_max, equal jitter within [d/2, d]. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { baseDelayMs, retryDelayMs } from '../../../worker/ipfs/index.js';
+import { retryDelayMs } from '../../../worker/ipfs/index.js';
+import { backoffDelay } from '../../../process/index.js';
 
 const policy = { initialMs: 5_000, maxMs: 60_000 };
 
 describe('backoff', () => {
   it('doubles per failure up to the cap', () => {
-    assert.deepEqual([1, 2, 3, 4, 5, 6, 100].map((n) => baseDelayMs(policy, n)), [5_000, 10_000, 20_000, 40_000, 60_000, 60_000, 60_000]);
-    assert.equal(baseDelayMs(policy, 0), 5_000);
+    assert.deepEqual([1, 2, 3, 4, 5, 6, 100].map((n) => backoffDelay(policy.initialMs, policy.maxMs, n)), [5_000, 10_000, 20_000, 40_000, 60_000, 60_000, 60_000]);
+    assert.equal(backoffDelay(policy.initialMs, policy.maxMs, 0), 5_000);
   });
 
   it('jitters within [d/2, d]', () => {

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DESCRIBE_LIMITS, describeTurtle, IpfsErrorUri } from '../../../worker/ipfs/index.js';
+import { DESCRIBE_LIMITS, describeTurtle } from '../../../worker/ipfs/index.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const BASE = 'ipfs://bafytest/';
@@ -58,8 +58,8 @@ describe('describeTurtle', () => {
   });
 
   it('refuses non-Turtle and non-UTF-8 input as malformed, with the parser message', () => {
-    assert.throws(() => describeTurtle(enc('{"title": "json is not turtle"}'), BASE), (e: { uri?: string; message: string }) => e.uri === IpfsErrorUri.malformed && /^not Turtle: /.test(e.message));
-    assert.throws(() => describeTurtle(enc('<#a> <#b> .'), BASE), { uri: IpfsErrorUri.malformed });
-    assert.throws(() => describeTurtle(new Uint8Array([0xff, 0xfe, 0x00, 0x80]), BASE), { uri: IpfsErrorUri.malformed, message: /not UTF-8/ });
+    assert.throws(() => describeTurtle(enc('{"title": "json is not turtle"}'), BASE), (e: { uri?: string; message: string }) => e.uri === 'xbr.error.ipfs_malformed' && /^not Turtle: /.test(e.message));
+    assert.throws(() => describeTurtle(enc('<#a> <#b> .'), BASE), { uri: 'xbr.error.ipfs_malformed' });
+    assert.throws(() => describeTurtle(new Uint8Array([0xff, 0xfe, 0x00, 0x80]), BASE), { uri: 'xbr.error.ipfs_malformed', message: /not UTF-8/ });
   });
 });

@@ -10,7 +10,7 @@ import { DEMO_CIDS } from '../../../contracts/demo.js';
 import { asAddress, asUuid, type Address } from '../../../schema/codec/index.js';
 import { WampError } from '../../../schema/errors.js';
 import { openWorkerDb } from '../../../schema/db/worker-db.js';
-import { MonitorErrorUri, type MonitorProvider, type RetryNotice } from '../../../worker/monitor/index.js';
+import type { MonitorProvider, RetryNotice } from '../../../worker/monitor/index.js';
 import { dumpReplica, marketAs, monitorOn, networkAs, send, startWorld, tempWorkerDb, untilBlock, walletOf, type World } from './helpers.js';
 
 const adr = (hex: string): Address => asAddress(getBytes(hex));
@@ -190,12 +190,12 @@ describe('chain monitor: replica', () => {
     monitor.on('failed', (e) => failed.push(e));
     await assert.rejects(monitor.caughtUp(), (err: unknown) => {
       assert.ok(err instanceof WampError);
-      assert.equal(err.uri, MonitorErrorUri.chainMismatch);
+      assert.equal(err.uri, 'xbr.error.chain_mismatch');
       assert.match(err.message, /block 3 \(hash 0x0707/);
       assert.match(err.message, /reorganized deeper than the 1 confirmation|another chain/);
       return true;
     });
-    await assert.rejects(monitor.closed, { uri: MonitorErrorUri.chainMismatch });
+    await assert.rejects(monitor.closed, { uri: 'xbr.error.chain_mismatch' });
     await monitor.stop();
     assert.equal(failed.length, 1);
     assert.equal(wdb.members.count(), 0);
@@ -205,7 +205,7 @@ describe('chain monitor: replica', () => {
     const { db: wdb2 } = await db();
     wdb2.monitor.put(31337, { chain_id: 31337, last_block: 1_000_000n, last_block_hash: new Uint8Array(32).fill(1) as never, updated: 0n });
     const m2 = monitorOn(world, wdb2);
-    await assert.rejects(m2.caughtUp(), (err: unknown) => err instanceof WampError && err.uri === MonitorErrorUri.chainMismatch && /no such block/.test(err.message));
+    await assert.rejects(m2.caughtUp(), (err: unknown) => err instanceof WampError && err.uri === 'xbr.error.chain_mismatch' && /no such block/.test(err.message));
     await m2.stop();
   });
 
@@ -251,7 +251,7 @@ describe('chain monitor: replica', () => {
     const failed: Error[] = [];
     monitor.on('failed', (e) => failed.push(e));
     await send(networkAs(world, 8).getFunction('registerMember')(await networkAs(world, 8).getFunction('eula')(), ''));
-    await assert.rejects(monitor.closed, (err: unknown) => err instanceof WampError && err.uri === MonitorErrorUri.storage && /cannot commit blocks/.test(err.message));
+    await assert.rejects(monitor.closed, (err: unknown) => err instanceof WampError && err.uri === 'xbr.error.storage' && /cannot commit blocks/.test(err.message));
     assert.equal(failed.length, 1);
     await monitor.stop();
   });

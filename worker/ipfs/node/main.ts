@@ -26,7 +26,7 @@ import { createLogger, type Logger } from '../../../schema/index.js';
 import { tightenOwnerOnly } from '../../../schema/index.js';
 import type { EmbeddedIpfsNode } from './embedded.js';
 import { readSeedFiles } from './seed.js';
-import { watchParent } from '../../../process/index.js';
+import { sleep, watchParent } from '../../../process/index.js';
 
 /** ipfs-repo (proper-lockfile) calls a repo lock stale when its holder has not touched it for 20 s. */
 const REPO_LOCK_STALE_MS = 20_000;
@@ -70,7 +70,6 @@ function assertPortFree(host: string, port: number): Promise<void> {
   });
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const errorCode = (err: unknown): unknown => (err as { code?: unknown } | null)?.code;
 
 /**

@@ -3,7 +3,7 @@
  * transaction sender, and its session for publishing and calling (seller delegates).
  */
 import type { Provider } from 'ethers';
-import type { XbrContractAddresses } from '../../../config/index.js';
+import type { XbrContractAddresses } from '../../../schema/index.js';
 import type { Uuid } from '../../../schema/codec/index.js';
 import type { MakerDb, WorkerDb } from '../../../schema/db/index.js';
 import type { Logger } from '../../../schema/index.js';

@@ -17,7 +17,8 @@ import { WampError, WampErrorUri } from '../../../schema/index.js';
 import { XbrErrorUri } from '../../../schema/index.js';
 import type { LedgerChannelType } from './active-channel.js';
 import { invalidSignature, ledgerCorrupt, unexpectedBalance, unexpectedSeq } from './errors.js';
-import { checkCloseAt, closeMessage, hexOf, MAX_CHANNEL_SEQ, sameBytes, type MarketBinding } from './types.js';
+import { checkCloseAt, hexOf, MAX_CHANNEL_SEQ, sameBytes } from './types.js';
+import { channelCloseMessage, type MarketBinding } from '../../../schema/eip712/index.js';
 
 export interface CooperativeCloseRequest extends MarketBinding {
   /** `closing_seq`: must equal the ledger's seq. */
@@ -78,7 +79,7 @@ function findChannel(db: MakerDb, id: Uuid): { type: LedgerChannelType; channel:
 export function checkCooperativeClose(db: MakerDb, channelId: Uuid, req: CooperativeCloseRequest): CloseDecision {
   if (!(channelId instanceof Uint8Array) || channelId.length !== 16) throw argumentError('channel_oid', '16 bytes', describe(channelId));
   validate(req);
-  const message = closeMessage(req, req.closeAt, channelId, req.seq, req.balance, req.isFinal);
+  const message = channelCloseMessage(req, req.closeAt, channelId, req.seq, req.balance, req.isFinal);
   return db.env.writeSync(() => {
     const { type, channel } = findChannel(db, channelId);
     if (!sameBytes(channel.market_oid, req.marketId)) {

@@ -8,10 +8,9 @@ import { formatUuid } from '../../../schema/codec/index.js';
 import type { Address, Amount, Uuid } from '../../../schema/codec/index.js';
 import { toHex } from '../../../schema/codec/index.js';
 import { packUint256 } from '../../../schema/codec/index.js';
-import { DbErrorUri } from '../../../schema/db/index.js';
 import { ChannelType, type Channel } from '../../../schema/db/index.js';
 import { WampError, WampErrorUri } from '../../../schema/index.js';
-import { XbrErrorUri } from '../../../schema/index.js';
+import { XbrErrorUri, CrossbarErrorUri } from '../../../schema/index.js';
 
 /** 1 → "payment", 2 → "paying". */
 function channelKind(type: number): 'payment' | 'paying' {
@@ -20,17 +19,17 @@ function channelKind(type: number): 'payment' | 'paying' {
 
 /** `crossbar.error.no_such_object`: no channel of that type and id (docs/protocol.md#channel-getters wording). */
 export function noSuchChannel(type: number, id: Uuid): WampError {
-  return new WampError(XbrErrorUri.noSuchObject, `no ${channelKind(type)} channel ${formatUuid(id)} found`, { kwargs: { channel_oid: id } });
+  return new WampError(CrossbarErrorUri.noSuchObject, `no ${channelKind(type)} channel ${formatUuid(id)} found`, { kwargs: { channel_oid: id } });
 }
 
 /** `crossbar.error.no_such_object`: the delegate has no usable payment channel. */
 export function noActivePaymentChannel(delegateHex: string): WampError {
-  return new WampError(XbrErrorUri.noSuchObject, `no active payment channel for delegate 0x${delegateHex}`, { kwargs: { delegate: delegateHex } });
+  return new WampError(CrossbarErrorUri.noSuchObject, `no active payment channel for delegate 0x${delegateHex}`, { kwargs: { delegate: delegateHex } });
 }
 
 /** `crossbar.error.no_such_object`: the payment channel is not OPEN (docs/protocol.md#buy-key-errors). */
 export function paymentChannelNotOpen(id: Uuid, state: number): WampError {
-  return new WampError(XbrErrorUri.noSuchObject, `payment channel at address "${formatUuid(id)}" not in state OPEN (state ${state})`, {
+  return new WampError(CrossbarErrorUri.noSuchObject, `payment channel at address "${formatUuid(id)}" not in state OPEN (state ${state})`, {
     kwargs: { channel_oid: id, state },
   });
 }
@@ -87,5 +86,5 @@ export function invalidTransaction(tid: Uuid, message: string): WampError {
 
 /** `xbr.error.ledger_invariant`: the stored ledger contradicts itself; the maker must stop (fail closed). */
 export function ledgerCorrupt(message: string, kwargs: Record<string, unknown> = {}): WampError {
-  return new WampError(DbErrorUri.ledgerInvariant, message, { kwargs });
+  return new WampError(XbrErrorUri.ledgerInvariant, message, { kwargs });
 }

@@ -51,4 +51,4 @@ export { inflightPurchases, recoverInflight } from './recovery.js';
 export { NO_PAYING_CHANNEL, reservePurchase, reservePurchaseBatched, type ReservedPurchase, type ReservePurchaseRequest } from './reserve-purchase.js';
 export { resolvePurchase, resolvePurchaseBatched, type ResolvedPurchase } from './resolve-purchase.js';
 export { paymentLockKey, runPurchase, verifySellerSignature, type SellResult } from './run-purchase.js';
-export { MAX_CHANNEL_SEQ, closeMessage, type MarketBinding } from './types.js';
+export { MAX_CHANNEL_SEQ } from './types.js';

@@ -31,7 +31,7 @@ import { hashChannelClose } from '../../../schema/eip712/index.js';
 import { recoverDigestSigner } from '../../../schema/eip712/index.js';
 import type { ChannelCloseMessage } from '../../../schema/eip712/index.js';
 import { WampError } from '../../../schema/index.js';
-import { XbrErrorUri } from '../../../schema/index.js';
+import { XbrErrorUri, CrossbarErrorUri } from '../../../schema/index.js';
 import { activeChannel } from './active-channel.js';
 import {
   insufficientAmount,
@@ -45,7 +45,8 @@ import {
   unexpectedBalance,
   unexpectedSeq,
 } from './errors.js';
-import { checkCloseAt, closeMessage, hexOf, MAX_CHANNEL_SEQ, sameBytes, type MarketBinding } from './types.js';
+import { checkCloseAt, hexOf, MAX_CHANNEL_SEQ, sameBytes } from './types.js';
+import { channelCloseMessage, type MarketBinding } from '../../../schema/eip712/index.js';
 
 /** `paying_channel` of a transaction that used no paying channel (a free key from a seller without one). */
 export const NO_PAYING_CHANNEL = new Uint8Array(16) as Uuid;
@@ -162,7 +163,7 @@ function priceOf(offer: Offer, requested: Amount | undefined): Amount {
 
 function freshOffer(db: MakerDb, offer: Offer): Offer {
   const stored = db.offers.get(offer.offer);
-  if (stored === undefined) throw new WampError(XbrErrorUri.noSuchObject, `no offer with ID "${formatUuid(offer.offer)}"`, { kwargs: { offer: offer.offer } });
+  if (stored === undefined) throw new WampError(CrossbarErrorUri.noSuchObject, `no offer with ID "${formatUuid(offer.offer)}"`, { kwargs: { offer: offer.offer } });
   if (stored.revoked !== undefined) {
     throw new WampError(XbrErrorUri.offerRevoked, `the offer for key with ID "${formatUuid(stored.key)}" was revoked`, { kwargs: { key: stored.key } });
   }
@@ -174,14 +175,14 @@ function paymentChannelOf(db: MakerDb, req: ReservePurchaseRequest): { channel: 
   if (req.paymentChannelId !== undefined) {
     channel = db.paymentChannels.get(req.paymentChannelId);
     if (channel === undefined) {
-      throw new WampError(XbrErrorUri.noSuchObject, `no payment channel at address "${formatUuid(req.paymentChannelId)}"`, { kwargs: { channel_oid: req.paymentChannelId } });
+      throw new WampError(CrossbarErrorUri.noSuchObject, `no payment channel at address "${formatUuid(req.paymentChannelId)}"`, { kwargs: { channel_oid: req.paymentChannelId } });
     }
   } else {
     channel = activeChannel(db, ChannelType.PAYMENT, req.buyerDelegate, req.marketId)?.channel;
     if (channel === undefined) throw noActivePaymentChannel(hexOf(req.buyerDelegate));
   }
   if (!sameBytes(channel.market_oid, req.marketId)) {
-    throw new WampError(XbrErrorUri.noSuchObject, `payment channel at address "${formatUuid(channel.channel_oid)}" belongs to another market`, {
+    throw new WampError(CrossbarErrorUri.noSuchObject, `payment channel at address "${formatUuid(channel.channel_oid)}" belongs to another market`, {
       kwargs: { channel_oid: channel.channel_oid },
     });
   }
@@ -194,7 +195,7 @@ function paymentChannelOf(db: MakerDb, req: ReservePurchaseRequest): { channel: 
 
 /** Checks the buyer's signature; returns the digest it signed (the receipt is signed over the same state). */
 function checkBuyerSignature(req: ReservePurchaseRequest, channel: Channel): { message: ChannelCloseMessage; digest: Hash32 } {
-  const message = closeMessage(req, req.closeAt, channel.channel_oid, req.channelSeq, req.balance, false);
+  const message = channelCloseMessage(req, req.closeAt, channel.channel_oid, req.channelSeq, req.balance, false);
   let signer: Address;
   let digest: Hash32;
   try {
@@ -275,7 +276,7 @@ function reserver(db: MakerDb, req: ReservePurchaseRequest): () => ReservedPurch
       const yb = paying.balance;
       const payingAfter: ChannelBalance = { remaining: yb.remaining - price, inflight: yb.inflight + price, spent: yb.spent, seq: yb.seq + 1 };
       db.payingBalances.put(paying.channel.channel_oid, payingAfter);
-      const message = closeMessage(req, req.closeAt, paying.channel.channel_oid, payingAfter.seq, payingAfter.remaining, false);
+      const message = channelCloseMessage(req, req.closeAt, paying.channel.channel_oid, payingAfter.seq, payingAfter.remaining, false);
       payingLeg = { channel: paying.channel, balance: payingAfter, message, digest: hashChannelClose(message) };
     }
     const transaction: Transaction = {

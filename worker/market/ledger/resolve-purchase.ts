@@ -29,7 +29,7 @@ import type { ChannelBalance } from '../../../schema/db/index.js';
 import { TransactionState, type Transaction } from '../../../schema/db/index.js';
 import type { Table } from '../../../schema/db/index.js';
 import { WampError } from '../../../schema/index.js';
-import { XbrErrorUri } from '../../../schema/index.js';
+import { CrossbarErrorUri } from '../../../schema/index.js';
 import { invalidTransaction, ledgerCorrupt } from './errors.js';
 import { NO_PAYING_CHANNEL } from './reserve-purchase.js';
 import { sameBytes } from './types.js';
@@ -109,7 +109,7 @@ function resolver(db: MakerDb, tid: Uuid, outcome: PurchaseOutcome, options: Res
   const now = options.now ?? BigInt(Date.now()) * 1_000_000n;
   return () => {
     const tx = db.transactions.get(tid);
-    if (tx === undefined) throw new WampError(XbrErrorUri.noSuchObject, `no transaction ${formatUuid(tid)}`, { kwargs: { tid } });
+    if (tx === undefined) throw new WampError(CrossbarErrorUri.noSuchObject, `no transaction ${formatUuid(tid)}`, { kwargs: { tid } });
     if (tx.state !== TransactionState.INFLIGHT) throw invalidTransaction(tid, `is not in flight (state ${tx.state}); it was already resolved`);
     const paymentBalance = settle(db.paymentBalances, tx.payment_channel, tx.amount, outcome.ok, 'payment');
     const hasPaying = !sameBytes(tx.paying_channel, NO_PAYING_CHANNEL);

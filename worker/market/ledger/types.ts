@@ -1,17 +1,5 @@
-/** Small shared pieces of the ledger: the market's EIP712 binding, the `closeAt` rule, byte helpers. */
+/** Small shared pieces of the ledger: the `closeAt` rule, byte helpers. */
 import { argumentError } from '../../../schema/codec/index.js';
-import type { Address, Uuid } from '../../../schema/codec/index.js';
-import type { ChannelCloseMessage } from '../../../schema/eip712/index.js';
-
-/** What every channel signature of this market is bound to (the maker's `get_config`). */
-export interface MarketBinding {
-  /** `XBRNetwork.verifyingChain()`. */
-  readonly chainId: bigint;
-  /** The XBRNetwork address (`verifying_contract_adr`). */
-  readonly verifyingContract: Address;
-  /** The market this maker serves. */
-  readonly marketId: Uuid;
-}
 
 /**
  * Largest distance, in blocks, between a signed `closeAt` and the maker's current block (docs/protocol.md#differences:
@@ -34,11 +22,6 @@ export function checkCloseAt(closeAt: bigint, currentBlock: bigint): void {
   if (d > CLOSE_AT_WINDOW) {
     throw argumentError('close_at', `a block within ${CLOSE_AT_WINDOW} blocks of the current block ${currentBlock}`, String(closeAt));
   }
-}
-
-/** The EIP712ChannelClose message of an off-chain state of `channelId` in this market. */
-export function closeMessage(m: MarketBinding, closeAt: bigint, channelId: Uuid, channelSeq: number, balance: bigint, isFinal: boolean): ChannelCloseMessage {
-  return { chainId: m.chainId, verifyingContract: m.verifyingContract, closeAt, marketId: m.marketId, channelId, channelSeq, balance, isFinal };
 }
 
 /** Byte-wise equality (stored fields come back from LMDB as Buffers); lower-case hex without `0x`. */

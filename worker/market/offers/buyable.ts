@@ -3,7 +3,7 @@ import type { Uuid } from '../../../schema/codec/index.js';
 import type { MakerDb } from '../../../schema/db/index.js';
 import type { Offer } from '../../../schema/db/index.js';
 import { WampError } from '../../../schema/index.js';
-import { XbrErrorUri } from '../../../schema/index.js';
+import { WampErrorUri } from '../../../schema/index.js';
 import { noOfferForKey, offerRevoked, offerSoldOut } from './errors.js';
 import { getOfferForKey } from './get-offer.js';
 import { unsellableReason } from './offer-state.js';
@@ -30,7 +30,7 @@ export function checkOfferBuyable(db: MakerDb, keyId: Uuid, ctx: Pick<OfferConte
  * `crossbar.error.no_such_object`, `wamp.error.runtime_error` when called outside a write transaction.
  */
 export function takeCopy(db: MakerDb, offer: Offer): Offer {
-  if (!db.env.inWriteTxn()) throw new WampError(XbrErrorUri.runtimeError, 'takeCopy must run inside a write transaction of the maker DB');
+  if (!db.env.inWriteTxn()) throw new WampError(WampErrorUri.runtimeError, 'takeCopy must run inside a write transaction of the maker DB');
   const current = db.offers.get(offer.offer);
   if (current === undefined) throw noOfferForKey(offer.key);
   if (current.revoked !== undefined) throw offerRevoked(current.key, current.revoked);

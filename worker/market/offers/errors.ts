@@ -3,16 +3,16 @@ import { formatUuid } from '../../../schema/codec/index.js';
 import { nsToIso } from '../../../schema/codec/index.js';
 import type { NsTime, Uuid } from '../../../schema/codec/index.js';
 import { WampError } from '../../../schema/index.js';
-import { XbrErrorUri } from '../../../schema/index.js';
+import { XbrErrorUri, CrossbarErrorUri, WampErrorUri } from '../../../schema/index.js';
 
 /** `crossbar.error.no_such_object`: no offer for a key (docs/protocol.md#revoke-offer wording). */
 export function noOfferForKey(keyId: Uuid): WampError {
-  return new WampError(XbrErrorUri.noSuchObject, `no offer for key with ID "${formatUuid(keyId)}"`, { kwargs: { key: keyId } });
+  return new WampError(CrossbarErrorUri.noSuchObject, `no offer for key with ID "${formatUuid(keyId)}"`, { kwargs: { key: keyId } });
 }
 
 /** `crossbar.error.no_such_object`: no offer with an id (docs/protocol.md#get-offer wording). */
 export function noOfferWithId(offerId: Uuid): WampError {
-  return new WampError(XbrErrorUri.noSuchObject, `no offer with ID "${formatUuid(offerId)}"`, { kwargs: { offer: offerId } });
+  return new WampError(CrossbarErrorUri.noSuchObject, `no offer with ID "${formatUuid(offerId)}"`, { kwargs: { offer: offerId } });
 }
 
 /** `xbr.error.offer_expired` (docs/protocol.md#get-quote). */
@@ -46,5 +46,5 @@ export function offerSoldOut(keyId: Uuid, copies: number | undefined): WampError
 
 /** `wamp.error.not_authorized` with a reason. */
 export function notAuthorized(message: string): WampError {
-  return new WampError(XbrErrorUri.notAuthorized, message);
+  return new WampError(WampErrorUri.notAuthorized, message);
 }

@@ -14,4 +14,3 @@ export { quoteFor, dynamicQuoteProcedure, type Quote } from './quote.js';
 export { checkOfferBuyable, takeCopy } from './buyable.js';
 export { unsellableReason } from './offer-state.js';
 export { offerPlacedEvent, offerRevokedEvent } from './events.js';
-export * from './limits.js';

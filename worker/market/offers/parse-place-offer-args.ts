@@ -17,9 +17,9 @@ import {
   MAX_CATEGORY_VALUE_LENGTH,
   MAX_COPIES,
   MAX_PROVIDER_ID_LENGTH,
-  MAX_URI_LENGTH,
+  MAX_OFFER_URI_LENGTH,
   OFFER_URI_RE,
-} from './limits.js';
+} from '../../../schema/index.js';
 import type { PlaceOfferInput } from './types.js';
 
 const KWARGS = new Set(['privkey', 'price', 'categories', 'expires', 'copies', 'provider_id']);
@@ -49,7 +49,7 @@ export function parsePlaceOfferArgs(args: readonly unknown[], kwargs: Readonly<R
   }
   const keyId = uuidArg('key_id', args[0]);
   const apiId = uuidArg('api_id', args[1]);
-  const uri = stringArg('uri', args[2], { maxLength: MAX_URI_LENGTH, pattern: OFFER_URI_RE });
+  const uri = stringArg('uri', args[2], { maxLength: MAX_OFFER_URI_LENGTH, pattern: OFFER_URI_RE });
   const validFrom = nsTimeArg('valid_from', args[3]);
   const delegate = addressArg('delegate_adr', args[4]);
   const signature = signatureArg('delegate_signature', args[5]);

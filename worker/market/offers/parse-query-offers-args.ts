@@ -2,7 +2,7 @@
 import { argumentError, describe } from '../../../schema/codec/index.js';
 import { addressArg, intArg, nsTimeArg, optional, stringArg, uuidArg } from '../../../schema/codec/index.js';
 import { categoriesArg } from './parse-place-offer-args.js';
-import { MAX_URI_LENGTH, OFFER_URI_RE, QUERY_LIMIT_DEFAULT, QUERY_LIMIT_MAX } from './limits.js';
+import { MAX_OFFER_URI_LENGTH, OFFER_URI_RE, QUERY_LIMIT_DEFAULT, QUERY_LIMIT_MAX } from '../../../schema/index.js';
 import type { QueryOffersFilter } from './types.js';
 
 const NAMES = ['api_id', 'from_ts', 'until_ts', 'uri', 'categories', 'seller_id', 'limit'] as const;
@@ -26,7 +26,7 @@ export function parseQueryOffersArgs(args: readonly unknown[], kwargs: Readonly<
   const apiId = optional(uuidArg)('api_id', v['api_id']);
   const fromTs = nsTimeArg('from_ts', v['from_ts']);
   const untilTs = optional(nsTimeArg)('until_ts', v['until_ts']);
-  const uri = optional(stringArg)('uri', v['uri'], { maxLength: MAX_URI_LENGTH, pattern: OFFER_URI_RE });
+  const uri = optional(stringArg)('uri', v['uri'], { maxLength: MAX_OFFER_URI_LENGTH, pattern: OFFER_URI_RE });
   const categories = optional(categoriesArg)('categories', v['categories']);
   const sellerId = optional(addressArg)('seller_id', v['seller_id']);
   const limit = optional(intArg)('limit', v['limit'], { min: 1, max: QUERY_LIMIT_MAX }) ?? QUERY_LIMIT_DEFAULT;

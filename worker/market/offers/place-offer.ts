@@ -10,10 +10,10 @@ import { offerByKey, type MakerDb } from '../../../schema/db/index.js';
 import type { Offer } from '../../../schema/db/index.js';
 import { WampError } from '../../../schema/index.js';
 import { createLogger } from '../../../schema/index.js';
-import { XbrErrorUri, providerSellUri } from '../../../schema/index.js';
+import { XbrErrorUri, WampErrorUri, providerSellUri } from '../../../schema/index.js';
 import { callerMember, MEMBER_ROLE } from '../api/index.js';
 import { notAuthorized } from './errors.js';
-import { MAX_FUTURE_NS, MIN_LIFETIME_NS, VALID_FROM_PAST_NS } from './limits.js';
+import { MAX_FUTURE_NS, MIN_LIFETIME_NS, VALID_FROM_PAST_NS } from '../../../schema/index.js';
 import { offerMessage, recoverOfferSigner } from '../../../schema/eip712/index.js';
 import type { CallerIdentity, OfferContext, PlaceOfferInput } from './types.js';
 
@@ -91,7 +91,7 @@ export function placeOffer(db: MakerDb, input: PlaceOfferInput, ctx: OfferContex
   db.env.writeSync(() => {
     // Checked inside the write so two racing placements of one key cannot both pass.
     if (offerByKey(db, input.keyId) !== undefined) {
-      throw new WampError(XbrErrorUri.invalidArgument, `key_id: key with ID "${formatUuid(input.keyId)}" already offered`, { kwargs: { argument: 'key_id' } });
+      throw new WampError(WampErrorUri.invalidArgument, `key_id: key with ID "${formatUuid(input.keyId)}" already offered`, { kwargs: { argument: 'key_id' } });
     }
     db.offers.put(offer.offer, offer);
   });

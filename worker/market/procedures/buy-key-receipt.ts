@@ -15,7 +15,8 @@ import { signChannelClose } from '../../../schema/eip712/index.js';
 import { hashChannelClose } from '../../../schema/eip712/index.js';
 import { signDigest } from '../../../schema/eip712/index.js';
 import { WampError, WampErrorUri } from '../../../schema/index.js';
-import { amountOffered, closeMessage, paymentAfterResolve, type MarketBinding, type ReservedPurchase, type ResolvedPurchase, type SoldTransaction } from '../ledger/index.js';
+import { channelCloseMessage, type MarketBinding } from '../../../schema/eip712/index.js';
+import { amountOffered, paymentAfterResolve, type ReservedPurchase, type ResolvedPurchase, type SoldTransaction } from '../ledger/index.js';
 import type { BuyKeyInput } from './buy-key-args.js';
 
 /** The docs/protocol.md#buy-key receipt (plus `close_at`, the block the signed state carries). */
@@ -57,7 +58,7 @@ export function receiptOf(makerKey: Uint8Array, binding: MarketBinding, tx: Sold
     payment_channel: tx.payment_channel,
     remaining: packUint256(after.remaining),
     inflight: packUint256(after.inflight),
-    signature: signDigest(digest ?? hashChannelClose(closeMessage(binding, tx.close_at, tx.payment_channel, after.seq, after.remaining, false)), makerKey),
+    signature: signDigest(digest ?? hashChannelClose(channelCloseMessage(binding, tx.close_at, tx.payment_channel, after.seq, after.remaining, false)), makerKey),
     close_at: tx.close_at,
   };
 }
@@ -82,7 +83,7 @@ export function buyKeyReceipt(makerKey: Uint8Array, binding: MarketBinding, rese
  * payment state added to its kwargs.
  */
 export function refundedError(err: WampError, makerKey: Uint8Array, binding: MarketBinding, input: BuyKeyInput, channelId: Uuid, seq: number, remaining: Amount): WampError {
-  const signature = signChannelClose(closeMessage(binding, input.closeAt, channelId, seq, remaining, false), makerKey);
+  const signature = signChannelClose(channelCloseMessage(binding, input.closeAt, channelId, seq, remaining, false), makerKey);
   return new WampError(err.uri, err.message, {
     args: err.args,
     kwargs: { ...err.kwargs, payment_channel: channelId, channel_seq: seq, remaining: packUint256(remaining), close_at: input.closeAt, signature },

@@ -10,12 +10,13 @@
  * running is waited for: the payment channel's lock is held from its reserve until its resolve is queued, so
  * once the lock is free (taken and released at once) and the queued commit is durable, the record is settled.
  */
-import { WampError } from '../../../schema/index.js';
+import { WampError, remoteErrorUri } from '../../../schema/index.js';
 import type { Address } from '../../../schema/codec/index.js';
 import { formatUuid } from '../../../schema/codec/index.js';
 import type { MakerDb } from '../../../schema/db/index.js';
 import { XbrErrorUri } from '../../../schema/index.js';
-import { findPurchaseReplay, paymentAfterResolve, paymentLockKey, type KeyedMutex, type MarketBinding, type PurchaseReplayRequest } from '../ledger/index.js';
+import { findPurchaseReplay, paymentAfterResolve, paymentLockKey, type KeyedMutex, type PurchaseReplayRequest } from '../ledger/index.js';
+import type { MarketBinding } from '../../../schema/eip712/index.js';
 import type { BuyKeyInput } from './buy-key-args.js';
 import { receiptOf, refundedError, type BuyKeyReceipt } from './buy-key-receipt.js';
 
@@ -53,7 +54,8 @@ export async function answerAgain(ctx: AnswerAgainContext, input: BuyKeyInput, b
   if (found === undefined || found.state === 'inflight') return undefined;
   const tx = found.transaction;
   if (found.state === 'sold') return receiptOf(ctx.makerKey, ctx.binding, found.transaction, found.channel.delegate);
-  const uri = tx.error ?? XbrErrorUri.transactionFailed;
+  // The stored URI is whatever the purchase failed with, possibly a seller's: passed on unchecked.
+  const uri = tx.error === undefined ? XbrErrorUri.transactionFailed : remoteErrorUri(tx.error);
   const first = new WampError(uri, `the purchase of key ${formatUuid(tx.key)} at channel_seq ${input.channelSeq} failed (${uri}) and was refunded; this is its answer again`);
   const after = paymentAfterResolve(tx);
   throw refundedError(first, ctx.makerKey, ctx.binding, input, tx.payment_channel, after.seq, after.remaining);

@@ -21,9 +21,10 @@ import { formatUuid, timeOrderedUuid } from '../../../schema/codec/index.js';
 import type { Offer } from '../../../schema/db/index.js';
 import { TransactionState } from '../../../schema/db/index.js';
 import { WampError } from '../../../schema/index.js';
-import { MarketMakerTopic, XbrErrorUri } from '../../../schema/index.js';
+import { MarketMakerTopic, WampErrorUri } from '../../../schema/index.js';
 import type { MakerContext, ProcedureCall, ProcedureHandler } from '../api/index.js';
-import { KeyedMutex, runPurchase, type MarketBinding, type ReservedPurchase } from '../ledger/index.js';
+import { KeyedMutex, runPurchase, type ReservedPurchase } from '../ledger/index.js';
+import type { MarketBinding } from '../../../schema/eip712/index.js';
 import { checkOfferBuyable, takeCopy, unsellableReason } from '../offers/index.js';
 import { publishLogged } from './publish-logged.js';
 import { askSellerPrice } from './seller-quote.js';
@@ -123,7 +124,7 @@ export function buyKeyProcedure(ctx: MakerContext, options: BuyKeyOptions = {}):
         },
       );
       const r = attempt.reserved as ReservedPurchase | undefined;
-      if (r === undefined) throw new WampError(XbrErrorUri.runtimeError, 'purchase resolved without a reservation');
+      if (r === undefined) throw new WampError(WampErrorUri.runtimeError, 'purchase resolved without a reservation');
       const receipt = buyKeyReceipt(ctx.privateKey, binding, r, resolved);
       // debug: one line per purchase would cost more than the purchase's own bookkeeping at full rate.
       // Written after the resolve is durable and before the receipt is returned (sent): a crash test kills

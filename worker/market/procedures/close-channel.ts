@@ -16,7 +16,7 @@ import { formatUuid } from '../../../schema/codec/index.js';
 import { channelTables } from '../../../schema/db/index.js';
 import { ChannelType } from '../../../schema/db/index.js';
 import { signChannelClose } from '../../../schema/eip712/index.js';
-import { WampError } from '../../../schema/index.js';
+import { isError } from '../../../schema/index.js';
 import { MarketMakerTopic, XbrErrorUri } from '../../../schema/index.js';
 import { addressArg } from '../../../schema/codec/index.js';
 import { namedArgs, type MakerContext, type ProcedureCall, type ProcedureHandler } from '../api/index.js';
@@ -52,7 +52,7 @@ function recordSubmitted(ctx: MakerContext, d: CloseDecision, makerSig: Uint8Arr
 
 /** Whether `err` says the transaction can never take effect (so the ledger may reopen the channel). */
 function certainlyFailed(err: unknown): boolean {
-  return err instanceof WampError && err.uri === XbrErrorUri.transactionFailed;
+  return isError(err, XbrErrorUri.transactionFailed);
 }
 
 /** Runs `close_channel`. */

@@ -5,7 +5,7 @@
 import { uuidArg } from '../../../schema/codec/index.js';
 import { formatUuid } from '../../../schema/codec/index.js';
 import { WampError } from '../../../schema/index.js';
-import { XbrErrorUri } from '../../../schema/index.js';
+import { CrossbarErrorUri } from '../../../schema/index.js';
 import { namedArgs, type MakerContext, type ProcedureCall, type ProcedureHandler } from '../api/index.js';
 import { marshalApi, type ApiWire } from './marshal-catalog.js';
 
@@ -14,7 +14,7 @@ function getApi(ctx: MakerContext, call: ProcedureCall): ApiWire {
   const a = namedArgs('get_api', call, ['api_oid']);
   const oid = uuidArg('api_oid', a.api_oid);
   const api = ctx.workerDb.apis.get(oid);
-  if (api === undefined) throw new WampError(XbrErrorUri.noSuchObject, `no API ${formatUuid(oid)} (not published on chain, or not replicated yet)`);
+  if (api === undefined) throw new WampError(CrossbarErrorUri.noSuchObject, `no API ${formatUuid(oid)} (not published on chain, or not replicated yet)`);
   return marshalApi(api);
 }
 

@@ -7,7 +7,7 @@ import { formatUuid } from '../../../schema/codec/index.js';
 import { key, uuid } from '../../../schema/db/index.js';
 import { WorkerIndex } from '../../../schema/db/index.js';
 import { WampError } from '../../../schema/index.js';
-import { XbrErrorUri } from '../../../schema/index.js';
+import { CrossbarErrorUri } from '../../../schema/index.js';
 import { namedArgs, type MakerContext, type ProcedureCall, type ProcedureHandler } from '../api/index.js';
 import { withMeta } from './catalog-meta.js';
 import { marshalApi, type ApiWire, type CatalogWithMetaWire } from './marshal-catalog.js';
@@ -23,7 +23,7 @@ async function getCatalog(ctx: MakerContext, call: ProcedureCall): Promise<Catal
   const a = namedArgs('get_catalog', call, ['catalog_oid']);
   const oid = uuidArg('catalog_oid', a.catalog_oid);
   const c = ctx.workerDb.catalogs.get(oid);
-  if (c === undefined) throw new WampError(XbrErrorUri.noSuchObject, `no catalog ${formatUuid(oid)} (not created on chain, or not replicated yet)`);
+  if (c === undefined) throw new WampError(CrossbarErrorUri.noSuchObject, `no catalog ${formatUuid(oid)} (not created on chain, or not replicated yet)`);
   const apis = ctx.workerDb.apis.byIndex(WorkerIndex.apisByCatalog, { prefix: key(uuid(oid)) }).map(({ value }) => marshalApi(value));
   return { ...(await withMeta(ctx, c)), apis };
 }

@@ -4,7 +4,7 @@
  */
 import { nowNs } from '../../../schema/codec/index.js';
 import { formatUuid } from '../../../schema/codec/index.js';
-import { WampError } from '../../../schema/index.js';
+import { WampError, WampErrorUri } from '../../../schema/index.js';
 import { namedArgs, type MakerContext, type ProcedureHandler } from '../api/index.js';
 
 /** URL of the XBR EULA text (docs/protocol.md#get-config); the text is not fetched (no outbound network). */
@@ -13,7 +13,7 @@ const EULA_URL = 'https://raw.githubusercontent.com/crossbario/xbr-protocol/mast
 export function getConfigProcedure(ctx: MakerContext): ProcedureHandler {
   return async (call) => {
     const include = namedArgs('get_config', call, ['include_eula_text']).include_eula_text ?? false;
-    if (typeof include !== 'boolean') throw new WampError('wamp.error.type_check_error', `include_eula_text: expected a bool, got ${typeof include}`);
+    if (typeof include !== 'boolean') throw new WampError(WampErrorUri.typeCheckError, `include_eula_text: expected a bool, got ${typeof include}`);
     const [eulaHash, coin] = await Promise.all([ctx.xbr.network.contract.getFunction('eula')() as Promise<string>, ctx.xbr.market.getMarketCoin(ctx.marketId)]);
     const a = ctx.addresses;
     return {

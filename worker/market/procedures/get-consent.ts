@@ -10,7 +10,7 @@ import type { ConsentKey } from '../../../schema/db/index.js';
 import type { ActorType } from '../../../schema/db/index.js';
 import type { Consent } from '../../../schema/db/index.js';
 import { WampError } from '../../../schema/index.js';
-import { XbrErrorUri } from '../../../schema/index.js';
+import { CrossbarErrorUri } from '../../../schema/index.js';
 import { namedArgs, type MakerContext, type ProcedureCall, type ProcedureHandler } from '../api/index.js';
 import { marshalConsent, type ConsentWire } from './marshal-consent.js';
 import { requireCallerMember } from './member-checks.js';
@@ -32,7 +32,7 @@ function getConsent(ctx: MakerContext, call: ProcedureCall): ConsentWire {
   const submitted = ctx.makerDb.consents.get(k);
   const newest = [replica, submitted].filter((c): c is Consent => c !== undefined).sort((x, y) => Number((y.updated ?? 0n) - (x.updated ?? 0n)))[0];
   if (newest === undefined) {
-    throw new WampError(XbrErrorUri.noSuchObject, `no consent of member ${hex0x(k.member)} for delegate ${hex0x(k.delegate)} (type ${k.delegate_type}) on catalog ${formatUuid(k.catalog_oid)} in market ${formatUuid(k.market_oid)}`);
+    throw new WampError(CrossbarErrorUri.noSuchObject, `no consent of member ${hex0x(k.member)} for delegate ${hex0x(k.delegate)} (type ${k.delegate_type}) on catalog ${formatUuid(k.catalog_oid)} in market ${formatUuid(k.market_oid)}`);
   }
   return marshalConsent(newest);
 }

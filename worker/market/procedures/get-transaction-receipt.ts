@@ -1,6 +1,6 @@
 /** `get_transaction_receipt(transaction)` (docs/protocol.md#get-transaction-receipt, return shape docs/protocol.md#api-status): the receipt of an on-chain transaction. */
 import { getBytes, hexlify } from 'ethers';
-import { WampError, WampErrorUri } from '../../../schema/index.js';
+import { CrossbarErrorUri, WampError, WampErrorUri } from '../../../schema/index.js';
 import { namedArgs, type MakerContext, type ProcedureHandler } from '../api/index.js';
 
 function bytesArg(v: unknown, name: string, len: number): Uint8Array {
@@ -14,7 +14,7 @@ export function getTransactionReceiptProcedure(ctx: MakerContext): ProcedureHand
   return async (call) => {
     const tx = bytesArg(namedArgs('get_transaction_receipt', call, ['transaction']).transaction, 'transaction', 32);
     const r = await ctx.provider.getTransactionReceipt(hexlify(tx));
-    if (r === null) throw new WampError('crossbar.error.no_such_object', `no receipt for transaction ${hexlify(tx)}`);
+    if (r === null) throw new WampError(CrossbarErrorUri.noSuchObject, `no receipt for transaction ${hexlify(tx)}`);
     return {
       transactionHash: getBytes(r.hash),
       transactionIndex: r.index,

@@ -43,7 +43,7 @@ async function logout(ctx: MakerContext, call: ProcedureCall, keys: SessionKeys)
     // After the result went out (same session, so the router sees the YIELD first).
     setTimeout(() => {
       ctx.session
-        .call(killByAuthidProcedure, [authid], { reason: 'wamp.close.logout', message: 'logged out' })
+        .call(killByAuthidProcedure, [authid], { reason: WampErrorUri.logout, message: 'logged out' })
         .then((r) => ctx.log.info('member logged out', { authid, killed: r.args[0] }))
         .catch((err: unknown) => ctx.log.warn('could not kill the sessions of a logged-out member', { authid, error: err as Error }));
     }, KILL_DELAY_MS);

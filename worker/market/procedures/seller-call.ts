@@ -8,7 +8,7 @@
  * The deadline is asked of the router too (WAMP call `timeout`), so the router cancels the invocation
  * at the seller; the local timer (slightly later) covers a router that ignores the option.
  */
-import { WampError, WampErrorUri } from '../../../schema/index.js';
+import { WampError, WampErrorUri, isError } from '../../../schema/index.js';
 import { XbrErrorUri } from '../../../schema/index.js';
 import type { MakerSession } from '../api/index.js';
 
@@ -39,7 +39,7 @@ export async function callSeller(
     return r.args[0];
   } catch (err) {
     // The router's timeout is ours, not the seller's answer: report it as the local deadline would.
-    if (err instanceof WampError && err.uri === WampErrorUri.timeout) {
+    if (isError(err, WampErrorUri.timeout)) {
       throw new WampError(XbrErrorUri.transactionFailed, `seller delegate did not answer ${uri} within ${timeoutMs} ms`, { cause: err });
     }
     throw err;
@@ -53,6 +53,6 @@ export function envMs(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new WampError(XbrErrorUri.invalidArgument, `${name}: expected a positive integer of milliseconds, got ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(n) || n <= 0) throw new WampError(WampErrorUri.invalidArgument, `${name}: expected a positive integer of milliseconds, got ${JSON.stringify(raw)}`);
   return n;
 }

@@ -8,13 +8,14 @@ import assert from 'node:assert/strict';
 import type { Uuid } from '../../../../schema/codec/types.js';
 import { ChannelState, ChannelType } from '../../../../schema/db/records/channel.js';
 import { signChannelClose } from '../../../../schema/eip712/channelClose.js';
-import { abandonCooperativeClose, applyChannelEvent, auditLedger, checkCooperativeClose, closeMessage } from '../../../../worker/market/ledger/index.js';
+import { abandonCooperativeClose, applyChannelEvent, auditLedger, checkCooperativeClose } from '../../../../worker/market/ledger/index.js';
 import { BLOCK, dump, freshDb, MARKET, newKey, openChannel, rnd, type Key } from './helpers.js';
+import { channelCloseMessage } from '../../../../schema/eip712/index.js';
 
 function closeReq(channel: Uuid, delegate: Key, seq = 1, balance = 100n) {
   return {
     ...MARKET, seq, balance, isFinal: true, closeAt: BLOCK, currentBlock: BLOCK,
-    delegateSignature: signChannelClose(closeMessage(MARKET, BLOCK, channel, seq, balance, true), delegate.priv),
+    delegateSignature: signChannelClose(channelCloseMessage(MARKET, BLOCK, channel, seq, balance, true), delegate.priv),
   };
 }
 

@@ -11,7 +11,8 @@ import { signChannelClose } from '../../../../schema/eip712/channelClose.js';
 import { keccak256 } from '../../../../schema/eip712/keccak.js';
 import { secp } from '../../../../schema/eip712/secp256k1.js';
 import { WampError } from '../../../../schema/errors.js';
-import { applyChannelEvent, closeMessage, type MarketBinding, type ReservePurchaseRequest } from '../../../../worker/market/ledger/index.js';
+import { applyChannelEvent, type ReservePurchaseRequest } from '../../../../worker/market/ledger/index.js';
+import { channelCloseMessage, type MarketBinding } from '../../../../schema/eip712/index.js';
 
 export const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 export const rnd = (n: number): Uint8Array => new Uint8Array(randomBytes(n));
@@ -123,7 +124,7 @@ export function buyRequest(args: {
 }): ReservePurchaseRequest {
   const closeAt = args.closeAt ?? BLOCK;
   const binding = args.binding ?? MARKET;
-  const signature = signChannelClose(closeMessage(binding, closeAt, args.channelId, args.seq, args.balance, false), (args.signer ?? args.buyer).priv);
+  const signature = signChannelClose(channelCloseMessage(binding, closeAt, args.channelId, args.seq, args.balance, false), (args.signer ?? args.buyer).priv);
   return {
     ...MARKET,
     offer: args.offer,

@@ -8,7 +8,6 @@ import {
   applyChannelEvent,
   auditLedger,
   checkCooperativeClose,
-  closeMessage,
   getActiveChannelWire,
   getChannelBalanceWire,
   getChannelsByActor,
@@ -21,6 +20,7 @@ import {
   type ChannelEvent,
 } from '../../../../worker/market/ledger/index.js';
 import { BLOCK, buyRequest, dump, freshDb, hex, MAKER, MARKET, newKey, openChannel, putOffer, rnd, tick, wamp } from './helpers.js';
+import { channelCloseMessage } from '../../../../schema/eip712/index.js';
 
 let t: Awaited<ReturnType<typeof freshDb>>;
 before(async () => {
@@ -109,7 +109,7 @@ test('cooperative close: refused unless it matches the ledger and nothing is in 
     isFinal,
     closeAt,
     currentBlock: BLOCK,
-    delegateSignature: signChannelClose(closeMessage(MARKET, closeAt, payment, seq, balance, isFinal), signer),
+    delegateSignature: signChannelClose(channelCloseMessage(MARKET, closeAt, payment, seq, balance, isFinal), signer),
   });
   const r = reservePurchase(t.db, buyRequest({ offer, channelId: payment, buyer, seq: 2, balance: 90n }));
   const refusals: [ReturnType<typeof close>, string, Uuid?][] = [

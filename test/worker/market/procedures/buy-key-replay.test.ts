@@ -18,9 +18,10 @@ import { SealedBoxKeyPair } from '../../../../schema/crypto/index.js';
 import { recoverChannelClose, signChannelClose } from '../../../../schema/eip712/channelClose.js';
 import { WampError } from '../../../../schema/errors.js';
 import type { ProcedureCall } from '../../../../worker/market/api/index.js';
-import { auditLedger, closeMessage } from '../../../../worker/market/ledger/index.js';
+import { auditLedger } from '../../../../worker/market/ledger/index.js';
 import { BLOCK, MAKER, MARKET, freshDb, hex, newKey, openChannel, putOffer, rnd, type Key } from '../ledger/helpers.js';
 import { buyKeyHandler, SellerStub, wire } from './buy-key-stubs.js';
+import { channelCloseMessage } from '../../../../schema/eip712/index.js';
 
 const PRICE = 35n;
 const QUOTE = 7n;
@@ -68,7 +69,7 @@ describe('purchase part: buy_key asked again', () => {
   /** The signed buy_key call of seq/balance for `offer` (by the channel's actor unless `member` is given). */
   const call = (offer: Offer, seq: number, balance: bigint, over: { amount?: bigint; member?: Address; closeAt?: bigint } = {}): ProcedureCall => {
     const closeAt = over.closeAt ?? BLOCK;
-    const signature = signChannelClose(closeMessage(MARKET, closeAt, payment, seq, balance, false), buyer.priv);
+    const signature = signChannelClose(channelCloseMessage(MARKET, closeAt, payment, seq, balance, false), buyer.priv);
     return {
       args: [buyer.address, buyerPubkey, offer.key, payment, seq, packUint256(over.amount ?? offer.price ?? QUOTE), packUint256(balance), signature],
       kwargs: { close_at: closeAt },
@@ -90,7 +91,7 @@ describe('purchase part: buy_key asked again', () => {
     assert.equal(unpackUint256(again['amount'] as Uint8Array), PRICE + 3n, 'the amount the buyer offered, echoed');
     assert.equal(unpackUint256(again['amount_paid'] as Uint8Array), PRICE);
     assert.equal(again['channel_seq'], 2);
-    assert.equal(hex(recoverChannelClose(closeMessage(MARKET, BLOCK, payment, 2, DEPOSIT - PRICE, false), again['signature'] as Uint8Array)), hex(MAKER.address));
+    assert.equal(hex(recoverChannelClose(channelCloseMessage(MARKET, BLOCK, payment, 2, DEPOSIT - PRICE, false), again['signature'] as Uint8Array)), hex(MAKER.address));
     assert.deepEqual(balance(), { remaining: DEPOSIT - PRICE, inflight: 0n, spent: PRICE, seq: 2 });
     auditLedger(t.db);
   });

@@ -10,12 +10,12 @@ import { packUint256, unpackUint256 } from '../../../../schema/codec/uint256.js'
 import type { MakerDb } from '../../../../schema/db/maker-db.js';
 import { ed25519PublicKeyToX25519, sealBox } from '../../../../schema/crypto/index.js';
 import { signChannelClose } from '../../../../schema/eip712/channelClose.js';
-import { WampError } from '../../../../schema/errors.js';
+import { WampError, remoteErrorUri } from '../../../../schema/errors.js';
 import { createLogger } from '../../../../schema/log.js';
 import type { MakerContext, ProcedureCall } from '../../../../worker/market/api/index.js';
-import { closeMessage } from '../../../../worker/market/ledger/index.js';
 import { buyKeyProcedure } from '../../../../worker/market/procedures/index.js';
 import { MAKER, MARKET, hex, rnd, type Key } from '../ledger/helpers.js';
+import { channelCloseMessage } from '../../../../schema/eip712/index.js';
 
 /** The seller behind the maker's session: `sell` seals `dataKey` to the buyer and signs the paying state. */
 export class SellerStub {
@@ -38,10 +38,10 @@ export class SellerStub {
     }
     assert.ok(uri.endsWith('.sell'), `unexpected call ${uri}`);
     this.calls++;
-    if (this.mode === 'throw') throw new WampError('com.example.seller_broken', 'seller refuses', { kwargs: { why: 'test' } });
+    if (this.mode === 'throw') throw new WampError(remoteErrorUri('com.example.seller_broken'), 'seller refuses', { kwargs: { why: 'test' } });
     await this.gate;
     const [, buyerPubkey, , channel, seq, , balance] = args as [Uint8Array, Uint8Array, Uint8Array, Uuid, number, Uint8Array, Uint8Array];
-    const msg = closeMessage(MARKET, kwargs['close_at'] as bigint, channel, seq, unpackUint256(balance), false);
+    const msg = channelCloseMessage(MARKET, kwargs['close_at'] as bigint, channel, seq, unpackUint256(balance), false);
     this.sells++;
     return { args: [{ sealed_key: sealBox(this.dataKey, ed25519PublicKeyToX25519(buyerPubkey)), signature: signChannelClose(msg, this.key.priv) }], kwargs: {} };
   }

@@ -1,9 +1,12 @@
-/** Bounds of offer fields and the time rules of `place_offer` (docs/protocol.md#place-offer-rules). */
+/**
+ * Bounds of offer fields and the time rules of `place_offer` (docs/protocol.md#place-offer-rules): the maker
+ * enforces them, the seller delegate checks its offers against the same rules before placing them.
+ */
 
 /** `uri`: lowercase components, the last may be empty (a prefix); the empty string matches (docs/protocol.md#place-offer-rules). */
 export const OFFER_URI_RE = /^([\da-z_]+\.)*([\da-z_]*)$/;
 /** Longest accepted `uri`. */
-export const MAX_URI_LENGTH = 512;
+export const MAX_OFFER_URI_LENGTH = 512;
 /** Most `categories` entries, and the longest key and value. */
 export const MAX_CATEGORIES = 32;
 export const MAX_CATEGORY_KEY_LENGTH = 64;
