@@ -26,25 +26,15 @@ import type { Uuid } from '../../../schema/codec/types.js';
 import { readManifest } from '../../../router/controller/backup-manifest.js';
 import { freePort, startMarketEdge, type EdgeConfig, type MarketEdge } from '../harness/market-edge.js';
 import { addr, call, callError, connectMember, e2eConfig, openChannelOnChain, TestBuyer, TestSeller, untilKnown, world, XBR, type BalanceWire, type World } from './offers-purchase-helpers.js';
+import { runXbrEdge } from '../../helpers/xbr-edge-cli.js';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
-const BIN = join(ROOT, 'plugins/cli/bin.mjs');
 const MM = 'xbr.marketmaker.';
 const PAYMENT = 100n * XBR;
 const PAYING = 500n * XBR;
 const PRICE = 5n * XBR;
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
-function xbrEdge(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.once('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 /** The dev chain as a process of its own (as the shipped devchain guest runs it), writing its file into the node directory. */
 async function startChain(cbdir: string): Promise<{ child: ChildProcess; url: string }> {
@@ -142,7 +132,7 @@ describe('backup while serving, restore, start: the balances at backup time', { 
     assert.equal(buyer.seq, 2);
     atBackup = await balances(edge!);
 
-    const r = await xbrEdge('backup', '--to', backupDir, '--cbdir', cbdir);
+    const r = await runXbrEdge('backup', '--to', backupDir, '--cbdir', cbdir);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /online, controller pid \d+/);
     const maker = readManifest(backupDir).files.find((f) => f.role === 'maker-db')!;
@@ -156,14 +146,14 @@ describe('backup while serving, restore, start: the balances at backup time', { 
   });
 
   it('restore is refused while the node runs; stopped, it restores; started again, the balances are those at backup time', async () => {
-    const refused = await xbrEdge('restore', '--from', backupDir, '--cbdir', cbdir);
+    const refused = await runXbrEdge('restore', '--from', backupDir, '--cbdir', cbdir);
     assert.equal(refused.status, 1);
     assert.match(refused.stderr, /a node is running: stop it first/);
 
     edge!.release();
     assert.equal(await edge!.stop(), 0);
     edge = undefined;
-    const r = await xbrEdge('restore', '--from', backupDir, '--cbdir', cbdir);
+    const r = await runXbrEdge('restore', '--from', backupDir, '--cbdir', cbdir);
     assert.equal(r.status, 0, r.stderr);
     assert.ok(readdirSync(join(cbdir, '.xbr-edge')).some((f) => /^maker1\.db\.before-restore-\d{8}T\d{6}Z$/.test(f)), 'the ledger replaced is kept');
     assert.ok(existsSync(join(cbdir, '.xbr-edge/maker1.db')));

@@ -29,8 +29,8 @@ import { acquireNodeLock } from '../../../router/controller/node-lock.js';
 import { workerChainIdentityPath } from '../../../router/controller/private-files.js';
 import { BroadcastJournal } from '../../../worker/chain/index.js';
 import { chainIdentityPath } from '../../../worker/host/index.js';
+import { runXbrEdge } from '../../helpers/xbr-edge-cli.js';
 
-const BIN = new URL('../../../plugins/cli/bin.mjs', import.meta.url).pathname;
 const WRITER = new URL('../../fixtures/ledger-crash-writer.ts', import.meta.url).pathname;
 const CHANNEL = new Uint8Array(16).fill(0x5a) as Uuid;
 /** Two whole lines of a dev chain journal: its header and one entry. */
@@ -39,16 +39,6 @@ const JOURNAL_LINES =
   '{"m":"evm_mine","p":[],"t":1767225600,"n":1,"h":"0x02"}\n';
 const mode = (path: string): string => (statSync(path).mode & 0o777).toString(8);
 
-function xbrEdge(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.once('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 /**
  * The writer's committed steps as they are reported. Its stdout is a file, not a
@@ -203,7 +193,7 @@ describe('xbr-edge backup and restore', { timeout: 180_000 }, () => {
 
   it('through the CLI: the manifest, owner-only files, each DB\'s schema_version; a non-empty target and bad command lines are refused', async () => {
     const dir = join(root, 'cli');
-    const r = await xbrEdge('backup', '--to', dir, '--cbdir', cbdir);
+    const r = await runXbrEdge('backup', '--to', dir, '--cbdir', cbdir);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /backup of node edge-test written to .*: 7 files and manifest.json \(the node was not running\)/);
     const manifest = readManifest(dir);
@@ -226,14 +216,14 @@ describe('xbr-edge backup and restore', { timeout: 180_000 }, () => {
     for (const f of [...manifest.files.map((f) => join(dir, f.file)), join(dir, 'manifest.json')]) assert.equal(mode(f), '600', f);
     assert.equal(readdirSync(join(dir, 'xbrmm1')).some((f) => f.endsWith('-lock')), false, 'no LMDB lock files in a backup');
 
-    const again = await xbrEdge('backup', '--to', dir, '--cbdir', cbdir);
+    const again = await runXbrEdge('backup', '--to', dir, '--cbdir', cbdir);
     assert.equal(again.status, 1);
     assert.match(again.stderr, /is not empty/);
     assert.ok(existsSync(join(dir, 'manifest.json')), 'a refused backup leaves the directory alone');
-    const noTo = await xbrEdge('backup', '--cbdir', cbdir);
+    const noTo = await runXbrEdge('backup', '--cbdir', cbdir);
     assert.equal(noTo.status, 2);
     assert.match(noTo.stderr, /--to DIR is required/);
-    assert.equal((await xbrEdge('restore', '--from', dir, '--bogus')).status, 2);
+    assert.equal((await runXbrEdge('restore', '--from', dir, '--bogus')).status, 2);
   });
 
   it('restore: refused while a node runs, refused for a damaged backup, else in place with the current files moved aside', async () => {
@@ -246,7 +236,7 @@ describe('xbr-edge backup and restore', { timeout: 180_000 }, () => {
     const controller = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
     await new Promise((r) => controller.once('spawn', r));
     const lock = acquireNodeLock(cbdir, controller.pid!);
-    const refused = await xbrEdge('restore', '--from', dir, '--cbdir', cbdir);
+    const refused = await runXbrEdge('restore', '--from', dir, '--cbdir', cbdir);
     controller.kill('SIGKILL');
     lock.release();
     assert.equal(refused.status, 1);
@@ -261,13 +251,13 @@ describe('xbr-edge backup and restore', { timeout: 180_000 }, () => {
     }
     appendFileSync(join(damaged, 'xbrmm1/maker1.key'), 'x');
     const before = sha256File(x('maker1.db'));
-    const bad = await xbrEdge('restore', '--from', damaged, '--cbdir', cbdir);
+    const bad = await runXbrEdge('restore', '--from', damaged, '--cbdir', cbdir);
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /is damaged, nothing was restored:\n {2}xbrmm1\/maker1\.key: sha256 /);
     assert.equal(sha256File(x('maker1.db')), before);
     assert.equal(readdirSync(join(cbdir, '.xbr-edge')).some((f) => f.includes('before-restore')), false);
 
-    const ok = await xbrEdge('restore', '--from', dir, '--cbdir', cbdir);
+    const ok = await runXbrEdge('restore', '--from', dir, '--cbdir', cbdir);
     assert.equal(ok.status, 0, ok.stderr);
     assert.match(ok.stdout, /restored the backup of node edge-test taken .* every purchase since is gone/s);
     for (const f of manifest.files.filter((f) => f.role !== 'config')) {

@@ -11,21 +11,10 @@ import { join } from 'node:path';
 import type { NodeConfig } from '../../../config/types.js';
 import { freshChainConfig, takeFreshFlag } from '../../../router/controller/fresh-chain.js';
 import { acquireNodeLock } from '../../../router/controller/node-lock.js';
+import { runXbrEdge } from '../../helpers/xbr-edge-cli.js';
 
 const BIN = new URL('../../../plugins/cli/bin.mjs', import.meta.url).pathname;
 const xbrEdge = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000 });
-
-/** As `xbrEdge`, without blocking this process: our own child (the stand-in controller) must be reaped when it exits. */
-function xbrEdgeAsync(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.once('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 function nodeDir(t: { after: (fn: () => void) => void }): string {
   const d = mkdtempSync(join(tmpdir(), 'xbr-node-cli-'));
@@ -66,7 +55,7 @@ test('status and stop find the node by its directory; stop waits until its contr
   assert.equal(running.status, 0, running.stderr);
   assert.match(running.stdout, new RegExp(`running in .*: controller pid ${controller.pid}, since `));
   const exited = new Promise<number | null>((r) => controller.once('exit', (code) => r(code)));
-  const stopped = await xbrEdgeAsync('stop', '--cbdir', cbdir);
+  const stopped = await runXbrEdge('stop', '--cbdir', cbdir);
   assert.equal(stopped.status, 0, stopped.stderr);
   assert.match(stopped.stdout, new RegExp(`stopped the node in .* \\(controller pid ${controller.pid}\\)`));
   assert.equal(await exited, 0);
