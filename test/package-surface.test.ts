@@ -23,6 +23,7 @@ describe('the package surface', { timeout: 300_000 }, () => {
       'xbr-edge/seller': 'SimpleSeller',
       'xbr-edge/buyer': 'SimpleBuyer',
       'xbr-edge/key-series': 'KeySeries',
+      'xbr-edge/api': 'readMakerResult',
       'xbr-edge/codec': 'packUint256',
       'xbr-edge/eip712': 'recoverChannelClose',
       'xbr-edge/controller': 'Controller',

@@ -4,14 +4,15 @@
  * that state; a failed purchase's maker-signed refund state (seq advanced, price back) is adopted once its
  * signature checks out. Nothing here does I/O.
  */
-import { uint256Arg, intArg, signatureArg, uuidArg } from '../../schema/codec/index.js';
+import { intArg, signatureArg, uint256Arg, unpackUint256, uuidArg } from '../../schema/codec/index.js';
 import type { Address, Uuid } from '../../schema/codec/index.js';
 import { formatUuid } from '../../schema/codec/index.js';
 import { recoverChannelClose } from '../../schema/eip712/index.js';
 import { WampError } from '../../schema/index.js';
 import { XbrErrorUri } from '../../schema/index.js';
 import { channelCloseMessage, type MarketBinding } from '../../schema/eip712/index.js';
-import { asDict, blockNumber, fromMaker, hex, sameBytes } from './wire.js';
+import { blockNumber, hex, sameBytes } from './wire.js';
+import type { BuyKeyResult } from '../../schema/api/index.js';
 
 /** Largest channel seq (uint32 on chain). */
 const MAX_SEQ = 2 ** 32 - 1;
@@ -44,19 +45,11 @@ export function signedByMaker(binding: MarketBinding, maker: Address, closeAt: b
  * Checks the `buy_key` receipt against the purchase the buyer signed: the key and channel it named, the
  * maker's signature over (seq, remaining), and that those are the signed `expected` state.
  * @throws WampError `xbr.error.invalid_signature` (not the maker's signature),
- *   `xbr.error.invalid_transaction` (another key, channel, seq, remaining or closeAt; malformed receipt)
+ *   `xbr.error.invalid_transaction` (another key, channel, seq, remaining or closeAt); the receipt's shape is
+ *   checked before, by the maker API's reader
  */
-export function verifyReceipt(raw: unknown, p: { binding: MarketBinding; maker: Address; keyId: Uuid; closeAt: bigint; expected: ChannelState }): VerifiedReceipt {
-  const r = asDict('receipt', raw);
-  const parsed = fromMaker('receipt', () => ({
-    keyId: uuidArg('key_id', r['key_id']),
-    channelId: uuidArg('payment_channel', r['payment_channel']),
-    seq: intArg('channel_seq', r['channel_seq'], { min: 1, max: MAX_SEQ }),
-    remaining: uint256Arg('remaining', r['remaining']),
-    signature: signatureArg('signature', r['signature']),
-    sealedKey: r['sealed_key'] instanceof Uint8Array ? r['sealed_key'] : (() => { throw new TypeError('sealed_key: expected bytes'); })(),
-    closeAt: r['close_at'] === undefined ? p.closeAt : blockNumber('close_at', r['close_at']),
-  }));
+export function verifyReceipt(r: BuyKeyResult, p: { binding: MarketBinding; maker: Address; keyId: Uuid; closeAt: bigint; expected: ChannelState }): VerifiedReceipt {
+  const parsed = { keyId: r.key_id, channelId: r.payment_channel, seq: r.channel_seq, remaining: unpackUint256(r.remaining), signature: r.signature, sealedKey: r.sealed_key, closeAt: r.close_at };
   const e = p.expected;
   const ch = formatUuid(e.channelId);
   if (!sameBytes(parsed.keyId, p.keyId)) throw invalidTransaction(`receipt is for key ${formatUuid(parsed.keyId)}, not ${formatUuid(p.keyId)}`);

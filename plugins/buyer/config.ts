@@ -6,10 +6,13 @@
 import { parseAddress } from '../../schema/codec/index.js';
 import type { Address } from '../../schema/codec/index.js';
 import { parseUuid } from '../../schema/codec/index.js';
-import { WampError, WampErrorUri } from '../../schema/index.js';
+import { WampError } from '../../schema/index.js';
+import type { ConfigResult } from '../../schema/api/index.js';
+import { MarketMakerProcedure } from '../../schema/index.js';
+import { callMaker, fromMaker, type CallFn } from '../common/index.js';
 import { XbrErrorUri } from '../../schema/index.js';
 import type { MarketBinding } from '../../schema/eip712/index.js';
-import { sameBytes } from './wire.js';
+import { hex, sameBytes } from './wire.js';
 
 export interface BuyerConfig {
   readonly binding: MarketBinding;
@@ -21,43 +24,29 @@ export interface BuyerConfig {
   readonly channelContract: string;
 }
 
-function field<T>(c: Record<string, unknown>, name: string, parse: (v: unknown) => T): T {
-  try {
-    return parse(c[name]);
-  } catch (err) {
-    throw new WampError(WampErrorUri.runtimeError, `get_config returned an unusable "${name}": ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-  }
-}
-
-const str = (v: unknown): string => {
-  if (typeof v !== 'string') throw new TypeError(`expected a string, got ${typeof v}`);
-  return v;
-};
-
 /**
  * @throws WampError `xbr.error.unexpected_marketmaker_adr` when the realm's maker is not `expectedMaker`;
- *   `wamp.error.runtime_error` for a config without the fields the buyer needs.
+ *   `xbr.error.invalid_transaction` for an address or id the buyer cannot read.
  */
-export function parseBuyerConfig(raw: unknown, expectedMaker: Address): BuyerConfig {
-  if (raw === null || typeof raw !== 'object') throw new WampError(WampErrorUri.runtimeError, 'get_config returned no dict');
-  const c = raw as Record<string, unknown>;
-  const contracts = field(c, 'contracts', (v) => {
-    if (v === null || typeof v !== 'object') throw new TypeError('expected a dict');
-    return v as Record<string, unknown>;
-  });
-  const maker = field(c, 'marketmaker', (v) => parseAddress(str(v)));
+export function parseBuyerConfig(c: ConfigResult, expectedMaker: Address): BuyerConfig {
+  const maker = fromMaker('get_config marketmaker', () => parseAddress(c.marketmaker, 'marketmaker'));
   if (!sameBytes(maker, expectedMaker)) {
-    throw new WampError(XbrErrorUri.unexpectedMarketmakerAdr, `the market maker of this realm is 0x${Buffer.from(maker).toString('hex')}, not the configured 0x${Buffer.from(expectedMaker).toString('hex')}`);
+    throw new WampError(XbrErrorUri.unexpectedMarketmakerAdr, `the market maker of this realm is 0x${hex(maker)}, not the configured 0x${hex(expectedMaker)}`);
   }
-  return {
+  return fromMaker('get_config', () => ({
     binding: {
-      chainId: field(c, 'verifying_chain_id', (v) => BigInt(v as number | bigint)),
-      verifyingContract: field(c, 'verifying_contract_adr', (v) => parseAddress(str(v))),
-      marketId: field(c, 'market', (v) => parseUuid(str(v))),
+      chainId: BigInt(c.verifying_chain_id),
+      verifyingContract: parseAddress(c.verifying_contract_adr, 'verifying_contract_adr'),
+      marketId: parseUuid(c.market, 'market'),
     },
     maker,
-    owner: field(c, 'owner', (v) => parseAddress(str(v))),
-    token: field(contracts, 'xbrtoken', str),
-    channelContract: field(contracts, 'xbrchannel', str),
-  };
+    owner: parseAddress(c.owner, 'owner'),
+    token: c.contracts.xbrtoken,
+    channelContract: c.contracts.xbrchannel,
+  }));
+}
+
+/** Asks the realm's maker for its `get_config` and reads it as {@link parseBuyerConfig} does. */
+export async function loadBuyerConfig(call: CallFn, expectedMaker: Address): Promise<BuyerConfig> {
+  return parseBuyerConfig(await callMaker(call, MarketMakerProcedure.getConfig, []), expectedMaker);
 }

@@ -10,7 +10,9 @@ import { Contract, hexlify, JsonRpcProvider, Wallet, type Provider } from 'ether
 import { packUint256 } from '../../schema/codec/index.js';
 import type { Address, Uuid } from '../../schema/codec/index.js';
 import { signChannelOpen } from '../../schema/eip712/index.js';
-import { MarketMakerProcedure } from '../../schema/index.js';
+import { MarketMakerProcedure, WampError, XbrErrorUri } from '../../schema/index.js';
+import type { MakerArgs } from '../../schema/api/index.js';
+import { callMaker } from '../common/index.js';
 import type { BuyerConfig } from './config.js';
 import type { BuyerSession } from './session.js';
 
@@ -42,12 +44,17 @@ export async function ensureAllowance(provider: Provider, memberKey: Uint8Array,
   if (allowance >= amount) return false;
   const tx = await token.getFunction('approve')(config.channelContract, amount);
   const receipt = await tx.wait();
-  if (receipt === null || receipt.status !== 1) throw new Error(`approve(${config.channelContract}, ${amount}) by ${member.address} failed (tx ${tx.hash as string})`);
+  if (receipt === null || receipt.status !== 1) {
+    throw new WampError(XbrErrorUri.transactionFailed, `approve(${config.channelContract}, ${amount}) by ${member.address} failed (tx ${tx.hash as string})`, { kwargs: { stage: 'approve' } });
+  }
   return true;
 }
 
 /** The signed `open_channel` request of a fresh PAYMENT channel of `delegate` funded by the member. */
-export function openChannelArgs(config: BuyerConfig, p: { member: Address; memberKey: Uint8Array; delegate: Address; amount: bigint; block: bigint; channelId?: Uuid }): { channelId: Uuid; args: unknown[] } {
+export function openChannelArgs(
+  config: BuyerConfig,
+  p: { member: Address; memberKey: Uint8Array; delegate: Address; amount: bigint; block: bigint; channelId?: Uuid },
+): { channelId: Uuid; args: MakerArgs<typeof MarketMakerProcedure.openChannel> } {
   const channelId = p.channelId ?? (new Uint8Array(randomBytes(16)) as Uuid);
   const b = config.binding;
   const signature = signChannelOpen(
@@ -64,6 +71,6 @@ export function openChannelArgs(config: BuyerConfig, p: { member: Address; membe
 /** Sends `open_channel`; resolves with the channel id once the maker reports it opened. */
 export async function openPaymentChannel(session: BuyerSession, config: BuyerConfig, p: { member: Address; memberKey: Uint8Array; delegate: Address; amount: bigint; block: bigint }): Promise<Uuid> {
   const { channelId, args } = openChannelArgs(config, p);
-  await session.call(MarketMakerProcedure.openChannel, args);
+  await callMaker(session.call.bind(session), MarketMakerProcedure.openChannel, args);
   return channelId;
 }

@@ -11,9 +11,13 @@ import { DATA_KEY_BYTES } from '../../schema/crypto/index.js';
 import type { SealedBoxKeyPair } from '../../schema/crypto/index.js';
 import { formatUuid } from '../../schema/codec/index.js';
 import { WampError, WampErrorUri, isError } from '../../schema/index.js';
-import { XbrErrorUri } from '../../schema/index.js';
+import { type MarketMakerProcedure, XbrErrorUri } from '../../schema/index.js';
+import type { MakerArgs, MakerKwargs } from '../../schema/api/index.js';
 import { isUnanswered } from '../common/index.js';
 import type { ChannelState } from './channel-state.js';
+
+type BuyKeyArgs = MakerArgs<typeof MarketMakerProcedure.buyKey>;
+type BuyKeyKwargs = MakerKwargs<typeof MarketMakerProcedure.buyKey>;
 
 /** A `buy_key` call as sent, with what its answer is checked against. */
 export interface PurchaseCall {
@@ -24,8 +28,8 @@ export interface PurchaseCall {
   readonly before: ChannelState;
   /** The state it signed: (seq + 1, remaining − price). */
   readonly expected: ChannelState;
-  readonly args: readonly unknown[];
-  readonly kwargs: Readonly<Record<string, unknown>>;
+  readonly args: BuyKeyArgs;
+  readonly kwargs: BuyKeyKwargs;
 }
 
 /** The `buy_key` call of `keyId` at `price` over `before`, signed (`signature` over `expected` at `closeAt`). */

@@ -31,11 +31,12 @@
  * - The buyer keeps nothing on disk: the maker's ledger is the source of (seq, remaining) at start, and
  *   bought keys are cached for the life of the instance (as the original).
  */
+import { sleep } from '../../process/index.js';
 import { hexlify, computeAddress, type Provider } from 'ethers';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { parseAddress } from '../../schema/codec/index.js';
 import { argumentError, describe, expectBytes } from '../../schema/codec/index.js';
-import { uint256Arg, intArg, uuidArg, addressArg } from '../../schema/codec/index.js';
+import { addressArg, unpackUint256, uuidArg } from '../../schema/codec/index.js';
 import type { Address, Ed25519PublicKey, Uuid } from '../../schema/codec/index.js';
 import { formatUuid } from '../../schema/codec/index.js';
 import { SealedBoxKeyPair } from '../../schema/crypto/index.js';
@@ -46,13 +47,14 @@ import { createLogger, type Logger } from '../../schema/index.js';
 import { MarketMakerProcedure, XbrErrorUri, CrossbarErrorUri } from '../../schema/index.js';
 import { BlockHead } from '../../schema/index.js';
 import { refundState, verifyReceipt, type ChannelState, type VerifiedReceipt } from './channel-state.js';
-import { parseBuyerConfig, type BuyerConfig } from './config.js';
+import { loadBuyerConfig, type BuyerConfig } from './config.js';
 import { channelCloseMessage } from '../../schema/eip712/index.js';
 import { ensureAllowance, openPaymentChannel, providerOf, type OpenChannelOptions } from './open-channel.js';
-import { closeCooperatively, makerBlockNumber, SerialQueue, type CloseResult } from '../common/index.js';
+import { callMaker, closeCooperatively, fromMaker, makerBlockNumber, SerialQueue, type CloseResult } from '../common/index.js';
+import { readMakerResult, type ChannelResult, type QuoteResult } from '../../schema/api/index.js';
 import { outcomeUnknown, purchaseCall, unsealKey, type PurchaseCall } from './purchase-call.js';
 import { toBuyerSession, type BuyerSession, type WampyLike } from './session.js';
-import { asDict, fromMaker, hex, sameBytes } from './wire.js';
+import { hex, sameBytes } from './wire.js';
 
 export interface SimpleBuyerOptions {
   /** Highest price (base units) the buyer pays for one key; a dearer key is `xbr.error.max_price_exceeded`. */
@@ -141,17 +143,17 @@ export class SimpleBuyer {
    */
   async start(session: BuyerSession | WampyLike): Promise<bigint> {
     this.#session = toBuyerSession(session);
-    this.#config = parseBuyerConfig(await this.#session.call(MarketMakerProcedure.getConfig), this.maker);
+    const call = this.#session.call.bind(this.#session);
+    this.#config = await loadBuyerConfig(call, this.maker);
     this.#log = this.#log.child({ market: formatUuid(this.#config.binding.marketId) });
     const chain = this.#options.provider ?? this.#options.openChannel?.provider;
     this.#provider ??= chain === undefined ? undefined : providerOf(chain);
     const provider = this.#provider?.provider;
-    const call = this.#session.call.bind(this.#session);
     this.#head = new BlockHead(provider !== undefined ? async () => BigInt(await provider.getBlockNumber()) : () => makerBlockNumber(call));
 
-    const active = await this.#session.call(MarketMakerProcedure.getActivePaymentChannel, [this.delegate]);
+    const active = await callMaker(call, MarketMakerProcedure.getActivePaymentChannel, [this.delegate]);
     let channelId: Uuid;
-    if (active === null || active === undefined) {
+    if (active === null) {
       if (this.#options.openChannel === undefined) {
         throw new WampError(CrossbarErrorUri.noSuchObject, `no active payment channel of delegate 0x${hex(this.delegate)} in this market (open one, or give the openChannel option)`, {
           kwargs: { delegate: this.delegate },
@@ -252,13 +254,13 @@ export class SimpleBuyer {
     const state = this.#running().state;
     const kid = formatUuid(keyId);
 
-    let quote: unknown;
+    let quote: QuoteResult;
     try {
-      quote = await session.call(MarketMakerProcedure.getQuote, [keyId]);
+      quote = await callMaker(session.call.bind(session), MarketMakerProcedure.getQuote, [keyId]);
     } catch (err) {
       throw relabel(err, `key ${kid} cannot be bought`);
     }
-    const price = fromMaker('quote', () => uint256Arg('price', asDict('quote', quote)['price']));
+    const price = unpackUint256(quote.price);
     const maxPrice = this.#options.maxPrice;
     if (maxPrice !== undefined && price > maxPrice) {
       throw new WampError(XbrErrorUri.maxPriceExceeded, `key ${kid} costs ${price}, more than the maximum price ${maxPrice}`, { kwargs: { key_id: keyId, price, max_price: maxPrice } });
@@ -307,7 +309,8 @@ export class SimpleBuyer {
     this.#pending = undefined;
     let receipt: VerifiedReceipt;
     try {
-      receipt = verifyReceipt(raw, { binding: config.binding, maker: config.maker, keyId: p.keyId, closeAt: p.closeAt, expected: p.expected });
+      const read = fromMaker(`${MarketMakerProcedure.buyKey} result`, () => readMakerResult(MarketMakerProcedure.buyKey, raw));
+      receipt = verifyReceipt(read, { binding: config.binding, maker: config.maker, keyId: p.keyId, closeAt: p.closeAt, expected: p.expected });
     } catch (err) {
       this.#stale = true;
       log.warn('receipt refused', { error: err as Error });
@@ -374,32 +377,19 @@ export class SimpleBuyer {
   }
 
   /** The channel id of a `get_active_payment_channel` answer, after checking it is this buyer's in this market. */
-  #checkChannel(raw: unknown): Uuid {
+  #checkChannel(ch: ChannelResult): Uuid {
     const { config } = this.#bound();
-    const c = asDict('payment channel', raw);
-    const ch = fromMaker('payment channel', () => ({
-      id: uuidArg('channel_oid', c['channel_oid']),
-      market: uuidArg('market_oid', c['market_oid']),
-      delegate: addressArg('delegate', c['delegate']),
-      marketmaker: addressArg('marketmaker', c['marketmaker']),
-      type: intArg('channel_type', c['channel_type']),
-    }));
-    if (ch.type !== 1 || !sameBytes(ch.market, config.binding.marketId) || !sameBytes(ch.delegate, this.delegate) || !sameBytes(ch.marketmaker, config.maker)) {
-      throw new WampError(XbrErrorUri.invalidTransaction, `the market maker named channel ${formatUuid(ch.id)} as this buyer's payment channel, but it is not (type, market, delegate or maker differ)`);
+    const id = ch.channel_oid as Uuid;
+    if (ch.channel_type !== 1 || !sameBytes(ch.market_oid, config.binding.marketId) || !sameBytes(ch.delegate, this.delegate) || !sameBytes(ch.marketmaker, config.maker)) {
+      throw new WampError(XbrErrorUri.invalidTransaction, `the market maker named channel ${formatUuid(id)} as this buyer's payment channel, but it is not (type, market, delegate or maker differ)`);
     }
-    return new Uint8Array(ch.id) as Uuid;
+    return id;
   }
 
   async #readBalance(channelId: Uuid): Promise<BuyerBalance> {
     const { session } = this.#bound();
-    const raw = await session.call(MarketMakerProcedure.getPaymentChannelBalance, [channelId]);
-    const b = asDict('channel balance', raw);
-    return fromMaker('channel balance', () => ({
-      channelId,
-      seq: intArg('seq', b['seq'], { min: 0 }),
-      remaining: uint256Arg('remaining', b['remaining']),
-      inflight: b['inflight'] === undefined ? 0n : uint256Arg('inflight', b['inflight']),
-    }));
+    const b = await callMaker(session.call.bind(session), MarketMakerProcedure.getPaymentChannelBalance, [channelId]);
+    return { channelId, seq: b.seq, remaining: unpackUint256(b.remaining), inflight: unpackUint256(b.inflight) };
   }
 
   /** (seq, remaining) from the maker; a channel just opened may take the chain monitor a moment to reach the ledger. */
@@ -411,7 +401,7 @@ export class SimpleBuyer {
         return { channelId, seq: b.seq, remaining: b.remaining };
       } catch (err) {
         if (!isError(err, CrossbarErrorUri.noSuchObject) || Date.now() > deadline) throw err;
-        await new Promise((r) => setTimeout(r, 250));
+        await sleep(250);
       }
     }
   }

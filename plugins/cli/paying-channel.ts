@@ -13,6 +13,7 @@ import { packUint256, unpackUint256 } from '../../schema/codec/index.js';
 import type { Uuid } from '../../schema/codec/index.js';
 import { signChannelOpen } from '../../schema/eip712/index.js';
 import { MarketMakerProcedure } from '../../schema/index.js';
+import { callMaker, makerBlockNumber } from '../common/index.js';
 
 export interface PayingChannel {
   readonly channelId: Uuid;
@@ -29,14 +30,14 @@ export async function ensurePayingChannel(
   p: { memberKey: Uint8Array; member: string; delegate: Uint8Array; amount: bigint },
 ): Promise<PayingChannel> {
   const session = wampySession(client);
-  const active = (await session.call(MarketMakerProcedure.getActivePayingChannel, [p.delegate])) as { channel_oid?: Uint8Array } | null;
+  const call = session.call.bind(session);
+  const active = await callMaker(call, MarketMakerProcedure.getActivePayingChannel, [p.delegate]);
   let channelId: Uuid;
   let opened = false;
-  if (active !== null && active !== undefined && active.channel_oid instanceof Uint8Array) {
-    channelId = new Uint8Array(active.channel_oid) as Uuid;
+  if (active !== null) {
+    channelId = active.channel_oid as Uuid;
   } else {
-    const status = (await session.call(MarketMakerProcedure.getStatus)) as { block?: { number?: number | bigint } };
-    const block = BigInt(status.block?.number ?? 0);
+    const block = await makerBlockNumber(call);
     channelId = new Uint8Array(randomBytes(16)) as Uuid;
     const member = parseAddress(p.member);
     const b = config.binding;
@@ -44,9 +45,9 @@ export async function ensurePayingChannel(
       { chainId: b.chainId, verifyingContract: b.verifyingContract, ctype: 2, openedAt: block, marketId: b.marketId, channelId, actor: member, delegate: p.delegate as never, marketmaker: config.maker, recipient: member, amount: p.amount },
       p.memberKey,
     );
-    await session.call(MarketMakerProcedure.openChannel, [member, b.marketId, channelId, Number(b.chainId), Number(block), b.verifyingContract, 2, p.delegate, config.maker, member, packUint256(p.amount), signature]);
+    await callMaker(call, MarketMakerProcedure.openChannel, [member, b.marketId, channelId, Number(b.chainId), Number(block), b.verifyingContract, 2, p.delegate, config.maker, member, packUint256(p.amount), signature]);
     opened = true;
   }
-  const balance = (await session.call(MarketMakerProcedure.getPayingChannelBalance, [channelId])) as { remaining: Uint8Array };
+  const balance = await callMaker(call, MarketMakerProcedure.getPayingChannelBalance, [channelId]);
   return { channelId, remaining: unpackUint256(balance.remaining), opened };
 }

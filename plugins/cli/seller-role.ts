@@ -4,12 +4,11 @@
  */
 import { join } from 'node:path';
 import { computeAddress, hexlify } from 'ethers';
-import { parseBuyerConfig, wampySession } from '../buyer/index.js';
+import { loadBuyerConfig, wampySession } from '../buyer/index.js';
 import { SimpleSeller, type EncryptedPayload } from '../seller/index.js';
 import { parseAddress } from '../../schema/codec/index.js';
 import type { Uuid } from '../../schema/codec/index.js';
 import { createLogger } from '../../schema/index.js';
-import { MarketMakerProcedure } from '../../schema/index.js';
 import { formatXbr } from './amounts.js';
 import { CliError, describeError } from './errors.js';
 import { loginMember, type MemberRoleOptions, type MemberSession } from './login.js';
@@ -67,7 +66,8 @@ export class SellerRole {
       const delegate = parseAddress(computeAddress(hexlify(o.delegateKey)));
       say(`logged in as ${session.authid} (delegate ${computeAddress(hexlify(o.delegateKey))})`);
       const maker = parseAddress(o.devchain.address('maker'));
-      const config = parseBuyerConfig(await wampySession(session.client).call(MarketMakerProcedure.getConfig), maker);
+      const makerSession = wampySession(session.client);
+      const config = await loadBuyerConfig(makerSession.call.bind(makerSession), maker);
       const channel = await ensurePayingChannel(session.client, config, { memberKey: o.memberKey, member: session.member, delegate, amount: o.payingAmount });
       say(`paying channel ${shortId(channel.channelId)} ${channel.opened ? 'opened' : 'in use'}: ${formatXbr(channel.remaining)} left to earn`);
       const seller = new SimpleSeller(maker, o.delegateKey, {

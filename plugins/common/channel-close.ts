@@ -16,9 +16,10 @@ import { sameBytes } from '../../schema/codec/index.js';
 import { channelCloseMessage, signChannelClose, type MarketBinding } from '../../schema/eip712/index.js';
 import { WampError } from '../../schema/index.js';
 import { MarketMakerProcedure, XbrErrorUri } from '../../schema/index.js';
+import { callMaker, type CallFn } from './call-maker.js';
 
 /** One WAMP call to the maker: positional (and keyword) arguments in, the first positional result out. */
-export type MakerCall = (uri: string, args?: unknown[], kwargs?: Record<string, unknown>) => Promise<unknown>;
+type MakerCall = CallFn;
 
 /** The state a channel is closed at. */
 export interface ClosingState {
@@ -61,35 +62,22 @@ export async function closeCooperatively(
   closeAt: bigint,
 ): Promise<{ result: CloseResult; signature: Signature65 }> {
   const signature = signChannelClose(channelCloseMessage(binding, closeAt, state.channelId, state.seq, state.balance, true), delegateKey);
-  const raw = await call(MarketMakerProcedure.closeChannel, [
+  const r = await callMaker(call, MarketMakerProcedure.closeChannel, [
     state.channelId, Number(binding.chainId), Number(closeAt), binding.verifyingContract, packUint256(state.balance), state.seq, true, signature,
   ]);
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw) || raw instanceof Uint8Array) throw invalid('no result dict');
-  const r = raw as Record<string, unknown>;
-  const tx = r['transaction'];
-  if (!(tx instanceof Uint8Array) || tx.length !== 32) throw invalid('no 32-byte transaction hash');
-  const channel = r['channel_oid'];
-  if (channel !== undefined && !(channel instanceof Uint8Array && sameBytes(channel, state.channelId))) throw invalid(`another channel than ${formatUuid(state.channelId)}`);
-  const seq = r['seq'];
-  if (seq !== undefined && Number(seq) !== state.seq) throw invalid(`seq ${String(seq)}, not the signed ${state.seq}`);
-  const balance = r['balance'];
-  if (balance !== undefined && !(balance instanceof Uint8Array && balance.length === 32 && unpackUint256(balance) === state.balance)) {
-    throw invalid(`another balance than the signed ${state.balance}`);
-  }
-  if (r['is_final'] !== undefined && r['is_final'] !== true) throw invalid('a non-final close');
+  if (!sameBytes(r.channel_oid, state.channelId)) throw invalid(`another channel than ${formatUuid(state.channelId)}`);
+  if (r.seq !== state.seq) throw invalid(`seq ${r.seq}, not the signed ${state.seq}`);
+  if (unpackUint256(r.balance) !== state.balance) throw invalid(`another balance than the signed ${state.balance}`);
+  if (!r.is_final) throw invalid('a non-final close');
+  const tx = r.transaction;
   return { result: { channelId: state.channelId, transaction: new Uint8Array(tx), seq: state.seq, remaining: state.balance }, signature };
 }
 
 /**
  * The chain's current block number as the maker reports it (`get_status` → `block.number`): a delegate
  * without its own chain access signs `closeAt` with it.
- * @throws WampError `xbr.error.invalid_transaction` when the answer has no block number
+ * @throws WampError `xbr.error.invalid_transaction` when the answer is not a `get_status` result
  */
 export async function makerBlockNumber(call: MakerCall): Promise<bigint> {
-  const status = await call(MarketMakerProcedure.getStatus);
-  const block = status !== null && typeof status === 'object' ? (status as { block?: unknown }).block : undefined;
-  const n = block !== null && typeof block === 'object' ? (block as { number?: unknown }).number : undefined;
-  if (typeof n === 'bigint' && n >= 0n) return n;
-  if (typeof n === 'number' && Number.isSafeInteger(n) && n >= 0) return BigInt(n);
-  throw new WampError(XbrErrorUri.invalidTransaction, 'the market maker sent an unusable get_status: no block.number');
+  return BigInt((await callMaker(call, MarketMakerProcedure.getStatus, [])).block.number);
 }

@@ -12,6 +12,7 @@
  *   reachable (`wamp.error.no_such_procedure`, `wamp.error.canceled`, errors without a WAMP URI); any
  *   other refusal is final and makes the key's rotation fail (the key then encrypts nothing).
  */
+import { sleep } from '../../process/index.js';
 import { argumentError, describe } from '../../schema/codec/index.js';
 import { parseAddress } from '../../schema/codec/index.js';
 import { secondsToNs, nowNs } from '../../schema/codec/index.js';
@@ -22,7 +23,9 @@ import { offerMessage, signOffer, type MarketBinding } from '../../schema/eip712
 import { WampError, WampErrorUri } from '../../schema/index.js';
 import { MarketMakerProcedure } from '../../schema/index.js';
 import { MAX_COPIES, MAX_FUTURE_NS, MIN_LIFETIME_NS, OFFER_URI_RE } from '../../schema/index.js';
-import { callProcedure, type SellerSession } from './seller-session.js';
+import { makerCalls, type SellerSession } from './seller-session.js';
+import { callMaker, fromMaker } from '../common/index.js';
+import type { MakerKwargs, OfferResult } from '../../schema/api/index.js';
 
 /** Attempts of one `place_offer` while the maker is unreachable. */
 export const PLACE_OFFER_ATTEMPTS = 5;
@@ -85,19 +88,19 @@ export function offerTemplate(apiId: Uuid, prefix: unknown, price: Amount | null
 
 /**
  * The binding from `xbr.marketmaker.get_config`.
- * @throws WampError `wamp.error.invalid_argument` when the maker's config lacks a field
+ * @throws WampError `xbr.error.invalid_transaction` when the maker's config is not what the maker API says
  */
 export async function readBinding(session: SellerSession): Promise<SellerBinding> {
-  const c = (await callProcedure(session, MarketMakerProcedure.getConfig)) as Record<string, unknown> | null;
-  if (c === null || typeof c !== 'object') throw argumentError('get_config', 'a dict', describe(c));
-  const chainId = c['verifying_chain_id'];
-  if ((typeof chainId !== 'number' && typeof chainId !== 'bigint') || BigInt(chainId) <= 0n) throw argumentError('verifying_chain_id', 'an integer > 0', describe(chainId));
-  return {
-    chainId: BigInt(chainId),
-    verifyingContract: parseAddress(String(c['verifying_contract_adr']), 'verifying_contract_adr'),
-    marketId: parseUuid(String(c['market']), 'market'),
-    marketmaker: parseAddress(String(c['marketmaker']), 'marketmaker'),
-  };
+  const c = await callMaker(makerCalls(session), MarketMakerProcedure.getConfig, []);
+  return fromMaker('get_config', () => {
+    if (c.verifying_chain_id <= 0) throw argumentError('verifying_chain_id', 'an integer > 0', String(c.verifying_chain_id));
+    return {
+      chainId: BigInt(c.verifying_chain_id),
+      verifyingContract: parseAddress(c.verifying_contract_adr, 'verifying_contract_adr'),
+      marketId: parseUuid(c.market, 'market'),
+      marketmaker: parseAddress(c.marketmaker, 'marketmaker'),
+    };
+  });
 }
 
 function retryable(err: unknown): boolean {
@@ -119,26 +122,28 @@ export async function placeOffer(
   delegate: Address,
   delegateKey: Uint8Array,
   providerId: string,
-): Promise<Record<string, unknown>> {
+): Promise<OfferResult> {
   const expires = t.lifetimeNs === undefined ? undefined : nowNs() + t.lifetimeNs;
   const message = offerMessage({ ...binding, keyId, apiId: t.apiId, uri: t.prefix, validFrom: 0n, delegate, price: t.price, expires, copies: t.copies });
-  const kwargs: Record<string, unknown> = { provider_id: providerId };
-  if (t.price !== null) kwargs['price'] = packUint256(t.price);
-  if (t.categories !== undefined) kwargs['categories'] = t.categories;
-  if (expires !== undefined) kwargs['expires'] = expires;
-  if (t.copies !== undefined) kwargs['copies'] = t.copies;
-  const args = [keyId, t.apiId, t.prefix, 0, delegate, signOffer(message, delegateKey)];
+  const kwargs: MakerKwargs<typeof MarketMakerProcedure.placeOffer> = {
+    provider_id: providerId,
+    ...(t.price === null ? {} : { price: packUint256(t.price) }),
+    ...(t.categories === undefined ? {} : { categories: t.categories }),
+    ...(expires === undefined ? {} : { expires }),
+    ...(t.copies === undefined ? {} : { copies: t.copies }),
+  };
+  const args = [keyId, t.apiId, t.prefix, 0, delegate, signOffer(message, delegateKey)] as const;
   for (let attempt = 1; ; attempt++) {
     try {
-      return (await callProcedure(session, MarketMakerProcedure.placeOffer, args, kwargs)) as Record<string, unknown>;
+      return await callMaker(makerCalls(session), MarketMakerProcedure.placeOffer, args, kwargs);
     } catch (err) {
       if (attempt >= PLACE_OFFER_ATTEMPTS || !retryable(err)) throw err;
-      await new Promise((r) => setTimeout(r, RETRY_DELAY_MS));
+      await sleep(RETRY_DELAY_MS);
     }
   }
 }
 
 /** Revokes the offer of `keyId`. */
 export async function revokeOffer(session: SellerSession, keyId: Uuid): Promise<void> {
-  await callProcedure(session, MarketMakerProcedure.revokeOffer, [keyId]);
+  await callMaker(makerCalls(session), MarketMakerProcedure.revokeOffer, [keyId]);
 }

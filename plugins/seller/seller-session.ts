@@ -7,7 +7,7 @@
 import type { Wampy } from 'wampy';
 import { WampError, WampErrorUri, remoteErrorUri } from '../../schema/index.js';
 import type { Logger } from '../../schema/index.js';
-import { wampCall, type WampCaller } from '../common/index.js';
+import { wampCall, type CallFn, type WampCaller } from '../common/index.js';
 
 /** What the seller needs of a wampy session. */
 export type SellerSession = Pick<Wampy, 'call' | 'register' | 'unregister'> & { getOptions?: () => { authid?: unknown } };
@@ -21,6 +21,11 @@ export type SellerProcedure = (args: readonly unknown[], kwargs: Readonly<Record
  */
 export async function callProcedure(session: SellerSession, uri: string, args: unknown[] = [], kwargs?: Record<string, unknown>): Promise<unknown> {
   return wampCall(session as WampCaller, uri, args, kwargs);
+}
+
+/** `session`'s calls as a {@link CallFn}, for `callMaker`. */
+export function makerCalls(session: SellerSession): CallFn {
+  return (uri, args, kwargs) => callProcedure(session, uri, args, kwargs);
 }
 
 /** Registers `handler` under `uri`, mapping its errors to WAMP errors. */

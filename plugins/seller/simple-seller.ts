@@ -19,6 +19,7 @@
  * - `stop()` revokes the offers this instance placed (unless `{ revokeOffers: false }`, for a planned
  *   restart whose data must stay sellable), then unregisters and closes what it opened.
  */
+import { sleep } from '../../process/index.js';
 import { computeAddress, hexlify } from 'ethers';
 import { argumentError, describe, expectBytes } from '../../schema/codec/index.js';
 import { parseAddress } from '../../schema/codec/index.js';
@@ -39,8 +40,8 @@ import { channelError, closingState, judgeState, ledgerConfirms, type LedgerBala
 import { FileSellerStateStore, MemorySellerStateStore, type PayingChannelState, type SellerStateStore } from './paying-state.js';
 import { parseCloseArgs, parseSellArgs, type SellRequest } from './sell-args.js';
 import { offerTemplate, placeOffer, readBinding, revokeOffer, type AddApiOptions, type DynamicPrice, type OfferTemplate, type SellerBinding } from './seller-offers.js';
-import { closeCooperatively, makerBlockNumber, SerialQueue, type CloseResult } from '../common/index.js';
-import { callProcedure, registerProcedure, unregisterProcedure, type SellerSession } from './seller-session.js';
+import { callMaker, closeCooperatively, makerBlockNumber, SerialQueue, type CloseResult } from '../common/index.js';
+import { callProcedure, makerCalls, registerProcedure, unregisterProcedure, type SellerSession } from './seller-session.js';
 import { sameBytes as same, toHex as hex } from '../../schema/codec/index.js';
 
 export interface SimpleSellerOptions {
@@ -264,7 +265,7 @@ export class SimpleSeller {
       } catch (err) {
         if (!isError(err, XbrErrorUri.purchaseInFlight) || Date.now() >= deadline) throw err;
         this.#log.info('paying channel close waits for a purchase in flight', { error: err.message });
-        await new Promise((r) => setTimeout(r, CLOSE_RETRY_MS));
+        await sleep(CLOSE_RETRY_MS);
       }
     }
   }
@@ -308,13 +309,13 @@ export class SimpleSeller {
 
   async #loadPayingState(): Promise<void> {
     const session = this.#session!;
-    const channel = (await callProcedure(session, MarketMakerProcedure.getActivePayingChannel, [this.delegate])) as { channel_oid?: unknown } | null;
-    if (channel === null || channel === undefined) {
+    const channel = await callMaker(makerCalls(session), MarketMakerProcedure.getActivePayingChannel, [this.delegate]);
+    if (channel === null) {
       this.#paying = null;
       this.#log.warn('no active paying channel: only free keys can be sold until one is open');
       return;
     }
-    const channelId = uuidArg('channel_oid', channel.channel_oid);
+    const channelId = channel.channel_oid as Uuid;
     const stored = this.#stateStore!.load(channelId);
     const ledger = await this.#ledgerBalance(channelId);
     if (stored !== undefined) {
@@ -358,8 +359,7 @@ export class SimpleSeller {
 
   async #offer(template: OfferTemplate, keyId: Uuid): Promise<void> {
     const offer = await placeOffer(this.#session!, this.#binding!, template, keyId, this.delegate, this.#delegateKey, this.#providerId!);
-    const expires = offer['expires'];
-    this.#offers.set(hex(keyId), { keyId, expires: typeof expires === 'bigint' ? expires : typeof expires === 'number' && expires > 0 ? BigInt(expires) : undefined });
+    this.#offers.set(hex(keyId), { keyId, expires: offer.expires !== null && offer.expires > 0n ? offer.expires : undefined });
     this.#log.info('offer placed', { key_id: formatUuid(keyId), api: formatUuid(template.apiId) });
   }
 
@@ -437,18 +437,14 @@ export class SimpleSeller {
   }
 
   async #ledgerBalance(channelId: Uuid): Promise<LedgerBalance> {
-    const b = (await callProcedure(this.#session!, MarketMakerProcedure.getPayingChannelBalance, [channelId])) as Record<string, unknown> | null;
-    const amount = (name: string, v: unknown): Amount => (typeof v === 'number' && v === 0 ? 0n : unpackUint256(expectBytes(name, v, 32), name));
-    const seq = b?.['seq'];
-    if (typeof seq !== 'number' && typeof seq !== 'bigint') throw argumentError('seq', 'an integer', describe(seq));
-    return { seq: Number(seq), remaining: amount('remaining', b?.['remaining']), inflight: amount('inflight', b?.['inflight']) };
+    const b = await callMaker(makerCalls(this.#session!), MarketMakerProcedure.getPayingChannelBalance, [channelId]);
+    return { seq: b.seq, remaining: unpackUint256(b.remaining), inflight: unpackUint256(b.inflight) };
   }
 
   async #ledgerView(channelId: Uuid): Promise<{ channelIsOurs: boolean; seq: number; remaining: Amount; inflight: Amount }> {
-    const ch = (await callProcedure(this.#session!, MarketMakerProcedure.getPayingChannel, [channelId])) as Record<string, unknown> | null;
+    const ch = await callMaker(makerCalls(this.#session!), MarketMakerProcedure.getPayingChannel, [channelId]);
     const b = this.#binding!;
-    const bytesEq = (v: unknown, want: Uint8Array): boolean => v instanceof Uint8Array && same(v, want);
-    const channelIsOurs = ch !== null && ch['state'] === 1 && bytesEq(ch['delegate'], this.delegate) && bytesEq(ch['market_oid'], b.marketId) && bytesEq(ch['marketmaker'], this.marketMaker);
+    const channelIsOurs = ch.state === 1 && same(ch.delegate, this.delegate) && same(ch.market_oid, b.marketId) && same(ch.marketmaker, this.marketMaker);
     return { channelIsOurs, ...(await this.#ledgerBalance(channelId)) };
   }
 

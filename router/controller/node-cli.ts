@@ -13,6 +13,7 @@
  * Exit codes: 0 done (status: running), 1 failed (bad config, stop timed out, backup/restore failed), 2 bad
  * command line, 3 no node running (status, stop) — like `systemctl status` and LSB init scripts.
  */
+import { sleep } from '../../process/index.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -108,7 +109,7 @@ export async function runNodeCommand(command: NodeCommand, argv: readonly string
           process.stderr.write(`error: the controller pid ${node.pid} did not stop within ${STOP_WAIT_MS / 1000} s\n`);
           return 1;
         }
-        await new Promise((r) => setTimeout(r, 100));
+        await sleep(100);
       }
       process.stdout.write(`stopped the node in ${node.cbdir} (controller pid ${node.pid})\n`);
       return 0;

@@ -1,4 +1,5 @@
 import { createLogger, type Logger } from '../../schema/index.js';
+import { sleep } from '../../process/index.js';
 import type { RouterWorkerConfig, TransportConfig } from '../../config/index.js';
 import type { BoundAddress } from '../transport/endpoint.js';
 import type { Listener } from '../transport/listener.js';
@@ -38,7 +39,7 @@ export async function startRouter(config: RouterWorkerConfig, log: Logger = crea
       stopped = true;
       router.shutdown();
       // Give GOODBYEs a moment to leave before the sockets go.
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
       await Promise.allSettled(listeners.map((l) => l.close()));
     },
   };

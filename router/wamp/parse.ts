@@ -1,4 +1,5 @@
 import { WampError, WampErrorUri } from '../../schema/index.js';
+import { showValue } from '../../schema/codec/index.js';
 import { MAX_URI_LENGTH } from './limits.js';
 import { MessageType, type ClientMessage, type Dict, type WampId } from './messages.js';
 
@@ -20,23 +21,6 @@ function fail(message: string): never {
   throw new WampError(WampErrorUri.protocolViolation, message);
 }
 
-/** Short rendering of an offending value for error messages. */
-function describeValue(value: unknown): string {
-  switch (typeof value) {
-    case 'string':
-      return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
-    case 'bigint':
-      return `${value}n`;
-    case 'object':
-      if (value === null) return 'null';
-      if (Array.isArray(value)) return `array(${value.length})`;
-      if (value instanceof Uint8Array) return `bytes(${value.length})`;
-      return Object.getPrototypeOf(value) === Object.prototype ? 'object' : `object(${(value as object).constructor?.name ?? 'null prototype'})`;
-    default:
-      return String(value);
-  }
-}
-
 function checkCount(raw: readonly unknown[], min: number, max: number, name: string): void {
   if (raw.length < min || raw.length > max) {
     fail(`${name}: expected ${min === max ? min : `${min} to ${max}`} elements, got ${raw.length}`);
@@ -51,7 +35,7 @@ function wampId(value: unknown, min: 0 | 1, what: string, name: string): WampId 
     // msgpack/cbor peers may send small ids as 64-bit integers.
     if (value >= (min === 1 ? 1n : 0n) && value <= MAX_ID_BIG) return Number(value);
   }
-  return fail(`${name}: ${what} must be an integer in [${min}, 2^53], got ${describeValue(value)}`);
+  return fail(`${name}: ${what} must be an integer in [${min}, 2^53], got ${showValue(value, 'message')}`);
 }
 
 function requestId(value: unknown, name: string): WampId {
@@ -63,21 +47,21 @@ function dict(value: unknown, what: string, name: string): Dict {
     const proto: unknown = Object.getPrototypeOf(value);
     if (proto === Object.prototype || proto === null) return value as Dict;
   }
-  return fail(`${name}: ${what} must be a dictionary, got ${describeValue(value)}`);
+  return fail(`${name}: ${what} must be a dictionary, got ${showValue(value, 'message')}`);
 }
 
 function uri(value: unknown, what: string, name: string): string {
   if (typeof value === 'string' && value.length > 0 && value.length <= MAX_URI_LENGTH) return value;
-  return fail(`${name}: ${what} must be a non-empty string of at most ${MAX_URI_LENGTH} characters, got ${describeValue(value)}`);
+  return fail(`${name}: ${what} must be a non-empty string of at most ${MAX_URI_LENGTH} characters, got ${showValue(value, 'message')}`);
 }
 
 function args(raw: readonly unknown[], index: number, name: string): unknown[] {
   const value = raw[index];
   if (Array.isArray(value)) return value;
   if (raw.length === index + 1 && typeof value === 'object' && value !== null && !(value instanceof Uint8Array)) {
-    return fail(`${name}: args must be an array (kwargs need an args list before them, [] if empty), got ${describeValue(value)}`);
+    return fail(`${name}: args must be an array (kwargs need an args list before them, [] if empty), got ${showValue(value, 'message')}`);
   }
-  return fail(`${name}: args must be an array, got ${describeValue(value)}`);
+  return fail(`${name}: args must be an array, got ${showValue(value, 'message')}`);
 }
 
 function kwargs(raw: readonly unknown[], index: number, name: string): Dict {
@@ -89,10 +73,10 @@ function kwargs(raw: readonly unknown[], index: number, name: string): Dict {
  * naming the problem. Ids that arrive as bigint (≤ 2^53) are returned as numbers.
  */
 export function parseClientMessage(raw: unknown): ClientMessage {
-  if (!Array.isArray(raw)) fail(`message must be an array, got ${describeValue(raw)}`);
+  if (!Array.isArray(raw)) fail(`message must be an array, got ${showValue(raw, 'message')}`);
   if (raw.length === 0) fail('message must not be an empty array');
   const code: unknown = raw[0];
-  if (typeof code !== 'number' || !Number.isInteger(code)) fail(`message type must be an integer, got ${describeValue(code)}`);
+  if (typeof code !== 'number' || !Number.isInteger(code)) fail(`message type must be an integer, got ${showValue(code, 'message')}`);
 
   switch (code) {
     case MessageType.HELLO: {
@@ -108,7 +92,7 @@ export function parseClientMessage(raw: unknown): ClientMessage {
     case MessageType.AUTHENTICATE: {
       checkCount(raw, 3, 3, 'AUTHENTICATE');
       const signature = raw[1];
-      if (typeof signature !== 'string') fail(`AUTHENTICATE: signature must be a string, got ${describeValue(signature)}`);
+      if (typeof signature !== 'string') fail(`AUTHENTICATE: signature must be a string, got ${showValue(signature, 'message')}`);
       return { type: MessageType.AUTHENTICATE, signature, extra: dict(raw[2], 'extra', 'AUTHENTICATE') };
     }
     case MessageType.GOODBYE: {
@@ -121,7 +105,7 @@ export function parseClientMessage(raw: unknown): ClientMessage {
       // A client only ever answers an INVOCATION with ERROR.
       const requestType = raw[1];
       if (requestType !== MessageType.INVOCATION) {
-        fail(`ERROR: request type must be ${MessageType.INVOCATION} (INVOCATION), got ${describeValue(requestType)}`);
+        fail(`ERROR: request type must be ${MessageType.INVOCATION} (INVOCATION), got ${showValue(requestType, 'message')}`);
       }
       const request = requestId(raw[2], 'ERROR');
       const details = dict(raw[3], 'details', 'ERROR');

@@ -60,13 +60,17 @@ export function describeTypeName(value: unknown): string {
  * - `'json'` (the node config file): `nothing` for a missing value, `an array`, `an object` (byte strings
  *   too), strings over 60 characters cut to 57 and `...`;
  * - `'wamp'` (WAMP options and meta arguments): `undefined`, `a list`, `a dict`, `N bytes`, strings over
- *   40 characters cut to 40 and `…`.
+ *   40 characters cut to 40 and `…`;
+ * - `'message'` (the router's checks of a decoded WAMP message, where the decoded JavaScript shape is the
+ *   point): `array(N)`, `bytes(N)`, `object` or `object(Map)`, bigints as `5n`, strings cut to 40 and `...`.
  *
  * @example
  * showValue('exact', 'json');    // '"exact"'
  * showValue([1], 'wamp');        // 'a list'
+ * showValue(new Map(), 'message'); // 'object(Map)'
  */
-export function showValue(value: unknown, vocabulary: 'json' | 'wamp'): string {
+export function showValue(value: unknown, vocabulary: 'json' | 'wamp' | 'message'): string {
+  if (vocabulary === 'message') return showDecoded(value);
   const json = vocabulary === 'json';
   if (typeof value === 'string') {
     if (json) return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
@@ -78,6 +82,22 @@ export function showValue(value: unknown, vocabulary: 'json' | 'wamp'): string {
   if (value instanceof Uint8Array && !json) return `${value.length} bytes`;
   if (typeof value === 'object') return json ? 'an object' : 'a dict';
   return String(value);
+}
+
+function showDecoded(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
+    case 'bigint':
+      return `${value}n`;
+    case 'object':
+      if (value === null) return 'null';
+      if (Array.isArray(value)) return `array(${value.length})`;
+      if (value instanceof Uint8Array) return `bytes(${value.length})`;
+      return Object.getPrototypeOf(value) === Object.prototype ? 'object' : `object(${(value as object).constructor?.name ?? 'null prototype'})`;
+    default:
+      return String(value);
+  }
 }
 
 /**

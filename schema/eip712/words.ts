@@ -3,6 +3,7 @@
  * encoder and the fixed-layout hot paths. Each checks its value and throws `wamp.error.invalid_argument`
  * naming the field; none allocates except the keccak of `string`/`bytes`.
  */
+import { describe } from '../codec/index.js';
 import { invalidArgument } from './errors.js';
 import { keccak256, keccakUtf8 } from './keccak.js';
 
@@ -21,7 +22,7 @@ export function writeUint(out: Uint8Array, view: DataView, off: number, value: u
     view.setUint32(off + 28, value >>> 0);
     return;
   }
-  if (typeof value !== 'bigint') throw invalidArgument(name, `expected uint${bits} as bigint or integer, got ${typeof value}`);
+  if (typeof value !== 'bigint') throw invalidArgument(name, `expected uint${bits} as bigint or integer, got ${describe(value)}`);
   if (value < 0n || value >> BigInt(bits) !== 0n) throw invalidArgument(name, `uint${bits} out of range: ${value}`);
   if (value <= MASK64) {
     out.fill(0, off, off + 24);
@@ -36,34 +37,34 @@ export function writeUint(out: Uint8Array, view: DataView, off: number, value: u
 
 /** `address`: exactly 20 bytes, left-padded to 32. */
 export function writeAddress(out: Uint8Array, off: number, value: unknown, name: string): void {
-  if (!(value instanceof Uint8Array) || value.length !== 20) throw invalidArgument(name, `expected a 20-byte address, got ${describeBytes(value)}`);
+  if (!(value instanceof Uint8Array) || value.length !== 20) throw invalidArgument(name, `expected a 20-byte address, got ${describe(value)}`);
   out.fill(0, off, off + 12);
   out.set(value, off + 12);
 }
 
 /** `bytesN`: exactly N bytes, right-padded with zeros to 32. */
 export function writeFixedBytes(out: Uint8Array, off: number, value: unknown, size: number, name: string): void {
-  if (!(value instanceof Uint8Array) || value.length !== size) throw invalidArgument(name, `expected bytes${size} (${size} bytes), got ${describeBytes(value)}`);
+  if (!(value instanceof Uint8Array) || value.length !== size) throw invalidArgument(name, `expected bytes${size} (${size} bytes), got ${describe(value)}`);
   out.set(value, off);
   out.fill(0, off + size, off + 32);
 }
 
 /** `bool`: 0 or 1. */
 export function writeBool(out: Uint8Array, off: number, value: unknown, name: string): void {
-  if (typeof value !== 'boolean') throw invalidArgument(name, `expected a boolean, got ${typeof value}`);
+  if (typeof value !== 'boolean') throw invalidArgument(name, `expected a boolean, got ${describe(value)}`);
   out.fill(0, off, off + 31);
   out[off + 31] = value ? 1 : 0;
 }
 
 /** `string`: keccak256 of the UTF-8 bytes. */
 function writeString(out: Uint8Array, off: number, value: unknown, name: string): void {
-  if (typeof value !== 'string') throw invalidArgument(name, `expected a string, got ${typeof value}`);
+  if (typeof value !== 'string') throw invalidArgument(name, `expected a string, got ${describe(value)}`);
   out.set(keccakUtf8(value), off);
 }
 
 /** `bytes` (dynamic): keccak256 of the bytes. */
 function writeDynamicBytes(out: Uint8Array, off: number, value: unknown, name: string): void {
-  if (!(value instanceof Uint8Array)) throw invalidArgument(name, `expected bytes, got ${typeof value}`);
+  if (!(value instanceof Uint8Array)) throw invalidArgument(name, `expected bytes, got ${describe(value)}`);
   out.set(keccak256(value), off);
 }
 
@@ -86,8 +87,4 @@ export function wordWriterFor(type: string): WordWriter {
     return (out, _v, off, value, name) => writeFixedBytes(out, off, value, size, name);
   }
   throw new Error(`unsupported EIP712 type ${type} (XBR types use no structs or arrays)`);
-}
-
-function describeBytes(value: unknown): string {
-  return value instanceof Uint8Array ? `${value.length} bytes` : typeof value;
 }

@@ -19,7 +19,7 @@ import type { Wampy } from 'wampy';
 import { unpackUint256 } from '../../schema/codec/uint256.js';
 import type { Uuid } from '../../schema/codec/types.js';
 import { logLines, startMarketEdge, type DevchainFile, type EdgeConfig, type MarketEdge } from './harness/market-edge.js';
-import { addr, call, callError, connectMember, e2eConfig, openChannelOnChain, TestBuyer, TestSeller, untilKnown, world, XBR, type BalanceWire, type ChannelWire } from './market/offers-purchase-helpers.js';
+import { addr, call, callError, connectMember, e2eConfig, openChannelOnChain, TestBuyer, TestSeller, untilKnown, world, XBR, type BalanceResult, type ChannelResult } from './market/offers-purchase-helpers.js';
 
 const MM = 'xbr.marketmaker.';
 const PAYMENT = 100n * XBR;
@@ -38,7 +38,7 @@ interface Balance {
   seq: number;
 }
 async function balanceOf(buyer: Wampy, channelId: Uuid): Promise<Balance> {
-  const b = await call<BalanceWire>(buyer, MM + 'get_payment_channel_balance', [channelId]);
+  const b = await call<BalanceResult>(buyer, MM + 'get_payment_channel_balance', [channelId]);
   return { remaining: unpackUint256(b.remaining), inflight: unpackUint256(b.inflight), seq: b.seq };
 }
 
@@ -93,7 +93,7 @@ describe('the embedded dev chain keeps its state across restarts', { timeout: 42
     const w = await world(edge, client);
     const buyerSession = await connectMember(edge, 3);
     // the channel, read as its member, with the balance it had
-    const ch = await call<ChannelWire>(buyerSession, MM + 'get_payment_channel', [paymentId]);
+    const ch = await call<ChannelResult>(buyerSession, MM + 'get_payment_channel', [paymentId]);
     assert.equal(unpackUint256(ch.amount), PAYMENT);
     assert.deepEqual(await balanceOf(buyerSession, paymentId), before.balance);
     // the buyer goes on from that state: the next purchase is seq + 1

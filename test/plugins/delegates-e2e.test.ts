@@ -30,7 +30,7 @@ import { offerMessage, signOffer } from '../../schema/eip712/offer.js';
 import { WampError } from '../../schema/errors.js';
 import { createLogger } from '../../schema/log.js';
 import { startMarketEdge, type MarketEdge } from '../e2e/harness/market-edge.js';
-import { addr, bytesOf, call, callError, connectMakerSeat, connectMember, e2eConfig, memberAuthidOf, openChannelOnChain, sleep, uuid, world, XBR, type ChannelWire, type QuoteWire, type World } from '../e2e/market/offers-purchase-helpers.js';
+import { addr, bytesOf, call, callError, connectMakerSeat, connectMember, e2eConfig, memberAuthidOf, openChannelOnChain, sleep, uuid, world, XBR, type ChannelResult, type QuoteResult, type World } from '../e2e/market/offers-purchase-helpers.js';
 import { channelCloseMessage } from '../../schema/eip712/index.js';
 
 const SELLER_MEMBER = 2;
@@ -141,7 +141,7 @@ describe('seller and buyer delegates end to end: interval rotation, seller offli
     const keys = [...new Set(wrapped.map((x) => hex(x.enc.keyId)))];
     assert.ok(wrapped.length > keys.length, 'keys rotate by time, not per payload');
     for (const k of keys) {
-      const quote = await call<QuoteWire>(probe, 'xbr.marketmaker.get_quote', [Buffer.from(k, 'hex')]);
+      const quote = await call<QuoteResult>(probe, 'xbr.marketmaker.get_quote', [Buffer.from(k, 'hex')]);
       assert.equal(unpackUint256(quote.price), PRICE, `key ${k} is offered`);
     }
     for (const x of wrapped) assert.deepEqual(await buyer.unwrap(x.enc.keyId, x.enc.serializer, x.enc.ciphertext), x.payload);
@@ -272,8 +272,8 @@ describe('seller and buyer delegates end to end: interval rotation, seller offli
       assert.equal(cs.closedBalance, remaining);
     }
     // The maker's ledger follows the chain.
-    await until(() => call<ChannelWire>(buyerMember, 'xbr.marketmaker.get_payment_channel', [paymentId]), (c) => c.state === 3, 'the payment channel Closed at the maker');
-    await until(() => call<ChannelWire>(sellerMember, 'xbr.marketmaker.get_paying_channel', [payingId]), (c) => c.state === 3, 'the paying channel Closed at the maker');
+    await until(() => call<ChannelResult>(buyerMember, 'xbr.marketmaker.get_payment_channel', [paymentId]), (c) => c.state === 3, 'the payment channel Closed at the maker');
+    await until(() => call<ChannelResult>(sellerMember, 'xbr.marketmaker.get_paying_channel', [payingId]), (c) => c.state === 3, 'the paying channel Closed at the maker');
 
     // The seller holds the close (on disk too) and sells nothing more on that channel, whoever asks (the
     // maker's seat: only the maker's role may call a seller).

@@ -24,7 +24,7 @@ import {
   untilKnown,
   world,
   XBR,
-  type OfferWire,
+  type OfferResult,
   type World,
 } from '../e2e/market/offers-purchase-helpers.js';
 import { packUint256 } from '../../schema/codec/uint256.js';
@@ -68,7 +68,7 @@ test('an anonymous client that names itself the seller is anonymous, and can nei
   const placed = await impostor.call('xbr.marketmaker.place_offer', [keyId, w.apiId, 'xbr.demo.data', 0, addr(edge.account(5)), sig], { price: packUint256(PRICE), provider_id: seller.authid });
   assertRefused(placed, 'wamp.error.not_authorized', 'place an offer as the seller');
   impostor.close();
-  const stored = await call<OfferWire>(probe, 'xbr.marketmaker.get_offer', [offer.offer.offer]);
+  const stored = await call<OfferResult>(probe, 'xbr.marketmaker.get_offer', [offer.offer.offer]);
   assert.equal(stored.revoked ?? null, null, 'the offer is still live');
 });
 

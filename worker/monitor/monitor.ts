@@ -163,7 +163,7 @@ class Monitor extends EventEmitter implements ChainMonitor {
           await this.backoff(err);
         }
       }
-      this.caught.reject(new Error('chain monitor stopped before it caught up'));
+      this.caught.reject(new WampError(WampErrorUri.systemShutdown, 'chain monitor stopped before it caught up'));
       this.done.resolve();
     } catch (err) {
       const e = err instanceof Error ? err : new Error(String(err));

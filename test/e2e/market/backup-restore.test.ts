@@ -25,7 +25,7 @@ import { unpackUint256 } from '../../../schema/codec/uint256.js';
 import type { Uuid } from '../../../schema/codec/types.js';
 import { readManifest } from '../../../router/controller/backup-manifest.js';
 import { freePort, startMarketEdge, type EdgeConfig, type MarketEdge } from '../harness/market-edge.js';
-import { addr, call, callError, connectMember, e2eConfig, openChannelOnChain, TestBuyer, TestSeller, untilKnown, world, XBR, type BalanceWire, type World } from './offers-purchase-helpers.js';
+import { addr, call, callError, connectMember, e2eConfig, openChannelOnChain, TestBuyer, TestSeller, untilKnown, world, XBR, type BalanceResult, type World } from './offers-purchase-helpers.js';
 import { runXbrEdge } from '../../helpers/xbr-edge-cli.js';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
@@ -186,7 +186,7 @@ describe('backup while serving, restore, start: the balances at backup time', { 
     const { key, receipt } = await buyer2.buy(o3.keyId, price);
     assert.equal(hex(key), hex(o3.key));
     assert.equal(receipt.channel_seq, 3);
-    const b = await call<BalanceWire>(buyer2.session, MM + 'get_payment_channel_balance', [paymentId]);
+    const b = await call<BalanceResult>(buyer2.session, MM + 'get_payment_channel_balance', [paymentId]);
     assert.deepEqual([b.seq, unpackUint256(b.remaining)], [3, PAYMENT - PRICE - price]);
 
     // Two states with seq 3, both signed by the maker: the one lost with the restore and the new one.

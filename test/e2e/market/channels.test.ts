@@ -18,7 +18,7 @@ import { signChannelClose } from '../../../schema/eip712/channelClose.js';
 import { signChannelOpen } from '../../../schema/eip712/channelOpen.js';
 import { startMarketEdge, type MarketEdge } from '../harness/market-edge.js';
 import { adr, call, eventually, id16, keyOf, login, rejectsWith } from './channels-helpers.js';
-import { connectMember, e2eConfig, type BalanceWire, type ChannelWire } from './offers-purchase-helpers.js';
+import { connectMember, e2eConfig, type BalanceResult, type ChannelResult } from './offers-purchase-helpers.js';
 
 const MM = 'xbr.marketmaker.';
 const BUYER = 3;
@@ -109,13 +109,13 @@ test('open_channel PAYMENT: the buyer signs, the maker submits; the channel is i
   const receipt = await edge.provider().getTransactionReceipt('0x' + hexOf(r.transaction));
   assert.equal(receipt?.status, 1);
 
-  const ch = await eventually(() => call<ChannelWire>(buyer, MM + 'get_payment_channel', [channelId]), 'the Opened event reached the ledger');
+  const ch = await eventually(() => call<ChannelResult>(buyer, MM + 'get_payment_channel', [channelId]), 'the Opened event reached the ledger');
   assert.equal(ch.state, 1);
   assert.equal(ch.channel_type, 1);
   assert.equal(hexOf(ch.actor), hexOf(adr(edge.account(BUYER).address)));
   assert.equal(hexOf(ch.delegate), hexOf(adr(edge.account(BUYER_DELEGATE).address)));
   assert.equal(unpackUint256(ch.amount), PAYMENT_AMOUNT);
-  const bal = await call<BalanceWire>(buyer, MM + 'get_payment_channel_balance', [channelId]);
+  const bal = await call<BalanceResult>(buyer, MM + 'get_payment_channel_balance', [channelId]);
   assert.equal(unpackUint256(bal.remaining), PAYMENT_AMOUNT);
   assert.equal(unpackUint256(bal.inflight), 0n);
   assert.equal(bal.seq, 1);
@@ -158,7 +158,7 @@ test('open_channel PAYING: the seller signs, the maker funds it and approves XBR
   // The maker's money is spent for the seller alone: the buyer may not ask for the seller's paying channel.
   await rejectsWith(call(buyer, MM + 'open_channel', args), 'wamp.error.not_authorized', /is not the member/);
   await call(seller, MM + 'open_channel', args);
-  const ch = await eventually(() => call<ChannelWire>(seller, MM + 'get_paying_channel', [channelId]), 'the paying channel reached the ledger');
+  const ch = await eventually(() => call<ChannelResult>(seller, MM + 'get_paying_channel', [channelId]), 'the paying channel reached the ledger');
   assert.equal(ch.channel_type, 2);
   assert.equal(hexOf(ch.recipient), hexOf(adr(edge.account(SELLER).address)));
   assert.equal(unpackUint256(ch.amount), amount);
@@ -218,7 +218,7 @@ test('close_channel: stale, foreign or not-the-actor\'s closes are refused; the 
   await rejectsWith(call(seller, MM + 'close_channel', valid), 'wamp.error.not_authorized', /is not yours: its actor is 0x[0-9a-f]{40}, the caller is member 0x[0-9a-f]{40}/);
   await rejectsWith(call(anonymous, MM + 'close_channel', valid), 'wamp.error.not_authorized', MEMBERS_ONLY);
   // Still open after the refusals.
-  assert.equal((await call<ChannelWire>(buyer, MM + 'get_payment_channel', [paymentId])).state, 1);
+  assert.equal((await call<ChannelResult>(buyer, MM + 'get_payment_channel', [paymentId])).state, 1);
 
   const r = await call<{ state: number; seq: number; is_final: boolean; balance: Uint8Array; channel_oid: Uint8Array }>(buyer, MM + 'close_channel', await closeArgs(paymentId, 1, PAYMENT_AMOUNT, BUYER_DELEGATE));
   assert.equal(r.state, 2);
@@ -230,7 +230,7 @@ test('close_channel: stale, foreign or not-the-actor\'s closes are refused; the 
   const state = await onChain.getFunction('channelClosingStates')('0x' + hexOf(paymentId));
   assert.equal(Number(state[0]), 3, 'Closed on chain');
   const closed = await eventually(async () => {
-    const ch = await call<ChannelWire>(buyer, MM + 'get_payment_channel', [paymentId]);
+    const ch = await call<ChannelResult>(buyer, MM + 'get_payment_channel', [paymentId]);
     return ch.state === 3 ? ch : undefined;
   }, 'the Closed event reached the ledger');
   assert.equal(closed.close_channel_seq, 1);

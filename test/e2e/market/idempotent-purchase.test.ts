@@ -27,7 +27,7 @@ import { encryptPayload } from '../../../schema/crypto/payload.js';
 import { WampError } from '../../../schema/errors.js';
 import { SimpleBuyer } from '../../../plugins/buyer/index.js';
 import { logLines, startMarketEdge, waitForLog, workerPid, type MarketEdge } from '../harness/market-edge.js';
-import { addr, call, callError, connectMember, e2eConfig, openChannelOnChain, sleep, TestBuyer, TestSeller, untilKnown, world, XBR, type BalanceWire, type CallError, type ReceiptWire, type StatusWire, type World } from './offers-purchase-helpers.js';
+import { addr, call, callError, connectMember, e2eConfig, openChannelOnChain, sleep, TestBuyer, TestSeller, untilKnown, world, XBR, type BalanceResult, type CallError, type BuyKeyResult, type StatusResult, type World } from './offers-purchase-helpers.js';
 
 const MM = 'xbr.marketmaker.';
 const WORKER = 'xbrmm1';
@@ -49,7 +49,7 @@ async function untilRunning(client: Wampy, ms: number): Promise<void> {
   const deadline = Date.now() + ms;
   for (;;) {
     try {
-      if ((await call<StatusWire>(client, MM + 'status')).status === 'RUNNING') return;
+      if ((await call<StatusResult>(client, MM + 'status')).status === 'RUNNING') return;
     } catch (err) {
       const uri = (err as CallError).errorUri;
       if (uri !== 'wamp.error.no_such_procedure' && uri !== 'wamp.error.canceled') throw err;
@@ -105,7 +105,7 @@ describe('buy_key asked again', { timeout: 300_000 }, () => {
   });
 
   const balance = async (): Promise<{ seq: number; remaining: bigint; inflight: bigint }> => {
-    const b = await call<BalanceWire>(buyer.session, MM + 'get_payment_channel_balance', [buyer.channelId]);
+    const b = await call<BalanceResult>(buyer.session, MM + 'get_payment_channel_balance', [buyer.channelId]);
     return { seq: b.seq, remaining: unpackUint256(b.remaining), inflight: unpackUint256(b.inflight) };
   };
 
@@ -118,7 +118,7 @@ describe('buy_key asked again', { timeout: 300_000 }, () => {
     const receipt = await untilKnown(() => call<Record<string, unknown>>(buyer.session, MM + 'buy_key', args, kwargs));
     buyer.seq += 1;
     buyer.remaining -= PRICE;
-    const again = await call<ReceiptWire>(buyer.session, MM + 'buy_key', args, kwargs);
+    const again = await call<BuyKeyResult>(buyer.session, MM + 'buy_key', args, kwargs);
     assert.deepEqual(wire(again), wire(receipt));
     assert.equal(hex(buyer.open(again.sealed_key)), hex(o.key));
     // Another session of the same member (a buyer that reconnected) gets it too.

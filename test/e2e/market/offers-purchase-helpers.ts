@@ -3,6 +3,7 @@
  * members (so a test logs in as any hardhat account's member), plain wampy sellers and buyers, and channels
  * opened on the dev chain directly with ethers.
  */
+import { isMakerProcedure, readMakerResult } from '../../../schema/api/index.js';
 import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { Contract, getBytes, hexlify, Wallet, type Signer } from 'ethers';
 import type { Wampy } from 'wampy';
@@ -91,70 +92,27 @@ export interface CallError {
   argsDict?: Record<string, unknown>;
 }
 
-/*
- * What the tests read of the maker's answers, as a wampy client decodes them: uint256 amounts as 32 bytes,
- * ids and addresses as bytes. Each names only the members the tests look at.
- */
-export interface BalanceWire {
-  seq: number;
-  remaining: Uint8Array;
-  inflight: Uint8Array;
-}
-export interface ChannelWire {
-  channel_oid: Uint8Array;
-  state: number;
-  channel_type: number;
-  actor: Uint8Array;
-  delegate: Uint8Array;
-  recipient: Uint8Array;
-  amount: Uint8Array;
-  close_channel_seq: number;
-}
-export interface OfferWire {
-  offer: Uint8Array;
-  key: Uint8Array;
-  api: Uint8Array;
-  uri: string;
-  valid_from: bigint | number;
-  signature: Uint8Array;
-  seller: Uint8Array;
-  seller_authid: string;
-  price: Uint8Array | null;
-  copies: number | null;
-  remaining: number | null;
-  revoked: bigint | number | null;
-}
-export interface QuoteWire {
-  key: Uint8Array;
-  price: Uint8Array;
-}
-export interface ReceiptWire {
-  key_id: Uint8Array;
-  offer_id: Uint8Array;
-  sealed_key: Uint8Array;
-  free_rated: boolean;
-  amount_paid: Uint8Array;
-  channel_seq: number;
-  remaining: Uint8Array;
-  inflight: Uint8Array;
-  signature: Uint8Array;
-  close_at: bigint | number;
-}
-export interface StatusWire {
-  status: string;
-}
+/** The maker's answers, as the maker API (schema/api) reads them. */
+import type { BuyKeyResult, OfferResult } from '../../../schema/api/index.js';
+export type { BalanceResult, BuyKeyResult, ChannelResult, OfferResult, QuoteResult, StatusResult } from '../../../schema/api/index.js';
 
-/** Calls and returns the first positional result, as the shape `T` the caller expects. */
+/**
+ * Calls and returns the first positional result, as the shape `T` the caller expects. A maker procedure's
+ * answer is first read by the maker API's reader for it, so every answer a test gets is checked against the
+ * API the delegates rely on (an answer the API does not allow fails the test, naming the field).
+ */
 export async function call<T = unknown>(w: Wampy, uri: string, args: unknown[] = [], kwargs?: Record<string, unknown>): Promise<T> {
+  let raw: unknown;
   try {
     const r = await w.call(uri, { argsList: args, ...(kwargs === undefined ? {} : { argsDict: kwargs }) });
-    return r.argsList?.[0] as T;
+    raw = r.argsList?.[0];
   } catch (err) {
     const e = err as CallError;
     if (typeof e.errorUri !== 'string') throw err;
     // wampy's CallError says only "Wamp error": name the URI and message in the test output
     throw Object.assign(new Error(`${uri}: ${e.errorUri} ${String(e.argsList?.[0])}`, { cause: err }), { errorUri: e.errorUri, argsList: e.argsList, argsDict: e.argsDict });
   }
+  return (isMakerProcedure(uri) ? readMakerResult(uri, raw) : raw) as T;
 }
 
 /** The error of a call that must fail. */
@@ -267,7 +225,7 @@ export class TestSeller {
   }
 
   /** Places an offer of a fresh key from this seller's session (its authid names the sell procedure). */
-  async offer(opts: { price?: Amount | null; copies?: number; expires?: bigint; uri?: string; apiId?: Uuid } = {}): Promise<{ keyId: Uuid; key: Uint8Array; offer: OfferWire }> {
+  async offer(opts: { price?: Amount | null; copies?: number; expires?: bigint; uri?: string; apiId?: Uuid } = {}): Promise<{ keyId: Uuid; key: Uint8Array; offer: OfferResult }> {
     const keyId = uuid();
     const key = new Uint8Array(randomBytes(32));
     this.keys.set(Buffer.from(keyId).toString('hex'), key);
@@ -282,7 +240,7 @@ export class TestSeller {
     if (price !== null) kwargs['price'] = packUint256(price);
     if (opts.copies !== undefined) kwargs['copies'] = opts.copies;
     if (opts.expires !== undefined) kwargs['expires'] = opts.expires;
-    const offer = await call<OfferWire>(this.session, 'xbr.marketmaker.place_offer', [keyId, apiId, uri, 0, addr(this.delegate), sig], kwargs);
+    const offer = await call<OfferResult>(this.session, 'xbr.marketmaker.place_offer', [keyId, apiId, uri, 0, addr(this.delegate), sig], kwargs);
     return { keyId, key, offer };
   }
 }
@@ -320,9 +278,9 @@ export class TestBuyer {
   }
 
   /** Buys `keyId` at `price` and checks the receipt against the local state; returns the data key and the receipt. */
-  async buy(keyId: Uuid, price: bigint): Promise<{ key: Uint8Array; receipt: ReceiptWire }> {
+  async buy(keyId: Uuid, price: bigint): Promise<{ key: Uint8Array; receipt: BuyKeyResult }> {
     const { args, kwargs } = await this.buyArgs(keyId, price);
-    const receipt = await call<ReceiptWire>(this.session, 'xbr.marketmaker.buy_key', args, kwargs);
+    const receipt = await call<BuyKeyResult>(this.session, 'xbr.marketmaker.buy_key', args, kwargs);
     this.seq += 1;
     this.remaining -= price;
     return { key: this.open(receipt.sealed_key), receipt };

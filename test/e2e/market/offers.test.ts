@@ -18,7 +18,7 @@ import type { Wampy } from 'wampy';
 import { packUint256, unpackUint256 } from '../../../schema/codec/uint256.js';
 import { offerMessage, signOffer } from '../../../schema/eip712/offer.js';
 import { startMarketEdge, type MarketEdge } from '../harness/market-edge.js';
-import { addr, bytesOf, call, callError, e2eConfig, memberAuthidOf, randomWallet, sleep, TestSeller, uuid, world, XBR, type OfferWire, type QuoteWire, type World } from './offers-purchase-helpers.js';
+import { addr, bytesOf, call, callError, e2eConfig, memberAuthidOf, randomWallet, sleep, TestSeller, uuid, world, XBR, type OfferResult, type QuoteResult, type World } from './offers-purchase-helpers.js';
 
 const P = 'xbr.marketmaker.';
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -29,8 +29,8 @@ describe('offer procedures end to end', { timeout: 180_000 }, () => {
   let seller: TestSeller;
   let other: TestSeller;
   let client: Wampy;
-  const placed: OfferWire[] = [];
-  const revoked: OfferWire[] = [];
+  const placed: OfferResult[] = [];
+  const revoked: OfferResult[] = [];
 
   before(async () => {
     edge = await startMarketEdge({ configure: e2eConfig, env: { XBR_MM_SELLER_TIMEOUT_MS: '1500' } });
@@ -38,8 +38,8 @@ describe('offer procedures end to end', { timeout: 180_000 }, () => {
     w = await world(edge, client);
     seller = await TestSeller.start(w, 2, edge.account(5));
     other = await TestSeller.start(w, 4, randomWallet());
-    await client.subscribe(`${P}on_offer_placed`, ((e: { argsList: unknown[] }) => placed.push(e.argsList[0] as OfferWire)) as never);
-    await client.subscribe(`${P}on_offer_revoked`, ((e: { argsList: unknown[] }) => revoked.push(e.argsList[0] as OfferWire)) as never);
+    await client.subscribe(`${P}on_offer_placed`, ((e: { argsList: unknown[] }) => placed.push(e.argsList[0] as OfferResult)) as never);
+    await client.subscribe(`${P}on_offer_revoked`, ((e: { argsList: unknown[] }) => revoked.push(e.argsList[0] as OfferResult)) as never);
   });
   after(async () => {
     await edge?.stop();
@@ -56,14 +56,14 @@ describe('offer procedures end to end', { timeout: 180_000 }, () => {
     assert.equal(hex(offer.seller), hex(addr(edge.account(5))));
     assert.equal(offer.copies, 3);
     await until(() => placed.some((o) => hex(o.offer) === hex(offer.offer)));
-    const got = await call<OfferWire>(client, `${P}get_offer`, [offer.offer]);
+    const got = await call<OfferResult>(client, `${P}get_offer`, [offer.offer]);
     assert.equal(hex(got.key), hex(keyId));
     assert.equal(unpackUint256(got.price!), 4n * XBR);
-    const list = await call<OfferWire[]>(client, `${P}query_offers`, [w.apiId, 0], { limit: 1000 });
+    const list = await call<OfferResult[]>(client, `${P}query_offers`, [w.apiId, 0], { limit: 1000 });
     assert.ok(list.some((o: { offer: Uint8Array }) => hex(o.offer) === hex(offer.offer)));
-    const bySeller = await call<OfferWire[]>(client, `${P}query_offers`, [], { from_ts: 0, seller_id: addr(edge.account(5)), limit: 1000 });
+    const bySeller = await call<OfferResult[]>(client, `${P}query_offers`, [], { from_ts: 0, seller_id: addr(edge.account(5)), limit: 1000 });
     assert.ok(bySeller.every((o: { seller: Uint8Array }) => hex(o.seller) === hex(addr(edge.account(5)))));
-    const q = await call<QuoteWire>(client, `${P}get_quote`, [keyId]);
+    const q = await call<QuoteResult>(client, `${P}get_quote`, [keyId]);
     assert.equal(hex(q.key), hex(keyId));
     assert.equal(unpackUint256(q.price), 4n * XBR);
   });
@@ -75,21 +75,21 @@ describe('offer procedures end to end', { timeout: 180_000 }, () => {
     e = await callError(client, `${P}revoke_offer`, [keyId]);
     assert.equal(e.errorUri, 'wamp.error.not_authorized');
     assert.match(String(e.argsList?.[0]), /^xbr\.marketmaker\.revoke_offer is for market members: /);
-    assert.equal((await call<QuoteWire>(client, `${P}get_quote`, [keyId])).key.length, 16); // still sellable after the refusals
-    const r = await call<OfferWire>(seller.session, `${P}revoke_offer`, [keyId]);
+    assert.equal((await call<QuoteResult>(client, `${P}get_quote`, [keyId])).key.length, 16); // still sellable after the refusals
+    const r = await call<OfferResult>(seller.session, `${P}revoke_offer`, [keyId]);
     assert.equal(hex(r.offer), hex(offer.offer));
     await until(() => revoked.some((o) => hex(o.offer) === hex(offer.offer)));
     assert.equal((await callError(client, `${P}get_quote`, [keyId])).errorUri, 'xbr.error.offer_revoked');
     assert.equal((await callError(seller.session, `${P}revoke_offer`, [keyId])).errorUri, 'xbr.error.offer_revoked');
-    assert.equal(hex((await call<OfferWire>(client, `${P}get_offer`, [offer.offer])).offer), hex(offer.offer));
-    const list = await call<OfferWire[]>(client, `${P}query_offers`, [w.apiId, 0], { limit: 1000 });
+    assert.equal(hex((await call<OfferResult>(client, `${P}get_offer`, [offer.offer])).offer), hex(offer.offer));
+    const list = await call<OfferResult[]>(client, `${P}query_offers`, [w.apiId, 0], { limit: 1000 });
     assert.ok(!list.some((o: { offer: Uint8Array }) => hex(o.offer) === hex(offer.offer)));
   });
 
   it('get_quote of a dynamically priced offer asks the seller; a junk answer is transaction_failed', async () => {
     seller.dynamicPrice = 9n * XBR;
     const { keyId } = await seller.offer({ price: null });
-    assert.equal(unpackUint256((await call<QuoteWire>(client, `${P}get_quote`, [keyId])).price), 9n * XBR);
+    assert.equal(unpackUint256((await call<QuoteResult>(client, `${P}get_quote`, [keyId])).price), 9n * XBR);
     seller.quoteMode = 'junk';
     try {
       assert.equal((await callError(client, `${P}get_quote`, [keyId])).errorUri, 'xbr.error.transaction_failed');

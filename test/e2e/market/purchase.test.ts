@@ -36,10 +36,10 @@ import {
   randomWallet,
   world,
   XBR,
-  type BalanceWire,
+  type BalanceResult,
   type CallError,
-  type QuoteWire,
-  type ReceiptWire,
+  type QuoteResult,
+  type BuyKeyResult,
   type World,
 } from './offers-purchase-helpers.js';
 
@@ -98,13 +98,13 @@ describe('buy_key end to end', { timeout: 240_000 }, () => {
   it('a replayed signed buy_key is answered again and changes nothing; another purchase at a used seq is refused', async () => {
     const o = await seller.offer({ price: XBR });
     const { args, kwargs } = await buyer.buyArgs(o.keyId, XBR);
-    const receipt = await call<ReceiptWire>(buyer.session, BUY, args, kwargs);
+    const receipt = await call<BuyKeyResult>(buyer.session, BUY, args, kwargs);
     buyer.seq += 1;
     buyer.remaining -= XBR;
     const calls = seller.calls;
     // The identical call (a buyer whose answer was lost) gets the same receipt, without a sale or a charge
     // (idempotent-purchase.test.ts covers it in full).
-    const again = await call<ReceiptWire>(buyer.session, BUY, args, kwargs);
+    const again = await call<BuyKeyResult>(buyer.session, BUY, args, kwargs);
     assert.equal(hex(again.signature), hex(receipt.signature));
     assert.equal(hex(again.sealed_key), hex(receipt.sealed_key));
     assert.equal(seller.calls, calls);
@@ -114,7 +114,7 @@ describe('buy_key end to end', { timeout: 240_000 }, () => {
     const e = await callError(buyer.session, BUY, stale.args, stale.kwargs);
     assert.equal(e.errorUri, 'xbr.error.unexpected_channel_seq');
     assert.equal(e.argsDict?.['expected_seq'], buyer.seq + 1);
-    const b = await call<BalanceWire>(buyer.session, 'xbr.marketmaker.get_payment_channel_balance', [buyer.channelId]);
+    const b = await call<BalanceResult>(buyer.session, 'xbr.marketmaker.get_payment_channel_balance', [buyer.channelId]);
     assert.equal(b.seq, buyer.seq);
     assert.equal(unpackUint256(b.remaining), buyer.remaining);
     await buyer.buy(o2.keyId, XBR);
@@ -175,7 +175,7 @@ describe('buy_key end to end', { timeout: 240_000 }, () => {
     assert.equal(seller.calls, calls, 'the seller was never asked');
     // The refused calls reserved nothing: the same signed payment now buys, at the expected seq.
     const sells = seller.sells;
-    const receipt = await call<ReceiptWire>(buyer.session, BUY, args, kwargs);
+    const receipt = await call<BuyKeyResult>(buyer.session, BUY, args, kwargs);
     buyer.seq += 1;
     buyer.remaining -= XBR;
     assert.equal(receipt.channel_seq, buyer.seq);
@@ -261,7 +261,7 @@ describe('buy_key end to end', { timeout: 240_000 }, () => {
   it('a dynamically priced key is charged the seller\'s quote', async () => {
     seller.dynamicPrice = 3n * XBR;
     const o = await seller.offer({ price: null });
-    const q = await call<QuoteWire>(client, 'xbr.marketmaker.get_quote', [o.keyId]);
+    const q = await call<QuoteResult>(client, 'xbr.marketmaker.get_quote', [o.keyId]);
     assert.equal(unpackUint256(q.price), 3n * XBR);
     const { key, receipt } = await buyer.buy(o.keyId, 3n * XBR);
     sameBytes(key, o.key);

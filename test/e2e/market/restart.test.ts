@@ -16,7 +16,7 @@ import { unpackUint256 } from '../../../schema/codec/uint256.js';
 import { formatUuid } from '../../../schema/codec/uuid.js';
 import type { Uuid } from '../../../schema/codec/types.js';
 import { logLines, startMarketEdge, waitForLog, workerPid, type LogLine, type MarketEdge } from '../harness/market-edge.js';
-import { addr, call, connectMember, e2eConfig, openChannelOnChain, sleep, TestBuyer, TestSeller, untilKnown, world, XBR, type BalanceWire, type CallError, type ChannelWire, type StatusWire, type World } from './offers-purchase-helpers.js';
+import { addr, call, connectMember, e2eConfig, openChannelOnChain, sleep, TestBuyer, TestSeller, untilKnown, world, XBR, type BalanceResult, type CallError, type ChannelResult, type StatusResult, type World } from './offers-purchase-helpers.js';
 
 const MM = 'xbr.marketmaker.';
 const WORKER = 'xbrmm1';
@@ -56,7 +56,7 @@ async function untilRunning(client: Wampy, ms: number): Promise<void> {
   let last = '';
   for (;;) {
     try {
-      const st = await call<StatusWire>(client, MM + 'status');
+      const st = await call<StatusResult>(client, MM + 'status');
       if (st.status === 'RUNNING') return;
       last = String(st.status);
     } catch (err) {
@@ -134,7 +134,7 @@ describe('xbrmm worker killed during a purchase', { timeout: 240_000 }, () => {
     await until(() => seller.calls > entered, 15_000, 'the seller\'s sell handler entered');
 
     // The reservation is durable and visible: the price is inflight, seq already advanced.
-    const inflight = await call<BalanceWire>(buyer.session, MM + 'get_payment_channel_balance', [buyer.channelId]);
+    const inflight = await call<BalanceResult>(buyer.session, MM + 'get_payment_channel_balance', [buyer.channelId]);
     assert.equal(unpackUint256(inflight.inflight), PRICE);
     assert.equal(unpackUint256(inflight.remaining), buyer.remaining - PRICE);
     assert.equal(inflight.seq, buyer.seq + 1);
@@ -185,7 +185,7 @@ describe('xbrmm worker killed during a purchase', { timeout: 240_000 }, () => {
   });
 
   it('after the restart the payment channel holds the refund with the failed purchase\'s seq kept, and the replica is intact', async () => {
-    const bal = await call<BalanceWire>(buyer.session, MM + 'get_payment_channel_balance', [buyer.channelId]);
+    const bal = await call<BalanceResult>(buyer.session, MM + 'get_payment_channel_balance', [buyer.channelId]);
     assert.equal(unpackUint256(bal.remaining), PAYMENT - PRICE, 'amount − one price: the interrupted price is back');
     assert.equal(unpackUint256(bal.inflight), 0n);
     assert.equal(bal.seq, buyer.seq + 1, 'the failed purchase\'s seq is kept');
@@ -193,16 +193,16 @@ describe('xbrmm worker killed during a purchase', { timeout: 240_000 }, () => {
     buyer.seq += 1;
     assert.equal(buyer.remaining, PAYMENT - PRICE);
 
-    const paying = await call<BalanceWire>(seller.session, MM + 'get_paying_channel_balance', [payingId]);
+    const paying = await call<BalanceResult>(seller.session, MM + 'get_paying_channel_balance', [payingId]);
     assert.equal(unpackUint256(paying.remaining), PAYING - PRICE);
     assert.equal(unpackUint256(paying.inflight), 0n);
 
-    const ch = await call<ChannelWire>(buyer.session, MM + 'get_payment_channel', [buyer.channelId]);
+    const ch = await call<ChannelResult>(buyer.session, MM + 'get_payment_channel', [buyer.channelId]);
     assert.equal(ch.state, 1);
     assert.equal(unpackUint256(ch.amount), PAYMENT);
     const byDelegate: Uint8Array[] = await call(buyer.session, MM + 'get_channels_by_delegate', [addr(edge.account(6)), 1]);
     assert.deepEqual(byDelegate.map(hex), [hex(buyer.channelId)], 'the channel is known exactly once');
-    const active = await call<ChannelWire>(buyer.session, MM + 'get_active_payment_channel', [addr(edge.account(6))]);
+    const active = await call<ChannelResult>(buyer.session, MM + 'get_active_payment_channel', [addr(edge.account(6))]);
     assert.equal(hex(active.channel_oid), hex(buyer.channelId));
     // The restarted monitor resumed from its stored cursor: no Opened event of ours was applied again (a
     // re-applied Opened that changed the ledger would have reset the balance to the amount).
@@ -217,7 +217,7 @@ describe('xbrmm worker killed during a purchase', { timeout: 240_000 }, () => {
     assert.equal(receipt.channel_seq, buyer.seq);
     assert.equal(unpackUint256(receipt.remaining), PAYMENT - 2n * PRICE);
     assert.equal(unpackUint256(receipt.inflight), 0n);
-    const bal = await call<BalanceWire>(buyer.session, MM + 'get_payment_channel_balance', [buyer.channelId]);
+    const bal = await call<BalanceResult>(buyer.session, MM + 'get_payment_channel_balance', [buyer.channelId]);
     assert.equal(bal.seq, 4);
     assert.equal(unpackUint256(bal.remaining), PAYMENT - 2n * PRICE);
   });

@@ -11,7 +11,10 @@ import { packUint256 } from '../../../schema/codec/uint256.js';
 import type { Address, Uuid } from '../../../schema/codec/types.js';
 import { signChannelClose } from '../../../schema/eip712/channelClose.js';
 import { WampError } from '../../../schema/errors.js';
-import { refundState, verifyReceipt, type ChannelState, type MarketBinding } from '../../../plugins/buyer/index.js';
+import { refundState, verifyReceipt as verifyReceiptOf, type ChannelState, type MarketBinding } from '../../../plugins/buyer/index.js';
+import { fromMaker } from '../../../plugins/common/index.js';
+import { readMakerResult } from '../../../schema/api/index.js';
+import { MarketMakerProcedure } from '../../../schema/uris.js';
 
 const key = (): Uint8Array => new Uint8Array(randomBytes(32));
 const addressOf = (k: Uint8Array): Address => parseAddress(computeAddress(hexlify(k)));
@@ -26,12 +29,16 @@ const expected: ChannelState = { channelId, seq: 5, remaining: 70n };
 const sig = (seq: number, remaining: bigint, signer = makerKey, at = closeAt): Uint8Array =>
   signChannelClose({ ...binding, closeAt: at, channelId, channelSeq: seq, balance: remaining, isFinal: false }, signer);
 
-function receipt(over: Record<string, unknown> = {}): Record<string, unknown> {
+/** A receipt as the maker sends it, read the way the buyer reads it (the maker API's reader, then the checks). */
+function receipt(over: Record<string, unknown> = {}): unknown {
   return {
-    key_id: keyId, payment_channel: channelId, channel_seq: 5, remaining: packUint256(70n), signature: sig(5, 70n),
-    sealed_key: new Uint8Array(80), close_at: closeAt, ...over,
+    key_id: keyId, delegate: new Uint8Array(20), buyer_pubkey: new Uint8Array(32), offer_id: new Uint8Array(16), free_rated: false,
+    amount: packUint256(5n), amount_paid: packUint256(5n), payment_channel: channelId, channel_seq: 5, remaining: packUint256(70n),
+    inflight: packUint256(0n), signature: sig(5, 70n), sealed_key: new Uint8Array(80), close_at: closeAt, ...over,
   };
 }
+
+const verifyReceipt = (raw: unknown, p: Parameters<typeof verifyReceiptOf>[1]) => verifyReceiptOf(fromMaker('receipt', () => readMakerResult(MarketMakerProcedure.buyKey, raw)), p);
 
 function throwsUri(fn: () => unknown, uri: string): void {
   assert.throws(fn, (e: unknown) => e instanceof WampError && e.uri === uri);

@@ -6,11 +6,12 @@
  * purchase it made (paid once, the seller called once), its signed refund, or the purchase itself when the
  * first call never arrived. The buyer's state moves only by a verified receipt or a signed refund.
  */
+import { balanceAnswer, channelAnswer, closeAnswer, configAnswer, quoteAnswer, statusAnswer } from '../../helpers/maker-results.js';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { toChecksumAddress } from '../../../schema/codec/address.js';
 import type { Address, Uuid } from '../../../schema/codec/types.js';
-import { packUint256, unpackUint256 } from '../../../schema/codec/uint256.js';
+import { unpackUint256 } from '../../../schema/codec/uint256.js';
 import { formatUuid } from '../../../schema/codec/uuid.js';
 import { offerByKey } from '../../../schema/db/maker-db.js';
 import { ChannelType } from '../../../schema/db/records/channel.js';
@@ -68,26 +69,24 @@ class MakerStub {
     const db = this.db();
     switch (uri) {
       case MM + 'get_config':
-        return {
+        return configAnswer({
           marketmaker: toChecksumAddress(MAKER.address),
-          verifying_chain_id: MARKET.chainId,
+          verifying_chain_id: Number(MARKET.chainId),
           verifying_contract_adr: toChecksumAddress(MARKET.verifyingContract),
           market: formatUuid(MARKET.marketId),
-          owner: toChecksumAddress(rnd(20)),
-          contracts: { xbrtoken: toChecksumAddress(rnd(20)), xbrchannel: toChecksumAddress(rnd(20)) },
-        };
+        });
       case MM + 'get_status':
-        return { block: { number: BLOCK } };
+        return statusAnswer(BLOCK);
       case MM + 'get_active_payment_channel':
-        return { channel_oid: this.payment, market_oid: MARKET.marketId, delegate: this.delegate, marketmaker: MAKER.address, channel_type: 1 };
-      case MM + 'get_payment_channel_balance': {
-        const b = db.paymentBalances.get(this.payment)!;
-        return { seq: b.seq, remaining: packUint256(b.remaining), inflight: packUint256(b.inflight) };
-      }
+        return channelAnswer({ channel_oid: this.payment, market_oid: MARKET.marketId, delegate: this.delegate, marketmaker: MAKER.address, channel_type: 1 });
+      case MM + 'get_payment_channel_balance':
+        return balanceAnswer(db.paymentBalances.get(this.payment)!);
       case MM + 'get_quote':
-        return { price: packUint256(offerByKey(db, args[0] as Uuid)!.price!) };
-      case MM + 'close_channel':
-        return { transaction: rnd(32) };
+        return quoteAnswer(args[0] as Uuid, offerByKey(db, args[0] as Uuid)!.price!);
+      case MM + 'close_channel': {
+        const [channel_oid, , , , balance, seq, is_final] = args as [Uuid, number, number, Uint8Array, Uint8Array, number, boolean];
+        return closeAnswer({ market_oid: MARKET.marketId, channel_oid, balance, seq, is_final });
+      }
       case MM + 'buy_key': {
         if (!this.up) throw new WampError(WampErrorUri.noSuchProcedure, 'no callee registered for procedure "xbr.marketmaker.buy_key"');
         const fault = this.fault;

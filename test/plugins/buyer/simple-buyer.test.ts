@@ -17,7 +17,7 @@ import { formatUuid } from '../../../schema/codec/uuid.js';
 import { WampError } from '../../../schema/errors.js';
 import { SimpleBuyer } from '../../../plugins/buyer/index.js';
 import { startMarketEdge, type MarketEdge } from '../../e2e/harness/market-edge.js';
-import { addr, call, connectMember, e2eConfig, openChannelOnChain, randomWallet, TestSeller, world, XBR, type BalanceWire, type ChannelWire, type World } from '../../e2e/market/offers-purchase-helpers.js';
+import { addr, call, connectMember, e2eConfig, openChannelOnChain, randomWallet, TestSeller, world, XBR, type BalanceResult, type ChannelResult, type World } from '../../e2e/market/offers-purchase-helpers.js';
 
 const AMOUNT = 100n * XBR;
 const MAX_PRICE = 10n * XBR;
@@ -93,7 +93,7 @@ describe('SimpleBuyer end to end', { timeout: 300_000 }, () => {
     assert.equal(onChain.actor, edge.account(3).address);
     assert.equal(onChain.delegate, delegate.address);
     assert.equal(onChain.amount, AMOUNT);
-    const active = await call<ChannelWire>(buyerMember, 'xbr.marketmaker.get_active_payment_channel', [addr(delegate)]);
+    const active = await call<ChannelResult>(buyerMember, 'xbr.marketmaker.get_active_payment_channel', [addr(delegate)]);
     assert.equal(hexlify(active.channel_oid), hexlify(ch.channelId));
   });
 
@@ -229,14 +229,14 @@ describe('SimpleBuyer end to end', { timeout: 300_000 }, () => {
     const deadline = Date.now() + 15_000;
     let ledgerState = 0;
     while (Date.now() < deadline) {
-      ledgerState = (await call<ChannelWire>(buyerMember, 'xbr.marketmaker.get_payment_channel', [state.channelId])).state;
+      ledgerState = (await call<ChannelResult>(buyerMember, 'xbr.marketmaker.get_payment_channel', [state.channelId])).state;
       if (ledgerState === 3) break;
       await new Promise((r) => setTimeout(r, 250));
     }
     assert.equal(ledgerState, 3);
     const o = await offerWithData(XBR);
     assert.equal((await rejection(() => buyer.unwrap(o.keyId, 'cbor', o.payloads[0]!.ct))).uri, 'xbr.error.channel_closed');
-    assert.equal(unpackUint256((await call<BalanceWire>(buyerMember, 'xbr.marketmaker.get_payment_channel_balance', [state.channelId])).remaining), state.remaining);
+    assert.equal(unpackUint256((await call<BalanceResult>(buyerMember, 'xbr.marketmaker.get_payment_channel_balance', [state.channelId])).remaining), state.remaining);
   });
 });
 

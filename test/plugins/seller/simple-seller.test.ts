@@ -37,8 +37,8 @@ import {
   uuid,
   world,
   XBR,
-  type BalanceWire,
-  type QuoteWire,
+  type BalanceResult,
+  type QuoteResult,
   type World,
 } from '../../e2e/market/offers-purchase-helpers.js';
 import { channelCloseMessage } from '../../../schema/eip712/index.js';
@@ -124,7 +124,7 @@ describe('SimpleSeller end to end', { timeout: 300_000 }, () => {
     const keys = [...new Set(wrapped.map((x) => hex(x.enc.keyId)))];
     assert.equal(keys.length, 5, 'two payloads per key');
     for (const x of wrapped) {
-      const quote = await call<QuoteWire>(client, 'xbr.marketmaker.get_quote', [x.enc.keyId]);
+      const quote = await call<QuoteResult>(client, 'xbr.marketmaker.get_quote', [x.enc.keyId]);
       assert.equal(unpackUint256(quote.price), PRICE);
     }
     await assert.rejects(seller.wrap(w.apiId, 'xbr.other.topic', {}), /uri/);
@@ -135,7 +135,7 @@ describe('SimpleSeller end to end', { timeout: 300_000 }, () => {
     const local = seller.balance()!;
     assert.equal(local.seq, 3);
     assert.equal(local.balance, PAYING - 2n * PRICE);
-    const ledger = await call<BalanceWire>(sellerSession, 'xbr.marketmaker.get_paying_channel_balance', [payingId]);
+    const ledger = await call<BalanceResult>(sellerSession, 'xbr.marketmaker.get_paying_channel_balance', [payingId]);
     assert.equal(ledger.seq, local.seq);
     assert.equal(unpackUint256(ledger.remaining), local.balance);
     // both signatures over the latest state are held, and persisted
@@ -194,7 +194,7 @@ describe('SimpleSeller end to end', { timeout: 300_000 }, () => {
     assert.equal(e.errorUri, 'crossbar.error.no_such_object');
     buyer.seq = Number(e.argsDict!['channel_seq']); // the buyer's payment seq was consumed too
     assert.equal(unpackUint256(e.argsDict!['remaining'] as Uint8Array), buyer.remaining);
-    const ledger = await call<BalanceWire>(sellerSession, 'xbr.marketmaker.get_paying_channel_balance', [payingId]);
+    const ledger = await call<BalanceResult>(sellerSession, 'xbr.marketmaker.get_paying_channel_balance', [payingId]);
     assert.equal(ledger.seq, local.seq + 1);
     assert.deepEqual(seller.balance(), local);
     // the next sale arrives at local + 2: accepted after the maker's ledger confirms it
@@ -249,7 +249,7 @@ describe('SimpleSeller end to end', { timeout: 300_000 }, () => {
 
   it('stop() revokes the live offers and unregisters', async () => {
     const enc = await seller.wrap(w.apiId, URI, { last: true });
-    const quote = await call<QuoteWire>(client, 'xbr.marketmaker.get_quote', [enc.keyId]);
+    const quote = await call<QuoteResult>(client, 'xbr.marketmaker.get_quote', [enc.keyId]);
     assert.equal(unpackUint256(quote.price), PRICE);
     await seller.stop();
     assert.equal(seller.state, 'stopped');

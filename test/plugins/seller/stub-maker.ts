@@ -8,6 +8,8 @@
  * Every call is answered after a macrotask, as a network round trip would be: the seller can never rely
  * on the stub's state changing within the same turn.
  */
+import type { ChannelResult } from '../../../schema/api/index.js';
+import { channelAnswer, configAnswer, offerAnswer, statusAnswer } from '../../helpers/maker-results.js';
 import { randomBytes } from 'node:crypto';
 import { Wallet } from 'ethers';
 import { parseAddress, toChecksumAddress } from '../../../schema/codec/address.js';
@@ -122,26 +124,30 @@ export class StubMaker {
     const balance = () => ({ seq: this.ledger.seq, remaining: packUint256(this.ledger.remaining), inflight: packUint256(this.ledger.inflight) });
     switch (uri.replace('xbr.marketmaker.', '')) {
       case 'get_config':
-        return { verifying_chain_id: Number(this.binding.chainId), verifying_contract_adr: toChecksumAddress(this.binding.verifyingContract), market: formatUuid(this.binding.marketId), marketmaker: toChecksumAddress(this.maker) };
+        return configAnswer({ verifying_chain_id: Number(this.binding.chainId), verifying_contract_adr: toChecksumAddress(this.binding.verifyingContract), market: formatUuid(this.binding.marketId), marketmaker: toChecksumAddress(this.maker) });
       case 'get_active_paying_channel':
-        return this.ledger.state === 1 && id instanceof Uint8Array && sameBytes(id, this.delegate) ? { channel_oid: this.payingId } : null;
+        return this.ledger.state === 1 && id instanceof Uint8Array && sameBytes(id, this.delegate) ? this.#channel() : null;
       case 'get_paying_channel_balance':
         if (!ours()) throw refuse('crossbar.error.no_such_object', 'no such channel');
         return balance();
       case 'get_paying_channel':
         if (!ours()) throw refuse('crossbar.error.no_such_object', 'no such channel');
-        return { channel_oid: this.payingId, state: this.ledger.state, delegate: this.delegate, market_oid: this.binding.marketId, marketmaker: this.maker };
+        return this.#channel();
       case 'place_offer':
-        return { key: args[0], price: packUint256(0n) };
+        return offerAnswer({ key: args[0] as Uint8Array });
       case 'revoke_offer':
-        return {};
+        return offerAnswer({ key: args[0] as Uint8Array, revoked: 1n });
       case 'get_status':
-        return { block: { number: Number(this.block) } };
+        return statusAnswer(this.block);
       case 'close_channel':
         return this.#close(args);
       default:
         throw refuse('wamp.error.no_such_procedure', `stub maker has no ${uri}`);
     }
+  }
+
+  #channel(): ChannelResult {
+    return channelAnswer({ channel_oid: this.payingId, state: this.ledger.state, delegate: this.delegate, market_oid: this.binding.marketId, marketmaker: this.maker, channel_type: 2 });
   }
 
   /** `close_channel` with the maker's checks: the channel delegate's signature over the ledger's current state. */

@@ -145,15 +145,15 @@ describe('eip712 argument errors (wamp.error.invalid_argument)', () => {
     const cases: Array<[Partial<Record<keyof ChannelCloseMessage, unknown>>, string]> = [
       [{ verifyingContract: new Uint8Array(19) }, 'EIP712ChannelClose.verifyingContract: expected a 20-byte address, got 19 bytes'],
       [{ marketId: new Uint8Array(32) }, 'EIP712ChannelClose.marketId: expected bytes16 (16 bytes), got 32 bytes'],
-      [{ channelId: 'abc' }, 'EIP712ChannelClose.channelId: expected bytes16 (16 bytes), got string'],
+      [{ channelId: 'abc' }, 'EIP712ChannelClose.channelId: expected bytes16 (16 bytes), got a string'],
       [{ channelSeq: 2 ** 32 }, 'EIP712ChannelClose.channelSeq: uint32 out of range: 4294967296'],
       [{ channelSeq: 1.5 }, 'EIP712ChannelClose.channelSeq: expected uint32, got 1.5'],
       [{ channelSeq: -1 }, 'EIP712ChannelClose.channelSeq: expected uint32, got -1'],
       [{ balance: -1n }, 'EIP712ChannelClose.balance: uint256 out of range: -1'],
       [{ balance: 1n << 256n }, `EIP712ChannelClose.balance: uint256 out of range: ${1n << 256n}`],
-      [{ balance: '5' }, 'EIP712ChannelClose.balance: expected uint256 as bigint or integer, got string'],
+      [{ balance: '5' }, 'EIP712ChannelClose.balance: expected uint256 as bigint or integer, got a string'],
       [{ closeAt: undefined }, 'EIP712ChannelClose.closeAt: expected uint256 as bigint or integer, got undefined'],
-      [{ isFinal: 1 }, 'EIP712ChannelClose.isFinal: expected a boolean, got number'],
+      [{ isFinal: 1 }, 'EIP712ChannelClose.isFinal: expected a boolean, got a number'],
     ];
     for (const [patch, message] of cases) {
       const bad = { ...msg, ...patch } as unknown as ChannelCloseMessage;
@@ -170,7 +170,7 @@ describe('eip712 argument errors (wamp.error.invalid_argument)', () => {
 
   it('generic path: strings, uint8, missing fields, unknown type', () => {
     const join = messageFromJson('EIP712MarketJoin', (all.MarketJoin as TypedVector).message) as MarketJoinMessage;
-    badArg(() => hashTypedMessage('EIP712MarketJoin', { ...join, meta: 5 } as unknown as MarketJoinMessage), 'EIP712MarketJoin.meta: expected a string, got number');
+    badArg(() => hashTypedMessage('EIP712MarketJoin', { ...join, meta: 5 } as unknown as MarketJoinMessage), 'EIP712MarketJoin.meta: expected a string, got a number');
     badArg(() => hashTypedMessage('EIP712MarketJoin', { ...join, actorType: 256 }), 'EIP712MarketJoin.actorType: uint8 out of range: 256');
     badArg(() => hashTypedMessage('EIP712MarketJoin', { ...join, actorType: 256n }), 'EIP712MarketJoin.actorType: uint8 out of range: 256');
     const { meta: _meta, ...noMeta } = join;

@@ -16,7 +16,7 @@ import type { Wampy } from 'wampy';
 import { packUint256 } from '../../../schema/codec/uint256.js';
 import { startMarketEdge, workerPid, type MarketEdge } from '../../e2e/harness/market-edge.js';
 import {
-  addr, call, connectMember, e2eConfig, memberAuthidOf, openChannelOnChain, TestBuyer, TestSeller, untilKnown, world, XBR, type BalanceWire, type ChannelWire, type OfferWire, type World,
+  addr, call, connectMember, e2eConfig, memberAuthidOf, openChannelOnChain, TestBuyer, TestSeller, untilKnown, world, XBR, type BalanceResult, type ChannelResult, type OfferResult, type World,
 } from '../../e2e/market/offers-purchase-helpers.js';
 import type { FuzzWorld } from './generate.js';
 import type { Slot } from './procedures.js';
@@ -88,12 +88,12 @@ async function setUp(edge: MarketEdge): Promise<FuzzMarket> {
   const fuzzWorld = await worldOf(edge, w, probe, { offers, paymentId, payingId, purchase, buyerPubkey: buyer.edPublic });
   const operatorSocket = join(edge.cbdir, '.xbr-edge/operator.sock');
   const snapshot = async (): Promise<MarketSnapshot> => {
-    const pay = await call<BalanceWire>(buyer.session, `${P}get_payment_channel_balance`, [paymentId]);
-    const payChannel = await call<ChannelWire>(buyer.session, `${P}get_payment_channel`, [paymentId]);
-    const paying = await call<BalanceWire>(seller.session, `${P}get_paying_channel_balance`, [payingId]);
+    const pay = await call<BalanceResult>(buyer.session, `${P}get_payment_channel_balance`, [paymentId]);
+    const payChannel = await call<ChannelResult>(buyer.session, `${P}get_payment_channel`, [paymentId]);
+    const paying = await call<BalanceResult>(seller.session, `${P}get_paying_channel_balance`, [payingId]);
     const placed = [];
     for (const o of offers) {
-      const got = await call<OfferWire>(probe, `${P}get_offer`, [o.offer.offer]);
+      const got = await call<OfferResult>(probe, `${P}get_offer`, [o.offer.offer]);
       placed.push({ offer: hex(got.offer), revoked: got.revoked, remaining: got.remaining });
     }
     const listed = (await call(probe, `${P}query_offers`, [w.apiId, 0], { limit: 1000 })) as unknown[];

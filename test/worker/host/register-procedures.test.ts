@@ -20,7 +20,7 @@ test('the WAMP boundary checks the caller before the handler runs', async () => 
 test('a procedure without an access rule is never registered', async () => {
   const registered: string[] = [];
   const session = { register: async (uri: string) => void registered.push(uri), unregister: async () => undefined } as never;
-  await assert.rejects(registerProcedures(session, { [MarketMakerProcedure.status]: async () => 1, 'xbr.marketmaker.secret_backdoor': async () => 2 }, log), {
+  await assert.rejects(registerProcedures(session, { [MarketMakerProcedure.status]: async () => 1, 'xbr.marketmaker.secret_backdoor': async () => 2 } as never, log), {
     uri: 'wamp.error.runtime_error',
     message: /xbr\.marketmaker\.secret_backdoor/,
   });

@@ -10,4 +10,4 @@ export type { IpfsControl, MakerContext, MakerSession } from './context.js';
 export { MakerStatus, makerStatusName, type MakerStatusValue } from './maker-status.js';
 export { namedArgs, onlyArg } from './named-args.js';
 export { partProcedures, type MakerPart, type MakerPartFactory } from './part.js';
-export type { CallerDetails, ProcedureCall, ProcedureHandler, ProcedureTable } from './procedure.js';
+export type { CallerDetails, MakerHandler, ProcedureCall, ProcedureHandler, ProcedureTable } from './procedure.js';

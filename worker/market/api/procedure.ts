@@ -11,6 +11,7 @@
  * Integers: callers' integers of 32 bits or more arrive as `bigint` (every binary serializer), smaller
  * ones as `number`; bytes arrive as `Uint8Array` (Buffer).
  */
+import type { MakerProcedureUri, MakerResult } from '../../../schema/api/index.js';
 
 /** Who called, as the router discloses it (the realm's roles must enable caller disclosure). */
 export interface CallerDetails {
@@ -26,19 +27,23 @@ export interface ProcedureCall {
   details: CallerDetails;
 }
 
-export type ProcedureHandler = (call: ProcedureCall) => Promise<unknown>;
+/** A handler answering with `R`. */
+export type ProcedureHandler<R = unknown> = (call: ProcedureCall) => Promise<R>;
 
-/** URI → handler. */
-export type ProcedureTable = Readonly<Record<string, ProcedureHandler>>;
+/** The handler of maker procedure `P`: its result is the one the maker API (schema/api) gives `P`. */
+export type MakerHandler<P extends MakerProcedureUri> = ProcedureHandler<MakerResult<P>>;
+
+/** URI → handler, each handler typed by the maker API. */
+export type ProcedureTable = { readonly [P in MakerProcedureUri]?: MakerHandler<P> };
 
 /** Merges tables; the same URI in two tables is a programming error and throws. */
 export function mergeProcedureTables(...tables: ProcedureTable[]): ProcedureTable {
   const out: Record<string, ProcedureHandler> = {};
   for (const t of tables) {
-    for (const [uri, h] of Object.entries(t)) {
+    for (const [uri, h] of Object.entries(t) as [string, ProcedureHandler][]) {
       if (uri in out) throw new Error(`procedure ${uri} is defined twice`);
       out[uri] = h;
     }
   }
-  return out;
+  return out as ProcedureTable;
 }

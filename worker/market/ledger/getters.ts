@@ -7,6 +7,7 @@
  * `viewer` (the authenticated caller) every getter answers for channels whose actor is the viewer and
  * refuses (`wamp.error.not_authorized`) or leaves out the others.
  */
+import type { BalanceResult, ChannelResult } from '../../../schema/api/index.js';
 import { argumentError, describe } from '../../../schema/codec/index.js';
 import type { Address, Uuid } from '../../../schema/codec/index.js';
 import { channelTables, MakerIndex, type MakerDb } from '../../../schema/db/index.js';
@@ -19,7 +20,7 @@ import { hexOf, sameBytes } from './types.js';
 import { XbrErrorUri } from '../../../schema/index.js';
 import { activeChannel, isUsable, type LedgerChannelType } from './active-channel.js';
 import { noSuchChannel } from './errors.js';
-import { marshalBalance, marshalChannel, type BalanceWire, type ChannelWire } from './marshal.js';
+import { marshalBalance, marshalChannel } from './marshal.js';
 
 function channelIdArg(value: unknown): Uuid {
   if (!(value instanceof Uint8Array) || value.length !== 16) throw argumentError('channel_oid', '16 bytes', describe(value));
@@ -68,12 +69,12 @@ function getChannelBalance(db: MakerDb, type: LedgerChannelType, channelId: unkn
 }
 
 /** `get_payment_channel` / `get_paying_channel` (docs/protocol.md#channel-getters). */
-export function getChannelWire(db: MakerDb, type: LedgerChannelType, channelId: unknown, viewer?: Address): ChannelWire {
+export function getChannelWire(db: MakerDb, type: LedgerChannelType, channelId: unknown, viewer?: Address): ChannelResult {
   return marshalChannel(getChannel(db, type, channelId, viewer));
 }
 
 /** `get_payment_channel_balance` / `get_paying_channel_balance` (docs/protocol.md#channel-getters). */
-export function getChannelBalanceWire(db: MakerDb, type: LedgerChannelType, channelId: unknown, viewer?: Address): BalanceWire {
+export function getChannelBalanceWire(db: MakerDb, type: LedgerChannelType, channelId: unknown, viewer?: Address): BalanceResult {
   return marshalBalance(getChannelBalance(db, type, channelId, viewer));
 }
 
@@ -81,7 +82,7 @@ export function getChannelBalanceWire(db: MakerDb, type: LedgerChannelType, chan
  * `get_active_payment_channel` / `get_active_paying_channel` (docs/protocol.md#get-active-channel): the delegate's oldest OPEN
  * channel with `remaining > 0`, or None.
  */
-export function getActiveChannelWire(db: MakerDb, type: LedgerChannelType, delegateAdr: unknown, marketId?: Uuid, viewer?: Address): ChannelWire | null {
+export function getActiveChannelWire(db: MakerDb, type: LedgerChannelType, delegateAdr: unknown, marketId?: Uuid, viewer?: Address): ChannelResult | null {
   if (!(delegateAdr instanceof Uint8Array) || delegateAdr.length !== 20) throw argumentError('delegate_adr', '20 bytes', describe(delegateAdr));
   const active = activeChannel(db, type, delegateAdr as Address, marketId);
   if (active === undefined) return null;

@@ -5,42 +5,10 @@
  * (`open_at`, `closing_at`, `closed_at`) are uint256 bytes or None as in the original, and byte fields are
  * fresh Uint8Arrays (never the stored Buffers).
  */
+import type { BalanceResult, ChannelResult } from '../../../schema/api/index.js';
 import { packUint256 } from '../../../schema/codec/index.js';
 import type { ChannelBalance } from '../../../schema/db/index.js';
 import type { Channel } from '../../../schema/db/index.js';
-
-/** A channel as sent over WAMP. */
-export interface ChannelWire {
-  market_oid: Uint8Array;
-  member_oid: Uint8Array | null;
-  channel_oid: Uint8Array;
-  timestamp: bigint;
-  open_at: Uint8Array | null;
-  seq: number;
-  channel_type: number;
-  marketmaker: Uint8Array;
-  actor: Uint8Array;
-  delegate: Uint8Array;
-  recipient: Uint8Array;
-  amount: Uint8Array;
-  timeout: number;
-  state: number;
-  closing_at: Uint8Array | null;
-  closed_at: Uint8Array | null;
-  close_mm_sig: Uint8Array | null;
-  close_del_sig: Uint8Array | null;
-  close_channel_seq: number;
-  close_balance: Uint8Array;
-  close_is_final: boolean;
-  closed_tx: Uint8Array | null;
-}
-
-/** A channel balance as sent over WAMP. */
-export interface BalanceWire {
-  remaining: Uint8Array;
-  inflight: Uint8Array;
-  seq: number;
-}
 
 const copy = (b: Uint8Array): Uint8Array => new Uint8Array(b);
 const copyOrNull = (b: Uint8Array | undefined): Uint8Array | null => (b === undefined ? null : new Uint8Array(b));
@@ -48,7 +16,7 @@ const u256 = (v: bigint): Uint8Array => new Uint8Array(packUint256(v));
 const u256OrNull = (v: bigint | undefined): Uint8Array | null => (v === undefined ? null : u256(v));
 
 /** `Channel.marshal()`. */
-export function marshalChannel(c: Channel): ChannelWire {
+export function marshalChannel(c: Channel): ChannelResult {
   return {
     market_oid: copy(c.market_oid),
     member_oid: copyOrNull(c.member_oid),
@@ -76,6 +44,6 @@ export function marshalChannel(c: Channel): ChannelWire {
 }
 
 /** `ChannelBalance.marshal()`. */
-export function marshalBalance(b: ChannelBalance): BalanceWire {
+export function marshalBalance(b: ChannelBalance): BalanceResult {
   return { remaining: u256(b.remaining), inflight: u256(b.inflight), seq: b.seq };
 }

@@ -1,12 +1,13 @@
 /** The offer events of docs/protocol.md#maker-events, as topic + positional args for the WAMP layer to publish (acknowledged). */
+import type { OfferResult } from '../../../schema/api/index.js';
 import type { Offer } from '../../../schema/db/index.js';
 import { MarketMakerTopic } from '../../../schema/index.js';
-import { marshalOffer, type OfferWire } from './marshal-offer.js';
+import { marshalOffer } from './marshal-offer.js';
 
 /** A publication: `topic` with `args`. */
 export interface OfferEvent {
   readonly topic: string;
-  readonly args: [OfferWire];
+  readonly args: [OfferResult];
 }
 
 /** `xbr.marketmaker.on_offer_placed` with `(offer dict)`. */

@@ -10,7 +10,7 @@ export { getOffer } from './get-offer.js';
 export { revokeOffer } from './revoke-offer.js';
 export { parseQueryOffersArgs } from './parse-query-offers-args.js';
 export { queryOffers } from './query-offers.js';
-export { quoteFor, dynamicQuoteProcedure, type Quote } from './quote.js';
+export { quoteFor, dynamicQuoteProcedure } from './quote.js';
 export { checkOfferBuyable, takeCopy } from './buyable.js';
 export { unsellableReason } from './offer-state.js';
 export { offerPlacedEvent, offerRevokedEvent } from './events.js';

@@ -7,33 +7,14 @@
  * - `copies`/`remaining`/`expires` are None when unlimited/never (the original's None on place);
  * - one extra key, `revoked` (ns or None), so a client can tell a revoked offer from an expired one.
  */
+import type { OfferResult } from '../../../schema/api/index.js';
 import { packUint256 } from '../../../schema/codec/index.js';
 import type { Offer } from '../../../schema/db/index.js';
-
-/** An offer as sent over WAMP: byte fields as Uint8Array, times as ns bigint. */
-export interface OfferWire {
-  timestamp: bigint;
-  offer: Uint8Array;
-  seller: Uint8Array;
-  seller_session_id: number | null;
-  seller_authid: string;
-  key: Uint8Array;
-  api: Uint8Array;
-  uri: string;
-  valid_from: bigint;
-  signature: Uint8Array;
-  price: Uint8Array | null;
-  categories: Record<string, string> | null;
-  expires: bigint | null;
-  copies: number | null;
-  remaining: number | null;
-  revoked: bigint | null;
-}
 
 const bytes = (b: Uint8Array): Uint8Array => new Uint8Array(b);
 
 /** Marshals an offer record to its wire dict (fresh Uint8Arrays, never the stored Buffers). */
-export function marshalOffer(offer: Offer): OfferWire {
+export function marshalOffer(offer: Offer): OfferResult {
   const categories = Object.keys(offer.categories).length === 0 ? null : { ...offer.categories };
   return {
     timestamp: offer.timestamp,

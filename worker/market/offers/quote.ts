@@ -3,6 +3,7 @@
  * sellable now (revoked, expired, not yet valid and sold out are refused), and a dynamically priced offer is
  * answered with the seller procedure the WAMP layer must call instead.
  */
+import type { QuoteResult } from '../../../schema/api/index.js';
 import { packUint256 } from '../../../schema/codec/index.js';
 import type { Uuid } from '../../../schema/codec/index.js';
 import type { MakerDb } from '../../../schema/db/index.js';
@@ -11,23 +12,14 @@ import { providerGetQuoteUri } from '../../../schema/index.js';
 import { checkOfferBuyable } from './buyable.js';
 import type { OfferContext } from './types.js';
 
-/** The quote dict of docs/protocol.md#get-quote. `expires` is 0 when the offer never expires (as the original). */
-export interface Quote {
-  timestamp: bigint;
-  key: Uint8Array;
-  /** 32 bytes big-endian. */
-  price: Uint8Array;
-  expires: bigint;
-}
-
 /** A static quote, or the seller procedure to ask for a dynamically priced offer. */
-export type QuoteResult =
-  | { readonly kind: 'static'; readonly quote: Quote }
+export type QuoteDecision =
+  | { readonly kind: 'static'; readonly quote: QuoteResult }
   | { readonly kind: 'dynamic'; readonly offer: Offer; readonly procedure: string };
 
 /**
  * `xbr.provider.<seller_authid>.get_quote`: the seller delegate's quoting procedure (ours; the original had
- * no dynamic pricing). Called with `(key_id)`; expected to return the same dict as {@link Quote}.
+ * no dynamic pricing). Called with `(key_id)`; expected to return the same dict as {@link QuoteResult}.
  */
 export function dynamicQuoteProcedure(offer: Offer): string {
   return providerGetQuoteUri(offer.seller_authid);
@@ -37,7 +29,7 @@ export function dynamicQuoteProcedure(offer: Offer): string {
  * The quote for `keyId` at `ctx.now`.
  * @throws WampError as `checkOfferBuyable` (`crossbar.error.no_such_object`, `xbr.error.offer_*`).
  */
-export function quoteFor(db: MakerDb, keyId: Uuid, ctx: Pick<OfferContext, 'now'>): QuoteResult {
+export function quoteFor(db: MakerDb, keyId: Uuid, ctx: Pick<OfferContext, 'now'>): QuoteDecision {
   const offer = checkOfferBuyable(db, keyId, ctx);
   if (offer.price === null) return { kind: 'dynamic', offer, procedure: dynamicQuoteProcedure(offer) };
   return { kind: 'static', quote: { timestamp: ctx.now, key: new Uint8Array(offer.key), price: new Uint8Array(packUint256(offer.price)), expires: offer.expires ?? 0n } };

@@ -17,6 +17,7 @@
  * is callable by the router alone (worker/market/api/access.ts: no caller disclosed), so the session id and
  * key it remembers come from the router, not from a client.
  */
+import type { AuthenticateResult } from '../../../schema/api/index.js';
 import { randomBytes } from 'node:crypto';
 import { toHex } from '../../../schema/codec/index.js';
 import { sameBytes } from '../../../schema/codec/index.js';
@@ -25,10 +26,11 @@ import { nowNs } from '../../../schema/codec/index.js';
 import { recoverSigner } from '../../../schema/eip712/index.js';
 import { WampError } from '../../../schema/index.js';
 import { XbrErrorUri } from '../../../schema/index.js';
-import { ANONYMOUS_ROLE, MEMBER_ROLE, type MakerContext, type ProcedureCall, type ProcedureHandler } from '../api/index.js';
+import { ANONYMOUS_ROLE, MEMBER_ROLE, type MakerContext, type ProcedureCall, type MakerHandler } from '../api/index.js';
 import { invalidSignature } from '../ledger/index.js';
 import { actorTypeOf, memberAuthid } from './member-checks.js';
 import { bytesOf, type SessionKeys } from './session-keys.js';
+import type { MarketMakerProcedure } from '../../../schema/index.js';
 
 const ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 
@@ -46,16 +48,6 @@ function badRequest(reason: string): WampError {
 
 const present = (v: unknown): boolean => v !== undefined && v !== null && v !== '' && !(v instanceof Uint8Array && v.length === 0);
 
-/** What `authenticate` returns to the router. */
-export interface AuthDecision {
-  pubkey: string;
-  realm: string;
-  authid: string;
-  role: string;
-  cache: boolean;
-  extra: { actor_type: number };
-}
-
 /** Stores the key of a new-member login; a key already authorized for another wallet now belongs to this one. */
 function storeKey(ctx: MakerContext, pubkey: Ed25519PublicKey, wallet: Address, signature: Signature65): void {
   ctx.workerDb.env.writeSync(() => {
@@ -65,7 +57,7 @@ function storeKey(ctx: MakerContext, pubkey: Ed25519PublicKey, wallet: Address, 
   });
 }
 
-async function authenticate(ctx: MakerContext, call: ProcedureCall, keys: SessionKeys): Promise<AuthDecision> {
+async function authenticate(ctx: MakerContext, call: ProcedureCall, keys: SessionKeys): Promise<AuthenticateResult> {
   // Only the router calls this (access.ts), always as (realm, authid, details).
   if (call.args.length !== 3 || Object.keys(call.kwargs).length > 0) throw badRequest('expected exactly (realm, authid, details)');
   const [, , details] = call.args;
@@ -108,7 +100,7 @@ async function authenticate(ctx: MakerContext, call: ProcedureCall, keys: Sessio
   if (hasWallet && actorType !== 0) storeKey(ctx, pubkey as Ed25519PublicKey, wallet!, bytesOf(ax['signature']) as Signature65);
   keys.remember(session, pubkeyHex);
   const member = wallet !== undefined && actorType !== 0;
-  const decision: AuthDecision = {
+  const decision: AuthenticateResult = {
     pubkey: pubkeyHex,
     realm: ctx.realm,
     authid: member ? memberAuthid(wallet!) : anonymousAuthid(),
@@ -120,6 +112,6 @@ async function authenticate(ctx: MakerContext, call: ProcedureCall, keys: Sessio
   return decision;
 }
 
-export function authenticateProcedure(ctx: MakerContext, keys: SessionKeys): ProcedureHandler {
+export function authenticateProcedure(ctx: MakerContext, keys: SessionKeys): MakerHandler<typeof MarketMakerProcedure.authenticate> {
   return async (call) => authenticate(ctx, call, keys);
 }

@@ -9,6 +9,7 @@
  *   `channel_seq`, `remaining`, `close_at`): the buyer holds a maker-signed copy of the state the next
  *   purchase builds on (sign `channel_seq + 1`, `remaining − price`).
  */
+import type { BuyKeyResult } from '../../../schema/api/index.js';
 import { packUint256 } from '../../../schema/codec/index.js';
 import type { Amount, Hash32, Uuid } from '../../../schema/codec/index.js';
 import { signChannelClose } from '../../../schema/eip712/index.js';
@@ -19,31 +20,13 @@ import { channelCloseMessage, type MarketBinding } from '../../../schema/eip712/
 import { amountOffered, paymentAfterResolve, type ReservedPurchase, type ResolvedPurchase, type SoldTransaction } from '../ledger/index.js';
 import type { BuyKeyInput } from './buy-key-args.js';
 
-/** The docs/protocol.md#buy-key receipt (plus `close_at`, the block the signed state carries). */
-export interface BuyKeyReceipt {
-  key_id: Uint8Array;
-  delegate: Uint8Array;
-  buyer_pubkey: Uint8Array;
-  sealed_key: Uint8Array;
-  offer_id: Uint8Array;
-  free_rated: boolean;
-  amount: Uint8Array;
-  amount_paid: Uint8Array;
-  channel_seq: number;
-  payment_channel: Uint8Array;
-  remaining: Uint8Array;
-  inflight: Uint8Array;
-  signature: Uint8Array;
-  close_at: bigint;
-}
-
 /**
  * The receipt of a SUCCESS transaction record: the first answer and every identical call after it
  * (`buy-key-replay.ts`) are made by this one function from the same stored fields, so they are the same
  * (the maker's signature too: RFC 6979 deterministic ECDSA over the same digest).
  * @param digest the EIP712 digest of the receipt's state when already at hand (the buyer's, checked at the reserve)
  */
-export function receiptOf(makerKey: Uint8Array, binding: MarketBinding, tx: SoldTransaction, delegate: Uint8Array, digest?: Hash32): BuyKeyReceipt {
+export function receiptOf(makerKey: Uint8Array, binding: MarketBinding, tx: SoldTransaction, delegate: Uint8Array, digest?: Hash32): BuyKeyResult {
   const after = paymentAfterResolve(tx);
   return {
     key_id: tx.key,
@@ -64,7 +47,7 @@ export function receiptOf(makerKey: Uint8Array, binding: MarketBinding, tx: Sold
 }
 
 /** The signed receipt of a purchase `runPurchase` just resolved (SUCCESS): the stored record's receipt. */
-export function buyKeyReceipt(makerKey: Uint8Array, binding: MarketBinding, reserved: ReservedPurchase, resolved: ResolvedPurchase): BuyKeyReceipt {
+export function buyKeyReceipt(makerKey: Uint8Array, binding: MarketBinding, reserved: ReservedPurchase, resolved: ResolvedPurchase): BuyKeyResult {
   const signed = reserved.payment.message;
   const after = resolved.paymentBalance;
   const tx = resolved.transaction;

@@ -10,6 +10,7 @@
  * running is waited for: the payment channel's lock is held from its reserve until its resolve is queued, so
  * once the lock is free (taken and released at once) and the queued commit is durable, the record is settled.
  */
+import type { BuyKeyResult } from '../../../schema/api/index.js';
 import { WampError, remoteErrorUri } from '../../../schema/index.js';
 import type { Address } from '../../../schema/codec/index.js';
 import { formatUuid } from '../../../schema/codec/index.js';
@@ -18,7 +19,7 @@ import { XbrErrorUri } from '../../../schema/index.js';
 import { findPurchaseReplay, paymentAfterResolve, paymentLockKey, type KeyedMutex, type PurchaseReplayRequest } from '../ledger/index.js';
 import type { MarketBinding } from '../../../schema/eip712/index.js';
 import type { BuyKeyInput } from './buy-key-args.js';
-import { receiptOf, refundedError, type BuyKeyReceipt } from './buy-key-receipt.js';
+import { receiptOf, refundedError } from './buy-key-receipt.js';
 
 export interface AnswerAgainContext {
   readonly db: MakerDb;
@@ -32,7 +33,7 @@ export interface AnswerAgainContext {
  * @throws WampError the refund error of a FAILED purchase (its URI; kwargs `payment_channel`, `channel_seq`,
  *   `remaining`, `close_at`, `signature`); `wamp.error.not_authorized` when the caller is not the channel's actor
  */
-export async function answerAgain(ctx: AnswerAgainContext, input: BuyKeyInput, buyerMember: Address): Promise<BuyKeyReceipt | undefined> {
+export async function answerAgain(ctx: AnswerAgainContext, input: BuyKeyInput, buyerMember: Address): Promise<BuyKeyResult | undefined> {
   const req: PurchaseReplayRequest = {
     paymentChannelId: input.channelId,
     channelSeq: input.channelSeq,

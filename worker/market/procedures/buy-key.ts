@@ -14,6 +14,7 @@
  * answer of the purchase it made, from the transaction record (`buy-key-replay.ts`): looked up only once the
  * normal path refused it without reserving, so the normal purchase does no extra read.
  */
+import type { BuyKeyResult } from '../../../schema/api/index.js';
 import { parseAddress } from '../../../schema/codec/index.js';
 import { nowNs } from '../../../schema/codec/index.js';
 import type { Address, Amount, Uuid } from '../../../schema/codec/index.js';
@@ -22,7 +23,7 @@ import type { Offer } from '../../../schema/db/index.js';
 import { TransactionState } from '../../../schema/db/index.js';
 import { WampError } from '../../../schema/index.js';
 import { MarketMakerTopic, WampErrorUri } from '../../../schema/index.js';
-import type { MakerContext, ProcedureCall, ProcedureHandler } from '../api/index.js';
+import type { MakerContext, ProcedureCall, MakerHandler } from '../api/index.js';
 import { KeyedMutex, runPurchase, type ReservedPurchase } from '../ledger/index.js';
 import type { MarketBinding } from '../../../schema/eip712/index.js';
 import { checkOfferBuyable, takeCopy, unsellableReason } from '../offers/index.js';
@@ -32,9 +33,10 @@ import { DEFAULT_SELLER_TIMEOUT_MS, envMs } from './seller-call.js';
 import { requireCallerMember } from './member-checks.js';
 import { parseBuyKeyArgs, type BuyKeyInput } from './buy-key-args.js';
 import { BlockHead, DEFAULT_HEAD_TTL_MS } from '../../../schema/index.js';
-import { buyKeyReceipt, refundedError, type BuyKeyReceipt } from './buy-key-receipt.js';
+import { buyKeyReceipt, refundedError } from './buy-key-receipt.js';
 import { answerAgain, type AnswerAgainContext } from './buy-key-replay.js';
 import { sellReserved } from './buy-key-seller-call.js';
+import type { MarketMakerProcedure } from '../../../schema/index.js';
 
 export interface BuyKeyOptions {
   /** Deadline of the seller's `sell` (ms); default `XBR_MM_SELLER_TIMEOUT_MS` or 10 s. */
@@ -43,7 +45,7 @@ export interface BuyKeyOptions {
   readonly headTtlMs?: number;
 }
 
-export function buyKeyProcedure(ctx: MakerContext, options: BuyKeyOptions = {}): ProcedureHandler {
+export function buyKeyProcedure(ctx: MakerContext, options: BuyKeyOptions = {}): MakerHandler<typeof MarketMakerProcedure.buyKey> {
   const timeoutMs = options.sellTimeoutMs ?? envMs('XBR_MM_SELLER_TIMEOUT_MS', DEFAULT_SELLER_TIMEOUT_MS);
   const mutex = new KeyedMutex();
   const head = new BlockHead(async () => BigInt(await ctx.provider.getBlockNumber()), options.headTtlMs ?? DEFAULT_HEAD_TTL_MS);
@@ -69,7 +71,7 @@ export function buyKeyProcedure(ctx: MakerContext, options: BuyKeyOptions = {}):
   const again: AnswerAgainContext = { db, mutex, makerKey: ctx.privateKey, binding };
 
   /** `buy_key` asked again: the answer of the purchase the identical call made (logged), or undefined. */
-  const answeredAgain = async (input: BuyKeyInput, buyerMember: Address): Promise<BuyKeyReceipt | undefined> => {
+  const answeredAgain = async (input: BuyKeyInput, buyerMember: Address): Promise<BuyKeyResult | undefined> => {
     const receipt = await answerAgain(again, input, buyerMember);
     if (receipt !== undefined) {
       ctx.log.info('buy_key asked again: answered from its transaction record', { key: formatUuid(input.keyId), payment_channel: formatUuid(input.channelId), channel_seq: input.channelSeq });
@@ -78,7 +80,7 @@ export function buyKeyProcedure(ctx: MakerContext, options: BuyKeyOptions = {}):
   };
 
   /** One purchase; `attempt.reserved` is set once this call holds a reservation. */
-  const purchase = async (input: BuyKeyInput, buyerMember: Address, attempt: { reserved?: ReservedPurchase }): Promise<BuyKeyReceipt> => {
+  const purchase = async (input: BuyKeyInput, buyerMember: Address, attempt: { reserved?: ReservedPurchase }): Promise<BuyKeyResult> => {
     const offer = checkOfferBuyable(db, input.keyId, { now: nowNs() });
     if (offer.price === null) {
       // The quote is a call to the seller, which an identical call asked again must not make.
@@ -160,7 +162,7 @@ export function buyKeyProcedure(ctx: MakerContext, options: BuyKeyOptions = {}):
     }
   };
 
-  const buyKey = async (call: ProcedureCall): Promise<BuyKeyReceipt> => {
+  const buyKey = async (call: ProcedureCall): Promise<BuyKeyResult> => {
     const input: BuyKeyInput = parseBuyKeyArgs(call.args, call.kwargs);
     const buyerMember = requireCallerMember(call.details, undefined, 'buy_key');
     const attempt: { reserved?: ReservedPurchase } = {};

@@ -3,9 +3,10 @@
  * of the verified `meta` file once the IPFS fetcher downloaded it, `""` before (or when the fetcher is not
  * configured) — the original's key.
  */
+import type { CatalogWithMetaResult } from '../../../schema/api/index.js';
 import type { Catalog } from '../../../schema/db/index.js';
 import type { MakerContext } from '../api/index.js';
-import { marshalCatalog, type CatalogWithMetaWire } from './marshal-catalog.js';
+import { marshalCatalog } from './marshal-catalog.js';
 
 /** Text of a verified metadata file, `""` when absent or not UTF-8 (the original returned the file's text). */
 async function metaText(ctx: MakerContext, hash: string): Promise<string> {
@@ -20,6 +21,6 @@ async function metaText(ctx: MakerContext, hash: string): Promise<string> {
 }
 
 /** `c` with its `meta_data`. */
-export async function withMeta(ctx: MakerContext, c: Catalog): Promise<CatalogWithMetaWire> {
+export async function withMeta(ctx: MakerContext, c: Catalog): Promise<CatalogWithMetaResult> {
   return { ...marshalCatalog(c), meta_data: await metaText(ctx, c.meta) };
 }

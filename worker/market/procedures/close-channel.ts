@@ -10,6 +10,7 @@
  * left falsely CLOSING; when the outcome is unknown (timeout) it stays CLOSING and the chain monitor settles
  * it from the chain's events. The on-chain `Closing` / `Closed` reach the ledger through the monitor.
  */
+import type { CloseChannelResult } from '../../../schema/api/index.js';
 import { boolArg, intArg, signatureArg, uint256Arg, uuidArg } from '../../../schema/codec/index.js';
 import { packUint256 } from '../../../schema/codec/index.js';
 import { formatUuid } from '../../../schema/codec/index.js';
@@ -19,26 +20,16 @@ import { signChannelClose } from '../../../schema/eip712/index.js';
 import { isError } from '../../../schema/index.js';
 import { MarketMakerTopic, XbrErrorUri } from '../../../schema/index.js';
 import { addressArg } from '../../../schema/codec/index.js';
-import { namedArgs, type MakerContext, type ProcedureCall, type ProcedureHandler } from '../api/index.js';
+import { namedArgs, type MakerContext, type ProcedureCall, type MakerHandler } from '../api/index.js';
 import { abandonCooperativeClose, checkCooperativeClose, MAX_CHANNEL_SEQ, type CloseDecision } from '../ledger/index.js';
 import { requireCallerMember } from './member-checks.js';
 import { blockArg, checkBinding, verifyingContractBytes } from './signed-args.js';
+import type { MarketMakerProcedure } from '../../../schema/index.js';
 
 const NAMES = [
   'channel_oid', 'verifying_chain_id', 'current_block_number', 'verifying_contract_adr', 'closing_balance', 'closing_seq',
   'closing_is_final', 'delegate_signature',
 ] as const;
-
-/** What `close_channel` returns and `on_*_channel_closing` carries (docs/protocol.md#close-channel). */
-export interface CloseChannelResult {
-  transaction: Uint8Array;
-  market_oid: Uint8Array;
-  channel_oid: Uint8Array;
-  state: number;
-  balance: Uint8Array;
-  seq: number;
-  is_final: boolean;
-}
 
 /** Records the maker's signature and the close transaction on the channel (unless the chain already moved it on). */
 function recordSubmitted(ctx: MakerContext, d: CloseDecision, makerSig: Uint8Array, txHash: string): void {
@@ -111,6 +102,6 @@ async function closeChannel(ctx: MakerContext, call: ProcedureCall): Promise<Clo
   return result;
 }
 
-export function closeChannelProcedure(ctx: MakerContext): ProcedureHandler {
+export function closeChannelProcedure(ctx: MakerContext): MakerHandler<typeof MarketMakerProcedure.closeChannel> {
   return async (call) => closeChannel(ctx, call);
 }

@@ -5,12 +5,14 @@
  * `limit` (default {@link FIND_CATALOGS_DEFAULT_LIMIT}, at most {@link FIND_CATALOGS_MAX_LIMIT}). Without
  * `tags` and `text` every catalog matches, including those whose description is not downloaded yet.
  */
+import type { CatalogResult } from '../../../schema/api/index.js';
 import { addressArg, intArg, listArg, optional, stringArg } from '../../../schema/codec/index.js';
 import { address, key } from '../../../schema/db/index.js';
 import type { Catalog, RdfDescription } from '../../../schema/db/index.js';
 import { WorkerIndex } from '../../../schema/db/index.js';
-import { namedArgs, type MakerContext, type ProcedureCall, type ProcedureHandler } from '../api/index.js';
-import { marshalCatalog, type CatalogWire } from './marshal-catalog.js';
+import { namedArgs, type MakerContext, type ProcedureCall, type MakerHandler } from '../api/index.js';
+import { marshalCatalog } from './marshal-catalog.js';
+import type { MarketMakerCatalogProcedure } from '../../../schema/index.js';
 
 const FIND_CATALOGS_DEFAULT_LIMIT = 10;
 const FIND_CATALOGS_MAX_LIMIT = 1000;
@@ -33,7 +35,7 @@ function descriptionMatches(d: RdfDescription | undefined, tags: readonly string
   return true;
 }
 
-function findCatalogs(ctx: MakerContext, call: ProcedureCall): CatalogWire[] {
+function findCatalogs(ctx: MakerContext, call: ProcedureCall): CatalogResult[] {
   const a = namedArgs('find_catalogs', call, ['owner', 'tags', 'text', 'limit']);
   const owner = optional(addressArg)('owner', a.owner);
   const tags = tagList('tags', a.tags)?.map(fold);
@@ -43,7 +45,7 @@ function findCatalogs(ctx: MakerContext, call: ProcedureCall): CatalogWire[] {
     owner === undefined
       ? ctx.workerDb.catalogs.range().map((e) => e.value).sort((x, y) => (x.timestamp < y.timestamp ? -1 : x.timestamp > y.timestamp ? 1 : 0))
       : ctx.workerDb.catalogs.byIndex(WorkerIndex.catalogsByOwner, { prefix: key(address(owner)) }).map((e) => e.value);
-  const out: CatalogWire[] = [];
+  const out: CatalogResult[] = [];
   for (const c of all) {
     if (out.length >= limit) break;
     if (descriptionMatches(c.description, tags, text === undefined ? undefined : fold(text))) out.push(marshalCatalog(c));
@@ -51,6 +53,6 @@ function findCatalogs(ctx: MakerContext, call: ProcedureCall): CatalogWire[] {
   return out;
 }
 
-export function findCatalogsProcedure(ctx: MakerContext): ProcedureHandler {
+export function findCatalogsProcedure(ctx: MakerContext): MakerHandler<typeof MarketMakerCatalogProcedure.findCatalogs> {
   return async (call) => findCatalogs(ctx, call);
 }

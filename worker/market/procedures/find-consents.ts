@@ -10,6 +10,7 @@
  *   description; `include_tags`: one of the catalog's tags (case-insensitive). A catalog whose description
  *   is not downloaded yet matches none of these three.
  */
+import type { ConsentResult } from '../../../schema/api/index.js';
 import { toHex as hex } from '../../../schema/codec/index.js';
 import { sameBytes } from '../../../schema/codec/index.js';
 import { addressArg, intArg, listArg, nsTimeArg, optional, stringArg, uuidArg } from '../../../schema/codec/index.js';
@@ -17,9 +18,10 @@ import type { Uuid } from '../../../schema/codec/index.js';
 import type { Consent } from '../../../schema/db/index.js';
 import type { RdfDescription } from '../../../schema/db/index.js';
 import { WampError, WampErrorUri } from '../../../schema/index.js';
-import { namedArgs, type MakerContext, type ProcedureCall, type ProcedureHandler } from '../api/index.js';
-import { marshalConsent, type ConsentWire } from './marshal-consent.js';
+import { namedArgs, type MakerContext, type ProcedureCall, type MakerHandler } from '../api/index.js';
+import { marshalConsent } from './marshal-consent.js';
 import { requireCallerMember } from './member-checks.js';
+import type { MarketMakerProcedure } from '../../../schema/index.js';
 
 /** Default and largest `limit` of `find_consents`. */
 const FIND_CONSENTS_DEFAULT_LIMIT = 100;
@@ -66,7 +68,7 @@ function catalogsOf(ctx: MakerContext, ids: readonly Uuid[] | undefined): Uuid[]
 }
 
 /** `find_consents(created_from=None, limit=None, include_owners=None, include_delegates=None, include_markets=None, include_apis=None, …)`. */
-function findConsents(ctx: MakerContext, call: ProcedureCall): ConsentWire[] {
+function findConsents(ctx: MakerContext, call: ProcedureCall): ConsentResult[] {
   const a = namedArgs('find_consents', call, KWARGS);
   const createdFrom = a.created_from === undefined || a.created_from === null ? 0n : nsTimeArg('created_from', a.created_from);
   const limit = a.limit === undefined || a.limit === null ? FIND_CONSENTS_DEFAULT_LIMIT : intArg('limit', a.limit, { min: 1, max: FIND_CONSENTS_MAX_LIMIT });
@@ -98,6 +100,6 @@ function findConsents(ctx: MakerContext, call: ProcedureCall): ConsentWire[] {
   return out.slice(0, limit).map(marshalConsent);
 }
 
-export function findConsentsProcedure(ctx: MakerContext): ProcedureHandler {
+export function findConsentsProcedure(ctx: MakerContext): MakerHandler<typeof MarketMakerProcedure.findConsents> {
   return async (call) => findConsents(ctx, call);
 }

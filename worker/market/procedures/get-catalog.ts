@@ -1,25 +1,18 @@
-/**
- * `get_catalog(catalog_oid)` (ours): one catalog of the worker-DB replica with `meta_data`, its parsed
- * description and its APIs. Catalogs are public on chain, so it is open to every caller the router lets through.
- */
+
+import type { CatalogDetailResult } from '../../../schema/api/index.js';
 import { uuidArg } from '../../../schema/codec/index.js';
 import { formatUuid } from '../../../schema/codec/index.js';
 import { key, uuid } from '../../../schema/db/index.js';
 import { WorkerIndex } from '../../../schema/db/index.js';
 import { WampError } from '../../../schema/index.js';
 import { CrossbarErrorUri } from '../../../schema/index.js';
-import { namedArgs, type MakerContext, type ProcedureCall, type ProcedureHandler } from '../api/index.js';
+import { namedArgs, type MakerContext, type ProcedureCall, type MakerHandler } from '../api/index.js';
 import { withMeta } from './catalog-meta.js';
-import { marshalApi, type ApiWire, type CatalogWithMetaWire } from './marshal-catalog.js';
-
-/** A catalog with its APIs, as `get_catalog` returns it. */
-export interface CatalogDetailWire extends CatalogWithMetaWire {
-  /** The catalog's APIs, oldest first. */
-  apis: ApiWire[];
-}
+import { marshalApi } from './marshal-catalog.js';
+import type { MarketMakerCatalogProcedure } from '../../../schema/index.js';
 
 /** `get_catalog(catalog_oid)`: the catalog with `meta_data` and its APIs. */
-async function getCatalog(ctx: MakerContext, call: ProcedureCall): Promise<CatalogDetailWire> {
+async function getCatalog(ctx: MakerContext, call: ProcedureCall): Promise<CatalogDetailResult> {
   const a = namedArgs('get_catalog', call, ['catalog_oid']);
   const oid = uuidArg('catalog_oid', a.catalog_oid);
   const c = ctx.workerDb.catalogs.get(oid);
@@ -28,6 +21,6 @@ async function getCatalog(ctx: MakerContext, call: ProcedureCall): Promise<Catal
   return { ...(await withMeta(ctx, c)), apis };
 }
 
-export function getCatalogProcedure(ctx: MakerContext): ProcedureHandler {
+export function getCatalogProcedure(ctx: MakerContext): MakerHandler<typeof MarketMakerCatalogProcedure.getCatalog> {
   return async (call) => getCatalog(ctx, call);
 }

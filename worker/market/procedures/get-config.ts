@@ -5,12 +5,13 @@
 import { nowNs } from '../../../schema/codec/index.js';
 import { formatUuid } from '../../../schema/codec/index.js';
 import { WampError, WampErrorUri } from '../../../schema/index.js';
-import { namedArgs, type MakerContext, type ProcedureHandler } from '../api/index.js';
+import { namedArgs, type MakerContext, type MakerHandler } from '../api/index.js';
+import type { MarketMakerProcedure } from '../../../schema/index.js';
 
 /** URL of the XBR EULA text (docs/protocol.md#get-config); the text is not fetched (no outbound network). */
 const EULA_URL = 'https://raw.githubusercontent.com/crossbario/xbr-protocol/master/ipfs/xbr-eula/XBR-EULA.txt';
 
-export function getConfigProcedure(ctx: MakerContext): ProcedureHandler {
+export function getConfigProcedure(ctx: MakerContext): MakerHandler<typeof MarketMakerProcedure.getConfig> {
   return async (call) => {
     const include = namedArgs('get_config', call, ['include_eula_text']).include_eula_text ?? false;
     if (typeof include !== 'boolean') throw new WampError(WampErrorUri.typeCheckError, `include_eula_text: expected a bool, got ${typeof include}`);

@@ -4,6 +4,7 @@
  * maker DB's record of a consent this maker just submitted (so a `get_consent` right after `set_consent` sees
  * it before the monitor replicated it); the newer (`updated` block) wins.
  */
+import type { ConsentResult } from '../../../schema/api/index.js';
 import { addressArg, boolArg, intArg, uuidArg } from '../../../schema/codec/index.js';
 import { formatUuid } from '../../../schema/codec/index.js';
 import type { ConsentKey } from '../../../schema/db/index.js';
@@ -11,13 +12,14 @@ import type { ActorType } from '../../../schema/db/index.js';
 import type { Consent } from '../../../schema/db/index.js';
 import { WampError } from '../../../schema/index.js';
 import { CrossbarErrorUri } from '../../../schema/index.js';
-import { namedArgs, type MakerContext, type ProcedureCall, type ProcedureHandler } from '../api/index.js';
-import { marshalConsent, type ConsentWire } from './marshal-consent.js';
+import { namedArgs, type MakerContext, type ProcedureCall, type MakerHandler } from '../api/index.js';
+import { marshalConsent } from './marshal-consent.js';
 import { requireCallerMember } from './member-checks.js';
 import { hex0x } from './signed-args.js';
+import type { MarketMakerProcedure } from '../../../schema/index.js';
 
 /** `get_consent(market_oid, member, delegate, delegate_type, catalog_oid, include_attributes=False)`. */
-function getConsent(ctx: MakerContext, call: ProcedureCall): ConsentWire {
+function getConsent(ctx: MakerContext, call: ProcedureCall): ConsentResult {
   const a = namedArgs('get_consent', call, ['market_oid', 'member', 'delegate', 'delegate_type', 'catalog_oid', 'include_attributes']);
   const k: ConsentKey = {
     market_oid: uuidArg('market_oid', a.market_oid),
@@ -37,6 +39,6 @@ function getConsent(ctx: MakerContext, call: ProcedureCall): ConsentWire {
   return marshalConsent(newest);
 }
 
-export function getConsentProcedure(ctx: MakerContext): ProcedureHandler {
+export function getConsentProcedure(ctx: MakerContext): MakerHandler<typeof MarketMakerProcedure.getConsent> {
   return async (call) => getConsent(ctx, call);
 }

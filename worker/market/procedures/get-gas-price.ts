@@ -3,9 +3,10 @@
  * node's.
  */
 import { WampError, WampErrorUri } from '../../../schema/index.js';
-import { namedArgs, type MakerContext, type ProcedureHandler } from '../api/index.js';
+import { namedArgs, type MakerContext, type MakerHandler } from '../api/index.js';
+import type { MarketMakerProcedure } from '../../../schema/index.js';
 
-export function getGasPriceProcedure(ctx: MakerContext): ProcedureHandler {
+export function getGasPriceProcedure(ctx: MakerContext): MakerHandler<typeof MarketMakerProcedure.getGasPrice> {
   return async (call) => {
     namedArgs('get_gas_price', call, []);
     const fees = await ctx.provider.getFeeData();

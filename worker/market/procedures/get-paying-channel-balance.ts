@@ -3,10 +3,11 @@
  * channels.
  */
 import { ChannelType } from '../../../schema/db/index.js';
-import { onlyArg, type MakerContext, type ProcedureHandler } from '../api/index.js';
+import { onlyArg, type MakerContext, type MakerHandler } from '../api/index.js';
 import { getChannelBalanceWire } from '../ledger/index.js';
 import { channelReader } from './channel-getters.js';
+import type { MarketMakerProcedure } from '../../../schema/index.js';
 
-export function getPayingChannelBalanceProcedure(ctx: MakerContext): ProcedureHandler {
+export function getPayingChannelBalanceProcedure(ctx: MakerContext): MakerHandler<typeof MarketMakerProcedure.getPayingChannelBalance> {
   return async (call) => getChannelBalanceWire(ctx.makerDb, ChannelType.PAYING, onlyArg('get_paying_channel_balance', call, 'channel_oid'), channelReader(call));
 }

@@ -4,17 +4,18 @@
  */
 import { uuidArg } from '../../../schema/codec/index.js';
 import { nowNs } from '../../../schema/codec/index.js';
-import { onlyArg, type MakerContext, type ProcedureHandler } from '../api/index.js';
+import { onlyArg, type MakerContext, type MakerHandler } from '../api/index.js';
 import { quoteFor } from '../offers/index.js';
 import { DEFAULT_SELLER_TIMEOUT_MS, envMs } from './seller-call.js';
 import { askSellerPrice, dynamicQuote } from './seller-quote.js';
+import type { MarketMakerProcedure } from '../../../schema/index.js';
 
 export interface GetQuoteOptions {
   /** Deadline of a seller's `get_quote` (ms); default `XBR_MM_SELLER_TIMEOUT_MS` or 10 s. */
   readonly quoteTimeoutMs?: number;
 }
 
-export function getQuoteProcedure(ctx: MakerContext, options: GetQuoteOptions = {}): ProcedureHandler {
+export function getQuoteProcedure(ctx: MakerContext, options: GetQuoteOptions = {}): MakerHandler<typeof MarketMakerProcedure.getQuote> {
   const quoteTimeoutMs = options.quoteTimeoutMs ?? envMs('XBR_MM_SELLER_TIMEOUT_MS', DEFAULT_SELLER_TIMEOUT_MS);
   return async (call) => {
     const keyId = uuidArg('key_id', onlyArg('get_quote', call, 'key_id'));

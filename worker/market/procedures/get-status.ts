@@ -5,7 +5,8 @@
 import { getBytes } from 'ethers';
 import { nowNs } from '../../../schema/codec/index.js';
 import { WampError, WampErrorUri } from '../../../schema/index.js';
-import { namedArgs, type MakerContext, type ProcedureHandler } from '../api/index.js';
+import { namedArgs, type MakerContext, type MakerHandler } from '../api/index.js';
+import type { MarketMakerProcedure } from '../../../schema/index.js';
 
 async function latestBlock(ctx: MakerContext): Promise<{ number: number; hash: Uint8Array; gas_limit: bigint }> {
   const b = await ctx.provider.getBlock('latest');
@@ -13,7 +14,7 @@ async function latestBlock(ctx: MakerContext): Promise<{ number: number; hash: U
   return { number: b.number, hash: getBytes(b.hash), gas_limit: b.gasLimit };
 }
 
-export function getStatusProcedure(ctx: MakerContext): ProcedureHandler {
+export function getStatusProcedure(ctx: MakerContext): MakerHandler<typeof MarketMakerProcedure.getStatus> {
   return async (call) => {
     namedArgs('get_status', call, []);
     const block = await latestBlock(ctx);

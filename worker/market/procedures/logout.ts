@@ -7,23 +7,18 @@
  * Trust (docs/protocol.md#trust-model): `logout` is for members, and takes the session and authid from the invocation details
  * the router fills in.
  */
+import type { LogoutResult } from '../../../schema/api/index.js';
 import { toHex } from '../../../schema/codec/index.js';
 import type { Ed25519PublicKey } from '../../../schema/codec/index.js';
 import { nowNs } from '../../../schema/codec/index.js';
 import { WampError, WampErrorUri } from '../../../schema/index.js';
 import { killByAuthidProcedure } from '../../../schema/index.js';
-import type { MakerContext, ProcedureCall, ProcedureHandler } from '../api/index.js';
+import type { MakerContext, ProcedureCall, MakerHandler } from '../api/index.js';
 import { bytesOf, type SessionKeys } from './session-keys.js';
+import type { MarketMakerProcedure } from '../../../schema/index.js';
 
 /** Delay before the member's sessions are killed, so the logout result reaches the caller first. */
 const KILL_DELAY_MS = 50;
-
-/** What `logout` returns. */
-export interface LogoutResult {
-  logged_out: bigint;
-  from_session: number | bigint;
-  pubkey: Uint8Array;
-}
 
 async function logout(ctx: MakerContext, call: ProcedureCall, keys: SessionKeys): Promise<LogoutResult> {
   const caller = call.details.caller;
@@ -48,9 +43,9 @@ async function logout(ctx: MakerContext, call: ProcedureCall, keys: SessionKeys)
         .catch((err: unknown) => ctx.log.warn('could not kill the sessions of a logged-out member', { authid, error: err as Error }));
     }, KILL_DELAY_MS);
   }
-  return { logged_out: nowNs(), from_session: caller, pubkey };
+  return { logged_out: nowNs(), from_session: BigInt(caller), pubkey };
 }
 
-export function logoutProcedure(ctx: MakerContext, keys: SessionKeys): ProcedureHandler {
+export function logoutProcedure(ctx: MakerContext, keys: SessionKeys): MakerHandler<typeof MarketMakerProcedure.logout> {
   return async (call) => logout(ctx, call, keys);
 }

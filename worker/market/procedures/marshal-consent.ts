@@ -2,30 +2,15 @@
  * Wire dicts of consents (docs/protocol.md#replica-records `Consent.marshal()`): the original's keys; uint256 values as 32 bytes,
  * byte fields as fresh Uint8Arrays, absent optional fields as None. Catalogs: `marshal-catalog.ts`.
  */
+import type { ConsentResult } from '../../../schema/api/index.js';
 import { packUint256 } from '../../../schema/codec/index.js';
 import type { Consent } from '../../../schema/db/index.js';
 
 const copy = (b: Uint8Array): Uint8Array => new Uint8Array(b);
 const copyOrNull = (b: Uint8Array | undefined): Uint8Array | null => (b === undefined ? null : new Uint8Array(b));
 
-/** A consent as sent over WAMP. */
-export interface ConsentWire {
-  market_oid: Uint8Array;
-  member: Uint8Array;
-  delegate: Uint8Array;
-  delegate_type: number | null;
-  catalog_oid: Uint8Array;
-  timestamp: bigint;
-  updated: Uint8Array | null;
-  consent: boolean;
-  service_prefix: string;
-  tid: Uint8Array | null;
-  signature: Uint8Array | null;
-  synced: boolean;
-}
-
 /** `Consent.marshal()`. */
-export function marshalConsent(c: Consent): ConsentWire {
+export function marshalConsent(c: Consent): ConsentResult {
   return {
     market_oid: copy(c.market_oid),
     member: copy(c.member),

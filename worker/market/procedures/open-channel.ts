@@ -11,6 +11,8 @@
  * {@link TransactionSender} (journaled) and the call returns once it is mined and confirmed; then the chain
  * monitor is triggered, so the `Opened` event reaches the ledger within one poll.
  */
+import { sleep } from '../../../process/index.js';
+import type { OpenChannelResult } from '../../../schema/api/index.js';
 import { toHex } from '../../../schema/codec/index.js';
 import { sameBytes } from '../../../schema/codec/index.js';
 import { packUint256 } from '../../../schema/codec/index.js';
@@ -21,18 +23,12 @@ import { recoverChannelOpen } from '../../../schema/eip712/index.js';
 import type { ChannelOpenMessage } from '../../../schema/eip712/index.js';
 import { WampError } from '../../../schema/index.js';
 import { XbrErrorUri } from '../../../schema/index.js';
-import type { MakerContext, ProcedureCall, ProcedureHandler } from '../api/index.js';
+import type { MakerContext, ProcedureCall, MakerHandler } from '../api/index.js';
 import { activeChannel, invalidSignature, KeyedMutex } from '../ledger/index.js';
 import { isActorInRole, requireCallerMember } from './member-checks.js';
 import { parseOpenChannelArgs, type OpenChannelInput } from './open-channel-args.js';
 import { checkBinding, checkPresignedBlock, expectSame, hex0x, makerAddressBytes } from './signed-args.js';
-
-/** What `open_channel` returns (docs/protocol.md#open-channel). */
-export interface OpenChannelResult {
-  transaction: Uint8Array;
-  channel_oid: Uint8Array;
-  market_oid: Uint8Array;
-}
+import type { MarketMakerProcedure } from '../../../schema/index.js';
 
 /** The EIP712ChannelOpen the member signed. */
 function openMessage(ctx: MakerContext, o: OpenChannelInput): ChannelOpenMessage {
@@ -143,14 +139,14 @@ async function openChannel(ctx: MakerContext, call: ProcedureCall, mutex: KeyedM
     // it right away, and — under the PAYING lock — the next PAYING open sees it (one live channel per seller).
     const table = o.ctype === ChannelType.PAYMENT ? ctx.makerDb.paymentChannels : ctx.makerDb.payingChannels;
     const deadline = Date.now() + REPLICATION_WAIT_MS;
-    while (!table.has(o.channelId) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (!table.has(o.channelId) && Date.now() < deadline) await sleep(50);
     if (!table.has(o.channelId)) log.warn('the opened channel is not in the ledger yet; it will be once the chain monitor applies it', { wait_ms: REPLICATION_WAIT_MS });
     return { transaction: Buffer.from(receipt.hash.slice(2), 'hex'), channel_oid: new Uint8Array(o.channelId), market_oid: new Uint8Array(o.marketId) };
   });
 }
 
 /** The `open_channel` handler of one maker, with the lock its opens share. */
-export function openChannelProcedure(ctx: MakerContext): ProcedureHandler {
+export function openChannelProcedure(ctx: MakerContext): MakerHandler<typeof MarketMakerProcedure.openChannel> {
   const mutex = new KeyedMutex();
   return async (call) => openChannel(ctx, call, mutex);
 }

@@ -3,12 +3,13 @@
  * (worker/market/offers); `on_offer_placed` (docs/protocol.md#maker-events) is published after the write is durable.
  */
 import { formatUuid } from '../../../schema/codec/index.js';
-import type { MakerContext, ProcedureHandler } from '../api/index.js';
+import type { MakerContext, MakerHandler } from '../api/index.js';
 import { offerPlacedEvent, parsePlaceOfferArgs, placeOffer } from '../offers/index.js';
 import { offerContextOf } from './offer-context.js';
 import { publishLogged } from './publish-logged.js';
+import type { MarketMakerProcedure } from '../../../schema/index.js';
 
-export function placeOfferProcedure(ctx: MakerContext): ProcedureHandler {
+export function placeOfferProcedure(ctx: MakerContext): MakerHandler<typeof MarketMakerProcedure.placeOffer> {
   const offerCtx = offerContextOf(ctx);
   return async (call) => {
     const offer = placeOffer(ctx.makerDb, parsePlaceOfferArgs(call.args, call.kwargs), offerCtx(call));

@@ -3,8 +3,9 @@
  * instead of at its backoff time; returns how many were scheduled.
  */
 import { stringArg } from '../../../schema/codec/index.js';
-import { namedArgs, type MakerContext, type ProcedureCall, type ProcedureHandler } from '../api/index.js';
+import { namedArgs, type MakerContext, type ProcedureCall, type MakerHandler } from '../api/index.js';
 import { fetcherOf } from './ipfs-control.js';
+import type { MarketMakerCatalogProcedure } from '../../../schema/index.js';
 
 async function retryIpfsDownload(ctx: MakerContext, call: ProcedureCall): Promise<number> {
   const a = namedArgs('retry_ipfs_download', call, ['file_hash']);
@@ -13,6 +14,6 @@ async function retryIpfsDownload(ctx: MakerContext, call: ProcedureCall): Promis
   return fetcherOf(ctx).retryNow(hash);
 }
 
-export function retryIpfsDownloadProcedure(ctx: MakerContext): ProcedureHandler {
+export function retryIpfsDownloadProcedure(ctx: MakerContext): MakerHandler<typeof MarketMakerCatalogProcedure.retryIpfsDownload> {
   return async (call) => retryIpfsDownload(ctx, call);
 }

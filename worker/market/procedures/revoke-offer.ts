@@ -4,12 +4,13 @@
  */
 import { uuidArg } from '../../../schema/codec/index.js';
 import { formatUuid } from '../../../schema/codec/index.js';
-import { onlyArg, type MakerContext, type ProcedureHandler } from '../api/index.js';
+import { onlyArg, type MakerContext, type MakerHandler } from '../api/index.js';
 import { offerRevokedEvent, revokeOffer } from '../offers/index.js';
 import { offerContextOf } from './offer-context.js';
 import { publishLogged } from './publish-logged.js';
+import type { MarketMakerProcedure } from '../../../schema/index.js';
 
-export function revokeOfferProcedure(ctx: MakerContext): ProcedureHandler {
+export function revokeOfferProcedure(ctx: MakerContext): MakerHandler<typeof MarketMakerProcedure.revokeOffer> {
   const offerCtx = offerContextOf(ctx);
   return async (call) => {
     const offer = revokeOffer(ctx.makerDb, uuidArg('key_id', onlyArg('revoke_offer', call, 'key_id')), offerCtx(call));

@@ -11,7 +11,8 @@ import type { Offer } from '../../../schema/db/index.js';
 import { WampError } from '../../../schema/index.js';
 import { XbrErrorUri } from '../../../schema/index.js';
 import type { MakerSession } from '../api/index.js';
-import { dynamicQuoteProcedure, type Quote } from '../offers/index.js';
+import type { QuoteResult } from '../../../schema/api/index.js';
+import { dynamicQuoteProcedure } from '../offers/index.js';
 import { callSeller } from './seller-call.js';
 
 function badQuote(offer: Offer, what: string): WampError {
@@ -38,6 +39,6 @@ export async function askSellerPrice(session: MakerSession, offer: Offer, timeou
 }
 
 /** The docs/protocol.md#get-quote quote dict of a dynamically priced offer at the seller's `price`. */
-export function dynamicQuote(offer: Offer, price: Amount, now: NsTime): Quote {
+export function dynamicQuote(offer: Offer, price: Amount, now: NsTime): QuoteResult {
   return { timestamp: now, key: new Uint8Array(offer.key), price: new Uint8Array(packUint256(price)), expires: offer.expires ?? 0n };
 }

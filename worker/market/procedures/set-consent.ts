@@ -5,6 +5,7 @@
  * transaction is mined; the consent is then kept in the maker DB (`consents`, its own table — no slot mix-up)
  * and reaches the worker-DB replica through the chain monitor (triggered).
  */
+import type { ConsentResult } from '../../../schema/api/index.js';
 import { addressArg, boolArg, intArg, signatureArg, stringArg, uuidArg } from '../../../schema/codec/index.js';
 import { argumentError, describe } from '../../../schema/codec/index.js';
 import { sameBytes } from '../../../schema/codec/index.js';
@@ -17,11 +18,12 @@ import type { ConsentMessage } from '../../../schema/eip712/index.js';
 import { WampError } from '../../../schema/index.js';
 import { XbrErrorUri } from '../../../schema/index.js';
 import { encodeCall, toHex16, xbrInterfaces } from '../../chain/index.js';
-import { namedArgs, type MakerContext, type ProcedureCall, type ProcedureHandler } from '../api/index.js';
+import { namedArgs, type MakerContext, type ProcedureCall, type MakerHandler } from '../api/index.js';
 import { invalidSignature } from '../ledger/index.js';
 import { requireCallerMember } from './member-checks.js';
 import { blockArg, checkBinding, checkPresignedBlock, hex0x } from './signed-args.js';
-import { marshalConsent, type ConsentWire } from './marshal-consent.js';
+import { marshalConsent } from './marshal-consent.js';
+import type { MarketMakerProcedure } from '../../../schema/index.js';
 
 const NAMES = [
   'member_adr', 'market_oid', 'verifying_chain_id', 'current_block_number', 'verifying_contract_adr', 'delegate', 'delegate_type',
@@ -32,7 +34,7 @@ const NAMES = [
 const MAX_SERVICE_PREFIX = 255;
 
 /** Runs `set_consent`; returns the stored consent (`Consent.marshal()`). */
-async function setConsent(ctx: MakerContext, call: ProcedureCall): Promise<ConsentWire> {
+async function setConsent(ctx: MakerContext, call: ProcedureCall): Promise<ConsentResult> {
   const a = namedArgs('set_consent', call, NAMES);
   const member = addressArg('member_adr', a.member_adr);
   requireCallerMember(call.details, member, 'set_consent for this member');
@@ -87,6 +89,6 @@ async function setConsent(ctx: MakerContext, call: ProcedureCall): Promise<Conse
   return marshalConsent(record);
 }
 
-export function setConsentProcedure(ctx: MakerContext): ProcedureHandler {
+export function setConsentProcedure(ctx: MakerContext): MakerHandler<typeof MarketMakerProcedure.setConsent> {
   return async (call) => setConsent(ctx, call);
 }

@@ -6,9 +6,10 @@
  */
 import { packUint256 } from '../../../schema/codec/index.js';
 import type { Amount } from '../../../schema/codec/index.js';
-import { makerStatusName, namedArgs, type MakerContext, type ProcedureHandler } from '../api/index.js';
+import { makerStatusName, namedArgs, type MakerContext, type MakerHandler } from '../api/index.js';
+import type { MarketMakerProcedure } from '../../../schema/index.js';
 
-export function statusProcedure(ctx: MakerContext): ProcedureHandler {
+export function statusProcedure(ctx: MakerContext): MakerHandler<typeof MarketMakerProcedure.status> {
   return async (call) => {
     namedArgs('status', call, []);
     const [block, balance] = await Promise.all([ctx.provider.getBlockNumber(), ctx.provider.getBalance(ctx.address)]);
