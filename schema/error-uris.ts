@@ -184,3 +184,27 @@ export type ErrorUri =
   | (typeof WampErrorUri)[keyof typeof WampErrorUri]
   | (typeof CrossbarErrorUri)[keyof typeof CrossbarErrorUri]
   | (typeof XbrErrorUri)[keyof typeof XbrErrorUri];
+
+/**
+ * The failures of the node itself — storage, chain, IPFS downloads, the seller's keys, the node lock — as
+ * opposed to refusals of what a caller sent. No input of a caller may cause one of these (the fuzzer holds
+ * the maker to that), and none of them is the original protocol's.
+ */
+export const INTERNAL_FAILURE_URIS: ReadonlySet<ErrorUri> = new Set<ErrorUri>([
+  XbrErrorUri.storage,
+  XbrErrorUri.storageSchema,
+  XbrErrorUri.storageDuplicate,
+  XbrErrorUri.ledgerInvariant,
+  XbrErrorUri.chainMismatch,
+  XbrErrorUri.ipfsInvalidHash,
+  XbrErrorUri.ipfsTimeout,
+  XbrErrorUri.ipfsUnavailable,
+  XbrErrorUri.ipfsContentMismatch,
+  XbrErrorUri.ipfsMalformed,
+  XbrErrorUri.ipfsTooLarge,
+  XbrErrorUri.ipfsAborted,
+  XbrErrorUri.keySeriesNotRunning,
+  XbrErrorUri.keyRotationFailed,
+  XbrErrorUri.keyArchiveWrongSecret,
+  XbrErrorUri.nodeRunning,
+]);

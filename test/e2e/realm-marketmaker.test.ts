@@ -35,6 +35,12 @@ test('a maker enabled in a realm runs in an implicitly declared xbrmm worker and
   assert.equal('0x' + (cfg['market'] as string).replaceAll('-', ''), edge.devchain.demo.marketId.toLowerCase());
   assert.equal(cfg['marketmaker'], edge.makerAddress);
   assert.equal(cfg['verifying_contract_adr'], edge.devchain.contracts.network);
+  // A bad flag is refused like every bad argument, naming it.
+  await assert.rejects(client.call('xbr.marketmaker.get_config', ['yes']), (e: { errorUri?: string; argsList?: unknown[] }) => {
+    assert.equal(e.errorUri, 'wamp.error.invalid_argument');
+    assert.match(String(e.argsList?.[0]), /^include_eula_text: expected a boolean, got a string$/);
+    return true;
+  });
 
   // The implicit worker (xbrmm1) became ready after the dev chain and the router it connects to.
   assert.equal(typeof workerPid(edge, 'xbrmm1'), 'number', edge.output().slice(-3000));

@@ -11,7 +11,7 @@ import {
   providerSellUri,
   workerUri,
 } from '../../schema/uris.js';
-import { CrossbarErrorUri, WampErrorUri, XbrErrorUri } from '../../schema/error-uris.js';
+import { CrossbarErrorUri, INTERNAL_FAILURE_URIS, WampErrorUri, XbrErrorUri } from '../../schema/error-uris.js';
 
 /**
  * The URIs the original market maker's and clients' specifications name (copied into the repository as
@@ -60,23 +60,8 @@ describe('error URI catalog', () => {
       XbrErrorUri.insufficientTokenBalance,
       // the IPFS procedures (issue 7) on a worker without options.extra.ipfs
       XbrErrorUri.ipfsNotConfigured,
-      // internal failures: storage, chain monitor, IPFS downloads, seller keys, the node lock
-      XbrErrorUri.storage,
-      XbrErrorUri.storageSchema,
-      XbrErrorUri.storageDuplicate,
-      XbrErrorUri.ledgerInvariant,
-      XbrErrorUri.chainMismatch,
-      XbrErrorUri.ipfsInvalidHash,
-      XbrErrorUri.ipfsTimeout,
-      XbrErrorUri.ipfsUnavailable,
-      XbrErrorUri.ipfsContentMismatch,
-      XbrErrorUri.ipfsMalformed,
-      XbrErrorUri.ipfsTooLarge,
-      XbrErrorUri.ipfsAborted,
-      XbrErrorUri.keySeriesNotRunning,
-      XbrErrorUri.keyRotationFailed,
-      XbrErrorUri.keyArchiveWrongSecret,
-      XbrErrorUri.nodeRunning,
+      // the node's own failures (storage, chain, IPFS downloads, seller keys, the node lock)
+      ...INTERNAL_FAILURE_URIS,
     ]);
     const ours = new Set<string>([...Object.values(CrossbarErrorUri), ...Object.values(XbrErrorUri)].filter((u) => !oursOnly.has(u)));
     assert.deepEqual([...inSpec].sort(), [...ours].sort());

@@ -6,7 +6,7 @@
  * call a procedure gets `wamp.error.not_authorized` whatever its arguments — so the arguments of a refused
  * caller reveal nothing — and never a result.
  */
-import { CrossbarErrorUri, WampErrorUri, XbrErrorUri } from '../../../schema/error-uris.js';
+import { CrossbarErrorUri, INTERNAL_FAILURE_URIS, WampErrorUri, XbrErrorUri } from '../../../schema/error-uris.js';
 import type { CallOutcome, HelloOutcome } from './clients.js';
 import type { CallerKind, FuzzCall } from './generate.js';
 import { procedureSpec, type Access } from './procedures.js';
@@ -14,32 +14,13 @@ import { procedureSpec, type Access } from './procedures.js';
 /**
  * Error URIs that name what was wrong: the market's (schema/error-uris.ts) and the WAMP ones it uses, without
  * the catch-alls (`runtime_error`, `invalid_payload`, `no_such_procedure`) and without the internal failures
- * hostile input must never cause (storage, chain, IPFS downloads, seller keys, the node lock).
+ * hostile input must never cause (`INTERNAL_FAILURE_URIS`).
  * `no_such_procedure` only where the maker calls a seller ({@link ProcedureSpec.callsSeller}).
  */
-const INTERNAL = new Set<string>([
-  XbrErrorUri.storage,
-  XbrErrorUri.storageSchema,
-  XbrErrorUri.storageDuplicate,
-  XbrErrorUri.ledgerInvariant,
-  XbrErrorUri.chainMismatch,
-  XbrErrorUri.ipfsInvalidHash,
-  XbrErrorUri.ipfsTimeout,
-  XbrErrorUri.ipfsUnavailable,
-  XbrErrorUri.ipfsContentMismatch,
-  XbrErrorUri.ipfsMalformed,
-  XbrErrorUri.ipfsTooLarge,
-  XbrErrorUri.ipfsAborted,
-  XbrErrorUri.keySeriesNotRunning,
-  XbrErrorUri.keyRotationFailed,
-  XbrErrorUri.keyArchiveWrongSecret,
-  XbrErrorUri.nodeRunning,
-]);
 const SPECIFIC_ERROR_URIS: ReadonlySet<string> = new Set<string>([
-  ...Object.values(XbrErrorUri).filter((u) => !INTERNAL.has(u)),
+  ...Object.values(XbrErrorUri).filter((u) => !INTERNAL_FAILURE_URIS.has(u)),
   ...Object.values(CrossbarErrorUri),
   WampErrorUri.invalidArgument,
-  WampErrorUri.typeCheckError,
   WampErrorUri.notAuthorized,
 ]);
 

@@ -2,9 +2,8 @@
  * `get_config(include_eula_text=False)` (docs/protocol.md#get-config, return shape docs/protocol.md#api-status): chain, contracts, EULA, the market's
  * coin, market and maker addresses.
  */
-import { nowNs } from '../../../schema/codec/index.js';
+import { boolArg, nowNs } from '../../../schema/codec/index.js';
 import { formatUuid } from '../../../schema/codec/index.js';
-import { WampError, WampErrorUri } from '../../../schema/index.js';
 import { namedArgs, type MakerContext, type MakerHandler } from '../api/index.js';
 import type { MarketMakerProcedure } from '../../../schema/index.js';
 
@@ -13,8 +12,9 @@ const EULA_URL = 'https://raw.githubusercontent.com/crossbario/xbr-protocol/mast
 
 export function getConfigProcedure(ctx: MakerContext): MakerHandler<typeof MarketMakerProcedure.getConfig> {
   return async (call) => {
-    const include = namedArgs('get_config', call, ['include_eula_text']).include_eula_text ?? false;
-    if (typeof include !== 'boolean') throw new WampError(WampErrorUri.typeCheckError, `include_eula_text: expected a bool, got ${typeof include}`);
+    const include = namedArgs('get_config', call, ['include_eula_text']).include_eula_text;
+    // The text is never sent (see `eula` below), but the argument is still checked.
+    if (include !== undefined && include !== null) boolArg('include_eula_text', include);
     const [eulaHash, coin] = await Promise.all([ctx.xbr.network.contract.getFunction('eula')() as Promise<string>, ctx.xbr.market.getMarketCoin(ctx.marketId)]);
     const a = ctx.addresses;
     return {
