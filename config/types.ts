@@ -27,6 +27,16 @@ export interface ControllerOptions {
   /** Seconds a worker has to report readiness after being spawned. Default 60. */
   startup_timeout: number;
   restart: RestartPolicy;
+  /**
+   * The node's HTTP listener, served by the controller: `/metrics` (Prometheus), `/health`, `/ready` and the
+   * status page. Absent: no listener. The shipped config listens on 127.0.0.1:9464.
+   */
+  http?: HttpListenerConfig;
+}
+
+/** The controller's HTTP listener (plain HTTP: put TLS and access control in front of it when exposing it). */
+export interface HttpListenerConfig {
+  endpoint: EndpointConfig;
 }
 
 /** Restarts of a crashed worker: exponential backoff, and a give-up bound (then the controller exits 2). */

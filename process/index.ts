@@ -3,7 +3,8 @@
  * IPC messages, a worker's life under the controller (`runWorker`), following a parent that may die,
  * batching a socket's writes per event-loop turn, an abortable sleep and the retry backoff.
  */
-export { isControllerToWorker, isWorkerToController, type ControllerToWorker, type WorkerToController } from './ipc.js';
+export { isControllerToWorker, isWorkerToController, type ControllerToWorker, type WorkerHealth, type WorkerReport, type WorkerToController } from './ipc.js';
+export { counter, gauge, histogram, LATENCY_BUCKETS_S, metricsSnapshot, type MetricsSnapshot } from './metrics.js';
 export { watchParent } from './parent-watch.js';
 export { runWorker } from './worker-bootstrap.js';
 export { sleep } from './sleep.js';

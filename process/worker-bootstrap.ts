@@ -11,7 +11,8 @@
  */
 import { createLogger, type Logger } from '../schema/index.js';
 import { WampErrorUri, toWampError } from '../schema/index.js';
-import { isControllerToWorker, type ControllerToWorker, type WorkerToController } from './ipc.js';
+import { isControllerToWorker, type ControllerToWorker, type WorkerHealth, type WorkerToController } from './ipc.js';
+import { metricsSnapshot } from './metrics.js';
 
 export type StartMessage = Extract<ControllerToWorker, { kind: 'start' }>;
 
@@ -20,6 +21,8 @@ export interface WorkerHandlers {
   start(msg: StartMessage): Promise<Record<string, unknown>>;
   /** Stops the worker; the process exits 0 once it resolves. */
   stop(): Promise<void>;
+  /** Whether what `start` set up still serves (asked with every metrics scrape). Default: ready once started. */
+  health?(): WorkerHealth;
 }
 
 export interface RunWorkerOptions {
@@ -83,6 +86,20 @@ export function runWorker(handlers: WorkerHandlers, options: RunWorkerOptions = 
     exit(code);
   };
 
+  let started = false;
+  const healthNow = (): WorkerHealth => {
+    if (stopping) return { ready: false, problems: ['the worker is stopping'] };
+    if (!started) return { ready: false, problems: ['the worker is starting'] };
+    return handlers.health?.() ?? { ready: true, problems: [] };
+  };
+  const report = async (id: number): Promise<void> => {
+    try {
+      await send({ kind: 'report', id, report: { metrics: await metricsSnapshot(), health: healthNow() } });
+    } catch (err) {
+      log.warn('could not report metrics to the controller', { error: err });
+    }
+  };
+
   process.on('message', (msg: unknown) => {
     if (!isControllerToWorker(msg)) {
       log.warn('ignoring unknown message from the controller', { message: typeof msg === 'object' ? msg : String(msg) });
@@ -90,6 +107,10 @@ export function runWorker(handlers: WorkerHandlers, options: RunWorkerOptions = 
     }
     if (msg.kind === 'stop') {
       void shutdown('stop requested by the controller', 0);
+      return;
+    }
+    if (msg.kind === 'report') {
+      void report(msg.id);
       return;
     }
     if (starting !== undefined) {
@@ -103,6 +124,7 @@ export function runWorker(handlers: WorkerHandlers, options: RunWorkerOptions = 
     run.then(
       async (details) => {
         if (stopping) return;
+        started = true;
         log.info('worker ready');
         await send({ kind: 'ready', details });
       },

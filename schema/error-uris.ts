@@ -185,6 +185,9 @@ export type ErrorUri =
   | (typeof CrossbarErrorUri)[keyof typeof CrossbarErrorUri]
   | (typeof XbrErrorUri)[keyof typeof XbrErrorUri];
 
+/** Every URI of the catalog, to tell our URIs from a peer's (metrics label a peer's URI `other`). */
+export const CATALOG_ERROR_URIS: ReadonlySet<string> = new Set<string>([...Object.values(WampErrorUri), ...Object.values(CrossbarErrorUri), ...Object.values(XbrErrorUri)]);
+
 /**
  * The failures of the node itself — storage, chain, IPFS downloads, the seller's keys, the node lock — as
  * opposed to refusals of what a caller sent. No input of a caller may cause one of these (the fuzzer holds

@@ -5,7 +5,7 @@
  * into every process that only wants an error type).
  */
 export { WampError, isError, remoteErrorUri, toWampError } from './errors.js';
-export { CrossbarErrorUri, WampErrorUri, XbrErrorUri } from './error-uris.js';
+export { CATALOG_ERROR_URIS, CrossbarErrorUri, WampErrorUri, XbrErrorUri } from './error-uris.js';
 export { storageError } from './storage-errors.js';
 export { createLogger, type Logger, type LogFields, type LogLevel } from './log.js';
 export * from './uris.js';

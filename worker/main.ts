@@ -25,4 +25,9 @@ runWorker({
   async stop() {
     await running?.stop();
   },
+  health() {
+    const makers = running?.summary() ?? [];
+    const problems = makers.filter((m) => m.status !== 'RUNNING').map((m) => `maker ${m.id} (realm ${m.realm}) is ${m.status}${m.error === undefined ? '' : `: ${m.error.message}`}`);
+    return { ready: problems.length === 0, problems, details: { makers } };
+  },
 });

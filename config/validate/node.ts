@@ -4,10 +4,10 @@
  * blocks become makers of xbrmm workers (realm-makers.ts).
  */
 import { resolve } from 'node:path';
-import type { ControllerConfig, NodeConfig, WorkerConfig } from '../types.js';
+import type { ControllerConfig, HttpListenerConfig, NodeConfig, WorkerConfig } from '../types.js';
 import { idString, integer, number, oneOf, string } from './checks.js';
 import { Ctx, isRec, REQUIRED, type ConfigError } from './context.js';
-import { Endpoints } from './endpoint.js';
+import { checkEndpoint, Endpoints } from './endpoint.js';
 import { checkGuestWorker } from './guest-worker.js';
 import type { RealmMakerBlock, RealmMakerSpec } from './realm-maker.js';
 import { attachRealmMakers, type WorkerSlot } from './realm-makers.js';
@@ -41,14 +41,15 @@ function checkNode(c: Ctx, raw: unknown): NodeConfig | undefined {
   const version = o['version'];
   if (version === undefined) c.fail('$.version', 'missing required key "version": expected 2');
   else if (version !== 2) c.mismatch('$.version', '2 (the Crossbar node config version this router reads)', version);
-  const controller = checkController(c, o['controller'], '$.controller');
+  const endpoints = new Endpoints();
+  const controller = checkController(c, o['controller'], '$.controller', endpoints);
   let workers: WorkerConfig[] | undefined = [];
   if (o['workers'] !== undefined) {
     const arr = c.array(o['workers'], '$.workers', 'an array of workers');
     if (arr === undefined) workers = undefined;
     else {
       const realmMakers: RealmMakerSpec[] = [];
-      const slots = checkWorkers(c, arr, realmMakers);
+      const slots = checkWorkers(c, arr, realmMakers, endpoints);
       workers = attachRealmMakers(c, slots, realmMakers);
     }
   }
@@ -56,12 +57,12 @@ function checkNode(c: Ctx, raw: unknown): NodeConfig | undefined {
   return { version: 2, controller, workers };
 }
 
-function checkController(c: Ctx, v: unknown, path: string): ControllerConfig | undefined {
+function checkController(c: Ctx, v: unknown, path: string, endpoints: Endpoints): ControllerConfig | undefined {
   const o = v === undefined ? {} : c.object(v, path, ['id', 'options']);
   if (o === undefined) return undefined;
   const id = c.field(o, 'id', path, idString, 'node1');
   const optPath = `${path}.options`;
-  const opt = o['options'] === undefined ? {} : c.object(o['options'], optPath, ['shutdown_timeout', 'startup_timeout', 'restart']);
+  const opt = o['options'] === undefined ? {} : c.object(o['options'], optPath, ['shutdown_timeout', 'startup_timeout', 'restart', 'http']);
   if (opt === undefined) return undefined;
   const shutdown_timeout = c.field(opt, 'shutdown_timeout', optPath, number(1, 44), 30);
   const startup_timeout = c.field(opt, 'startup_timeout', optPath, number(0, undefined, true), 60);
@@ -83,17 +84,31 @@ function checkController(c: Ctx, v: unknown, path: string): ControllerConfig | u
   ) {
     return undefined;
   }
-  return { id, options: { shutdown_timeout, startup_timeout, restart: { max_restarts, window, initial_delay, max_delay } } };
+  const http = checkHttpListener(c, opt['http'], `${optPath}.http`, endpoints);
+  if (http === null) return undefined;
+  return { id, options: { shutdown_timeout, startup_timeout, restart: { max_restarts, window, initial_delay, max_delay }, ...(http === undefined ? {} : { http }) } };
+}
+
+/** `controller.options.http`: its endpoint (tcp or unix, not shared with any router transport); null when invalid. */
+function checkHttpListener(c: Ctx, v: unknown, path: string, endpoints: Endpoints): HttpListenerConfig | undefined | null {
+  if (v === undefined) return undefined;
+  const o = c.object(v, path, ['endpoint']);
+  if (o === undefined) return null;
+  if (o['endpoint'] === undefined) {
+    c.fail(`${path}.endpoint`, 'missing required key "endpoint": expected {type: "tcp", port, interface?} or {type: "unix", path}');
+    return null;
+  }
+  const endpoint = checkEndpoint(c, o['endpoint'], `${path}.endpoint`, endpoints, path);
+  return endpoint === undefined ? null : { endpoint };
 }
 
 const WORKER_TYPES = ['router', 'xbrmm', 'guest'] as const;
 
 /** Each worker as far as it could be read; the realms' `marketmaker` blocks are collected into `realmMakers`. */
-function checkWorkers(c: Ctx, arr: unknown[], realmMakers: RealmMakerSpec[]): WorkerSlot[] {
+function checkWorkers(c: Ctx, arr: unknown[], realmMakers: RealmMakerSpec[], endpoints: Endpoints): WorkerSlot[] {
   const out: WorkerSlot[] = [];
   const counters: Record<string, number> = { router: 0, xbrmm: 0, guest: 0 };
   const ids = new Map<string, string>(); // id -> path of the worker that has it
-  const endpoints = new Endpoints();
   arr.forEach((w, i) => {
     const path = `$.workers[${i}]`;
     if (!isRec(w)) {

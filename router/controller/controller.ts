@@ -26,6 +26,13 @@ import { preflight, workerEntries } from './preflight.js';
 import { tightenPrivateFiles } from './private-files.js';
 import { describeExit, signalRun, spawnWorker, waitExit, type ExitInfo, type Run, type WorkerEntries } from './process.js';
 import { waitReady, type ReadyOutcome } from './readiness.js';
+import { startHttpListener, type HttpListener } from './observe/http-listener.js';
+import { nodeReady, workerRestarts, workerUp } from './observe/node-metrics.js';
+import { workerProblems, type NodeReport, type WorkerStatus } from './observe/node-report.js';
+import { requestReport } from './observe/worker-report.js';
+
+/** How long a scrape waits for a worker's report. */
+const REPORT_TIMEOUT_MS = 2000;
 
 /**
  * Seconds a node.js worker gets to stop at shutdown after its `stop` message; then it is killed. It is not
@@ -69,6 +76,7 @@ export class Controller {
   private resolveFinished!: (code: number) => void;
   private readonly finished = new Promise<number>((resolve) => (this.resolveFinished = resolve));
   private readonly killOnExit = (): void => this.killAll('SIGKILL');
+  private http: HttpListener | undefined;
 
   constructor(config: NodeConfig, opts: ControllerRunOptions) {
     this.config = config;
@@ -98,6 +106,15 @@ export class Controller {
     }
     // Before any worker opens them: a node installed by an older version may have left them 0644/0755.
     tightenPrivateFiles(this.config, this.cbdir, this.log);
+    const httpConfig = this.config.controller.options.http;
+    if (httpConfig !== undefined) {
+      try {
+        this.http = await startHttpListener(httpConfig, this, this.log);
+      } catch (err) {
+        this.log.error('cannot start node', { path: '$.controller.options.http.endpoint', problem: `the HTTP listener cannot listen: ${err instanceof Error ? err.message : String(err)}` });
+        return 1;
+      }
+    }
     this.log.info('node starting', { cbdir: this.cbdir, workers: this.slots.map((s) => s.config.id) });
     for (const slot of this.slots) {
       if (this.stopping) break;
@@ -118,7 +135,8 @@ export class Controller {
     }
     this.stopping = true;
     this.abort.abort();
-    this.shutdownDone = this.stopAll(reason, code).then(() => {
+    this.shutdownDone = this.stopAll(reason, code).then(async () => {
+      await this.http?.close();
       this.log.info('node stopped', { exit_code: code });
       this.resolveFinished(code);
       return code;
@@ -142,6 +160,38 @@ export class Controller {
         // already gone
       }
     }
+  }
+
+  /**
+   * The node now: each worker's state, the node.js workers' own health and metrics (asked over IPC, at most
+   * {@link REPORT_TIMEOUT_MS} each, all at once), and whether the node is ready.
+   */
+  async report(): Promise<NodeReport> {
+    const problems: string[] = [];
+    const metrics: NodeReport['metrics'] = [];
+    const workers = await Promise.all(
+      this.slots.map(async (slot): Promise<WorkerStatus> => {
+        const w: WorkerStatus = { id: slot.config.id, type: slot.config.type, state: slot.state, restarts: Math.max(0, slot.attempts - 1), ...(slot.run?.pid === undefined ? {} : { pid: slot.run.pid }) };
+        let reportError: string | undefined;
+        if (slot.config.type !== 'guest' && slot.state === 'ready' && slot.run !== undefined) {
+          const r = await requestReport(slot.run, REPORT_TIMEOUT_MS);
+          if (r.ok) {
+            w.health = r.report.health;
+            metrics.push(r.report.metrics);
+          } else {
+            reportError = r.reason;
+          }
+        }
+        const own = workerProblems(w, reportError);
+        problems.push(...own);
+        workerUp.set({ worker: w.id, type: w.type }, slot.state === 'ready' ? 1 : 0);
+        return w;
+      }),
+    );
+    if (this.stopping) problems.unshift('the node is stopping');
+    const ready = problems.length === 0;
+    nodeReady.set(ready ? 1 : 0);
+    return { node: this.config.controller.id, ready, problems, workers, metrics };
   }
 
   // -------------------------------------------------------------------------------------------------
@@ -191,6 +241,7 @@ export class Controller {
       return undefined;
     }
     const delay = backoffDelay(initial_delay, max_delay, n);
+    workerRestarts.inc({ worker: slot.config.id });
     this.log.warn('restarting worker', { worker: slot.config.id, reason, delay_s: delay, crashes: n, window_s: window, max_restarts });
     return delay * 1000;
   }

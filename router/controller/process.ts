@@ -6,7 +6,7 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import type { Logger } from '../../schema/index.js';
 import type { GuestWorkerConfig, WorkerCommonOptions, WorkerConfig } from '../../config/index.js';
-import { isWorkerToController, type ControllerToWorker } from '../../process/index.js';
+import { isWorkerToController, type ControllerToWorker, type WorkerReport } from '../../process/index.js';
 
 export interface ExitInfo {
   code: number | null;
@@ -25,6 +25,8 @@ export interface Run {
   /** Set while the controller waits for a node.js worker's readiness. */
   onReady?: (details: Record<string, unknown>) => void;
   onFailed?: (error: { uri: string; message: string }) => void;
+  /** `report` requests sent to a node.js worker and not answered yet, by request id. */
+  reports: Map<number, (report: WorkerReport) => void>;
 }
 
 /** Entry modules of the node.js workers. */
@@ -154,6 +156,7 @@ export function spawnWorker(w: WorkerConfig, ctx: SpawnContext): Run {
     proc,
     pid: proc.pid,
     done: false,
+    reports: new Map(),
     exited: Promise.resolve({ code: null, signal: null }),
     spawned: Promise.resolve(false),
   };
@@ -203,5 +206,11 @@ function onMessage(worker: string, run: Run, msg: unknown, log: Logger): void {
     case 'status':
       log.info('worker status', { worker, pid: run.pid, status: msg.status, ...(msg.details ? { details: msg.details } : {}) });
       break;
+    case 'report': {
+      const answer = run.reports.get(msg.id);
+      run.reports.delete(msg.id);
+      answer?.(msg.report);
+      break;
+    }
   }
 }

@@ -1,4 +1,5 @@
 import { WampError, WampErrorUri, remoteErrorUri } from '../../schema/index.js';
+import type { RealmTraffic } from './traffic.js';
 import { CALLEE_AUTHID_OPTION } from '../../schema/index.js';
 import type { Logger } from '../../schema/index.js';
 import type { MatchPolicy } from '../../config/index.js';
@@ -50,6 +51,8 @@ interface Invocation {
   caller: CallerRef;
   registration: Registration;
   timer: NodeJS.Timeout | undefined;
+  /** `performance.now()` when the CALL was routed. */
+  startedAt: number;
 }
 
 /** Procedures the router implements itself (the meta API): result or WampError. */
@@ -69,6 +72,7 @@ export class Dealer {
     private readonly registrationIds: IdSequence,
     private readonly invocationIds: IdSequence,
     private readonly log: Logger,
+    private readonly traffic: RealmTraffic,
   ) {}
 
   registerInternal(uri: string, procedure: InternalProcedure): void {
@@ -137,6 +141,7 @@ export class Dealer {
   }
 
   call(session: Session, msg: CallMessage): void {
+    this.traffic.call();
     try {
       if (!isValidUri(msg.procedure, 'exact')) throw new WampError(WampErrorUri.invalidUri, `invalid procedure URI "${msg.procedure}"`);
       const decision = this.authorizer.authorize(session.identity.authrole, msg.procedure, 'call', session.identity.authid);
@@ -302,7 +307,7 @@ export class Dealer {
     const callee = chosen ?? pickCallee(reg);
     if (reg.match !== 'exact') details['procedure'] = procedure;
     if ('session' in caller && caller.receiveProgress && callee.features.calleeProgress) details['receive_progress'] = true;
-    const inv: Invocation = { id: this.invocationIds.take(), callee, caller, registration: reg, timer: undefined };
+    const inv: Invocation = { id: this.invocationIds.take(), callee, caller, registration: reg, timer: undefined, startedAt: performance.now() };
     // Encoding for the callee's serializer may fail (e.g. an integer msgpack cannot hold): the caller gets that error.
     callee.send(withPayload([MessageType.INVOCATION, inv.id, reg.id, details], args, kwargs));
     this.invocations.set(inv.id, inv);
@@ -354,6 +359,7 @@ export class Dealer {
   }
 
   private finish(inv: Invocation): void {
+    this.traffic.callEnded((performance.now() - inv.startedAt) / 1000);
     if (inv.timer) clearTimeout(inv.timer);
     this.invocations.delete(inv.id);
     this.pendingByCallee.get(inv.callee)?.delete(inv);

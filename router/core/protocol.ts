@@ -5,6 +5,7 @@ import type { AuthMethod, AuthStep, Principal } from '../auth/types.js';
 import type { ClientMessage, Dict } from '../wamp/messages.js';
 import { MessageType } from '../wamp/messages.js';
 import { parseClientMessage } from '../wamp/parse.js';
+import { countReceived } from './traffic.js';
 import type { Connection, ConnectionHandler, OpeningHandshake } from './connection.js';
 import { randomWampId } from './ids.js';
 import { MAX_AUTHID_LENGTH, MAX_AUTHMETHODS, MAX_REALM_NAME_LENGTH } from './limits.js';
@@ -82,6 +83,7 @@ export class SessionProtocol implements ConnectionHandler {
     let msg: ClientMessage;
     try {
       msg = parseClientMessage(this.connection.serializer.decode(payload));
+      countReceived(msg.type);
     } catch (err) {
       this.protocolViolation(err instanceof Error ? err.message : String(err));
       return;

@@ -9,6 +9,7 @@ import { Dealer } from './dealer.js';
 import { IdSequence } from './ids.js';
 import { installMetaProcedures } from './meta.js';
 import type { Session } from './session.js';
+import { realmTraffic } from './traffic.js';
 
 /** One realm: its sessions, roles, broker and dealer. Sessions of different realms never see each other. */
 export class Realm {
@@ -25,7 +26,7 @@ export class Realm {
     const routerScope = new IdSequence();
     const realmLog = log.child({ realm: config.name });
     this.broker = new Broker(this.authorizer, routerScope, realmLog);
-    this.dealer = new Dealer(this.authorizer, routerScope, new IdSequence(), realmLog);
+    this.dealer = new Dealer(this.authorizer, routerScope, new IdSequence(), realmLog, realmTraffic(this));
     this.metaEnabled = config.options.enable_meta_api;
     if (this.metaEnabled) installMetaProcedures(this);
   }

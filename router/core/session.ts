@@ -1,6 +1,7 @@
 import type { Dict, WireMessage } from '../wamp/messages.js';
 import type { Serializer } from '../wamp/serializer.js';
 import { encodeMessage, type Connection, type TransportDetails } from './connection.js';
+import { countSent } from './traffic.js';
 
 /** Who a session is, as fixed by authentication. */
 export interface SessionIdentity {
@@ -48,7 +49,10 @@ export class Session {
 
   /** Sends a message; throws WampError(`wamp.error.invalid_payload`) if the payload cannot be encoded. */
   send(message: WireMessage): void {
-    if (!this.closed && this.connection) this.connection.send(message);
+    if (!this.closed && this.connection) {
+      this.connection.send(message);
+      countSent(message);
+    }
   }
 
   /**
@@ -64,6 +68,7 @@ export class Session {
       encoded.set(connection.serializer, payload);
     }
     connection.sendEncoded(payload);
+    countSent(message);
   }
 
   /** Session details as the meta API and `wamp.session.on_join` present them. */

@@ -348,6 +348,15 @@ describe('validateNodeConfig: node and controller', () => {
     expectOnly(r({ initial_delay: 20 }), `${p}.max_delay`, 'got 10 (the default)');
     expectOnly(r({ backoff: 2 }), `${p}.backoff`, 'unknown key "backoff"');
   });
+  it('checks the HTTP listener: an endpoint of its own, not shared with a router transport', () => {
+    const h = (http: unknown, ...workers: Json[]): Json => ({ version: 2, controller: { options: { http } }, workers });
+    const p = '$.controller.options.http';
+    assert.deepEqual(ok(h({ endpoint: { type: 'tcp', port: 9464 } })).controller.options.http, { endpoint: { type: 'tcp', port: 9464, interface: '127.0.0.1' } });
+    expectOnly(h({}), `${p}.endpoint`, 'missing required key "endpoint"');
+    expectOnly(h({ endpoint: { type: 'tcp', port: 9464 }, tls: true }), `${p}.tls`, 'unknown key "tls"');
+    expectOnly(h({ endpoint: { type: 'tcp', port: 70000 } }), `${p}.endpoint.port`, 'expected an integer in 0..65535, got 70000');
+    expectOnly(h({ endpoint: { type: 'tcp', port: 8080 } }, router()), '$.workers[0].transports[0].endpoint.port', 'clashes with 127.0.0.1:8080 of $.controller.options.http');
+  });
 });
 
 describe('validateNodeConfig: workers', () => {

@@ -55,6 +55,7 @@ test('npm start path: the controller starts the dev chain and the router, client
   assert.deepEqual(transports.map((t) => t.id), ['ws', 'ws-local', 'rawsocket', 'ws-operator']);
   transports[0]!.endpoint.port = wsPort;
   transports[2]!.endpoint.port = rawPort;
+  config.controller.options.http.endpoint.port = await freePort();
   assert.deepEqual(transports[3]!.endpoint, { type: 'unix', path: '.xbr-edge/operator.sock' }, 'the operator transport is a Unix socket in the node directory');
   // The dev chain guest runs from the project (its script and tsx live there), from its TypeScript source, on a free port,
   // writing its files into this test's node directory.

@@ -52,6 +52,7 @@ test('xbrmm worker on the shipped config: status, get_status, get_config are tru
   args[args.indexOf('--maker-key') + 1] = join(cbdir, '.xbr-edge/maker1.key');
   args[args.indexOf('--state') + 1] = join(cbdir, '.xbr-edge/devchain-state');
   xbrmm.options.extra.blockchain.gateway.http = `http://127.0.0.1:${chainPort}`;
+  config.controller.options.http.endpoint.port = await freePort();
   writeFileSync(join(cbdir, 'router-config.json'), JSON.stringify(config));
 
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'router/controller/cli.ts'), '--cbdir', cbdir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });

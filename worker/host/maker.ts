@@ -97,6 +97,11 @@ export class Maker {
     return this.marketId === undefined || this.marketHex === undefined ? undefined : { id: this.marketId, hex: this.marketHex };
   }
 
+  /** Transactions the maker sent that are not mined (or settled otherwise) yet. */
+  pendingTransactions(): number {
+    return this.journal?.openEntries().length ?? 0;
+  }
+
   get db(): MakerDb | undefined {
     return this.makerDb;
   }

@@ -50,6 +50,7 @@ export function chainMonitorStarter(options: MonitorAdapterOptions = {}): StartC
     });
     return {
       trigger: () => monitor.trigger(),
+      lastBlock: () => monitor.lastBlock(),
       stop: async () => {
         stopped = true;
         await monitor.stop();

@@ -31,6 +31,8 @@ export interface ChainMonitorInput {
 export interface RunningChainMonitor {
   /** Polls now instead of waiting for the next interval (after the maker sent a transaction). */
   trigger(): void;
+  /** The last block the monitor committed; undefined before the first range. */
+  lastBlock(): bigint | undefined;
   stop(): Promise<void>;
 }
 

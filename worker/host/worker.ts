@@ -10,6 +10,7 @@
  * leave, close DBs); stop the monitor, then the fetcher (in-flight downloads aborted); close the chain and
  * the worker DB; `stopped`.
  */
+import { observeWorker } from './metrics.js';
 import type { XbrmmWorkerConfig } from '../../config/index.js';
 import type { Uuid } from '../../schema/codec/index.js';
 import { openWorkerDb, type MakerDb, type WorkerDb } from '../../schema/db/index.js';
@@ -191,6 +192,7 @@ export async function startXbrmmWorker(config: XbrmmWorkerConfig, opts: XbrmmWor
   }
   state = 'running';
   report();
+  const unobserve = observeWorker({ makers, provider: chain.provider, log, ...(monitor === undefined ? {} : { monitor }), ...(fetcher === undefined ? {} : { fetcher }) });
 
   let stopping: Promise<void> | undefined;
   return {
@@ -199,6 +201,7 @@ export async function startXbrmmWorker(config: XbrmmWorkerConfig, opts: XbrmmWor
     summary: () => makers.map(summarize),
     stop: () => {
       stopping ??= (async () => {
+        unobserve();
         state = 'stopping';
         report();
         for (const m of [...makers].reverse()) {

@@ -166,6 +166,13 @@ export class IpfsFetcher {
     return ipfsStatus(this.db, { active: this.scheduler.active, waiting: this.scheduler.waiting, limit });
   }
 
+  /** Retries so far of the files still pending (the metrics' `xbr_ipfs_retries`). */
+  pendingRetries(): number {
+    let n = 0;
+    for (const { value: f } of this.db.ipfsFiles.range()) if (f.status === 'pending') n += f.retries;
+    return n;
+  }
+
   /**
    * Tries `fileHash` now (pending, malformed or too large, or downloaded but missing from disk), or — when
    * left out — every pending file now. Resolves with how many were scheduled.

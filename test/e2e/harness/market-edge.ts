@@ -124,6 +124,8 @@ export interface MarketEdge {
   readonly wsUrl: string;
   /** JSON-RPC URL of the dev chain. */
   readonly chainUrl: string;
+  /** `http://127.0.0.1:<port>` of the controller's HTTP listener (metrics, health, ready); undefined when `configure` removed it. */
+  readonly httpUrl: string | undefined;
   /**
    * Kubo RPC API URL of the IPFS guest (`http://127.0.0.1:<port>/api/v0`), which serves the demo descriptions
    * (DEMO_CIDS); undefined when `configure` removed the `ipfs` guest.
@@ -259,8 +261,11 @@ export async function startMarketEdge(options: StartMarketEdgeOptions = {}): Pro
   // the chain's journal: in the node directory (a restart on the same cbdir replays it), never in the project
   if (args.includes('--state')) args[args.indexOf('--state') + 1] = join(cbdir, '.xbr-edge/devchain-state');
   xbrmm['options'].extra.blockchain.gateway.http = `http://127.0.0.1:${chainPort}`;
+  (config['controller'] as { options: { http: { endpoint: { port: number } } } }).options.http.endpoint.port = await freePort();
   const placedIpfsUrl = await placeIpfsGuest(config, cbdir, { root, from: fromDist ? 'dist' : 'sources' });
   options.configure?.(config);
+  const httpEndpoint = (config['controller'] as { options?: { http?: { endpoint?: { type: string; port?: number } } } } | undefined)?.options?.http?.endpoint;
+  const httpUrl = httpEndpoint?.type === 'tcp' ? `http://127.0.0.1:${httpEndpoint.port}` : undefined;
   const ipfsUrl = config.workers.some((w) => w['type'] === 'guest' && w['id'] === 'ipfs') ? placedIpfsUrl : undefined;
   writeFileSync(join(cbdir, 'router-config.json'), JSON.stringify(config, null, 2));
 
@@ -390,6 +395,7 @@ export async function startMarketEdge(options: StartMarketEdgeOptions = {}): Pro
     cbdir,
     spawned: child,
     wsUrl,
+    httpUrl,
     chainUrl,
     ipfsUrl,
     devchain: devchainFile,

@@ -36,7 +36,14 @@ import { BlockHead, DEFAULT_HEAD_TTL_MS } from '../../../schema/index.js';
 import { buyKeyReceipt, refundedError } from './buy-key-receipt.js';
 import { answerAgain, type AnswerAgainContext } from './buy-key-replay.js';
 import { sellReserved } from './buy-key-seller-call.js';
+import { countPurchase } from '../metrics.js';
 import type { MarketMakerProcedure } from '../../../schema/index.js';
+
+/** What one `buy_key` call did so far. */
+interface Attempt {
+  reserved?: ReservedPurchase;
+  repeated?: boolean;
+}
 
 export interface BuyKeyOptions {
   /** Deadline of the seller's `sell` (ms); default `XBR_MM_SELLER_TIMEOUT_MS` or 10 s. */
@@ -79,13 +86,16 @@ export function buyKeyProcedure(ctx: MakerContext, options: BuyKeyOptions = {}):
     return receipt;
   };
 
-  /** One purchase; `attempt.reserved` is set once this call holds a reservation. */
-  const purchase = async (input: BuyKeyInput, buyerMember: Address, attempt: { reserved?: ReservedPurchase }): Promise<BuyKeyResult> => {
+  /** One purchase; `attempt.reserved` is set once this call holds a reservation, `attempt.repeated` when it is answered again. */
+  const purchase = async (input: BuyKeyInput, buyerMember: Address, attempt: Attempt): Promise<BuyKeyResult> => {
     const offer = checkOfferBuyable(db, input.keyId, { now: nowNs() });
     if (offer.price === null) {
       // The quote is a call to the seller, which an identical call asked again must not make.
       const receipt = await answeredAgain(input, buyerMember);
-      if (receipt !== undefined) return receipt;
+      if (receipt !== undefined) {
+        attempt.repeated = true;
+        return receipt;
+      }
     }
     const price = await priceOf(offer);
     // The cached head may be a poll behind the block the buyer read: look again before calling it the future.
@@ -162,10 +172,9 @@ export function buyKeyProcedure(ctx: MakerContext, options: BuyKeyOptions = {}):
     }
   };
 
-  const buyKey = async (call: ProcedureCall): Promise<BuyKeyResult> => {
+  const answer = async (call: ProcedureCall, attempt: Attempt): Promise<BuyKeyResult> => {
     const input: BuyKeyInput = parseBuyKeyArgs(call.args, call.kwargs);
     const buyerMember = requireCallerMember(call.details, undefined, 'buy_key');
-    const attempt: { reserved?: ReservedPurchase } = {};
     try {
       return await purchase(input, buyerMember, attempt);
     } catch (err) {
@@ -174,7 +183,22 @@ export function buyKeyProcedure(ctx: MakerContext, options: BuyKeyOptions = {}):
       if (attempt.reserved !== undefined || !(err instanceof WampError)) throw err;
       const receipt = await answeredAgain(input, buyerMember);
       if (receipt === undefined) throw err;
+      attempt.repeated = true;
       return receipt;
+    }
+  };
+
+  const buyKey = async (call: ProcedureCall): Promise<BuyKeyResult> => {
+    const started = performance.now();
+    const attempt: Attempt = {};
+    const seconds = (): number => (performance.now() - started) / 1000;
+    try {
+      const receipt = await answer(call, attempt);
+      countPurchase(ctx.marketIdHex, attempt.repeated === true ? 'repeated' : 'sold', seconds());
+      return receipt;
+    } catch (err) {
+      countPurchase(ctx.marketIdHex, attempt.reserved === undefined ? 'refused' : 'refunded', seconds(), err);
+      throw err;
     }
   };
 
