@@ -117,6 +117,8 @@ export const XbrErrorUri = {
   offerNotYetValid: 'xbr.error.offer_not_yet_valid',
   /** `get_quote`/`buy_key`: every copy of the offer has been sold. */
   offerSoldOut: 'xbr.error.offer_sold_out',
+  /** `get_quote`/`buy_key`: the seller is not connected (no `sell` registered): its offers wait until it is back. */
+  offerSuspended: 'xbr.error.offer_suspended',
 
   // --- ledger (ours, docs/protocol.md#differences: no co-signed close while purchases are in flight) ---
   /** `close_channel`: purchases on the channel are still in flight; retry once they are resolved. */

@@ -110,6 +110,12 @@ export const CALLEE_AUTHID_OPTION = '_callee_authid';
 /** WAMP meta procedure the maker calls on logout (kills every session of an authid). */
 export const killByAuthidProcedure = 'wamp.session.kill_by_authid';
 
+/** The meta procedure the maker asks whether a seller's `sell` is registered (answers the registration id or null). */
+export const registrationLookupProcedure = 'wamp.registration.lookup';
+
+/** The meta event the maker hears a session leave by: `[session_id, authid, authrole]`. */
+export const sessionOnLeaveTopic = 'wamp.session.on_leave';
+
 // A URI component: no empty string, no '.', '#' or whitespace (WAMP loose URI rules).
 const COMPONENT_RE = /^[^\s.#]+$/;
 

@@ -34,6 +34,8 @@ export const offerResult = dict({
   remaining: nullable(int),
   /** When the offer was revoked (ns); null while it is not. */
   revoked: nullable(bigInt),
+  /** The seller is not connected (its `sell` is not registered): the offer is not sold until it is back. */
+  suspended: bool,
 });
 export type OfferResult = Read<typeof offerResult>;
 

@@ -78,6 +78,7 @@ export function offerAnswer(o: Pick<OfferResult, 'key'> & Partial<OfferResult>):
     copies: null,
     remaining: null,
     revoked: null,
+    suspended: false,
     ...o,
   };
 }

@@ -6,8 +6,9 @@
  * channel's ledger is read by a session of its own member (docs/protocol.md#trust-model).
  *
  * - rotation by interval: one offer per key, the buyer buys and decrypts payloads of several keys;
- * - seller offline: its session is lost, the maker's `sell` call finds no procedure, the buyer gets that
- *   error and the maker refunds it; the seller comes back (same archive and state file) and sells the key;
+ * - seller offline: its session is lost, the maker hears it leave and suspends its offers, the buyer is
+ *   refused (`xbr.error.offer_suspended`) before anything is reserved; the seller comes back (same archive
+ *   and state file) and sells the key;
  * - cooperative close of both channels by their delegates (the seller's after a refunded sale moved the
  *   maker's ledger one seq ahead of it): Closed on chain, and every token balance moved exactly as the
  *   maker's ledger said before the close (payout, refund, market fee and network contribution).
@@ -152,7 +153,7 @@ describe('seller and buyer delegates end to end: interval rotation, seller offli
     assert.deepEqual(await ledger('paying', payingId), { seq: 1 + keys.length, remaining: PAYING - BigInt(keys.length) * PRICE, inflight: 0n });
   });
 
-  it('seller offline: the buyer gets no_such_procedure and is refunded; the seller back (same archive and state) sells the key', async () => {
+  it('seller offline: its offers are suspended, the buyer is refused with nothing reserved; the seller back (same archive and state) sells the key', async () => {
     const payload = { offline: true };
     const enc = await freshPayload(payload);
     const buyerBefore = buyer.channel!;
@@ -160,13 +161,18 @@ describe('seller and buyer delegates end to end: interval rotation, seller offli
     const held = seller.balance()!;
 
     await sellerSession.disconnect(); // the seller's session is gone; the router drops its procedures
+    // The maker hears it leave (wamp.session.on_leave) and suspends its offers.
+    await until(
+      () => call(buyerMember, 'xbr.marketmaker.get_quote', [enc.keyId]).then(() => 'sellable', (err: { errorUri?: string }) => err.errorUri),
+      (v) => v === 'xbr.error.offer_suspended',
+      'the seller\'s offers suspended',
+    );
     const e = await rejection(buyer.unwrap(enc.keyId, enc.serializer, enc.ciphertext));
-    assert.equal(e.uri, 'wamp.error.no_such_procedure');
-    assert.match(e.message, /refunded/);
-    // The maker refunded the price and kept the consumed seq on both channels; the buyer holds that state.
-    assert.deepEqual(view(buyer.channel), view({ ...buyerBefore, seq: buyerBefore.seq + 1 }));
-    assert.deepEqual(await ledger('payment', paymentId), { seq: buyerBefore.seq + 1, remaining: buyerBefore.remaining, inflight: 0n });
-    assert.deepEqual(await ledger('paying', payingId), { seq: payingBefore.seq + 1, remaining: payingBefore.remaining, inflight: 0n });
+    assert.equal(e.uri, 'xbr.error.offer_suspended');
+    // Refused before anything was reserved: no seq used on either channel, no refund needed.
+    assert.deepEqual(view(buyer.channel), view(buyerBefore));
+    assert.deepEqual(await ledger('payment', paymentId), { seq: buyerBefore.seq, remaining: buyerBefore.remaining, inflight: 0n });
+    assert.deepEqual(await ledger('paying', payingId), { seq: payingBefore.seq, remaining: payingBefore.remaining, inflight: 0n });
     assert.deepEqual(seller.balance(), held, 'the seller sold nothing');
 
     // The old instance winds down without its session (calls fail at once instead of hanging).
@@ -175,8 +181,8 @@ describe('seller and buyer delegates end to end: interval rotation, seller offli
     assert.deepEqual(view(seller.balance()), view(held), 'state file read back');
     assert.deepEqual(await buyer.unwrap(enc.keyId, enc.serializer, enc.ciphertext), payload);
     bought.add(hex(enc.keyId));
-    assert.deepEqual({ seq: seller.balance()!.seq, balance: seller.balance()!.balance }, { seq: held.seq + 2, balance: held.balance - PRICE });
-    assert.deepEqual({ seq: buyer.channel!.seq, remaining: buyer.channel!.remaining }, { seq: buyerBefore.seq + 2, remaining: buyerBefore.remaining - PRICE });
+    assert.deepEqual({ seq: seller.balance()!.seq, balance: seller.balance()!.balance }, { seq: held.seq + 1, balance: held.balance - PRICE });
+    assert.deepEqual({ seq: buyer.channel!.seq, remaining: buyer.channel!.remaining }, { seq: buyerBefore.seq + 1, remaining: buyerBefore.remaining - PRICE });
   });
 
   it('cooperative close of both channels by their delegates settles on chain exactly as the maker\'s ledger says', async () => {

@@ -51,6 +51,7 @@ describe('error URI catalog', () => {
       XbrErrorUri.offerRevoked,
       XbrErrorUri.offerNotYetValid,
       XbrErrorUri.offerSoldOut,
+      XbrErrorUri.offerSuspended,
       XbrErrorUri.purchaseInFlight,
       // open_channel refuses what the contract would revert, each with its own error
       XbrErrorUri.channelAlreadyExists,

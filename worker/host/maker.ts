@@ -14,7 +14,7 @@ import type { Uuid } from '../../schema/codec/index.js';
 import { openMakerDb, type MakerDb, type WorkerDb } from '../../schema/db/index.js';
 import { CrossbarErrorUri, WampError, WampErrorUri, remoteErrorUri, toWampError } from '../../schema/index.js';
 import type { Logger } from '../../schema/index.js';
-import { CALLEE_AUTHID_OPTION, MarketMakerTopic } from '../../schema/index.js';
+import { CALLEE_AUTHID_OPTION, MarketMakerTopic, registrationLookupProcedure } from '../../schema/index.js';
 import { BroadcastJournal, TransactionSender, connectXbr, type XbrBindings } from '../chain/index.js';
 import {
   MAKER_PARTS,
@@ -28,6 +28,7 @@ import {
   type MakerPartFactory,
   type MakerSession,
   type MakerStatusValue,
+  SellerPresence,
 } from '../market/index.js';
 import { loadOrCreateKey } from './key.js';
 import { registerProcedures, type Registered } from './register-procedures.js';
@@ -187,6 +188,7 @@ export class Maker {
       signal: this.abort.signal,
       onBack: () => void this.publishStatus(),
     });
+    const session = sessionFacade(this.session);
     const ctx: MakerContext = {
       makerId: config.id,
       realm: config.connection.realm,
@@ -205,7 +207,9 @@ export class Maker {
       makerDb: this.makerDb,
       workerDb: env.workerDb,
       confirmations: env.confirmations,
-      session: sessionFacade(this.session),
+      session,
+      // `wamp.registration.lookup` answers the registration id, or null (None) when nothing is registered.
+      sellers: new SellerPresence(async (uri) => ((await session.call(registrationLookupProcedure, [uri])).args[0] ?? null) !== null),
       triggerChainMonitor: () => env.triggerChainMonitor?.(),
       ...(env.ipfs === undefined ? {} : { ipfs: env.ipfs }),
       status: () => this.statusValue,
@@ -283,6 +287,14 @@ export class Maker {
   }
 }
 
+/** wampy's error for `uri` (the callee's or router's URI and payload) as our WampError, so procedures can map or pass it on. */
+function peerError(err: unknown, uri: string): unknown {
+  const e = err as { errorUri?: unknown; argsList?: unknown[]; argsDict?: Record<string, unknown> };
+  if (typeof e.errorUri !== 'string') return err;
+  const [message, ...rest] = e.argsList ?? [];
+  return new WampError(remoteErrorUri(e.errorUri), typeof message === 'string' ? message : `${uri} failed: ${e.errorUri}`, { args: rest, kwargs: e.argsDict ?? {}, cause: err });
+}
+
 function sessionFacade(s: Wampy): MakerSession {
   return {
     async call(uri, args, kwargs, options) {
@@ -294,15 +306,18 @@ function sessionFacade(s: Wampy): MakerSession {
         const r = await s.call(uri, { argsList: args, ...(kwargs === undefined ? {} : { argsDict: kwargs }) }, advanced);
         return { args: r.argsList ?? [], kwargs: r.argsDict ?? {} };
       } catch (err) {
-        // The callee's error URI and payload as our WampError, so procedures can map or pass it on.
-        const e = err as { errorUri?: unknown; argsList?: unknown[]; argsDict?: Record<string, unknown> };
-        if (typeof e.errorUri !== 'string') throw err;
-        const [message, ...rest] = e.argsList ?? [];
-        throw new WampError(remoteErrorUri(e.errorUri), typeof message === 'string' ? message : `${uri} failed: ${e.errorUri}`, { args: rest, kwargs: e.argsDict ?? {}, cause: err });
+        throw peerError(err, uri);
       }
     },
     async publish(topic, args, kwargs) {
       await s.publish(topic, { argsList: args, ...(kwargs === undefined ? {} : { argsDict: kwargs }) }, { acknowledge: true } as never);
+    },
+    async subscribe(topic, handler) {
+      try {
+        await s.subscribe(topic, ((e: { argsList?: unknown[]; argsDict?: Record<string, unknown> }) => handler(e.argsList ?? [], e.argsDict ?? {})) as never);
+      } catch (err) {
+        throw peerError(err, topic);
+      }
     },
   };
 }

@@ -8,3 +8,4 @@
 export * from './api/index.js';
 export { MAKER_PARTS, makerParts } from './parts/index.js';
 export { applyChannelEvent } from './ledger/index.js';
+export { SellerPresence } from './offers/index.js';

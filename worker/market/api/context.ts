@@ -10,6 +10,7 @@ import type { Logger } from '../../../schema/index.js';
 import type { TransactionSender, XbrBindings } from '../../chain/index.js';
 import type { IpfsStatusReport } from '../../ipfs/index.js';
 import type { MakerStatusValue } from './maker-status.js';
+import type { SellerPresence } from '../offers/seller-presence.js';
 
 export interface MakerCallOptions {
   /** Call timeout in ms, asked of the router (WAMP `timeout`): the router cancels the call at the callee and answers `wamp.error.timeout`. */
@@ -27,6 +28,8 @@ export interface MakerSession {
   call(uri: string, args: unknown[], kwargs?: Record<string, unknown>, options?: MakerCallOptions): Promise<{ args: unknown[]; kwargs: Record<string, unknown> }>;
   /** Publishes (acknowledged) `args` to `topic`; resolves once the router accepted it. */
   publish(topic: string, args: unknown[], kwargs?: Record<string, unknown>): Promise<void>;
+  /** Subscribes `handler` to `topic` (e.g. `wamp.session.on_leave`) for the life of the session; resolves once subscribed. */
+  subscribe(topic: string, handler: (args: unknown[], kwargs: Record<string, unknown>) => void): Promise<void>;
 }
 
 /** The worker's IPFS fetcher as procedures see it (absent when the worker has no `ipfs` configured). */
@@ -76,6 +79,8 @@ export interface MakerContext {
   triggerChainMonitor(): void;
   /** The worker's IPFS fetcher, when configured. */
   readonly ipfs?: IpfsControl;
+  /** Which sellers can sell now: the offers of a seller without a registered `sell` are suspended. */
+  readonly sellers: SellerPresence;
   /** The maker's current status (docs/protocol.md#maker-status). */
   status(): MakerStatusValue;
   /** Log lines carry worker, maker, realm and market. */

@@ -16,6 +16,6 @@ export function offerPlacedEvent(offer: Offer): OfferEvent {
 }
 
 /** `xbr.marketmaker.on_offer_revoked` with `(offer dict)` (the original never published it). */
-export function offerRevokedEvent(offer: Offer): OfferEvent {
-  return { topic: MarketMakerTopic.onOfferRevoked, args: [marshalOffer(offer)] };
+export function offerRevokedEvent(offer: Offer, suspended = false): OfferEvent {
+  return { topic: MarketMakerTopic.onOfferRevoked, args: [marshalOffer(offer, suspended)] };
 }

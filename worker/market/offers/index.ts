@@ -12,5 +12,6 @@ export { parseQueryOffersArgs } from './parse-query-offers-args.js';
 export { queryOffers } from './query-offers.js';
 export { quoteFor, dynamicQuoteProcedure } from './quote.js';
 export { checkOfferBuyable, takeCopy } from './buyable.js';
-export { unsellableReason } from './offer-state.js';
+export { isSellable, unsellableReason } from './offer-state.js';
 export { offerPlacedEvent, offerRevokedEvent } from './events.js';
+export { SellerPresence } from './seller-presence.js';

@@ -14,7 +14,7 @@ import type { Offer } from '../../../schema/db/index.js';
 const bytes = (b: Uint8Array): Uint8Array => new Uint8Array(b);
 
 /** Marshals an offer record to its wire dict (fresh Uint8Arrays, never the stored Buffers). */
-export function marshalOffer(offer: Offer): OfferResult {
+export function marshalOffer(offer: Offer, suspended = false): OfferResult {
   const categories = Object.keys(offer.categories).length === 0 ? null : { ...offer.categories };
   return {
     timestamp: offer.timestamp,
@@ -33,5 +33,6 @@ export function marshalOffer(offer: Offer): OfferResult {
     copies: offer.copies ?? null,
     remaining: offer.remaining ?? null,
     revoked: offer.revoked ?? null,
+    suspended,
   };
 }

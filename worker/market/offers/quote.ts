@@ -14,7 +14,7 @@ import type { OfferContext } from './types.js';
 
 /** A static quote, or the seller procedure to ask for a dynamically priced offer. */
 export type QuoteDecision =
-  | { readonly kind: 'static'; readonly quote: QuoteResult }
+  | { readonly kind: 'static'; readonly quote: QuoteResult; readonly offer: Offer }
   | { readonly kind: 'dynamic'; readonly offer: Offer; readonly procedure: string };
 
 /**
@@ -32,5 +32,5 @@ export function dynamicQuoteProcedure(offer: Offer): string {
 export function quoteFor(db: MakerDb, keyId: Uuid, ctx: Pick<OfferContext, 'now'>): QuoteDecision {
   const offer = checkOfferBuyable(db, keyId, ctx);
   if (offer.price === null) return { kind: 'dynamic', offer, procedure: dynamicQuoteProcedure(offer) };
-  return { kind: 'static', quote: { timestamp: ctx.now, key: new Uint8Array(offer.key), price: new Uint8Array(packUint256(offer.price)), expires: offer.expires ?? 0n } };
+  return { kind: 'static', offer, quote: { timestamp: ctx.now, key: new Uint8Array(offer.key), price: new Uint8Array(packUint256(offer.price)), expires: offer.expires ?? 0n } };
 }

@@ -13,6 +13,7 @@ import { consentsPart } from './consents.js';
 import { ipfsPart } from './ipfs.js';
 import { offersPart } from './offers.js';
 import { purchasePart } from './purchase.js';
+import { sellerPresencePart } from './seller-presence.js';
 import { simpleProcedures } from './simple.js';
 
 export { catalogsPart, consentsPart, ipfsPart, purchasePart };
@@ -20,6 +21,7 @@ export { catalogsPart, consentsPart, ipfsPart, purchasePart };
 /** The parts every maker runs, in start order; add new ones here. */
 export const MAKER_PARTS: readonly MakerPartFactory[] = [
   offersPart(),
+  sellerPresencePart,
   purchasePart(),
   channelsPart,
   consentsPart,

@@ -37,6 +37,7 @@ import { buyKeyReceipt, refundedError } from './buy-key-receipt.js';
 import { answerAgain, type AnswerAgainContext } from './buy-key-replay.js';
 import { sellReserved } from './buy-key-seller-call.js';
 import { countPurchase } from '../metrics.js';
+import { requireSellerOnline } from './seller-online.js';
 import type { MarketMakerProcedure } from '../../../schema/index.js';
 
 /** What one `buy_key` call did so far. */
@@ -89,6 +90,8 @@ export function buyKeyProcedure(ctx: MakerContext, options: BuyKeyOptions = {}):
   /** One purchase; `attempt.reserved` is set once this call holds a reservation, `attempt.repeated` when it is answered again. */
   const purchase = async (input: BuyKeyInput, buyerMember: Address, attempt: Attempt): Promise<BuyKeyResult> => {
     const offer = checkOfferBuyable(db, input.keyId, { now: nowNs() });
+    // Before anything is reserved: a purchase from a seller that is gone would only burn a seq on both channels.
+    await requireSellerOnline(ctx, offer);
     if (offer.price === null) {
       // The quote is a call to the seller, which an identical call asked again must not make.
       const receipt = await answeredAgain(input, buyerMember);

@@ -5,5 +5,8 @@ import { getOffer, marshalOffer } from '../offers/index.js';
 import type { MarketMakerProcedure } from '../../../schema/index.js';
 
 export function getOfferProcedure(ctx: MakerContext): MakerHandler<typeof MarketMakerProcedure.getOffer> {
-  return async (call) => marshalOffer(getOffer(ctx.makerDb, uuidArg('offer_id', onlyArg('get_offer', call, 'offer_id'))));
+  return async (call) => {
+    const offer = getOffer(ctx.makerDb, uuidArg('offer_id', onlyArg('get_offer', call, 'offer_id')));
+    return marshalOffer(offer, ctx.sellers.isSuspended(offer.seller_authid));
+  };
 }

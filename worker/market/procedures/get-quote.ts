@@ -8,6 +8,7 @@ import { onlyArg, type MakerContext, type MakerHandler } from '../api/index.js';
 import { quoteFor } from '../offers/index.js';
 import { DEFAULT_SELLER_TIMEOUT_MS, envMs } from './seller-call.js';
 import { askSellerPrice, dynamicQuote } from './seller-quote.js';
+import { requireSellerOnline } from './seller-online.js';
 import type { MarketMakerProcedure } from '../../../schema/index.js';
 
 export interface GetQuoteOptions {
@@ -20,6 +21,7 @@ export function getQuoteProcedure(ctx: MakerContext, options: GetQuoteOptions = 
   return async (call) => {
     const keyId = uuidArg('key_id', onlyArg('get_quote', call, 'key_id'));
     const q = quoteFor(ctx.makerDb, keyId, { now: nowNs() });
+    await requireSellerOnline(ctx, q.offer);
     if (q.kind === 'static') return q.quote;
     const price = await askSellerPrice(ctx.session, q.offer, quoteTimeoutMs);
     return dynamicQuote(q.offer, price, nowNs());

@@ -13,6 +13,7 @@ export function placeOfferProcedure(ctx: MakerContext): MakerHandler<typeof Mark
   const offerCtx = offerContextOf(ctx);
   return async (call) => {
     const offer = placeOffer(ctx.makerDb, parsePlaceOfferArgs(call.args, call.kwargs), offerCtx(call));
+    ctx.sellers.track(offer.seller_authid);
     const ev = offerPlacedEvent(offer);
     publishLogged(ctx, ev.topic, ev.args, { offer: formatUuid(offer.offer) });
     return ev.args[0];

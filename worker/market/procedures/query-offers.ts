@@ -7,6 +7,6 @@ import type { MarketMakerProcedure } from '../../../schema/index.js';
 export function queryOffersProcedure(ctx: MakerContext): MakerHandler<typeof MarketMakerProcedure.queryOffers> {
   return async (call) => {
     const filter = parseQueryOffersArgs(call.args, call.kwargs);
-    return queryOffers(ctx.makerDb, filter, { now: nowNs() }).map(marshalOffer);
+    return queryOffers(ctx.makerDb, filter, { now: nowNs() }).map((o) => marshalOffer(o, ctx.sellers.isSuspended(o.seller_authid)));
   };
 }

@@ -118,12 +118,13 @@ describe('placeOffer', () => {
     const wire = marshalOffer(stored);
     assert.deepEqual(Object.keys(wire), [
       'timestamp', 'offer', 'seller', 'seller_session_id', 'seller_authid', 'key', 'api', 'uri', 'valid_from', 'signature', 'price',
-      'categories', 'expires', 'copies', 'remaining', 'revoked',
+      'categories', 'expires', 'copies', 'remaining', 'revoked', 'suspended',
     ]);
     assert.deepEqual(wire.price, new Uint8Array(packUint256(35n * XBR)));
     assert.deepEqual(wire.categories, { region: 'eu' });
     assert.equal(wire.expires, NOW + 30n * MIN);
     assert.equal(wire.revoked, null);
+    assert.equal(wire.suspended, false);
     assert.ok(!Buffer.isBuffer(wire.key) && wire.key instanceof Uint8Array);
     const ev = offerPlacedEvent(stored);
     assert.equal(ev.topic, 'xbr.marketmaker.on_offer_placed');

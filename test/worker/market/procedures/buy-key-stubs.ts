@@ -3,6 +3,7 @@
  * buyer, signs the paying state; can refuse, or hold `sell` open), and the `buy_key` handler of a maker
  * over a real maker DB (a restarted maker is a new handler over the reopened DB).
  */
+import { SellerPresence } from '../../../../worker/market/index.js';
 import assert from 'node:assert/strict';
 import { toChecksumAddress } from '../../../../schema/codec/address.js';
 import type { Uuid } from '../../../../schema/codec/types.js';
@@ -63,6 +64,8 @@ export function buyKeyHandler(db: MakerDb, seller: SellerStub, block: () => bigi
       verifyingContract: toChecksumAddress(MARKET.verifyingContract),
       marketId: MARKET.marketId,
       session: { call: (uri: string, args: unknown[], kwargs?: Record<string, unknown>) => seller.call(uri, args, kwargs), publish: async () => undefined },
+      // every seller is connected here; the suspension of a gone seller is the e2e test's (seller-presence.test.ts)
+      sellers: new SellerPresence(async () => true),
     } as unknown as MakerContext,
     { sellTimeoutMs: 2000, headTtlMs: 0 },
   );
