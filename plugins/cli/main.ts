@@ -2,17 +2,19 @@
  * `xbr-edge <command>`: dispatches to the seller, buyer and demo commands and turns their failures into
  * a message and an exit code (see {@link ExitCode}); only an unexpected error prints a stack trace.
  */
+import { adminCommand } from './admin-command.js';
 import { buyerCommand } from './buyer-command.js';
 import { demoCommand } from './demo-command.js';
 import { CliError, ExitCode, UsageError } from './errors.js';
 import { processOutput, type Output } from './output.js';
 import { sellerCommand } from './seller-command.js';
-import { BUYER_USAGE, DEMO_USAGE, MAIN_USAGE, SELLER_USAGE } from './usage.js';
+import { ADMIN_USAGE, BUYER_USAGE, DEMO_USAGE, MAIN_USAGE, SELLER_USAGE } from './usage.js';
 
 const COMMANDS: Record<string, { run: (argv: readonly string[], o: Output) => Promise<number>; usage: string }> = {
   seller: { run: sellerCommand, usage: SELLER_USAGE },
   buyer: { run: buyerCommand, usage: BUYER_USAGE },
   demo: { run: demoCommand, usage: DEMO_USAGE },
+  admin: { run: adminCommand, usage: ADMIN_USAGE },
 };
 
 /** Runs `xbr-edge` with `argv` (without node and the script); resolves with the exit code. */

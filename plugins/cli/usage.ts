@@ -66,12 +66,28 @@ keys, decrypts every event and both balances are printed; the buyer's payment ch
 
 ${EXIT}`;
 
+export const ADMIN_USAGE = `Usage: xbr-edge admin <status | markets | ipfs> [--cbdir DIR] [--config PATH] [--json]
+
+An operator's look at the node running in --cbdir (default: the current directory), over the operator
+socket its config names (a websocket transport on a unix socket whose anonymous role is "operator").
+
+  status                 each maker: status, chain block, sessions in its realm
+  markets                each maker's market: id, maker and owner addresses, coin, chain, network contract
+  ipfs                   catalog and API downloads by state, the next retries
+    --retry HASH         schedule that file now
+    --retry-all          schedule every pending file now
+  --json                 machine-readable output
+
+${EXIT}`;
+
 export const MAIN_USAGE = `Usage: xbr-edge <command> [options]
 
 Commands:
   seller    sell encrypted sample events on a topic (xbr-edge seller --help)
   buyer     buy keys and print decrypted events (xbr-edge buyer --help)
   demo      seller and buyer in one process (as npm run demo)
+  admin     an operator's look at the running node, over its operator socket (--cbdir, --config, --json):
+            admin status | admin markets | admin ipfs [--retry HASH | --retry-all]
 
 Node commands (the node is found by its directory, --cbdir, default the current one):
   start     run the node in the foreground, as npm start [--cbdir DIR] [--config PATH] [--fresh]

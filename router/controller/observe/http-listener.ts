@@ -14,7 +14,6 @@ import { AggregatorRegistry } from 'prom-client';
 import type { HttpListenerConfig } from '../../../config/index.js';
 import { metricsSnapshot } from '../../../process/index.js';
 import type { Logger } from '../../../schema/index.js';
-import { nodeReady } from './node-metrics.js';
 import type { NodeReport } from './node-report.js';
 
 /** What the listener serves from. */
@@ -35,8 +34,8 @@ function send(res: ServerResponse, status: number, contentType: string, body: st
 
 const json = (res: ServerResponse, status: number, body: unknown): void => send(res, status, 'application/json; charset=utf-8', `${JSON.stringify(body, null, 2)}\n`);
 
+/** The controller's metrics (its `report()` has just set the node and worker gauges) merged with the workers'. */
 async function metricsText(report: NodeReport): Promise<{ contentType: string; text: string }> {
-  nodeReady.set(report.ready ? 1 : 0);
   const merged = AggregatorRegistry.aggregate([await metricsSnapshot(), ...report.metrics]);
   return { contentType: merged.contentType, text: await merged.metrics() };
 }
