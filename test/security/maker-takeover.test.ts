@@ -148,10 +148,12 @@ test('the meta API is closed to anonymous clients and members: who is online is 
   const anon = await hostile(edge.wsUrl);
   const member = await connectMember(edge, OTHER_MEMBER, 'msgpack');
   for (const client of [anon.client, member]) {
-    for (const [uri, args] of [['wamp.session.list', []], ['wamp.session.count', []], ['wamp.session.get', [probe.getSessionId()]], ['wamp.registration.list', []], ['wamp.session.kill_by_authid', [memberAuthidOf(SELLER)]]] as const) {
+    for (const [uri, args] of [['wamp.session.list', []], ['wamp.session.count', []], ['wamp.session.get', [probe.getSessionId()]], ['wamp.registration.list', []], ['wamp.session.kill_by_authid', [memberAuthidOf(SELLER)]], ['wamp.registration.lookup', [`xbr.provider.${memberAuthidOf(SELLER)}.sell`]]] as const) {
       await refused(client.call(uri, [...args]), 'wamp.error.not_authorized', uri);
     }
     await refused(client.subscribe('wamp.session.on_join', () => undefined), 'wamp.error.not_authorized', 'subscribe wamp.session.on_join');
+    // what the maker's role was given to suspend a gone seller's offers stays the maker's
+    await refused(client.subscribe('wamp.session.on_leave', () => undefined), 'wamp.error.not_authorized', 'subscribe wamp.session.on_leave');
   }
   // Operators see it (the shipped config's operator Unix socket).
   const op = await edge.connectOperator();
