@@ -4,7 +4,7 @@
  * filled in by the validator, so everything downstream sees complete objects.
  */
 import type { MatchPolicy } from '../schema/wamp/index.js';
-import type { XbrContractAddresses } from '../schema/index.js';
+import type { LogLevel, XbrContractAddresses } from '../schema/index.js';
 
 export type { MatchPolicy };
 export type SerializerName = 'json' | 'msgpack' | 'cbor';
@@ -32,6 +32,8 @@ export interface ControllerOptions {
    * status page. Absent: no listener. The shipped config listens on 127.0.0.1:9464.
    */
   http?: HttpListenerConfig;
+  /** The controller's log level. Absent: `info`. `XBR_LOG_LEVEL` in its environment wins. */
+  log_level?: LogLevel;
 }
 
 /** The controller's HTTP listener (plain HTTP: put TLS and access control in front of it when exposing it). */
@@ -57,6 +59,11 @@ export interface WorkerCommonOptions {
   title?: string;
   /** Environment for the worker process. Default: inherit the controller's environment. */
   env: { inherit: boolean | string[]; vars: Record<string, string> };
+  /**
+   * The worker's log level, passed to it as `XBR_LOG_LEVEL`. Absent: `info`. An `XBR_LOG_LEVEL` the worker's
+   * environment already has (inherited from the controller's, or in `env.vars`) wins.
+   */
+  log_level?: LogLevel;
 }
 
 export interface RouterWorkerConfig {

@@ -48,7 +48,7 @@ export const WampErrorUri = {
 export const CrossbarErrorUri = {
   /** An offer, channel, balance or consent looked up by id does not exist (or is not usable). */
   noSuchObject: 'crossbar.error.no_such_object',
-  /** Node management: `start_market_maker` for an id that is already running. */
+  /** Node management: `start_market_maker` for an id that is already running; `admin.rescan` while another rescan runs. */
   alreadyRunning: 'crossbar.error.already_running',
 } as const;
 

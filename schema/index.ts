@@ -7,7 +7,7 @@
 export { WampError, isError, remoteErrorUri, toWampError } from './errors.js';
 export { CATALOG_ERROR_URIS, CrossbarErrorUri, WampErrorUri, XbrErrorUri } from './error-uris.js';
 export { storageError } from './storage-errors.js';
-export { createLogger, type Logger, type LogFields, type LogLevel } from './log.js';
+export { createLogger, LOG_LEVELS, logLevelOf, type Logger, type LogFields, type LogLevel } from './log.js';
 export * from './uris.js';
 export { BlockHead, DEFAULT_HEAD_TTL_MS } from './block-head.js';
 export { XBR_CONTRACT_NAMES, type XbrContractAddresses } from './contract-addresses.js';

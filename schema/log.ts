@@ -1,25 +1,123 @@
 /**
- * Structured logging: one JSON object per line on stderr, so the controller, tests and operators can
- * filter by market, channel, offer or worker. Kept dependency-free because every process loads it
- * first, and bigint/Buffer fields (amounts, ids) must print without throwing.
+ * Structured logging through pino: one JSON object per line on stderr (fd 2, written synchronously, so a
+ * process killed right after a line still leaves it), so the controller, tests and operators can filter by
+ * market, channel, offer or worker. A line is `{"level":"info","time":"<ISO>",<bindings>,"msg":"...",<fields>}`.
+ *
+ * Values print without throwing: bigints as decimal strings, bytes (Buffer, Uint8Array) as `0x` hex, errors
+ * as `{name, message, uri?}` (with `stack` when the logger's level is `debug`), cycles as `"[Circular]"`.
+ * Fields that hold secrets ({@link SECRET_FIELDS}) are replaced by `"[redacted]"` at the top level and one
+ * level down. A level below the logger's is a no-op: nothing is formatted.
+ *
+ * The level: `XBR_LOG_LEVEL` in the environment wins, then the configured level, then `info`
+ * ({@link logLevelOf}); docs/operations.md#logs.
  */
+import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Record<string, unknown>;
 
-const rank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
-function configuredLevel(): LogLevel {
-  const env = process.env['XBR_LOG_LEVEL'];
-  return env === 'debug' || env === 'info' || env === 'warn' || env === 'error' ? env : 'info';
+function isLogLevel(v: unknown): v is LogLevel {
+  return v === 'debug' || v === 'info' || v === 'warn' || v === 'error';
 }
 
-function jsonValue(_key: string, value: unknown): unknown {
-  if (typeof value === 'bigint') return value.toString();
-  if (value instanceof Error) return { name: value.name, message: value.message, ...('uri' in value ? { uri: value.uri } : {}) };
-  if (value && typeof value === 'object' && (value as { type?: unknown }).type === 'Buffer' && Array.isArray((value as { data?: unknown }).data)) {
-    return '0x' + Buffer.from((value as { data: number[] }).data).toString('hex');
+/** The level of a process: a valid `XBR_LOG_LEVEL` in `env` wins over `configured`; default `info`. */
+export function logLevelOf(configured?: LogLevel, env: NodeJS.ProcessEnv = process.env): LogLevel {
+  const fromEnv = env['XBR_LOG_LEVEL'];
+  return isLogLevel(fromEnv) ? fromEnv : (configured ?? 'info');
+}
+
+/**
+ * Field names that hold secret bytes: the maker's Ethereum key (`privateKey`), a delegate's Ed25519 key
+ * (`delegateKey`) and login seed, sealed-box and WAMP-CRA secrets, WAMP tickets, a seller's data keys.
+ * `key` is not among them: in our logs it is a key id (UUID). `sealed_key` is not either: it is sealed to
+ * the buyer's public key.
+ */
+const SECRET_FIELDS = [
+  'privateKey', 'private_key', 'delegateKey', 'delegate_key', 'loginSeed', 'login_seed', 'seed',
+  'secret', 'secretKey', 'secret_key', 'password', 'ticket', 'dataKey', 'data_key', 'mnemonic',
+] as const;
+const REDACT_PATHS = SECRET_FIELDS.flatMap((f) => [f, `*.${f}`]);
+
+/** Nesting below this depth prints as "[Object]" (a log line is not a dump). */
+const MAX_DEPTH = 8;
+
+function errorValue(e: Error, withStack: boolean): LogFields {
+  const out: LogFields = { name: e.name, message: e.message };
+  const uri = (e as { uri?: unknown }).uri;
+  if (uri !== undefined) out['uri'] = uri;
+  if (withStack && e.stack !== undefined) out['stack'] = e.stack;
+  return out;
+}
+
+/** `v` as plain JSON data (see the header); `parents` holds the objects being walked, to cut cycles. */
+function plain(v: unknown, withStack: boolean, parents: object[]): unknown {
+  if (typeof v === 'bigint') return v.toString();
+  if (typeof v !== 'object' || v === null) return v;
+  if (v instanceof Uint8Array) return '0x' + Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex');
+  if (v instanceof Error) return errorValue(v, withStack);
+  if (parents.includes(v)) return '[Circular]';
+  if (parents.length >= MAX_DEPTH) return '[Object]';
+  parents.push(v);
+  try {
+    if (Array.isArray(v)) return v.map((x) => plain(x, withStack, parents));
+    const toJSON = (v as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') return plain(toJSON.call(v), withStack, parents);
+    const out: LogFields = {};
+    for (const k of Object.keys(v)) out[k] = plain((v as LogFields)[k], withStack, parents);
+    return out;
+  } catch {
+    return '[unreadable]';
+  } finally {
+    parents.pop();
   }
-  return value;
+}
+
+function plainFields(o: LogFields, withStack: boolean): LogFields {
+  try {
+    return plain(o, withStack, []) as LogFields;
+  } catch {
+    return { log_error: 'the fields of this line could not be read' };
+  }
+}
+
+let stderr: DestinationStream | undefined;
+
+/** fd 2, written synchronously; a failed write (stderr gone) is dropped, never thrown. */
+function destination(): DestinationStream {
+  if (stderr === undefined) {
+    const d = pino.destination({ fd: 2, sync: true });
+    d.on('error', () => undefined);
+    stderr = d;
+  }
+  return stderr;
+}
+
+const roots = new Map<LogLevel, PinoLogger>();
+
+function root(level: LogLevel): PinoLogger {
+  let r = roots.get(level);
+  if (r === undefined) {
+    const withStack = level === 'debug';
+    r = pino(
+      {
+        level,
+        base: null,
+        timestamp: pino.stdTimeFunctions.isoTime,
+        formatters: {
+          level: (label) => ({ level: label }),
+          log: (o) => plainFields(o, withStack),
+        },
+        // Errors are already plain objects (above); pino's own error serializer would add stacks.
+        serializers: { err: (e: unknown) => e },
+        redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      },
+      destination(),
+    );
+    roots.set(level, r);
+  }
+  return r;
 }
 
 export interface Logger {
@@ -31,18 +129,37 @@ export interface Logger {
   child(bindings: LogFields): Logger;
 }
 
-export function createLogger(bindings: LogFields = {}, level: LogLevel = configuredLevel()): Logger {
-  const min = rank[level];
-  const write = (lvl: LogLevel, msg: string, fields?: LogFields): void => {
-    if (rank[lvl] < min) return;
-    const line = JSON.stringify({ time: new Date().toISOString(), level: lvl, ...bindings, msg, ...fields }, jsonValue);
-    process.stderr.write(line + '\n');
+const noop = (): void => undefined;
+
+function wrap(p: PinoLogger, withStack: boolean): Logger {
+  const at = (level: LogLevel): Logger[LogLevel] => {
+    if (!p.isLevelEnabled(level)) return noop;
+    return (msg, fields) => {
+      try {
+        // `msg` first, as an ordinary key, so that it precedes the fields on the line.
+        p[level](fields === undefined ? { msg } : { msg, ...fields });
+      } catch {
+        // Logging never throws.
+      }
+    };
   };
   return {
-    debug: (msg, fields) => write('debug', msg, fields),
-    info: (msg, fields) => write('info', msg, fields),
-    warn: (msg, fields) => write('warn', msg, fields),
-    error: (msg, fields) => write('error', msg, fields),
-    child: (more) => createLogger({ ...bindings, ...more }, level),
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    child: (bindings) => {
+      try {
+        // pino's `formatters.bindings` does not see a child's bindings: they are made plain here.
+        return wrap(p.child(plainFields(bindings, withStack)), withStack);
+      } catch {
+        return wrap(p, withStack);
+      }
+    },
   };
+}
+
+/** A logger writing to stderr at `level` (default: {@link logLevelOf} with no configured level). */
+export function createLogger(bindings: LogFields = {}, level: LogLevel = logLevelOf()): Logger {
+  return wrap(root(level), level === 'debug').child(bindings);
 }

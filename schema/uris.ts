@@ -81,6 +81,28 @@ export const MarketMakerCatalogProcedure = {
   retryIpfsDownload: 'xbr.marketmaker.retry_ipfs_download',
 } as const;
 
+/**
+ * Operator procedures of the market maker (ours, role `operator`, docs/api.md#admin): the ledger as the
+ * operator sees it, a chain rescan and a full audit. Under `xbr.marketmaker.admin.`, so a router role can be
+ * given or denied them with one prefix.
+ */
+export const MarketMakerAdminProcedure = {
+  /** Payment and paying channels with their ledger balances, filtered and paged. */
+  listChannels: 'xbr.marketmaker.admin.list_channels',
+  /** Purchases (transactions), newest first, optionally of one channel, paged. */
+  listTransactions: 'xbr.marketmaker.admin.list_transactions',
+  /** Makes the chain monitor read the chain's events again from a block (applied idempotently). */
+  rescan: 'xbr.marketmaker.admin.rescan',
+  /** Replays every stored purchase: signatures, recomputed balances, and the chain's view of each channel. */
+  audit: 'xbr.marketmaker.admin.audit',
+} as const;
+
+/** Channel procedures of the market maker that the original does not have (ours). */
+export const MarketMakerChannelProcedure = {
+  /** A seller member asks the maker to close its paying channel; the seller delegate co-signs (docs/protocol.md#seller-earnings). */
+  closePayingChannel: 'xbr.marketmaker.close_paying_channel',
+} as const;
+
 /** Topics the market maker publishes in the market realm (docs/protocol.md#maker-events), except the per-seller one. */
 export const MarketMakerTopic = {
   /** Maker status change: `(market_id | maker_id, status)`. */

@@ -1,6 +1,6 @@
 // Whether `dist/` (the compiled JavaScript every process of the edge runs) is up to date with the TypeScript
 // sources: the build stamp `dist/.build-stamp` carries, as its mtime, the time the last successful build
-// started; dist/ is up to date when no input is newer. Inputs are the `.ts` and runtime asset files under the
+// started; dist/ is up to date when no input is newer. Inputs are the `.ts` and runtime asset files (ASSETS) under the
 // compiled folders, those folders' directories (a deleted or renamed file changes its directory's mtime) and
 // the tsconfig files. A check walks ~350 entries with stat(): a few ms, no TypeScript loaded.
 // Used by `scripts/build.mjs` (npm run build, npm start) and `plugins/cli/bin.mjs` (the xbr-edge CLI).
@@ -16,9 +16,15 @@ export const SOURCE_DIRS = ['config', 'process', 'router', 'worker', 'schema', '
 export const CONFIG_FILES = ['tsconfig.json', 'tsconfig.build.json'];
 /**
  * Files the compiled code reads next to its own module (`import.meta.url`), copied into dist/ at the same
- * relative path: contracts/devchain.ts loads hardhat with `HARDHAT_CONFIG_PATH` beside itself.
+ * relative path: contracts/devchain.ts loads hardhat with `HARDHAT_CONFIG_PATH` beside itself; the HTTP
+ * listener serves the status page's files (router/controller/observe/http-listener.ts).
  */
-export const ASSETS = ['contracts/hardhat.config.cjs'];
+export const ASSETS = [
+  'contracts/hardhat.config.cjs',
+  'router/controller/observe/status-page/index.html',
+  'router/controller/observe/status-page/status.css',
+  'router/controller/observe/status-page/status.js',
+];
 export const DIST = 'dist';
 export const STAMP = join(DIST, '.build-stamp');
 
@@ -51,7 +57,7 @@ export function newestInput(root = ROOT) {
     }
   };
   for (const d of SOURCE_DIRS) walk(join(root, d));
-  for (const f of CONFIG_FILES) {
+  for (const f of [...CONFIG_FILES, ...ASSETS]) {
     const path = join(root, f);
     if (existsSync(path)) consider(path, statSync(path).mtimeMs);
   }

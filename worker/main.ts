@@ -25,9 +25,11 @@ runWorker({
   async stop() {
     await running?.stop();
   },
+  // Each maker's status, offers, ledger totals and pending transactions, and the IPFS downloads: what `/ready`
+  // and the controller's status page (`/status.json`) show of this worker (process/xbrmm-details.ts).
   health() {
-    const makers = running?.summary() ?? [];
-    const problems = makers.filter((m) => m.status !== 'RUNNING').map((m) => `maker ${m.id} (realm ${m.realm}) is ${m.status}${m.error === undefined ? '' : `: ${m.error.message}`}`);
-    return { ready: problems.length === 0, problems, details: { makers } };
+    const details = running?.details() ?? { makers: [] };
+    const problems = details.makers.filter((m) => m.status !== 'RUNNING').map((m) => `maker ${m.id} (realm ${m.realm}) is ${m.status}${m.error === undefined ? '' : `: ${m.error.message}`}`);
+    return { ready: problems.length === 0, problems, details: { ...details } };
   },
 });

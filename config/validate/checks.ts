@@ -1,4 +1,5 @@
 /** Scalar checks for `Ctx.field`: integers, numbers, booleans, strings, enums, WAMP URIs and ids. */
+import { LOG_LEVELS } from '../../schema/index.js';
 import { quoteList, type Check } from './context.js';
 
 export const integer = (min: number, max?: number): Check<number> => ({
@@ -36,6 +37,9 @@ export const oneOf = <T extends string>(values: readonly T[]): Check<T> => ({
   expected: `one of ${quoteList(values)}`,
   test: (v) => (typeof v === 'string' && (values as readonly string[]).includes(v) ? (v as T) : undefined),
 });
+
+/** `log_level` of the controller and of every worker. */
+export const logLevel = oneOf(LOG_LEVELS);
 
 /** WAMP URI rules (loose): dot-separated non-empty components without whitespace, '.' or '#'. */
 export const URI_LOOSE = /^([^\s.#]+\.)*[^\s.#]+$/;

@@ -1,10 +1,25 @@
-/** The `env` option every worker type shares: which variables to inherit and which to set. */
+/** The options every worker type shares: `title`, `log_level`, and `env` (which variables to inherit and which to set). */
 import type { WorkerCommonOptions } from '../types.js';
-import { isRec, pathKey, type Ctx } from './context.js';
+import { logLevel, string } from './checks.js';
+import { isRec, pathKey, type Ctx, type Rec } from './context.js';
+
+/** The keys of a worker's `options` that {@link checkCommonOptions} reads. */
+export const COMMON_OPTION_KEYS = ['title', 'env', 'log_level'] as const;
+
+/** `title`, `env` and `log_level` of a worker's options `opt` (at `path`); undefined after reporting a problem. */
+export function checkCommonOptions(c: Ctx, opt: Rec, path: string): WorkerCommonOptions | undefined {
+  const title = c.field(opt, 'title', path, string(), undefined);
+  const env = checkEnv(c, opt['env'], `${path}.env`);
+  const log_level = c.field(opt, 'log_level', path, logLevel, undefined);
+  if (env === undefined || (opt['title'] !== undefined && title === undefined) || (opt['log_level'] !== undefined && log_level === undefined)) {
+    return undefined;
+  }
+  return { env, ...(title === undefined ? {} : { title }), ...(log_level === undefined ? {} : { log_level }) };
+}
 
 const ENV_NAME = /^[^=\0]+$/;
 
-export function checkEnv(c: Ctx, v: unknown, path: string): WorkerCommonOptions['env'] | undefined {
+function checkEnv(c: Ctx, v: unknown, path: string): WorkerCommonOptions['env'] | undefined {
   if (v === undefined) return { inherit: true, vars: {} };
   const o = c.object(v, path, ['inherit', 'vars']);
   if (o === undefined) return undefined;

@@ -1,8 +1,8 @@
 /** A guest worker: executable, arguments and options (env, workdir, output, readiness, stop timeout). */
 import type { GuestWorkerConfig } from '../types.js';
-import { integer, nonEmptyString, number, oneOf, string } from './checks.js';
+import { integer, nonEmptyString, number, oneOf } from './checks.js';
 import { isRec, REQUIRED, type Ctx, type Rec } from './context.js';
-import { checkEnv } from './env.js';
+import { checkCommonOptions, COMMON_OPTION_KEYS } from './env.js';
 
 export function checkGuestWorker(c: Ctx, w: Rec, path: string, id: string | undefined): GuestWorkerConfig | undefined {
   c.object(w, path, ['type', 'id', 'executable', 'arguments', 'options']);
@@ -27,29 +27,20 @@ export function checkGuestWorker(c: Ctx, w: Rec, path: string, id: string | unde
   const opt =
     w['options'] === undefined
       ? {}
-      : c.object(w['options'], optPath, ['title', 'env', 'workdir', 'stdout', 'stderr', 'ready', 'stop_timeout']);
+      : c.object(w['options'], optPath, [...COMMON_OPTION_KEYS, 'workdir', 'stdout', 'stderr', 'ready', 'stop_timeout']);
   let options: GuestWorkerConfig['options'] | undefined;
   if (opt !== undefined) {
-    const title = c.field(opt, 'title', optPath, string(), undefined);
-    const env = checkEnv(c, opt['env'], `${optPath}.env`);
+    const common = checkCommonOptions(c, opt, optPath);
     const workdir = c.field(opt, 'workdir', optPath, nonEmptyString, c.cbdir);
     const stdout = c.field(opt, 'stdout', optPath, oneOf(['log', 'drop', 'close'] as const), 'log');
     const stderr = c.field(opt, 'stderr', optPath, oneOf(['log', 'drop', 'close'] as const), 'log');
     const ready = checkGuestReady(c, opt['ready'], `${optPath}.ready`);
     const stop_timeout = c.field(opt, 'stop_timeout', optPath, number(0, 40, true), 10);
     if (
-      env !== undefined && workdir !== undefined && stdout !== undefined && stderr !== undefined && ready !== undefined &&
-      stop_timeout !== undefined && (opt['title'] === undefined || title !== undefined)
+      common !== undefined && workdir !== undefined && stdout !== undefined && stderr !== undefined && ready !== undefined &&
+      stop_timeout !== undefined
     ) {
-      options = {
-        env,
-        workdir: c.resolvePath(workdir),
-        stdout,
-        stderr,
-        ready,
-        stop_timeout,
-        ...(title === undefined ? {} : { title }),
-      };
+      options = { ...common, workdir: c.resolvePath(workdir), stdout, stderr, ready, stop_timeout };
     }
   }
   if (id === undefined || executable === undefined || args === undefined || options === undefined) return undefined;

@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import type { ControllerConfig, HttpListenerConfig, NodeConfig, WorkerConfig } from '../types.js';
-import { idString, integer, number, oneOf, string } from './checks.js';
+import { idString, integer, logLevel, number, oneOf, string } from './checks.js';
 import { Ctx, isRec, REQUIRED, type ConfigError } from './context.js';
 import { checkEndpoint, Endpoints } from './endpoint.js';
 import { checkGuestWorker } from './guest-worker.js';
@@ -62,7 +62,7 @@ function checkController(c: Ctx, v: unknown, path: string, endpoints: Endpoints)
   if (o === undefined) return undefined;
   const id = c.field(o, 'id', path, idString, 'node1');
   const optPath = `${path}.options`;
-  const opt = o['options'] === undefined ? {} : c.object(o['options'], optPath, ['shutdown_timeout', 'startup_timeout', 'restart', 'http']);
+  const opt = o['options'] === undefined ? {} : c.object(o['options'], optPath, ['shutdown_timeout', 'startup_timeout', 'restart', 'http', 'log_level']);
   if (opt === undefined) return undefined;
   const shutdown_timeout = c.field(opt, 'shutdown_timeout', optPath, number(1, 44), 30);
   const startup_timeout = c.field(opt, 'startup_timeout', optPath, number(0, undefined, true), 60);
@@ -85,8 +85,18 @@ function checkController(c: Ctx, v: unknown, path: string, endpoints: Endpoints)
     return undefined;
   }
   const http = checkHttpListener(c, opt['http'], `${optPath}.http`, endpoints);
-  if (http === null) return undefined;
-  return { id, options: { shutdown_timeout, startup_timeout, restart: { max_restarts, window, initial_delay, max_delay }, ...(http === undefined ? {} : { http }) } };
+  const log_level = c.field(opt, 'log_level', optPath, logLevel, undefined);
+  if (http === null || (opt['log_level'] !== undefined && log_level === undefined)) return undefined;
+  return {
+    id,
+    options: {
+      shutdown_timeout,
+      startup_timeout,
+      restart: { max_restarts, window, initial_delay, max_delay },
+      ...(http === undefined ? {} : { http }),
+      ...(log_level === undefined ? {} : { log_level }),
+    },
+  };
 }
 
 /** `controller.options.http`: its endpoint (tcp or unix, not shared with any router transport); null when invalid. */

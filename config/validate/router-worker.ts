@@ -3,10 +3,10 @@
  * the transports' auth config can be checked against them.
  */
 import type { RealmConfig, RouterWorkerConfig, TransportConfig } from '../types.js';
-import { integer, string } from './checks.js';
+import { integer } from './checks.js';
 import { isRec, type Ctx, type Rec } from './context.js';
 import type { Endpoints } from './endpoint.js';
-import { checkEnv } from './env.js';
+import { checkCommonOptions, COMMON_OPTION_KEYS } from './env.js';
 import { checkRealms, type OnRealmMaker } from './realms.js';
 import { checkTransports } from './transport.js';
 
@@ -20,15 +20,12 @@ export function checkRouterWorker(
 ): RouterWorkerConfig | undefined {
   c.object(w, path, ['type', 'id', 'options', 'realms', 'transports']);
   const optPath = `${path}.options`;
-  const opt = w['options'] === undefined ? {} : c.object(w['options'], optPath, ['title', 'env', 'max_sessions']);
+  const opt = w['options'] === undefined ? {} : c.object(w['options'], optPath, [...COMMON_OPTION_KEYS, 'max_sessions']);
   let options: RouterWorkerConfig['options'] | undefined;
   if (opt !== undefined) {
-    const title = c.field(opt, 'title', optPath, string(), undefined);
-    const env = checkEnv(c, opt['env'], `${optPath}.env`);
+    const common = checkCommonOptions(c, opt, optPath);
     const max_sessions = c.field(opt, 'max_sessions', optPath, integer(1), 10000);
-    if (env !== undefined && max_sessions !== undefined && (opt['title'] === undefined || title !== undefined)) {
-      options = { env, max_sessions, ...(title === undefined ? {} : { title }) };
-    }
+    if (common !== undefined && max_sessions !== undefined) options = { ...common, max_sessions };
   }
   let realms: RealmConfig[] | undefined = [];
   if (w['realms'] !== undefined) {

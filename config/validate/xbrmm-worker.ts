@@ -8,7 +8,7 @@ import type { DatabaseConfig, MakerConfig, MakerConnectionConfig, MakerSerialize
 import { idString, integer, nonEmptyString, oneOf, string, URI_LOOSE } from './checks.js';
 import { isRec, REQUIRED, type Ctx, type Rec } from './context.js';
 import { checkBlockchain } from './blockchain.js';
-import { checkEnv } from './env.js';
+import { checkCommonOptions, COMMON_OPTION_KEYS } from './env.js';
 import { checkIpfs } from './ipfs.js';
 import { identityOf, MakerClaims } from './maker-claims.js';
 
@@ -23,16 +23,13 @@ export function checkXbrmmWorker(c: Ctx, w: Rec, path: string, id: string | unde
   c.object(w, path, ['type', 'id', 'options', 'makers']);
   const optPath = `${path}.options`;
   const optRaw = c.required(w, 'options', path, 'an object with "extra"');
-  const opt = optRaw === undefined ? undefined : c.object(optRaw, optPath, ['extra', 'title', 'env']);
+  const opt = optRaw === undefined ? undefined : c.object(optRaw, optPath, ['extra', ...COMMON_OPTION_KEYS]);
   let options: XbrmmWorkerConfig['options'] | undefined;
   if (opt !== undefined) {
     const extraRaw = c.required(opt, 'extra', optPath, 'an object {database, blockchain, ipfs?}');
     const extra = extraRaw === undefined ? undefined : checkExtra(c, extraRaw, `${optPath}.extra`);
-    const title = c.field(opt, 'title', optPath, string(), undefined);
-    const env = checkEnv(c, opt['env'], `${optPath}.env`);
-    if (extra !== undefined && env !== undefined && (opt['title'] === undefined || title !== undefined)) {
-      options = { extra, env, ...(title === undefined ? {} : { title }) };
-    }
+    const common = checkCommonOptions(c, opt, optPath);
+    if (extra !== undefined && common !== undefined) options = { ...common, extra };
   }
   const makersRaw = c.required(w, 'makers', path, 'an array of maker objects');
   const makers = makersRaw === undefined ? undefined : checkMakers(c, makersRaw, `${path}.makers`, options?.extra.database.path);

@@ -47,6 +47,12 @@ export interface SellerArgs extends ConnectionArgs {
   dataDir: string | undefined;
   /** Close the paying channel cooperatively when stopping (the member is paid its earnings). */
   close: boolean;
+  /** Only show the delegate's paying channels and earnings, then exit (`--status`). */
+  status: boolean;
+  /** Only ask the market maker to close the active paying channel (the running seller co-signs), then exit. */
+  requestClose: boolean;
+  /** `--status` as JSON. */
+  json: boolean;
 }
 
 export interface BuyerArgs extends ConnectionArgs {
@@ -161,11 +167,13 @@ function connection(v: Record<string, string | boolean | undefined>): Connection
 
 /** @throws UsageError */
 export function parseSellerArgs(argv: readonly string[]): Parsed<SellerArgs> {
-  const v = parse(argv, { ...CONNECTION, price: { type: 'string' }, interval: { type: 'string' }, 'per-key': { type: 'string' }, count: { type: 'string' }, rate: { type: 'string' }, 'paying-amount': { type: 'string' }, 'data-dir': { type: 'string' }, close: { type: 'boolean' } });
+  const v = parse(argv, { ...CONNECTION, price: { type: 'string' }, interval: { type: 'string' }, 'per-key': { type: 'string' }, count: { type: 'string' }, rate: { type: 'string' }, 'paying-amount': { type: 'string' }, 'data-dir': { type: 'string' }, close: { type: 'boolean' }, status: { type: 'boolean' }, 'request-close': { type: 'boolean' }, json: { type: 'boolean' } });
   if (v['help'] === true) return { help: true };
   const s = (k: string): string | undefined => v[k] as string | undefined;
   const payingAmount = parseXbr('--paying-amount', s('paying-amount') ?? '100');
   if (payingAmount === 0n) throw new UsageError('--paying-amount: must be more than 0');
+  if (v['status'] === true && v['request-close'] === true) throw new UsageError('--status and --request-close: give one of them');
+  if (v['json'] === true && v['status'] !== true) throw new UsageError('--json: only with --status');
   return {
     help: false,
     ...connection(v),
@@ -177,6 +185,9 @@ export function parseSellerArgs(argv: readonly string[]): Parsed<SellerArgs> {
     payingAmount,
     dataDir: s('data-dir'),
     close: v['close'] === true,
+    status: v['status'] === true,
+    requestClose: v['request-close'] === true,
+    json: v['json'] === true,
   };
 }
 

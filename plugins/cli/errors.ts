@@ -13,6 +13,8 @@ export const ExitCode = {
   usage: 2,
   /** The edge is not reachable: no devchain file, the router refuses connections, no market maker. */
   unreachable: 3,
+  /** `xbr-edge admin audit` ran and found mismatches (the ledger disagrees with its purchases, their signatures or the chain). */
+  mismatch: 4,
   /** A second Ctrl-C: exit at once without closing. */
   interrupted: 130,
 } as const;

@@ -6,6 +6,7 @@ import { watchInterrupt } from './interrupt.js';
 import { keyOrDemo, loginSeed } from './keys.js';
 import { shortId, type Output } from './output.js';
 import { sampleEvent, SellerRole } from './seller-role.js';
+import { requestPayingChannelClose, showSellerStatus } from './seller-status.js';
 import { SELLER_USAGE } from './usage.js';
 
 export async function sellerCommand(argv: readonly string[], output: Output): Promise<number> {
@@ -15,6 +16,12 @@ export async function sellerCommand(argv: readonly string[], output: Output): Pr
     return ExitCode.ok;
   }
   const devchain = readDevchainFile(a.devchain);
+  if (a.status || a.requestClose) {
+    const o = { url: a.url, realm: a.realm, memberKey: keyOrDemo('--member-key', a.memberKey, devchain, 'seller'), loginSeed: loginSeed(a.loginKey), delegateKey: keyOrDemo('--delegate-key', a.delegateKey, devchain, 'sellerDelegate'), output };
+    if (a.status) await showSellerStatus(o, a.json);
+    else await requestPayingChannelClose(o);
+    return ExitCode.ok;
+  }
   const role = await SellerRole.start({
     url: a.url,
     realm: a.realm,

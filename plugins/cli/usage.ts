@@ -30,6 +30,10 @@ ${CONNECTION}
                          then revoked on exit)
   --close                close the paying channel cooperatively when stopping (the member is paid what
                          the seller earned; the maker gets the rest back)
+  --status               only show the delegate's paying channels: earned, unclaimed, sales, refunds and
+                         the close state of each, then exit (--json for scripts)
+  --request-close        only ask the market maker to close the active paying channel, then exit: the
+                         running seller (another \`xbr-edge seller\`) co-signs it; the member is paid
 
 ${EXIT}`;
 
@@ -66,7 +70,7 @@ keys, decrypts every event and both balances are printed; the buyer's payment ch
 
 ${EXIT}`;
 
-export const ADMIN_USAGE = `Usage: xbr-edge admin <status | markets | ipfs> [--cbdir DIR] [--config PATH] [--json]
+export const ADMIN_USAGE = `Usage: xbr-edge admin <command> [options] [--cbdir DIR] [--config PATH] [--json]
 
 An operator's look at the node running in --cbdir (default: the current directory), over the operator
 socket its config names (a websocket transport on a unix socket whose anonymous role is "operator").
@@ -76,9 +80,25 @@ socket its config names (a websocket transport on a unix socket whose anonymous 
   ipfs                   catalog and API downloads by state, the next retries
     --retry HASH         schedule that file now
     --retry-all          schedule every pending file now
-  --json                 machine-readable output
+  channels               the market's channels with their ledger balance (remaining, inflight, spent, seq)
+    --member 0x…         only the channels of this actor (member)
+    --delegate 0x…       only the channels of this delegate
+    --state S            open, closing or closed
+    --type T             payment or paying
+    --limit N            at most N (default 100, at most 1000); a further page: --cursor <id of "more:">
+  transactions           purchases, newest first: state, price, channels, seqs, remaining after
+    --channel ID         only those of this payment or paying channel (UUID)
+    --limit N, --cursor ID   as for channels
+  rescan --from-block N  the chain monitor reads the chain's events again from block N (applied
+                         idempotently: what was applied stays as it is, a missed event is applied)
+  audit                  replays every purchase: the buyer's, seller's and maker's signatures, each
+                         channel's history and balance, and each channel against the chain
+    --limit N            list at most N mismatches (default 100; all are counted)
+    --no-chain           do not compare with the chain
+  --json                 machine-readable output (amounts exact, in base units; tables show XBR)
 
-${EXIT}`;
+Exit codes: 0 done; 1 the node refused or failed; 2 bad command line; 3 no node there (no operator
+socket, nothing listening, no market maker); 4 the audit found mismatches.`;
 
 export const MAIN_USAGE = `Usage: xbr-edge <command> [options]
 
@@ -87,7 +107,8 @@ Commands:
   buyer     buy keys and print decrypted events (xbr-edge buyer --help)
   demo      seller and buyer in one process (as npm run demo)
   admin     an operator's look at the running node, over its operator socket (--cbdir, --config, --json):
-            admin status | admin markets | admin ipfs [--retry HASH | --retry-all]
+            admin status | markets | ipfs [--retry HASH | --retry-all] | channels | transactions |
+            rescan --from-block N | audit (xbr-edge admin --help)
 
 Node commands (the node is found by its directory, --cbdir, default the current one):
   start     run the node in the foreground, as npm start [--cbdir DIR] [--config PATH] [--fresh]

@@ -17,7 +17,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
 import { resolve } from 'node:path';
-import { createLogger, type Logger } from '../../schema/index.js';
+import { createLogger, logLevelOf, type Logger } from '../../schema/index.js';
 import type { ConfigError } from '../../config/index.js';
 import type { NodeConfig, WorkerConfig } from '../../config/index.js';
 import type { ControllerToWorker } from '../../process/index.js';
@@ -81,7 +81,7 @@ export class Controller {
   constructor(config: NodeConfig, opts: ControllerRunOptions) {
     this.config = config;
     this.cbdir = resolve(opts.cbdir);
-    this.log = opts.logger ?? createLogger({ component: 'controller', node: config.controller.id });
+    this.log = opts.logger ?? createLogger({ component: 'controller', node: config.controller.id }, logLevelOf(config.controller.options.log_level));
     this.entries = workerEntries(opts);
     this.slots = config.workers.map((w) => ({ config: w, state: 'idle', crashes: [], attempts: 0 }));
     // Every starting or backing-off worker listens for the shutdown signal.

@@ -4,7 +4,7 @@
  * helpers the controller's supervision and shutdown use.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import type { Logger } from '../../schema/index.js';
+import { logLevelOf, type Logger } from '../../schema/index.js';
 import type { GuestWorkerConfig, WorkerCommonOptions, WorkerConfig } from '../../config/index.js';
 import { isWorkerToController, type ControllerToWorker, type WorkerReport } from '../../process/index.js';
 
@@ -128,6 +128,9 @@ function profileArgs(): string[] {
 /** Spawns one process of worker `w`; a node.js worker is sent its start message. Throws when spawn() does. */
 export function spawnWorker(w: WorkerConfig, ctx: SpawnContext): Run {
   const env = workerEnv(w.options.env);
+  // The worker's `log_level` reaches it (and every logger it makes) as XBR_LOG_LEVEL; one its environment
+  // already has (inherited from the controller's, or in `env.vars`) wins.
+  if (w.options.log_level !== undefined) env['XBR_LOG_LEVEL'] = logLevelOf(w.options.log_level, env);
   let proc: ChildProcess;
   if (w.type === 'guest') {
     proc = spawn(w.executable, w.arguments, {

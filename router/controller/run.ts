@@ -8,7 +8,7 @@
  * be kept alive; 130 a second SIGINT killed everything without waiting.
  */
 import { statSync } from 'node:fs';
-import { createLogger, type Logger } from '../../schema/index.js';
+import { createLogger, logLevelOf, type Logger } from '../../schema/index.js';
 import { loadConfigFile, resolveNodePaths, validateNodeConfig, type ConfigError, type NodeConfig } from '../../config/index.js';
 import { watchParent } from '../../process/index.js';
 import { Controller } from './controller.js';
@@ -84,7 +84,7 @@ export function checkNode(argv: readonly string[], options: { fresh?: boolean } 
     }
     config = fresh.config;
   }
-  const log = createLogger({ component: 'controller', node: config.controller.id });
+  const log = createLogger({ component: 'controller', node: config.controller.id }, logLevelOf(config.controller.options.log_level));
   const controller = new Controller(config, { cbdir: paths.cbdir, logger: log });
   const problems = controller.preflight();
   if (problems.length > 0) {

@@ -4,3 +4,4 @@
  */
 export { isMakerProcedure, readMakerResult, type MakerApi, type MakerArgs, type MakerKwargs, type MakerProcedureUri, type MakerResult } from './maker-api.js';
 export * from './results.js';
+export * from './admin-results.js';

@@ -9,7 +9,8 @@
  * the positional ones as optional tuple elements and the same names as keywords; the maker refuses an
  * argument given both ways.
  */
-import { MarketMakerCatalogProcedure, MarketMakerProcedure } from '../uris.js';
+import { MarketMakerAdminProcedure, MarketMakerCatalogProcedure, MarketMakerChannelProcedure, MarketMakerProcedure } from '../uris.js';
+import { auditResult, listChannelsResult, listTransactionsResult, rescanResult, type AuditResult, type ListChannelsResult, type ListTransactionsResult, type RescanResult } from './admin-results.js';
 import { bigInt, bytes, int, list, nullable, type Reader } from './read.js';
 import {
   apiResult,
@@ -28,6 +29,7 @@ import {
   logoutResult,
   offerResult,
   openChannelResult,
+  payingChannelResult,
   quoteResult,
   statusResult,
   transactionReceiptResult,
@@ -47,6 +49,7 @@ import {
   type LogoutResult,
   type OfferResult,
   type OpenChannelResult,
+  type PayingChannelResult,
   type QuoteResult,
   type StatusResult,
   type TransactionReceiptResult,
@@ -116,7 +119,7 @@ export interface MakerApi {
   >;
   [MarketMakerProcedure.getPaymentChannel]: Procedure<readonly [channel_oid?: Bytes], { channel_oid?: Bytes }, ChannelResult>;
   [MarketMakerProcedure.getPaymentChannelBalance]: Procedure<readonly [channel_oid?: Bytes], { channel_oid?: Bytes }, BalanceResult>;
-  [MarketMakerProcedure.getPayingChannel]: Procedure<readonly [channel_oid?: Bytes], { channel_oid?: Bytes }, ChannelResult>;
+  [MarketMakerProcedure.getPayingChannel]: Procedure<readonly [channel_oid?: Bytes], { channel_oid?: Bytes }, PayingChannelResult>;
   [MarketMakerProcedure.getPayingChannelBalance]: Procedure<readonly [channel_oid?: Bytes], { channel_oid?: Bytes }, BalanceResult>;
   /** The delegate's open channel with the most remaining, or null. */
   [MarketMakerProcedure.getActivePaymentChannel]: Procedure<readonly [delegate_adr?: Bytes], { delegate_adr?: Bytes }, ChannelResult | null>;
@@ -159,9 +162,26 @@ export interface MakerApi {
   >;
   [MarketMakerCatalogProcedure.getCatalog]: Procedure<readonly [catalog_oid?: Bytes], { catalog_oid?: Bytes }, CatalogDetailResult>;
   [MarketMakerCatalogProcedure.getApi]: Procedure<readonly [api_oid?: Bytes], { api_oid?: Bytes }, ApiResult>;
+  [MarketMakerChannelProcedure.closePayingChannel]: Procedure<readonly [channel_oid?: Bytes], { channel_oid?: Bytes }, CloseChannelResult>;
   [MarketMakerCatalogProcedure.getIpfsStatus]: Procedure<readonly [limit?: Int | null], { limit?: Int | null }, IpfsStatusResult>;
   /** How many files were scheduled now instead of at their backoff time. */
   [MarketMakerCatalogProcedure.retryIpfsDownload]: Procedure<readonly [file_hash?: string | null], { file_hash?: string | null }, number>;
+  /** Operators: channels with their balances, payment then paying, each by id; filters and paging (docs/api.md#admin). */
+  [MarketMakerAdminProcedure.listChannels]: Procedure<
+    readonly [channel_type?: Int | null, member?: Bytes | null, delegate?: Bytes | null, state?: Int | null, limit?: Int | null, cursor?: Bytes | null],
+    Partial<{ channel_type: Int | null; member: Bytes | null; delegate: Bytes | null; state: Int | null; limit: Int | null; cursor: Bytes | null }>,
+    ListChannelsResult
+  >;
+  /** Operators: purchases newest first, of one channel or all, paged. */
+  [MarketMakerAdminProcedure.listTransactions]: Procedure<
+    readonly [channel_oid?: Bytes | null, limit?: Int | null, cursor?: Bytes | null],
+    Partial<{ channel_oid: Bytes | null; limit: Int | null; cursor: Bytes | null }>,
+    ListTransactionsResult
+  >;
+  /** Operators: the chain monitor reads the chain's events again from `from_block`; answers once done. */
+  [MarketMakerAdminProcedure.rescan]: Procedure<readonly [from_block?: Int], { from_block?: Int }, RescanResult>;
+  /** Operators: every purchase replayed (signatures, balances) and every channel compared with the chain. */
+  [MarketMakerAdminProcedure.audit]: Procedure<readonly [limit?: Int | null, chain?: boolean | null], Partial<{ limit: Int | null; chain: boolean | null }>, AuditResult>;
 }
 
 /** A procedure URI of the maker API. */
@@ -192,7 +212,7 @@ const MAKER_RESULT_READERS: { readonly [P in MakerProcedureUri]: Reader<MakerRes
   [MarketMakerProcedure.closeChannel]: closeChannelResult,
   [MarketMakerProcedure.getPaymentChannel]: channelResult,
   [MarketMakerProcedure.getPaymentChannelBalance]: balanceResult,
-  [MarketMakerProcedure.getPayingChannel]: channelResult,
+  [MarketMakerProcedure.getPayingChannel]: payingChannelResult,
   [MarketMakerProcedure.getPayingChannelBalance]: balanceResult,
   [MarketMakerProcedure.getActivePaymentChannel]: nullable(channelResult),
   [MarketMakerProcedure.getActivePayingChannel]: nullable(channelResult),
@@ -204,11 +224,16 @@ const MAKER_RESULT_READERS: { readonly [P in MakerProcedureUri]: Reader<MakerRes
   [MarketMakerProcedure.getCatalogsByOwner]: list(catalogWithMetaResult),
   [MarketMakerProcedure.authenticate]: authenticateResult,
   [MarketMakerProcedure.logout]: logoutResult,
+  [MarketMakerChannelProcedure.closePayingChannel]: closeChannelResult,
   [MarketMakerCatalogProcedure.findCatalogs]: list(catalogResult),
   [MarketMakerCatalogProcedure.getCatalog]: catalogDetailResult,
   [MarketMakerCatalogProcedure.getApi]: apiResult,
   [MarketMakerCatalogProcedure.getIpfsStatus]: ipfsStatusResult,
   [MarketMakerCatalogProcedure.retryIpfsDownload]: int,
+  [MarketMakerAdminProcedure.listChannels]: listChannelsResult,
+  [MarketMakerAdminProcedure.listTransactions]: listTransactionsResult,
+  [MarketMakerAdminProcedure.rescan]: rescanResult,
+  [MarketMakerAdminProcedure.audit]: auditResult,
 };
 
 /**

@@ -66,8 +66,7 @@ export const buyKeyResult = dict({
 });
 export type BuyKeyResult = Read<typeof buyKeyResult>;
 
-/** A channel (docs/protocol.md#maker-records `Channel.marshal()`): the channel getters. */
-export const channelResult = dict({
+const channelShape = {
   market_oid: uuid,
   member_oid: nullable(address),
   channel_oid: uuid,
@@ -92,8 +91,37 @@ export const channelResult = dict({
   close_balance: uint256Bytes,
   close_is_final: bool,
   closed_tx: nullable(hash32),
-});
+};
+
+/** A channel (docs/protocol.md#maker-records `Channel.marshal()`): the channel getters. */
+export const channelResult = dict(channelShape);
 export type ChannelResult = Read<typeof channelResult>;
+
+/**
+ * What a seller has earned on its paying channel (docs/protocol.md#seller-earnings), from the maker's ledger.
+ * The close state is the channel's own (`state`, `closing_at`, `close_balance`, `closed_at`, `closed_tx`).
+ */
+export const earningsResult = dict({
+  /** Paid to the seller by its sales so far (uint256): the ledger's `spent` of the channel. */
+  earned: uint256Bytes,
+  /** Earned but not yet paid out on chain (uint256): all of `earned` until the channel is CLOSED, then 0. */
+  unclaimed: uint256Bytes,
+  /** Still available to pay for sales (uint256). */
+  remaining: uint256Bytes,
+  /** Reserved by purchases being sold right now (uint256). */
+  inflight: uint256Bytes,
+  /** Purchases sold on the channel. */
+  sales: int,
+  /** Purchases reserved on the channel and refunded (the seller call failed; nothing was paid). */
+  refunds: int,
+  /** The channel's current off-chain sequence number. */
+  seq: int,
+});
+export type EarningsResult = Read<typeof earningsResult>;
+
+/** `get_paying_channel`: the channel, plus the seller's earnings on it (ours). */
+export const payingChannelResult = dict({ ...channelShape, earnings: earningsResult });
+export type PayingChannelResult = Read<typeof payingChannelResult>;
 
 /** A channel's off-chain balance (`ChannelBalance.marshal()`): `get_payment_channel_balance`, `get_paying_channel_balance`. */
 export const balanceResult = dict({ remaining: uint256Bytes, inflight: uint256Bytes, seq: int });

@@ -12,7 +12,7 @@
  * "durable" for both paths; `noSync` is never used.
  */
 import { existsSync } from 'node:fs';
-import { open, type Database, type DatabaseOptions, type RootDatabase } from 'lmdb';
+import { open, type Database, type DatabaseOptions, type RootDatabase, type Transaction } from 'lmdb';
 import { WampError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { copyOpenEnv } from './env-copy.js';
@@ -28,8 +28,9 @@ export type DbKind = 'maker' | 'worker';
  * Schema versions this build can open, per kind. The last one is written into fresh DBs; older ones are
  * migrated up to it at open by the kind's steps (`MAKER_MIGRATIONS`, `WORKER_MIGRATIONS`).
  * - maker 2: `idx_transaction_by_payment_seq` holds every transaction; `idx_transaction_by_state` only INFLIGHT ones.
+ * - maker 3: balance records count their channel's sales and refunds.
  */
-export const SCHEMA_VERSIONS: Readonly<Record<DbKind, readonly number[]>> = { maker: [1, 2], worker: [1] };
+export const SCHEMA_VERSIONS: Readonly<Record<DbKind, readonly number[]>> = { maker: [1, 2, 3], worker: [1] };
 
 /** The version written into a fresh DB of `kind`. */
 export function currentSchemaVersion(kind: DbKind): number {
@@ -72,6 +73,18 @@ export interface DbMeta {
   created: bigint;
 }
 
+/**
+ * A read snapshot of a whole environment (one LMDB read transaction): every read given it sees the DB as it was
+ * when it was taken, across awaits, while writers go on. Release it with `done()`: until then LMDB cannot reuse
+ * the pages it sees, so the file may grow under heavy writes.
+ */
+export interface ReadSnapshot {
+  /** The lmdb-js read transaction (for `Table` reads: `get(k, snapshot)`, `range({snapshot})`, `byIndex(…, {snapshot})`). */
+  readonly txn: Transaction;
+  /** Ends the snapshot; later calls do nothing. */
+  done(): void;
+}
+
 /** An open environment. */
 export interface DbEnv {
   readonly path: string;
@@ -89,6 +102,8 @@ export interface DbEnv {
   write<T>(fn: () => T): Promise<T>;
   /** True while a `writeSync`/`write` callback of this env is running (tables then skip nesting). */
   inWriteTxn(): boolean;
+  /** Takes a {@link ReadSnapshot} (one read transaction) for reads that must be consistent across awaits. */
+  readSnapshot(): ReadSnapshot;
   /** Resolves when every write so far is on disk. */
   flushed(): Promise<void>;
   /** Closes the environment (pending batched writes are committed first). */
@@ -188,6 +203,23 @@ export async function openDbEnv(options: DbEnvOptions): Promise<DbEnv> {
       },
       write: (fn) => commits.enqueue(fn),
       inWriteTxn: () => depth.n > 0,
+      readSnapshot() {
+        let txn: Transaction;
+        try {
+          txn = root.useReadTransaction();
+        } catch (err) {
+          throw wrap(err, 'cannot take a read snapshot');
+        }
+        let open = true;
+        return {
+          txn,
+          done() {
+            if (!open) return;
+            open = false;
+            txn.done();
+          },
+        };
+      },
       async flushed() {
         await commits.idle();
         await root.flushed;

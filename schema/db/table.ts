@@ -10,7 +10,7 @@
  *   channels opened in the same ns, never overwrite each other), value = primary key.
  */
 import type { Database } from 'lmdb';
-import type { DbEnv } from './env.js';
+import type { DbEnv, ReadSnapshot } from './env.js';
 import { storageError } from '../storage-errors.js';
 import { XbrErrorUri } from '../error-uris.js';
 import { prefixRange } from './keys.js';
@@ -46,6 +46,8 @@ export interface RangeOptions {
   /** Iterate from the highest key down. */
   reverse?: boolean;
   limit?: number;
+  /** Read in this snapshot (`env.readSnapshot()`) instead of the current state. */
+  snapshot?: ReadSnapshot;
 }
 
 /** One record of a range. */
@@ -68,6 +70,7 @@ function lmdbRange(opts: RangeOptions): Record<string, unknown> {
   }
   const out: Record<string, unknown> = {};
   if (opts.limit !== undefined) out['limit'] = opts.limit;
+  if (opts.snapshot !== undefined) out['transaction'] = opts.snapshot.txn;
   if (opts.reverse === true) {
     // lmdb-js reverse ranges run from `start` (high) down to `end` (low): flip the bounds so the
     // half-open [start, end) is the same set of keys in both directions.
@@ -122,15 +125,15 @@ export class Table<K, V> {
     this.hooks.push(hook);
   }
 
-  /** The record under `k`, or undefined. */
-  get(k: K): V | undefined {
-    return this.getByKey(this.encodeKey(k));
+  /** The record under `k` (in `snapshot` when given), or undefined. */
+  get(k: K, snapshot?: ReadSnapshot): V | undefined {
+    return this.getByKey(this.encodeKey(k), snapshot);
   }
 
-  /** The record under an encoded key, or undefined. */
-  getByKey(key: Uint8Array): V | undefined {
+  /** The record under an encoded key (in `snapshot` when given), or undefined. */
+  getByKey(key: Uint8Array, snapshot?: ReadSnapshot): V | undefined {
     try {
-      return this.db.get(toBuffer(key));
+      return snapshot === undefined ? this.db.get(toBuffer(key)) : this.db.get(toBuffer(key), { transaction: snapshot.txn });
     } catch (err) {
       throw storageError(`${this.name}: read failed: ${err instanceof Error ? err.message : String(err)}`, { table: this.name }, err);
     }
@@ -225,9 +228,10 @@ export class Table<K, V> {
   byIndex(indexName: string, opts: RangeOptions = {}): Entry<V>[] {
     const { db } = this.index(indexName);
     const out: Entry<V>[] = [];
+    const at = opts.snapshot === undefined ? undefined : { transaction: opts.snapshot.txn };
     for (const { value: pk } of db.getRange(lmdbRange(opts))) {
       const key = Buffer.from(pk);
-      const value = this.db.get(key);
+      const value = this.db.get(key, at);
       if (value === undefined) throw storageError(`${this.name}: index ${indexName} points to a missing record`, { table: this.name, index: indexName });
       out.push({ key, value });
     }

@@ -84,7 +84,18 @@ const procEnv = (pid: number, name: string): string | undefined =>
 
 test('npm run build compiles to dist/; run again with nothing changed, it does nothing, fast', { timeout: 600_000 }, () => {
   npmBuild();
-  for (const f of ['router/controller/cli.js', 'router/worker/main.js', 'worker/main.js', 'contracts/devchain-main.js', 'worker/ipfs/node/main.js', 'plugins/cli/main.js', 'contracts/hardhat.config.cjs']) {
+  for (const f of [
+    'router/controller/cli.js',
+    'router/worker/main.js',
+    'worker/main.js',
+    'contracts/devchain-main.js',
+    'worker/ipfs/node/main.js',
+    'plugins/cli/main.js',
+    'contracts/hardhat.config.cjs',
+    'router/controller/observe/status-page/index.html',
+    'router/controller/observe/status-page/status.css',
+    'router/controller/observe/status-page/status.js',
+  ]) {
     assert.ok(statSync(join(ROOT, 'dist', f)).isFile(), `dist/${f}`);
   }
   const stamp = statSync(join(ROOT, 'dist/.build-stamp')).mtimeMs;
@@ -104,6 +115,17 @@ test('the production build runs without tsx: every process is node dist/….js; 
   const client = await edge.connect();
   const status = (await client.call('xbr.marketmaker.status')).argsList?.[0] as { status: string };
   assert.equal(status.status, 'RUNNING');
+  // the status page's files are served from the installation's dist/
+  for (const [path, type] of [
+    ['/', 'text/html; charset=utf-8'],
+    ['/status.css', 'text/css; charset=utf-8'],
+    ['/status.js', 'text/javascript; charset=utf-8'],
+  ] as const) {
+    const r = await fetch(`${edge.httpUrl}${path}`);
+    assert.equal(r.status, 200, path);
+    assert.equal(r.headers.get('content-type'), type, path);
+    assert.equal(await r.text(), readFileSync(join(ROOT, 'router/controller/observe/status-page', path === '/' ? 'index.html' : path.slice(1)), 'utf8'), path);
+  }
   const procs = pids(edge);
   assert.deepEqual([...procs.keys()].sort(), ['controller', 'devchain', 'ipfs', 'router1', 'xbrmm1']);
   const scripts: Record<string, string> = {

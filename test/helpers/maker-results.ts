@@ -5,7 +5,7 @@
  * compile time instead of letting them drift.
  */
 import { randomBytes } from 'node:crypto';
-import type { BalanceResult, ChannelResult, CloseChannelResult, ConfigResult, GetStatusResult, OfferResult, QuoteResult } from '../../schema/api/index.js';
+import type { BalanceResult, ChannelResult, EarningsResult, PayingChannelResult, CloseChannelResult, ConfigResult, GetStatusResult, OfferResult, QuoteResult } from '../../schema/api/index.js';
 import { packUint256 as packBuffer, toChecksumAddress } from '../../schema/codec/index.js';
 
 const rnd = (n: number): Uint8Array => new Uint8Array(randomBytes(n));
@@ -55,6 +55,22 @@ export function channelAnswer(c: Pick<ChannelResult, 'channel_oid' | 'market_oid
     closed_tx: null,
     ...c,
   };
+}
+
+/** `get_paying_channel`: the channel with the seller's earnings (a stand-in maker's own ledger view). */
+export function payingChannelAnswer(c: Parameters<typeof channelAnswer>[0], e: { remaining: bigint; inflight?: bigint; earned?: bigint; sales?: number; refunds?: number; seq: number }): PayingChannelResult {
+  const channel = channelAnswer(c);
+  const earned = e.earned ?? 0n;
+  const earnings: EarningsResult = {
+    earned: packUint256(earned),
+    unclaimed: packUint256(channel.state === 3 ? 0n : earned),
+    remaining: packUint256(e.remaining),
+    inflight: packUint256(e.inflight ?? 0n),
+    sales: e.sales ?? 0,
+    refunds: e.refunds ?? 0,
+    seq: e.seq,
+  };
+  return { ...channel, earnings };
 }
 
 export function quoteAnswer(key: Uint8Array, price: bigint): QuoteResult {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { readFileSync } from 'node:fs';
 import {
+  MarketMakerAdminProcedure,
   MarketMakerCatalogProcedure,
   MarketMakerProcedure,
   MarketMakerTopic,
@@ -88,6 +89,17 @@ describe('market maker procedures and topics', () => {
       'xbr.marketmaker.retry_ipfs_download',
     ]);
     for (const uri of ours) assert.ok(!(Object.values(MarketMakerProcedure) as string[]).includes(uri) && !spec.mentionedMakerUris.includes(uri), uri);
+  });
+
+  it('keep the operators\' admin procedures under xbr.marketmaker.admin., apart from everything else', () => {
+    assert.deepEqual(Object.values(MarketMakerAdminProcedure), [
+      'xbr.marketmaker.admin.list_channels',
+      'xbr.marketmaker.admin.list_transactions',
+      'xbr.marketmaker.admin.rescan',
+      'xbr.marketmaker.admin.audit',
+    ]);
+    const others = [...Object.values(MarketMakerProcedure), ...Object.values(MarketMakerCatalogProcedure), ...spec.mentionedMakerUris] as string[];
+    for (const uri of Object.values(MarketMakerAdminProcedure)) assert.ok(!others.includes(uri), uri);
   });
 
   it('match the topics of docs/protocol.md#maker-events', () => {

@@ -112,6 +112,27 @@ test('operator procedures are for operators only', async () => {
   await refused(op.call('xbr.marketmaker.get_channels_by_actor', [addr(edge.account(BUYER)), 1]), 'wamp.error.not_authorized', 'operator as member');
 });
 
+test('the admin procedures (ledger lists, rescan, audit) are for operators only, whatever the arguments', async () => {
+  const anon = await rawAttacker(edge.wsUrl);
+  const member = await connectMember(edge, BUYER, 'msgpack');
+  const calls: [string, unknown[]][] = [
+    ['xbr.marketmaker.admin.list_channels', []],
+    ['xbr.marketmaker.admin.list_transactions', [buyer.channelId]],
+    ['xbr.marketmaker.admin.rescan', [0]],
+    ['xbr.marketmaker.admin.audit', []],
+  ];
+  for (const [uri, args] of calls) {
+    assertRefused(await anon.call(uri, args), 'wamp.error.not_authorized', `anonymous ${uri}`);
+    // even the channel's own member may not list the market's ledger or audit it
+    await refused(member.call(uri, args), 'wamp.error.not_authorized', `member ${uri}`, /for operators/);
+  }
+  anon.close();
+  const op = await edge.connectOperator();
+  const page = (await op.call('xbr.marketmaker.admin.list_channels', { argsList: [], argsDict: { limit: 10 } })).argsList?.[0] as { channels: { channel_oid: Uint8Array }[] };
+  assert.ok(page.channels.some((c) => Buffer.from(c.channel_oid).equals(Buffer.from(buyer.channelId))), 'an operator lists every channel');
+  await refused(op.call('xbr.marketmaker.admin.rescan', [0]), 'wamp.error.invalid_argument', 'rescan before the market existed');
+});
+
 test('a member cannot spend from, read or close another member\'s channel; a close_at in the future is refused', async () => {
   const offer = await seller.offer({ price: PRICE });
   const other = await connectMember(edge, OTHER_MEMBER);

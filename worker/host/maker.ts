@@ -10,13 +10,14 @@ import { getBytes, hexlify, type Provider } from 'ethers';
 import type { Wampy } from 'wampy';
 import type { MakerConfig } from '../../config/index.js';
 import type { XbrContractAddresses } from '../../schema/index.js';
-import type { Uuid } from '../../schema/codec/index.js';
-import { openMakerDb, type MakerDb, type WorkerDb } from '../../schema/db/index.js';
+import type { NsTime, Uuid } from '../../schema/codec/index.js';
+import { MakerIndex, openMakerDb, type MakerDb, type WorkerDb } from '../../schema/db/index.js';
 import { CrossbarErrorUri, WampError, WampErrorUri, remoteErrorUri, toWampError } from '../../schema/index.js';
 import type { Logger } from '../../schema/index.js';
 import { CALLEE_AUTHID_OPTION, MarketMakerTopic, registrationLookupProcedure } from '../../schema/index.js';
 import { BroadcastJournal, TransactionSender, connectXbr, type XbrBindings } from '../chain/index.js';
 import {
+  isSellable,
   MAKER_PARTS,
   MakerStatus,
   makerParts,
@@ -74,6 +75,8 @@ export class Maker {
   private registered: Registered | undefined;
   /** What prepare() learned, for serve(). */
   private prepared: { key: Uint8Array; address: string; xbr: XbrBindings; owner: string; verifyingChainId: bigint; verifyingContract: string } | undefined;
+  /** Which sellers are connected (set once serving). */
+  private sellers: SellerPresence | undefined;
   /** Parts whose start() ran, in start order (stopped in reverse). */
   private readonly parts: MakerPart[] = [];
   private marketHex: string | undefined;
@@ -105,6 +108,23 @@ export class Maker {
 
   get db(): MakerDb | undefined {
     return this.makerDb;
+  }
+
+  /**
+   * Offers that can be bought at `now` (not revoked, valid, not expired, copies left) and whose seller is
+   * connected (`live`), or is not (`suspended`). Scans the offers for sale only (the seller index leaves out
+   * revoked and sold-out ones). Zero before the DB is open.
+   */
+  offerCounts(now: NsTime): { live: number; suspended: number } {
+    const counts = { live: 0, suspended: 0 };
+    const db = this.makerDb;
+    if (db === undefined) return counts;
+    for (const { value: offer } of db.offers.byIndex(MakerIndex.offerBySeller)) {
+      if (!isSellable(offer, now)) continue;
+      if (this.sellers?.isSuspended(offer.seller_authid) === true) counts.suspended++;
+      else counts.live++;
+    }
+    return counts;
   }
 
   /** Starts the maker; on failure it is FAILED (with `error`), its resources are released, and the error is thrown. */
@@ -189,6 +209,9 @@ export class Maker {
       onBack: () => void this.publishStatus(),
     });
     const session = sessionFacade(this.session);
+    // `wamp.registration.lookup` answers the registration id, or null (None) when nothing is registered.
+    const sellers = new SellerPresence(async (uri) => ((await session.call(registrationLookupProcedure, [uri])).args[0] ?? null) !== null);
+    this.sellers = sellers;
     const ctx: MakerContext = {
       makerId: config.id,
       realm: config.connection.realm,
@@ -208,8 +231,7 @@ export class Maker {
       workerDb: env.workerDb,
       confirmations: env.confirmations,
       session,
-      // `wamp.registration.lookup` answers the registration id, or null (None) when nothing is registered.
-      sellers: new SellerPresence(async (uri) => ((await session.call(registrationLookupProcedure, [uri])).args[0] ?? null) !== null),
+      sellers,
       triggerChainMonitor: () => env.triggerChainMonitor?.(),
       ...(env.ipfs === undefined ? {} : { ipfs: env.ipfs }),
       status: () => this.statusValue,

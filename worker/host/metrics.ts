@@ -9,9 +9,10 @@
  */
 import type { Provider } from 'ethers';
 import { gauge } from '../../process/index.js';
-import { ChannelState, ChannelType, type MakerDb } from '../../schema/db/index.js';
+import { ChannelType, type MakerDb } from '../../schema/db/index.js';
 import type { Logger } from '../../schema/index.js';
 import type { IpfsFetcher } from '../ipfs/index.js';
+import { CHANNEL_TYPE_NAMES, ledgerTotals } from './ledger-totals.js';
 import type { Maker } from './maker.js';
 import type { RunningChainMonitor } from './monitor-hook.js';
 
@@ -32,34 +33,6 @@ export function observeWorker(w: ObservedWorker): () => void {
   return () => {
     if (observed === w) observed = undefined;
   };
-}
-
-const TYPE_NAMES: Record<number, string> = { [ChannelType.PAYMENT]: 'payment', [ChannelType.PAYING]: 'paying' };
-const STATE_NAMES: Record<number, string> = { [ChannelState.OPEN]: 'open', [ChannelState.CLOSING]: 'closing', [ChannelState.CLOSED]: 'closed', [ChannelState.FAILED]: 'failed' };
-
-interface LedgerTotals {
-  channels: Map<string, number>;
-  remaining: number;
-  inflight: number;
-  spent: number;
-}
-
-/** One pass over the channels of one type: counts by state; remaining and in flight of channels not closed; spent of all. */
-function ledgerTotals(db: MakerDb, type: number): LedgerTotals {
-  const channels = type === ChannelType.PAYMENT ? db.paymentChannels : db.payingChannels;
-  const balances = type === ChannelType.PAYMENT ? db.paymentBalances : db.payingBalances;
-  const t: LedgerTotals = { channels: new Map(), remaining: 0, inflight: 0, spent: 0 };
-  for (const { value: ch } of channels.range()) {
-    const state = STATE_NAMES[ch.state] ?? 'none';
-    t.channels.set(state, (t.channels.get(state) ?? 0) + 1);
-    const b = balances.get(ch.channel_oid);
-    if (b === undefined) continue;
-    t.spent += Number(ch.amount - b.remaining - b.inflight);
-    if (ch.state === ChannelState.CLOSED) continue;
-    t.remaining += Number(b.remaining);
-    t.inflight += Number(b.inflight);
-  }
-  return t;
 }
 
 /** Every market served here with its DB. */
@@ -91,11 +64,11 @@ gauge({
       n++;
       for (const type of [ChannelType.PAYMENT, ChannelType.PAYING]) {
         const t = ledgerTotals(db, type);
-        const typeName = TYPE_NAMES[type]!;
+        const typeName = CHANNEL_TYPE_NAMES[type]!;
         for (const [state, count] of t.channels) channels.set({ market, type: typeName, state }, count);
-        remaining.set({ market, type: typeName }, t.remaining);
-        inflight.set({ market, type: typeName }, t.inflight);
-        spent.set({ market, type: typeName }, t.spent);
+        remaining.set({ market, type: typeName }, Number(t.remaining));
+        inflight.set({ market, type: typeName }, Number(t.inflight));
+        spent.set({ market, type: typeName }, Number(t.spent));
       }
     }
     this.set(n);

@@ -22,7 +22,9 @@ export function chainMonitorStarter(options: MonitorAdapterOptions = {}): StartC
         marketId,
         apply: async (ev) => {
           const result = applyChannelEvent(makerDb, ev, { marketId, now: nowNs() });
-          if (result !== 'unchanged' && result !== 'ignored') input.log.info('channel event applied', { event: ev.type, channel: Buffer.from(ev.channelId).toString('hex'), block: ev.blockNumber, result });
+          const changed = result !== 'unchanged' && result !== 'ignored';
+          if (changed) input.log.info('channel event applied', { event: ev.type, channel: Buffer.from(ev.channelId).toString('hex'), block: ev.blockNumber, result });
+          return changed;
         },
       });
     }
@@ -51,6 +53,8 @@ export function chainMonitorStarter(options: MonitorAdapterOptions = {}): StartC
     return {
       trigger: () => monitor.trigger(),
       lastBlock: () => monitor.lastBlock(),
+      firstBlock: () => monitor.firstBlock(),
+      rescan: (fromBlock) => monitor.rescan(fromBlock),
       stop: async () => {
         stopped = true;
         await monitor.stop();

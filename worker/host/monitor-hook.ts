@@ -8,7 +8,7 @@ import type { XbrContractAddresses } from '../../schema/index.js';
 import type { Uuid } from '../../schema/codec/index.js';
 import type { MakerDb, WorkerDb } from '../../schema/db/index.js';
 import type { Logger } from '../../schema/index.js';
-import type { ReplicaWrite } from '../monitor/index.js';
+import type { ReplicaWrite, RescanReport } from '../monitor/index.js';
 
 export interface ChainMonitorInput {
   provider: Provider;
@@ -33,6 +33,10 @@ export interface RunningChainMonitor {
   trigger(): void;
   /** The last block the monitor committed; undefined before the first range. */
   lastBlock(): bigint | undefined;
+  /** The first block the monitor follows (the deployment block, or `blockchain.from_block`). */
+  firstBlock(): bigint;
+  /** Reads the chain again from `fromBlock` (worker/monitor `ChainMonitor.rescan`); resolves once done. */
+  rescan(fromBlock: bigint): Promise<RescanReport>;
   stop(): Promise<void>;
 }
 

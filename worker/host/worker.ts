@@ -11,6 +11,8 @@
  * the worker DB; `stopped`.
  */
 import { observeWorker } from './metrics.js';
+import { ipfsDetails, makerDetails, makerSummary } from './details.js';
+import type { MakerDetails, XbrmmDetails } from '../../process/index.js';
 import type { XbrmmWorkerConfig } from '../../config/index.js';
 import type { Uuid } from '../../schema/codec/index.js';
 import { openWorkerDb, type MakerDb, type WorkerDb } from '../../schema/db/index.js';
@@ -19,7 +21,7 @@ import { IpfsFetcher } from '../ipfs/index.js';
 import { connectChain, type ChainAccess } from './chain.js';
 import { ensureChainIdentity } from './chain-identity.js';
 import { Maker, journalPath } from './maker.js';
-import { MakerStatus, makerStatusName, type MakerPartFactory, type MakerStatusValue } from '../market/index.js';
+import { MAKER_PARTS, MakerStatus, makerStatusName, rescanPart, type MakerPartFactory, type MakerStatusValue } from '../market/index.js';
 import type { RunningChainMonitor, StartChainMonitor } from './monitor-hook.js';
 import { WampError, WampErrorUri } from '../../schema/index.js';
 
@@ -32,37 +34,20 @@ export interface XbrmmWorkerOptions {
   chainTimeoutMs?: number;
   /** The chain monitor (worker/monitor); none when left out. */
   startChainMonitor?: StartChainMonitor;
-  /** The parts of each maker; default `MAKER_PARTS`. */
+  /** The parts of each maker; default `MAKER_PARTS`. The worker adds `rescanPart` (operators' `admin.rescan` on its monitor). */
   factories?: readonly MakerPartFactory[];
   /** Worker and maker status changes (the entry reports them to the controller). */
   onStatus?: (status: WorkerStatus, details: Record<string, unknown>) => void;
 }
 
-export interface MakerSummary {
-  id: string;
-  realm: string;
-  status: string;
-  address?: string;
-  market?: string;
-  error?: { uri: string; message: string };
-}
-
 export interface RunningXbrmmWorker {
   readonly makers: readonly Maker[];
   status(): WorkerStatus;
-  summary(): MakerSummary[];
+  /** Each maker's id, realm, status, address, market and error (what status changes report). */
+  summary(): MakerDetails[];
+  /** The health details: the summary plus each maker's offers, ledger and pending transactions, and the IPFS downloads. */
+  details(): XbrmmDetails;
   stop(): Promise<void>;
-}
-
-function summarize(m: Maker): MakerSummary {
-  return {
-    id: m.id,
-    realm: m.config.connection.realm,
-    status: makerStatusName(m.status()),
-    ...(m.address === undefined ? {} : { address: m.address }),
-    ...(m.market === undefined ? {} : { market: m.market.hex }),
-    ...(m.error === undefined ? {} : { error: { uri: m.error.uri, message: m.error.message } }),
-  };
 }
 
 /**
@@ -74,7 +59,7 @@ export async function startXbrmmWorker(config: XbrmmWorkerConfig, opts: XbrmmWor
   const extra = config.options.extra;
   let state: WorkerStatus = 'starting';
   const makers: Maker[] = [];
-  const report = (): void => opts.onStatus?.(state, { makers: makers.map(summarize) });
+  const report = (): void => opts.onStatus?.(state, { makers: makers.map(makerSummary) });
   report();
 
   let workerDb: WorkerDb | undefined;
@@ -118,6 +103,9 @@ export async function startXbrmmWorker(config: XbrmmWorkerConfig, opts: XbrmmWor
     const ipfs = fetcher;
 
     const served = new Map<string, string>();
+    // The operators' `admin.rescan` needs the monitor, which starts after every maker prepared and before any
+    // serves (where the parts are made): read when a maker starts serving.
+    const factories: readonly MakerPartFactory[] = [...(opts.factories ?? MAKER_PARTS), rescanPart(() => monitor)];
     for (const mc of config.makers) {
       const maker = new Maker(mc, {
         provider: chain.provider,
@@ -128,7 +116,7 @@ export async function startXbrmmWorker(config: XbrmmWorkerConfig, opts: XbrmmWor
         workerDb,
         log,
         served,
-        ...(opts.factories === undefined ? {} : { factories: opts.factories }),
+        factories,
         onStatus: (_id: string, _s: MakerStatusValue) => report(),
         // The monitor starts after every maker prepared; until then (and without one) a trigger is a no-op.
         triggerChainMonitor: () => monitor?.trigger(),
@@ -198,7 +186,8 @@ export async function startXbrmmWorker(config: XbrmmWorkerConfig, opts: XbrmmWor
   return {
     makers,
     status: () => state,
-    summary: () => makers.map(summarize),
+    summary: () => makers.map(makerSummary),
+    details: () => ({ makers: makers.map((m) => makerDetails(m, log)), ...(fetcher === undefined ? {} : { ipfs: ipfsDetails(fetcher) }) }),
     stop: () => {
       stopping ??= (async () => {
         unobserve();

@@ -7,4 +7,4 @@
 export { startChainMonitor } from './monitor.js';
 export { ChannelSinkRegistry } from './sinks.js';
 export type { ChannelChainEvent } from './channel-events.js';
-export type { ChainMonitor, ChainMonitorOptions, MonitorProvider, ReplicaWrite, RetryNotice } from './types.js';
+export type { ChainMonitor, ChainMonitorOptions, MonitorProvider, ReplicaWrite, RescanReport, RetryNotice } from './types.js';

@@ -17,7 +17,7 @@
 import { EventEmitter } from 'node:events';
 import { nowNs, toHex } from '../../schema/codec/index.js';
 import type { Block } from '../../schema/db/index.js';
-import { WampError, WampErrorUri } from '../../schema/index.js';
+import { CrossbarErrorUri, WampError, WampErrorUri } from '../../schema/index.js';
 import { createLogger, type Logger } from '../../schema/index.js';
 import { backoffDelay } from '../../process/index.js';
 import { errorText } from '../chain/index.js';
@@ -26,7 +26,7 @@ import { chainMismatch, monitorStorageError, RpcFailure, SinkFailure } from './e
 import { blockHash, fetchRange, rpc } from './fetch.js';
 import { applyReplicaEvent, replicaWriteOf } from './replica.js';
 import type { ChannelSinkRegistry } from './sinks.js';
-import type { BlockProgress, ChainMonitor, ChainMonitorEvents, ChainMonitorOptions, ReplicaWrite, RetryNotice } from './types.js';
+import type { BlockProgress, ChainMonitor, ChainMonitorEvents, ChainMonitorOptions, ReplicaWrite, RescanReport, RetryNotice } from './types.js';
 
 interface Deferred {
   readonly promise: Promise<void>;
@@ -64,6 +64,20 @@ function deferred(): Deferred {
 
 const invalid = (name: string, message: string): WampError => new WampError(WampErrorUri.invalidArgument, `${name}: ${message}`);
 
+/** A rescan asked for and not yet finished: where it starts, up to where it must commit, what it read so far. */
+interface Rescan {
+  readonly from: bigint;
+  readonly target: bigint;
+  /** The monitor has moved back to `from` (the next range it reads is the rescan's). */
+  started: boolean;
+  events: number;
+  channelEvents: number;
+  channelChanges: number;
+  replicaWrites: number;
+  resolve(report: RescanReport): void;
+  reject(err: Error): void;
+}
+
 function positiveInt(name: string, value: number | undefined, fallback: number): number {
   const v = value ?? fallback;
   if (!Number.isSafeInteger(v) || v < 1) throw invalid(name, `expected an integer ≥ 1, got ${String(value)}`);
@@ -86,6 +100,7 @@ class Monitor extends EventEmitter implements ChainMonitor {
   private span: number;
   private failures = 0;
   private stopping = false;
+  private rescanning: Rescan | undefined;
   private wake: (() => void) | undefined;
   private readonly caught = deferred();
   private readonly done = deferred();
@@ -128,10 +143,41 @@ class Monitor extends EventEmitter implements ChainMonitor {
     this.wake?.();
   }
 
+  firstBlock(): bigint {
+    return this.fromBlock;
+  }
+
+  async rescan(fromBlock: bigint | number): Promise<RescanReport> {
+    if ((typeof fromBlock !== 'bigint' && !Number.isSafeInteger(fromBlock)) || BigInt(fromBlock) < 0n) throw invalid('from_block', `expected a block number ≥ 0, got ${String(fromBlock)}`);
+    const from = BigInt(fromBlock);
+    if (from < this.fromBlock) throw invalid('from_block', `expected a block ≥ ${this.fromBlock} (the first block this monitor follows: nothing before it was read), got ${from}`);
+    this.refuseRescan();
+    const head = BigInt(await rpc('eth_blockNumber', () => this.opts.provider.getBlockNumber()));
+    if (from > head) throw invalid('from_block', `expected a block ≤ the chain head ${head}, got ${from}`);
+    this.refuseRescan();
+    const confirmed = head - BigInt(this.confirmations) + 1n;
+    // Blocks from `from` on are not confirmed yet, so the monitor never read them: there is nothing to read again.
+    if (from > confirmed) return { fromBlock: from, toBlock: this.last?.n ?? from, events: 0, channelEvents: 0, channelChanges: 0, replicaWrites: 0 };
+    return new Promise<RescanReport>((resolve, reject) => {
+      this.rescanning = { from, target: confirmed, started: false, events: 0, channelEvents: 0, channelChanges: 0, replicaWrites: 0, resolve, reject };
+      this.log.info('chain monitor: rescan asked for', { from_block: from, to_block: confirmed });
+      this.wake?.();
+    });
+  }
+
   async stop(): Promise<void> {
     this.stopping = true;
     this.wake?.();
     await this.loop;
+  }
+
+  /** Throws unless a rescan may start now: the monitor runs and no other rescan does. */
+  private refuseRescan(): void {
+    if (this.stopping || this.done.settled) throw new WampError(WampErrorUri.systemShutdown, 'the chain monitor has stopped: nothing can be read again');
+    const running = this.rescanning;
+    if (running !== undefined) {
+      throw new WampError(CrossbarErrorUri.alreadyRunning, `a rescan from block ${running.from} is running; ask again once it has finished`, { kwargs: { from_block: running.from } });
+    }
   }
 
   override on<E extends keyof ChainMonitorEvents>(event: E, listener: (...args: ChainMonitorEvents[E]) => void): this {
@@ -147,27 +193,32 @@ class Monitor extends EventEmitter implements ChainMonitor {
       while (!this.stopping) {
         try {
           if (this.chain === undefined) await this.init();
+          if (this.rescanning?.started === false) await this.startRescan(this.rescanning);
           const head = BigInt(await rpc('eth_blockNumber', () => this.opts.provider.getBlockNumber()));
           const confirmed = head - BigInt(this.confirmations) + 1n;
           if (this.next > confirmed) {
             this.failures = 0;
             this.caught.resolve();
+            this.finishRescan();
             await this.sleep(this.pollMs);
             continue;
           }
           const to = confirmed < this.next + BigInt(this.span) - 1n ? confirmed : this.next + BigInt(this.span) - 1n;
           await this.processRange(this.next, to);
           this.failures = 0;
+          this.finishRescan();
         } catch (err) {
           if (!(err instanceof RpcFailure || err instanceof SinkFailure)) throw err;
           await this.backoff(err);
         }
       }
       this.caught.reject(new WampError(WampErrorUri.systemShutdown, 'chain monitor stopped before it caught up'));
+      this.abandonRescan(new WampError(WampErrorUri.systemShutdown, 'chain monitor stopped before the rescan finished'));
       this.done.resolve();
     } catch (err) {
       const e = err instanceof Error ? err : new Error(String(err));
       this.log.error('chain monitor stopped on an unrecoverable error', { error: e, uri: e instanceof WampError ? e.uri : undefined, ...(e instanceof WampError ? e.kwargs : {}) });
+      this.abandonRescan(e);
       this.caught.reject(e);
       this.done.reject(e);
       this.safeEmit('failed', e);
@@ -195,6 +246,46 @@ class Monitor extends EventEmitter implements ChainMonitor {
     this.chain = chainId;
   }
 
+  /**
+   * Moves the monitor back to the rescan's first block: the next range read is `r.from…`, checked against the
+   * chain's block before it as a range is against the stored one.
+   */
+  private async startRescan(r: Rescan): Promise<void> {
+    let before: { n: bigint; hash: string } | undefined;
+    if (r.from > 0n) {
+      const hash = await blockHash(this.opts.provider, r.from - 1n);
+      if (hash === null) throw new RpcFailure('eth_getBlockByNumber', `eth_getBlockByNumber: the node has no block ${r.from - 1n}`);
+      before = { n: r.from - 1n, hash };
+    }
+    this.last = before;
+    this.next = r.from;
+    r.started = true;
+    this.log.info('chain monitor: rescan started', { from_block: r.from, to_block: r.target });
+  }
+
+  /** Resolves the running rescan once everything up to its target is committed again. */
+  private finishRescan(): void {
+    const r = this.rescanning;
+    if (r === undefined || !r.started || this.next <= r.target) return;
+    this.rescanning = undefined;
+    const report: RescanReport = {
+      fromBlock: r.from,
+      toBlock: this.next - 1n,
+      events: r.events,
+      channelEvents: r.channelEvents,
+      channelChanges: r.channelChanges,
+      replicaWrites: r.replicaWrites,
+    };
+    this.log.info('chain monitor: rescan finished', { from_block: report.fromBlock, to_block: report.toBlock, events: report.events, channel_events: report.channelEvents, channel_changes: report.channelChanges, replica_writes: report.replicaWrites });
+    r.resolve(report);
+  }
+
+  private abandonRescan(err: Error): void {
+    const r = this.rescanning;
+    this.rescanning = undefined;
+    r?.reject(err);
+  }
+
   /** Fails loudly unless block `b.n` of the chain still has hash `b.hash`. */
   private async verify(b: { n: bigint; hash: string }): Promise<void> {
     const actual = await blockHash(this.opts.provider, b.n);
@@ -216,13 +307,16 @@ class Monitor extends EventEmitter implements ChainMonitor {
     if (this.last !== undefined) await this.verify(this.last);
     const { events, toHash } = await fetchRange(this.opts.provider, this.opts.addresses, from, to);
 
+    let channelEvents = 0;
+    let channelChanges = 0;
     for (const ev of events) {
       const ce = toChannelEvent(ev);
       if (ce === undefined) continue;
       const sink = this.channelSinks.get(ce.marketId);
       if (sink === undefined) continue;
       try {
-        await sink.apply(ce);
+        channelEvents++;
+        if ((await sink.apply(ce)) === true) channelChanges++;
       } catch (err) {
         throw new SinkFailure(
           `channel sink of market 0x${toHex(ce.marketId)} failed on ${ce.type} of channel 0x${toHex(ce.channelId)} (block ${ce.blockNumber}): ${errorText(err)}`,
@@ -264,6 +358,13 @@ class Monitor extends EventEmitter implements ChainMonitor {
     }
     this.last = { n: to, hash: toHash };
     this.next = to + 1n;
+    const r = this.rescanning;
+    if (r?.started === true) {
+      r.events += events.length;
+      r.channelEvents += channelEvents;
+      r.channelChanges += channelChanges;
+      r.replicaWrites += written;
+    }
     if (writes.length > 0 && this.opts.onReplicaWrites !== undefined) {
       try {
         this.opts.onReplicaWrites(writes);

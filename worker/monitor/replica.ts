@@ -1,7 +1,9 @@
 /**
  * Writes the replica records (docs/protocol.md#replica-records) of one decoded XBR event into the worker DB. Runs inside the
  * monitor's write transaction (synchronous, no I/O). Idempotent: an event whose record already carries its
- * transaction hash and values is left alone, so re-processing a range changes nothing — not even timestamps.
+ * transaction hash and values is left alone, and so is an event older than the one the record holds (a
+ * member's registration, an actor's join or leave, a consent, by their block), so re-processing a range — or
+ * every range from an older block, a rescan — changes nothing, not even timestamps.
  * Keys: members by address, markets / catalogs / APIs by id, actors by market ‖ address ‖ type, consents by
  * their 73-byte key (catalog ‖ member ‖ delegate ‖ type ‖ market).
  */
@@ -44,6 +46,8 @@ export function applyReplicaEvent(db: WorkerDb, ev: DecodedXbrEvent, now: NsTime
       const address = addressOf(ev.member);
       const cur = db.members.get(address);
       if (cur !== undefined && sameBytes(cur.tid, tid) && cur.registered === ev.registered) return 'unchanged';
+      // An older registration read again (a rescan): the newer record stays.
+      if (cur !== undefined && cur.registered > ev.registered) return 'unchanged';
       db.members.put(address, { address, timestamp: now, registered: ev.registered, eula: ev.eula, profile: ev.profile, level: ev.level as MemberLevel, tid });
       return 'written';
     }
@@ -61,6 +65,8 @@ export function applyReplicaEvent(db: WorkerDb, ev: DecodedXbrEvent, now: NsTime
       const k = { market: uuidOf(ev.marketId), actor: addressOf(ev.actor), actor_type: ev.actorType as ActorType };
       const cur = db.actors.get(k);
       if (cur !== undefined && sameBytes(cur.tid, tid) && cur.joined === ev.joined) return 'unchanged';
+      // A join before the current one, read again (a rescan): the later join (and its leave) stays.
+      if (cur !== undefined && cur.joined > ev.joined) return 'unchanged';
       // A re-join after leaving replaces the record, so `left` is gone again.
       db.actors.put(k, { ...k, timestamp: now, joined: ev.joined, security: ev.security, meta: ev.meta, tid });
       return 'written';
@@ -73,7 +79,8 @@ export function applyReplicaEvent(db: WorkerDb, ev: DecodedXbrEvent, now: NsTime
         log.warn('ActorLeft for an actor the replica never saw join; ignored', { market: ev.marketId, actor: ev.actor, actor_type: ev.actorType, block: ev.origin.blockNumber });
         return 'skipped';
       }
-      if (cur.left === ev.left) return 'unchanged';
+      // The same leave, or one before the current join read again (a rescan: the contract orders join < leave < re-join).
+      if (cur.left === ev.left || cur.joined > ev.left) return 'unchanged';
       db.actors.put(k, { ...cur, left: ev.left });
       return 'written';
     }
@@ -84,6 +91,8 @@ export function applyReplicaEvent(db: WorkerDb, ev: DecodedXbrEvent, now: NsTime
       };
       const cur = db.consents.get(k);
       if (cur !== undefined && sameBytes(cur.tid, tid) && cur.updated === ev.updated && cur.consent === ev.consent && cur.service_prefix === ev.servicePrefix) return 'unchanged';
+      // An older consent read again (a rescan): the newer one stays.
+      if (cur?.updated !== undefined && cur.updated > ev.updated) return 'unchanged';
       db.consents.put(k, { ...k, timestamp: now, updated: ev.updated, consent: ev.consent, service_prefix: ev.servicePrefix, tid, synced: true });
       return 'written';
     }

@@ -14,9 +14,10 @@ export interface ChannelSink {
    * Applies one event. Called in (block, logIndex) order, awaited one at a time, before the monitor commits
    * the range containing it. A crash (or a throw here) before that commit makes the monitor deliver the whole
    * uncommitted range again, so applying an event twice must change nothing. A throw is logged and the range
-   * is retried after a backoff; nothing of the range is committed meanwhile.
+   * is retried after a backoff; nothing of the range is committed meanwhile. It may resolve `true` when the
+   * event changed the maker's ledger (a rescan counts those; `false` or nothing: it changed nothing).
    */
-  apply(ev: ChannelChainEvent): Promise<void>;
+  apply(ev: ChannelChainEvent): Promise<unknown>;
 }
 
 /**

@@ -58,6 +58,22 @@ export interface BlockProgress {
   readonly events: number;
 }
 
+/** What {@link ChainMonitor.rescan} read again. */
+export interface RescanReport {
+  /** First block read again. */
+  readonly fromBlock: bigint;
+  /** Last block committed when the rescan ended: the confirmed head when it was asked for, or later. */
+  readonly toBlock: bigint;
+  /** XBR events read in those blocks (replica and channel). */
+  readonly events: number;
+  /** Channel events delivered to a maker's sink. */
+  readonly channelEvents: number;
+  /** Of those, how many changed a ledger (the sink's `apply` resolved `true`): 0 over blocks already applied. */
+  readonly channelChanges: number;
+  /** Replica records written: 0 over blocks already applied. */
+  readonly replicaWrites: number;
+}
+
 /** Emitted before each retry after a transient failure. */
 export interface RetryNotice {
   readonly stage: string;
@@ -88,6 +104,17 @@ export interface ChainMonitor {
   stop(): Promise<void>;
   /** Polls now instead of at the next interval (e.g. right after the maker sent a transaction). */
   trigger(): void;
+  /** The first block the monitor follows (`fromBlock` of its options): nothing before it was ever read. */
+  firstBlock(): bigint;
+  /**
+   * Reads the chain's events again from block `fromBlock` up to the confirmed head of now, through the same
+   * path as new blocks (sinks and replica writes are idempotent, so blocks already applied change nothing),
+   * then goes on following the chain; resolves once those blocks are committed again.
+   * @throws WampError `wamp.error.invalid_argument` (`from_block` below {@link firstBlock} or above the chain
+   *   head), `crossbar.error.already_running` (a rescan is running), `wamp.close.system_shutdown` (stopped
+   *   first), or the error that stopped the monitor
+   */
+  rescan(fromBlock: bigint | number): Promise<RescanReport>;
   on<E extends keyof ChainMonitorEvents>(event: E, listener: (...args: ChainMonitorEvents[E]) => void): this;
   off<E extends keyof ChainMonitorEvents>(event: E, listener: (...args: ChainMonitorEvents[E]) => void): this;
 }

@@ -14,6 +14,13 @@ export interface ChannelBalance {
   spent: Amount;
   /** Off-chain channel sequence number of the latest signed balance. */
   seq: number;
+  /**
+   * Purchases resolved SUCCESS on this channel (absent: none). Kept here, in the record every resolve writes
+   * anyway, so a seller's earnings (`get_paying_channel`) cost one read instead of a walk over its sales.
+   */
+  sales?: number;
+  /** Purchases resolved FAILED (refunded) on this channel (absent: none). */
+  refunds?: number;
 }
 
 /**

@@ -165,7 +165,7 @@ describe('SimpleBuyer: a lost buy_key answer is asked again, identically', () =>
     const e = await rejection(buyer.unwrap(o.keyId, 'cbor', o.ct));
     assert.match(e.message, /got no answer/);
     assert.deepEqual(state(buyer), { channelId: hex(payment), seq: 1, remaining: DEPOSIT }, 'no receipt, no move');
-    assert.deepEqual(ledger(), { remaining: DEPOSIT - PRICE, inflight: 0n, spent: PRICE, seq: 2 }, 'the maker sold');
+    assert.deepEqual(ledger(), { remaining: DEPOSIT - PRICE, inflight: 0n, spent: PRICE, seq: 2, sales: 1 }, 'the maker sold');
 
     assert.deepEqual(await buyer.unwrap(o.keyId, 'cbor', o.ct), o.data);
     const [first, again] = maker.buyKeyCalls();
@@ -174,7 +174,7 @@ describe('SimpleBuyer: a lost buy_key answer is asked again, identically', () =>
     assert.equal(buyer.resent, 1);
     assert.equal(seller.calls, 1);
     assert.deepEqual(state(buyer), { channelId: hex(payment), seq: 2, remaining: DEPOSIT - PRICE });
-    assert.deepEqual(ledger(), { remaining: DEPOSIT - PRICE, inflight: 0n, spent: PRICE, seq: 2 }, 'charged once');
+    assert.deepEqual(ledger(), { remaining: DEPOSIT - PRICE, inflight: 0n, spent: PRICE, seq: 2, sales: 1 }, 'charged once');
   });
 
   it('the maker dies before answering and restarts: nothing new is signed until the same call is answered; then the next key', async () => {
@@ -204,7 +204,7 @@ describe('SimpleBuyer: a lost buy_key answer is asked again, identically', () =>
     assert.equal(maker.buyKeyCalls().length, 4);
     assert.equal(seller.calls, 2);
     assert.deepEqual(state(buyer), { channelId: hex(payment), seq: 3, remaining: DEPOSIT - 2n * PRICE });
-    assert.deepEqual(ledger(), { remaining: DEPOSIT - 2n * PRICE, inflight: 0n, spent: 2n * PRICE, seq: 3 });
+    assert.deepEqual(ledger(), { remaining: DEPOSIT - 2n * PRICE, inflight: 0n, spent: 2n * PRICE, seq: 3, sales: 2 });
   });
 
   it('the call never reached the maker: sent again, it is the purchase itself', async () => {
@@ -218,7 +218,7 @@ describe('SimpleBuyer: a lost buy_key answer is asked again, identically', () =>
     assert.deepEqual(await buyer.unwrap(o.keyId, 'cbor', o.ct), o.data);
     assert.equal(seller.calls, 1);
     assert.equal(buyer.purchases, 1);
-    assert.deepEqual(ledger(), { remaining: DEPOSIT - PRICE, inflight: 0n, spent: PRICE, seq: 2 });
+    assert.deepEqual(ledger(), { remaining: DEPOSIT - PRICE, inflight: 0n, spent: PRICE, seq: 2, sales: 1 });
     assert.deepEqual(state(buyer), { channelId: hex(payment), seq: 2, remaining: DEPOSIT - PRICE });
   });
 
@@ -233,7 +233,7 @@ describe('SimpleBuyer: a lost buy_key answer is asked again, identically', () =>
     assert.equal(buyer.purchases, 2, 'the refunded purchase, then a new one');
     assert.equal(seller.calls, 2);
     assert.deepEqual(state(buyer), { channelId: hex(payment), seq: 3, remaining: DEPOSIT - PRICE });
-    assert.deepEqual(ledger(), { remaining: DEPOSIT - PRICE, inflight: 0n, spent: PRICE, seq: 3 });
+    assert.deepEqual(ledger(), { remaining: DEPOSIT - PRICE, inflight: 0n, spent: PRICE, seq: 3, sales: 1, refunds: 1 });
   });
 
   it('closeChannel sends the lost purchase again first, and closes over its receipt\'s state', async () => {

@@ -80,6 +80,12 @@ describe('xbr-edge command line', () => {
     assert.equal(s.topic, 'xbr.demo.data');
     assert.equal(s.price, 10n ** 15n);
     assert.equal(s.count, undefined);
+    assert.deepEqual([s.status, s.requestClose, s.json], [false, false, false]);
+    const st = parseSellerArgs(['--status', '--json']);
+    assert.ok(!st.help);
+    assert.deepEqual([st.status, st.requestClose, st.json], [true, false, true]);
+    assert.throws(() => parseSellerArgs(['--status', '--request-close']), (e: unknown) => e instanceof UsageError && /give one of them/.test(e.message));
+    assert.throws(() => parseSellerArgs(['--json']), (e: unknown) => e instanceof UsageError && /only with --status/.test(e.message));
     const b = parseBuyerArgs(['--amount', '2.5', '--max-price', '0.01', '--count', '3', '--close']);
     assert.ok(!b.help);
     assert.deepEqual([b.amount, b.maxPrice, b.count, b.close], [25n * 10n ** 17n, 10n ** 16n, 3, true]);

@@ -7,7 +7,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { Wampy } from 'wampy';
 import { devchainAccountKey } from '../../../contracts/demo.js';
@@ -31,7 +31,7 @@ interface Run {
 }
 
 /** Starts `script args` with tsx; `lines` sees stdout as it comes. */
-function start(script: string, args: string[], lines?: (text: string) => void): { done: Promise<Run> } {
+function start(script: string, args: string[], lines?: (text: string) => void): { done: Promise<Run>; child: ChildProcess } {
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, script), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
@@ -40,7 +40,7 @@ function start(script: string, args: string[], lines?: (text: string) => void): 
     lines?.(out);
   });
   child.stderr.on('data', (d) => (err += d));
-  return { done: waitExit(child, 120_000).then(({ code }) => ({ code, out, err })) };
+  return { child, done: waitExit(child, 120_000).then(({ code }) => ({ code, out, err })) };
 }
 
 /** `seller: published #i key K {json}` → i → json. */
@@ -133,6 +133,66 @@ describe('xbr-edge demo and CLI against the edge', { timeout: 300_000 }, () => {
     assert.equal(parseXbr('--x', m[2]!), remaining, 'closed at the maker\'s remaining balance');
     const state = ((await seller.call('xbr.marketmaker.get_paying_channel', [ch.channel_oid])).argsList?.[0] as { state: number } | undefined)?.state;
     assert.ok(state === ChannelState.CLOSING || state === ChannelState.CLOSED, `maker's channel state ${state}`);
+  });
+
+  it('xbr-edge seller --status shows each paying channel\'s earnings; --request-close has the maker start the close, which only the running seller can co-sign', async () => {
+    const common = ['--url', edge.wsUrl, '--devchain', devchainPath];
+    /** A seller that sells until stopped (SIGINT); resolves once it is selling. */
+    const runningSeller = async () => {
+      let selling!: () => void;
+      const ready = new Promise<void>((r) => (selling = r));
+      const p = start('plugins/cli/bin.mjs', ['seller', ...common, '--rate', '2/s'], (out) => {
+        // Its first event comes after its Ctrl-C handler is in place.
+        if (/^seller: published #1 /m.test(out)) selling();
+      });
+      await Promise.race([ready, p.done.then((r) => assert.fail(`seller exited early:\n${r.out}\n${r.err}`))]);
+      return p;
+    };
+    const stop = async (p: { done: Promise<Run>; child: ChildProcess }): Promise<void> => {
+      p.child.kill('SIGINT');
+      const r = await p.done;
+      assert.equal(r.code, 0, `seller:\n${r.out}\n${r.err}`);
+    };
+    const channel = async (id: string) => (await seller.call('xbr.marketmaker.get_paying_channel', [getBytes(id)])).argsList?.[0] as { state: number; close_del_sig: Uint8Array | null };
+
+    // The previous test closed the first paying channel; a new seller opens a second one, then stops.
+    await stop(await runningSeller());
+    const status = await start('plugins/cli/bin.mjs', ['seller', ...common, '--status', '--json']).done;
+    assert.equal(status.code, 0, status.err);
+    const rows = JSON.parse(status.out) as { channel: string; state: string; amount: string; earned: string; unclaimed: string; remaining: string; inflight: string; sales: number; refunds: number; seq: number }[];
+    assert.equal(rows.length, 2, status.out);
+    const [first, second] = rows as [(typeof rows)[0], (typeof rows)[0]];
+    // Sold so far: 4 keys at 0.001 by the demo, 2 at 0.002 by the CLI seller, nothing after.
+    assert.deepEqual({ earned: BigInt(first.earned), sales: first.sales, inflight: first.inflight }, { earned: 8n * MILLI, sales: 6, inflight: '0' });
+    assert.equal(first.seq, 1 + first.sales + first.refunds, 'every purchase on the channel advanced its seq once');
+    assert.equal(BigInt(first.remaining) + BigInt(first.earned), BigInt(first.amount));
+    assert.ok(first.state === 'closing' || first.state === 'closed', first.state);
+    assert.equal(BigInt(first.unclaimed), first.state === 'closed' ? 0n : 8n * MILLI);
+    assert.deepEqual(
+      { state: second.state, earned: second.earned, unclaimed: second.unclaimed, remaining: second.remaining, sales: second.sales, refunds: second.refunds, seq: second.seq },
+      { state: 'open', earned: '0', unclaimed: '0', remaining: (100n * 10n ** 18n).toString(), sales: 0, refunds: 0, seq: 1 },
+    );
+    const human = await start('plugins/cli/bin.mjs', ['seller', ...common, '--status']).done;
+    assert.match(human.out, new RegExp(`^seller: paying channel ${second.channel} open: earned 0 XBR \\(0 XBR unclaimed\\) from 0 sales, 0 refunded; 100 XBR left to earn of 100 XBR, seq 1$`, 'm'));
+
+    // Nobody to co-sign: refused, and the channel is open again.
+    const refused = await start('plugins/cli/bin.mjs', ['seller', ...common, '--request-close']).done;
+    assert.equal(refused.code, 1, refused.out);
+    assert.match(refused.err, new RegExp(`the market maker did not close paying channel ${second.channel}: .*no_such_procedure`));
+    assert.equal((await channel(second.channel)).state, ChannelState.OPEN);
+    // Another member may not close the seller's channel.
+    await assert.rejects(buyer.call('xbr.marketmaker.close_paying_channel', [getBytes(second.channel)]), (e: unknown) => /not_authorized/.test(JSON.stringify(e)) || /not_authorized/.test(String(e)));
+    assert.equal((await channel(second.channel)).state, ChannelState.OPEN);
+
+    // With the seller running, the maker's close is co-signed by the seller delegate and submitted.
+    const running = await runningSeller();
+    const closed = await start('plugins/cli/bin.mjs', ['seller', ...common, '--request-close']).done;
+    assert.equal(closed.code, 0, `${closed.out}\n${closed.err}`);
+    assert.match(closed.out, new RegExp(`^seller: paying channel ${second.channel} closing at seq 1: 100 XBR back to the market maker \\(tx 0x[0-9a-f]{64}\\)$`, 'm'));
+    const after = await channel(second.channel);
+    assert.ok(after.state === ChannelState.CLOSING || after.state === ChannelState.CLOSED, `state ${after.state}`);
+    assert.equal(after.close_del_sig?.length, 65, 'the seller delegate\'s co-signature is recorded');
+    await stop(running);
   });
 
   it('no router at --url: exit 3 with a hint, no stack trace', async () => {

@@ -9,7 +9,7 @@
  * on the stub's state changing within the same turn.
  */
 import type { ChannelResult } from '../../../schema/api/index.js';
-import { channelAnswer, configAnswer, offerAnswer, statusAnswer } from '../../helpers/maker-results.js';
+import { channelAnswer, configAnswer, offerAnswer, payingChannelAnswer, statusAnswer } from '../../helpers/maker-results.js';
 import { randomBytes } from 'node:crypto';
 import { Wallet } from 'ethers';
 import { parseAddress, toChecksumAddress } from '../../../schema/codec/address.js';
@@ -132,7 +132,7 @@ export class StubMaker {
         return balance();
       case 'get_paying_channel':
         if (!ours()) throw refuse('crossbar.error.no_such_object', 'no such channel');
-        return this.#channel();
+        return payingChannelAnswer(this.#channelFields(), { seq: this.ledger.seq, remaining: this.ledger.remaining, inflight: this.ledger.inflight });
       case 'place_offer':
         return offerAnswer({ key: args[0] as Uint8Array });
       case 'revoke_offer':
@@ -146,8 +146,12 @@ export class StubMaker {
     }
   }
 
+  #channelFields() {
+    return { channel_oid: this.payingId, state: this.ledger.state, delegate: this.delegate, market_oid: this.binding.marketId, marketmaker: this.maker, channel_type: 2 };
+  }
+
   #channel(): ChannelResult {
-    return channelAnswer({ channel_oid: this.payingId, state: this.ledger.state, delegate: this.delegate, market_oid: this.binding.marketId, marketmaker: this.maker, channel_type: 2 });
+    return channelAnswer(this.#channelFields());
   }
 
   /** `close_channel` with the maker's checks: the channel delegate's signature over the ledger's current state. */

@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import { isMakerProcedure, readMakerResult } from '../../../schema/api/index.js';
 import { packUint256 } from '../../../schema/codec/index.js';
 import { WampError } from '../../../schema/errors.js';
-import { MarketMakerCatalogProcedure, MarketMakerProcedure } from '../../../schema/uris.js';
+import { MarketMakerAdminProcedure, MarketMakerCatalogProcedure, MarketMakerProcedure } from '../../../schema/uris.js';
 import { balanceAnswer, channelAnswer, configAnswer, offerAnswer, statusAnswer } from '../../helpers/maker-results.js';
 
 const bytes = (n: number): Uint8Array => new Uint8Array(n).fill(7);
@@ -26,7 +26,7 @@ function refusal(fn: () => unknown): WampError {
 
 describe('the maker API', () => {
   it('has a reader for every procedure the maker registers, and for nothing else', () => {
-    for (const uri of [...Object.values(MarketMakerProcedure), ...Object.values(MarketMakerCatalogProcedure)]) assert.ok(isMakerProcedure(uri), uri);
+    for (const uri of [...Object.values(MarketMakerProcedure), ...Object.values(MarketMakerCatalogProcedure), ...Object.values(MarketMakerAdminProcedure)]) assert.ok(isMakerProcedure(uri), uri);
     assert.equal(isMakerProcedure('xbr.marketmaker.secret_backdoor'), false);
     assert.equal(isMakerProcedure('toString'), false, 'an inherited property is not a procedure');
   });
@@ -58,6 +58,8 @@ describe('the maker API', () => {
       ['bad list item', () => readMakerResult(MarketMakerProcedure.getChannelsByActor, [bytes(16), bytes(15)]), /^get_channels_by_actor\[1\]: expected 16 bytes, got 15$/],
       ['nested', () => readMakerResult(MarketMakerProcedure.getStatus, { ...statusAnswer(1), block: { number: 1, hash: bytes(31), gas_limit: 1 } }), /^get_status\.block\.hash: expected 32 bytes, got 31$/],
       ['null where none allowed', () => readMakerResult(MarketMakerProcedure.getPaymentChannel, null), /^get_payment_channel: expected a dict, got null$/],
+      ['admin page item', () => readMakerResult(MarketMakerAdminProcedure.listTransactions, { transactions: [{}], next_cursor: null }), /^list_transactions\.transactions\[0\]\.tid: expected 16 bytes, got undefined$/],
+      ['admin audit mismatch', () => readMakerResult(MarketMakerAdminProcedure.audit, { ok: false, channels: 1, transactions: 1, signatures_checked: 1, signatures_absent: 0, chain_checked: 0, chain_block: null, mismatches_total: 1, mismatches: [{ kind: 'balance', field: 'spent', message: 'm', channel_oid: new Uint8Array(15) }], truncated: false, duration_ms: 1, longest_slice_ms: 1 }), /^audit\.mismatches\[0\]\.channel_oid: expected 16 bytes, got 15$/],
     ];
     for (const [what, fn, message] of cases) {
       const err = refusal(fn);

@@ -5,7 +5,7 @@
  * not be taken from the code it checks. {@link assertCoversEveryProcedure} keeps the table in step with
  * `schema/uris.ts`.
  */
-import { MarketMakerCatalogProcedure, MarketMakerProcedure } from '../../../schema/uris.js';
+import { MarketMakerAdminProcedure, MarketMakerCatalogProcedure, MarketMakerProcedure } from '../../../schema/uris.js';
 
 /** Who may call a procedure (docs/protocol.md#trust-model). */
 export type Access = 'public' | 'member' | 'operator' | 'router';
@@ -38,6 +38,7 @@ export interface ProcedureSpec {
 
 const P = MarketMakerProcedure;
 const C = MarketMakerCatalogProcedure;
+const A = MarketMakerAdminProcedure;
 
 const spec = (uri: string, access: Access, params: readonly Param[] = [], keywordOnly: readonly Param[] = [], callsSeller = false): ProcedureSpec =>
   ({ uri, access, params, keywordOnly, ...(callsSeller ? { callsSeller } : {}) });
@@ -99,6 +100,10 @@ export const PROCEDURES: readonly ProcedureSpec[] = [
   spec(C.getApi, 'public', [['api_oid', 'uuid']]),
   spec(C.getIpfsStatus, 'operator', [['limit', 'limit']]),
   spec(C.retryIpfsDownload, 'operator', [['file_hash', 'cid']]),
+  spec(A.listChannels, 'operator', [['channel_type', 'ctype'], ['member', 'address'], ['delegate', 'address'], ['state', 'int'], ['limit', 'limit'], ['cursor', 'uuid']]),
+  spec(A.listTransactions, 'operator', [['channel_oid', 'uuid'], ['limit', 'limit'], ['cursor', 'uuid']]),
+  spec(A.rescan, 'operator', [['from_block', 'block']]),
+  spec(A.audit, 'operator', [['limit', 'limit'], ['chain', 'bool']]),
 ];
 
 const BY_URI = new Map(PROCEDURES.map((p) => [p.uri, p]));
@@ -112,7 +117,7 @@ export function procedureSpec(uri: string): ProcedureSpec {
 
 /** Throws unless the table has exactly the procedures of `schema/uris.ts`: a new procedure is fuzzed from day one. */
 export function assertCoversEveryProcedure(): void {
-  const expected = new Set<string>([...Object.values(MarketMakerProcedure), ...Object.values(MarketMakerCatalogProcedure)]);
+  const expected = new Set<string>([...Object.values(MarketMakerProcedure), ...Object.values(MarketMakerCatalogProcedure), ...Object.values(MarketMakerAdminProcedure)]);
   const missing = [...expected].filter((u) => !BY_URI.has(u));
   const unknown = PROCEDURES.map((p) => p.uri).filter((u) => !expected.has(u));
   if (missing.length > 0 || unknown.length > 0 || BY_URI.size !== PROCEDURES.length) {

@@ -15,7 +15,7 @@
  */
 import type { Address } from '../../../schema/codec/index.js';
 import { WampError, WampErrorUri } from '../../../schema/index.js';
-import { MarketMakerCatalogProcedure, MarketMakerProcedure } from '../../../schema/index.js';
+import { MarketMakerAdminProcedure, MarketMakerCatalogProcedure, MarketMakerChannelProcedure, MarketMakerProcedure } from '../../../schema/index.js';
 import type { CallerDetails } from './procedure.js';
 
 export type ProcedureAccess = 'public' | 'member' | 'operator' | 'router';
@@ -29,6 +29,8 @@ const OPERATOR_ROLE = 'operator';
 
 const P = MarketMakerProcedure;
 const C = MarketMakerCatalogProcedure;
+const X = MarketMakerChannelProcedure;
+const A = MarketMakerAdminProcedure;
 
 export const PROCEDURE_ACCESS: Readonly<Record<string, ProcedureAccess>> = {
   [P.status]: 'public',
@@ -62,8 +64,13 @@ export const PROCEDURE_ACCESS: Readonly<Record<string, ProcedureAccess>> = {
   [P.getCatalogsByOwner]: 'member',
   [P.logout]: 'member',
 
+  [X.closePayingChannel]: 'member',
   [C.getIpfsStatus]: 'operator',
   [C.retryIpfsDownload]: 'operator',
+  [A.listChannels]: 'operator',
+  [A.listTransactions]: 'operator',
+  [A.rescan]: 'operator',
+  [A.audit]: 'operator',
 
   [P.authenticate]: 'router',
 };

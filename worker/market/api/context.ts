@@ -45,6 +45,27 @@ export interface IpfsControl {
   content(fileHash: string): Promise<Uint8Array | undefined>;
 }
 
+/** What a chain rescan read again (the worker's chain monitor, `ChainMonitor.rescan`). */
+export interface ChainRescanReport {
+  readonly fromBlock: bigint;
+  readonly toBlock: bigint;
+  readonly events: number;
+  readonly channelEvents: number;
+  readonly channelChanges: number;
+  readonly replicaWrites: number;
+}
+
+/** The worker's chain monitor as the operators' `admin.rescan` reaches it (given by the host, see `rescanPart`). */
+export interface ChainRescan {
+  /** The first block the monitor follows: nothing before it was ever read. */
+  firstBlock(): bigint;
+  /**
+   * Reads the chain's events again from `fromBlock` up to the confirmed head (idempotently applied), resolves
+   * once done. Refuses (`wamp.error.invalid_argument`) a block below {@link firstBlock} or above the head.
+   */
+  rescan(fromBlock: bigint): Promise<ChainRescanReport>;
+}
+
 export interface MakerContext {
   /** Config id of the maker (e.g. `maker1`). */
   readonly makerId: string;

@@ -6,7 +6,7 @@
  * (worker/market/procedures) use it. Nothing here imports either of them.
  */
 export { ANONYMOUS_ROLE, authorizeCaller, callerMember, MEMBER_ROLE, PROCEDURE_ACCESS, type ProcedureAccess } from './access.js';
-export type { IpfsControl, MakerContext, MakerSession } from './context.js';
+export type { ChainRescan, IpfsControl, MakerContext, MakerSession } from './context.js';
 export { MakerStatus, makerStatusName, type MakerStatusValue } from './maker-status.js';
 export { namedArgs, onlyArg } from './named-args.js';
 export { partProcedures, type MakerPart, type MakerPartFactory } from './part.js';

@@ -1,8 +1,9 @@
 /**
  * A full consistency check of the ledger against its own transaction log, for start-up and tests:
  * for every channel, `amount == remaining + inflight + spent` (ledger-invariant.ts), `inflight` equals the
- * sum of its INFLIGHT purchases, `spent` the sum of its SUCCESS purchases, and `seq` is 1 plus the number
- * of purchases that used the channel (every reservation advances it by exactly 1, nothing else does).
+ * sum of its INFLIGHT purchases, `spent` the sum of its SUCCESS purchases, `sales` / `refunds` their counts
+ * of SUCCESS / FAILED purchases, and `seq` is 1 plus the number of purchases that used the channel (every
+ * reservation advances it by exactly 1, nothing else does).
  * Throws `xbr.error.ledger_invariant` naming the first channel that disagrees.
  */
 import { formatUuid } from '../../../schema/codec/index.js';
@@ -20,6 +21,8 @@ interface Sums {
   inflight: bigint;
   spent: bigint;
   purchases: number;
+  sales: number;
+  refunds: number;
 }
 
 /** Summary of an audit. */
@@ -38,10 +41,14 @@ export function auditLedger(db: MakerDb): LedgerAudit {
   const paying = new Map<string, Sums>();
   const add = (m: Map<string, Sums>, id: Uint8Array, state: number, amount: bigint): void => {
     const k = hexOf(id);
-    const s = m.get(k) ?? { inflight: 0n, spent: 0n, purchases: 0 };
+    const s = m.get(k) ?? { inflight: 0n, spent: 0n, purchases: 0, sales: 0, refunds: 0 };
     s.purchases++;
     if (state === TransactionState.INFLIGHT) s.inflight += amount;
-    if (state === TransactionState.SUCCESS) s.spent += amount;
+    if (state === TransactionState.SUCCESS) {
+      s.spent += amount;
+      s.sales++;
+    }
+    if (state === TransactionState.FAILED) s.refunds++;
     m.set(k, s);
   };
   let transactions = 0;
@@ -60,10 +67,12 @@ export function auditLedger(db: MakerDb): LedgerAudit {
       const b = balances.get(channel.channel_oid);
       if (b === undefined) throw ledgerCorrupt(`${what} channel ${id} has no balance record`, { channel: id });
       checkBalance(channel, b);
-      const s = sums.get(hexOf(channel.channel_oid)) ?? { inflight: 0n, spent: 0n, purchases: 0 };
+      const s = sums.get(hexOf(channel.channel_oid)) ?? { inflight: 0n, spent: 0n, purchases: 0, sales: 0, refunds: 0 };
       if (b.inflight !== s.inflight) throw ledgerCorrupt(`${what} channel ${id}: inflight ${b.inflight} but its INFLIGHT purchases sum to ${s.inflight}`, { channel: id });
       if (b.spent !== s.spent) throw ledgerCorrupt(`${what} channel ${id}: spent ${b.spent} but its SUCCESS purchases sum to ${s.spent}`, { channel: id });
       if (b.seq !== 1 + s.purchases) throw ledgerCorrupt(`${what} channel ${id}: seq ${b.seq} but ${s.purchases} purchases used it`, { channel: id });
+      if ((b.sales ?? 0) !== s.sales) throw ledgerCorrupt(`${what} channel ${id}: ${b.sales ?? 0} sales counted but ${s.sales} purchases succeeded`, { channel: id });
+      if ((b.refunds ?? 0) !== s.refunds) throw ledgerCorrupt(`${what} channel ${id}: ${b.refunds ?? 0} refunds counted but ${s.refunds} purchases were refunded`, { channel: id });
       sums.delete(hexOf(channel.channel_oid));
     }
     for (const k of sums.keys()) throw ledgerCorrupt(`a purchase refers to the unknown ${what} channel ${k}`, { channel: k });

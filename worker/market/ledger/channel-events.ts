@@ -1,12 +1,13 @@
 /**
  * Applies XBRChannel events (as decoded by the chain monitor) to the maker's channel replica. Each event
  * is one durable write transaction and idempotent: applying the same event again changes nothing, and a
- * replay of a run of events in chain order (what the monitor does after a restart) ends in the same state.
- * Nothing moves a CLOSED channel back. Events of other markets, or `Opened` for another maker, are
+ * replay of a run of events in chain order (what the monitor does after a restart, or a rescan from an
+ * older block) changes nothing either, at no point of it: nothing moves a CLOSED channel back, and a
+ * `Closing` older than the channel's closing block is left alone. Events of other markets, or `Opened` for another maker, are
  * ignored (docs/protocol.md#maker-defect-26).
  *
  * - `Opened`: creates the channel record and its ledger balance (seq 1, remaining = amount); a known
- *   channel id is left alone.
+ *   channel id is left alone, and so is a balance record already there.
  * - `Closing`: state CLOSING with the on-chain state: `closing_at` = the event's block, `close_balance` =
  *   the event's refund, `close_channel_seq` when the event source knows it, `timeout` = blocks until
  *   settlement.
@@ -113,7 +114,9 @@ function opened(db: MakerDb, ev: ChannelOpenedEvent, type: LedgerChannelType, ct
   };
   if (ev.signature instanceof Uint8Array && ev.signature.length === 65) channel.open_sig = ev.signature as Signature65;
   channels.put(ev.channelId, channel);
-  balances.put(ev.channelId, initialBalance(ev.amount));
+  // A balance record without its channel (a record lost, the event read again by a rescan) keeps its history: the
+  // deposit is never counted again over what was spent from it.
+  if (!balances.has(ev.channelId)) balances.put(ev.channelId, initialBalance(ev.amount));
   return 'created';
 }
 
@@ -134,6 +137,11 @@ function closingOrClosed(db: MakerDb, ev: ChannelClosingEvent | ChannelClosedEve
   const current = channels.get(ev.channelId);
   if (current === undefined) return 'ignored';
   if (current.state === ChannelState.CLOSED) return 'unchanged';
+  // A `Closing` older than the `Closing` event the channel already shows (a rescan reads every event again, in
+  // chain order): the newer state stays; applying the old one would move the channel back until the newer event
+  // came again. Only after an applied event (its timeout set): a CLOSING of the maker's own close, not yet mined,
+  // holds the signed `closeAt`, and an on-chain close before it must still be applied.
+  if (ev.type === 'Closing' && current.state === ChannelState.CLOSING && current.timeout > 0 && current.closing_at !== undefined && ev.blockNumber < current.closing_at) return 'unchanged';
   const next: Channel = { ...current, close_balance: ev.refund };
   if (ev.seq !== undefined) next.close_channel_seq = ev.seq;
   if (ev.type === 'Closing') {

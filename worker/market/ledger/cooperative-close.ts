@@ -147,7 +147,8 @@ export function abandonCooperativeClose(db: MakerDb, decision: CloseDecision): b
       current.close_channel_seq !== marked.close_channel_seq ||
       current.close_balance !== marked.close_balance ||
       current.timeout !== marked.timeout ||
-      !sameBytes(current.close_del_sig, marked.close_del_sig)
+      // A maker-started close is marked before its seller co-signs (maker-close.ts): then neither has one.
+      !(current.close_del_sig === undefined ? marked.close_del_sig === undefined : sameBytes(current.close_del_sig, marked.close_del_sig))
     ) {
       return false;
     }

@@ -7,7 +7,7 @@
  * `viewer` (the authenticated caller) every getter answers for channels whose actor is the viewer and
  * refuses (`wamp.error.not_authorized`) or leaves out the others.
  */
-import type { BalanceResult, ChannelResult } from '../../../schema/api/index.js';
+import type { BalanceResult, ChannelResult, PayingChannelResult } from '../../../schema/api/index.js';
 import { argumentError, describe } from '../../../schema/codec/index.js';
 import type { Address, Uuid } from '../../../schema/codec/index.js';
 import { channelTables, MakerIndex, type MakerDb } from '../../../schema/db/index.js';
@@ -20,7 +20,7 @@ import { hexOf, sameBytes } from './types.js';
 import { XbrErrorUri } from '../../../schema/index.js';
 import { activeChannel, isUsable, type LedgerChannelType } from './active-channel.js';
 import { noSuchChannel } from './errors.js';
-import { marshalBalance, marshalChannel } from './marshal.js';
+import { marshalBalance, marshalChannel, marshalEarnings } from './marshal.js';
 
 function channelIdArg(value: unknown): Uuid {
   if (!(value instanceof Uint8Array) || value.length !== 16) throw argumentError('channel_oid', '16 bytes', describe(value));
@@ -71,6 +71,15 @@ function getChannelBalance(db: MakerDb, type: LedgerChannelType, channelId: unkn
 /** `get_payment_channel` / `get_paying_channel` (docs/protocol.md#channel-getters). */
 export function getChannelWire(db: MakerDb, type: LedgerChannelType, channelId: unknown, viewer?: Address): ChannelResult {
   return marshalChannel(getChannel(db, type, channelId, viewer));
+}
+
+/** `get_paying_channel` (docs/protocol.md#channel-getters): the channel and the seller's earnings on it (docs/protocol.md#seller-earnings). */
+export function getPayingChannelWire(db: MakerDb, channelId: unknown, viewer?: Address): PayingChannelResult {
+  // Both reads in one synchronous turn: every write of this process commits on this thread, so none runs between them.
+  const channel = getChannel(db, ChannelType.PAYING, channelId, viewer);
+  const balance = db.payingBalances.get(channel.channel_oid);
+  if (balance === undefined) throw noSuchChannel(ChannelType.PAYING, channel.channel_oid);
+  return { ...marshalChannel(channel), earnings: marshalEarnings(channel, balance) };
 }
 
 /** `get_payment_channel_balance` / `get_paying_channel_balance` (docs/protocol.md#channel-getters). */

@@ -30,14 +30,19 @@
  *   resolve the sealed key, and `idx_transaction_by_payment_seq` maps (payment channel, seq) to the
  *   transaction: `findPurchaseReplay` finds the purchase an identical `buy_key` made, read-only, so the
  *   maker answers it again instead of refusing the used seq (a crash before the answer costs nothing).
+ * - **Operators.** `listChannels` / `listTransactions` page the ledger; `replayAudit` replays every stored
+ *   purchase (signatures, history, balances) and compares the channels with the chain, in one read snapshot,
+ *   collecting every difference instead of throwing at the first (`auditLedger` is the start-up check that throws).
  * - **Closes.** `checkCooperativeClose` refuses a state other than the ledger's current one and any close
  *   while inflight > 0, then marks the channel CLOSING so no purchase can start on it.
  */
 export { activeChannel } from './active-channel.js';
+export { listChannels, listTransactions } from './admin-lists.js';
 export { auditLedger } from './audit-ledger.js';
 export { applyChannelEvent, type ChannelEvent } from './channel-events.js';
 export { abandonCooperativeClose, checkCooperativeClose, type CloseDecision } from './cooperative-close.js';
-export { invalidSignature } from './errors.js';
+export { beginMakerClose, recordSellerCoSignature } from './maker-close.js';
+export { invalidSignature, ledgerCorrupt } from './errors.js';
 export {
   amountOffered,
   findPurchaseReplay,
@@ -45,10 +50,11 @@ export {
   type PurchaseReplayRequest,
   type SoldTransaction,
 } from './find-purchase-replay.js';
-export { getActiveChannelWire, getChannelBalanceWire, getChannelWire, getChannelsByActor, getChannelsByDelegate } from './getters.js';
+export { getActiveChannelWire, getChannelBalanceWire, getChannelWire, getChannelsByActor, getChannelsByDelegate, getPayingChannelWire } from './getters.js';
 export { KeyedMutex } from './keyed-mutex.js';
 export { inflightPurchases, recoverInflight } from './recovery.js';
 export { NO_PAYING_CHANNEL, reservePurchase, reservePurchaseBatched, type ReservedPurchase, type ReservePurchaseRequest } from './reserve-purchase.js';
 export { resolvePurchase, resolvePurchaseBatched, type ResolvedPurchase } from './resolve-purchase.js';
 export { paymentLockKey, runPurchase, verifySellerSignature, type SellResult } from './run-purchase.js';
+export { replayAudit, type AuditChain, type ChainChannelView } from './replay-audit.js';
 export { MAX_CHANNEL_SEQ } from './types.js';

@@ -5,10 +5,10 @@
  * (`open_at`, `closing_at`, `closed_at`) are uint256 bytes or None as in the original, and byte fields are
  * fresh Uint8Arrays (never the stored Buffers).
  */
-import type { BalanceResult, ChannelResult } from '../../../schema/api/index.js';
+import type { BalanceResult, ChannelResult, EarningsResult } from '../../../schema/api/index.js';
 import { packUint256 } from '../../../schema/codec/index.js';
 import type { ChannelBalance } from '../../../schema/db/index.js';
-import type { Channel } from '../../../schema/db/index.js';
+import { ChannelState, type Channel } from '../../../schema/db/index.js';
 
 const copy = (b: Uint8Array): Uint8Array => new Uint8Array(b);
 const copyOrNull = (b: Uint8Array | undefined): Uint8Array | null => (b === undefined ? null : new Uint8Array(b));
@@ -46,4 +46,20 @@ export function marshalChannel(c: Channel): ChannelResult {
 /** `ChannelBalance.marshal()`. */
 export function marshalBalance(b: ChannelBalance): BalanceResult {
   return { remaining: u256(b.remaining), inflight: u256(b.inflight), seq: b.seq };
+}
+
+/**
+ * A seller's earnings on its paying channel (`get_paying_channel`, docs/protocol.md#seller-earnings): what its
+ * sales moved to `spent`, unclaimed until the close settles on chain (the contract then pays it out).
+ */
+export function marshalEarnings(c: Channel, b: ChannelBalance): EarningsResult {
+  return {
+    earned: u256(b.spent),
+    unclaimed: u256(c.state === ChannelState.CLOSED ? 0n : b.spent),
+    remaining: u256(b.remaining),
+    inflight: u256(b.inflight),
+    sales: b.sales ?? 0,
+    refunds: b.refunds ?? 0,
+    seq: b.seq,
+  };
 }

@@ -269,12 +269,12 @@ function reserver(db: MakerDb, req: ReservePurchaseRequest): () => ReservedPurch
       offer = req.onReserve(offer) ?? db.offers.get(offer.offer) ?? offer;
     }
 
-    const paymentAfter: ChannelBalance = { remaining: pb.remaining - price, inflight: pb.inflight + price, spent: pb.spent, seq: pb.seq + 1 };
+    const paymentAfter: ChannelBalance = { ...pb, remaining: pb.remaining - price, inflight: pb.inflight + price, seq: pb.seq + 1 };
     db.paymentBalances.put(paymentId, paymentAfter);
     let payingLeg: ReservedLeg | undefined;
     if (paying !== undefined) {
       const yb = paying.balance;
-      const payingAfter: ChannelBalance = { remaining: yb.remaining - price, inflight: yb.inflight + price, spent: yb.spent, seq: yb.seq + 1 };
+      const payingAfter: ChannelBalance = { ...yb, remaining: yb.remaining - price, inflight: yb.inflight + price, seq: yb.seq + 1 };
       db.payingBalances.put(paying.channel.channel_oid, payingAfter);
       const message = channelCloseMessage(req, req.closeAt, paying.channel.channel_oid, payingAfter.seq, payingAfter.remaining, false);
       payingLeg = { channel: paying.channel, balance: payingAfter, message, digest: hashChannelClose(message) };

@@ -64,8 +64,8 @@ function settle(table: Table<Uuid, ChannelBalance>, id: Uuid, amount: bigint, ok
     throw ledgerCorrupt(`${what} channel ${formatUuid(id)}: inflight ${b.inflight} is less than the purchase's ${amount}`, { channel_oid: id });
   }
   const after: ChannelBalance = ok
-    ? { remaining: b.remaining, inflight: b.inflight - amount, spent: b.spent + amount, seq: b.seq }
-    : { remaining: b.remaining + amount, inflight: b.inflight - amount, spent: b.spent, seq: b.seq };
+    ? { ...b, inflight: b.inflight - amount, spent: b.spent + amount, sales: (b.sales ?? 0) + 1 }
+    : { ...b, remaining: b.remaining + amount, inflight: b.inflight - amount, refunds: (b.refunds ?? 0) + 1 };
   table.put(id, after);
   return after;
 }

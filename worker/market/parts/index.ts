@@ -6,6 +6,7 @@
  * composes it into each maker it hosts.
  */
 import type { MakerContext, MakerPart, MakerPartFactory } from '../api/index.js';
+import { adminPart } from './admin.js';
 import { authPart } from './auth.js';
 import { catalogsPart } from './catalogs.js';
 import { channelsPart } from './channels.js';
@@ -17,6 +18,7 @@ import { sellerPresencePart } from './seller-presence.js';
 import { simpleProcedures } from './simple.js';
 
 export { catalogsPart, consentsPart, ipfsPart, purchasePart };
+export { rescanPart } from './admin.js';
 
 /** The parts every maker runs, in start order; add new ones here. */
 export const MAKER_PARTS: readonly MakerPartFactory[] = [
@@ -27,6 +29,7 @@ export const MAKER_PARTS: readonly MakerPartFactory[] = [
   consentsPart,
   catalogsPart,
   ipfsPart,
+  adminPart,
   authPart,
 ];
 

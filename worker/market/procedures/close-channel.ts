@@ -13,15 +13,15 @@
 import type { CloseChannelResult } from '../../../schema/api/index.js';
 import { boolArg, intArg, signatureArg, uint256Arg, uuidArg } from '../../../schema/codec/index.js';
 import { packUint256 } from '../../../schema/codec/index.js';
-import { formatUuid } from '../../../schema/codec/index.js';
+import { formatUuid, type Signature65 } from '../../../schema/codec/index.js';
 import { channelTables } from '../../../schema/db/index.js';
 import { ChannelType } from '../../../schema/db/index.js';
 import { signChannelClose } from '../../../schema/eip712/index.js';
-import { isError } from '../../../schema/index.js';
+import { isError, type Logger } from '../../../schema/index.js';
 import { MarketMakerTopic, XbrErrorUri } from '../../../schema/index.js';
 import { addressArg } from '../../../schema/codec/index.js';
 import { namedArgs, type MakerContext, type ProcedureCall, type MakerHandler } from '../api/index.js';
-import { abandonCooperativeClose, checkCooperativeClose, MAX_CHANNEL_SEQ, type CloseDecision } from '../ledger/index.js';
+import { abandonCooperativeClose, checkCooperativeClose, ledgerCorrupt, MAX_CHANNEL_SEQ, type CloseDecision } from '../ledger/index.js';
 import { requireCallerMember } from './member-checks.js';
 import { blockArg, checkBinding, verifyingContractBytes } from './signed-args.js';
 import type { MarketMakerProcedure } from '../../../schema/index.js';
@@ -66,7 +66,19 @@ async function closeChannel(ctx: MakerContext, call: ProcedureCall): Promise<Clo
   });
   const log = ctx.log.child({ channel: formatUuid(channelId), ctype: decision.type, seq, is_final: isFinal });
   // Signed only now: the CLOSING mark that justifies it is durable (no purchase can start on the channel).
-  const makerSig = signChannelClose(decision.message, ctx.privateKey);
+  return submitClose(ctx, decision, signChannelClose(decision.message, ctx.privateKey), log);
+}
+
+/**
+ * Submits an accepted close (`decision`, marked CLOSING and carrying the delegate's signature) with the maker's
+ * signature, waits for the receipt, records it and publishes `on_*_channel_closing`. A transaction that
+ * certainly failed opens the channel again; an unknown outcome leaves it CLOSING for the chain monitor.
+ */
+export async function submitClose(ctx: MakerContext, decision: CloseDecision, makerSig: Signature65, log: Logger): Promise<CloseChannelResult> {
+  const { channel_oid: channelId, closing_at: closeAt, close_channel_seq: seq, close_balance: balance, close_is_final: isFinal, close_del_sig: delegateSignature } = decision.channel;
+  if (closeAt === undefined || seq === undefined || balance === undefined || isFinal === undefined || delegateSignature === undefined) {
+    throw ledgerCorrupt(`channel ${formatUuid(channelId)} is submitted for closing without its close fields`, { channel_oid: channelId });
+  }
   let txHash: string;
   try {
     const { receipt } = await ctx.sender.send({

@@ -6,9 +6,11 @@
  * several procedures have descriptive names (`member-checks.ts`, `seller-call.ts`, `signed-args.ts`, …). The
  * parts (worker/market/parts) group them and register nothing themselves.
  */
+export { auditProcedure } from './audit.js';
 export { authenticateProcedure } from './authenticate.js';
 export { buyKeyProcedure, type BuyKeyOptions } from './buy-key.js';
 export { closeChannelProcedure } from './close-channel.js';
+export { closePayingChannelProcedure } from './close-paying-channel.js';
 export { findCatalogsProcedure } from './find-catalogs.js';
 export { findConsentsProcedure } from './find-consents.js';
 export { getActivePayingChannelProcedure } from './get-active-paying-channel.js';
@@ -30,10 +32,13 @@ export { getPaymentChannelProcedure } from './get-payment-channel.js';
 export { getQuoteProcedure, type GetQuoteOptions } from './get-quote.js';
 export { getStatusProcedure } from './get-status.js';
 export { getTransactionReceiptProcedure } from './get-transaction-receipt.js';
+export { listChannelsProcedure } from './list-channels.js';
+export { listTransactionsProcedure } from './list-transactions.js';
 export { logoutProcedure } from './logout.js';
 export { openChannelProcedure } from './open-channel.js';
 export { placeOfferProcedure } from './place-offer.js';
 export { queryOffersProcedure } from './query-offers.js';
+export { rescanProcedure } from './rescan.js';
 export { retryIpfsDownloadProcedure } from './retry-ipfs-download.js';
 export { revokeOfferProcedure } from './revoke-offer.js';
 export { setConsentProcedure } from './set-consent.js';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { authorizeCaller, PROCEDURE_ACCESS, type CallerDetails, type ProcedureAccess } from '../../../../worker/market/api/index.js';
-import { MarketMakerCatalogProcedure, MarketMakerProcedure } from '../../../../schema/uris.js';
+import { MarketMakerAdminProcedure, MarketMakerCatalogProcedure, MarketMakerProcedure } from '../../../../schema/uris.js';
 const member: CallerDetails = { caller: 11, caller_authid: 'member-0x' + 'ab'.repeat(20), caller_authrole: 'user' };
 const callers: Record<string, CallerDetails> = {
   router: {},
@@ -20,7 +20,7 @@ const allowed: Record<ProcedureAccess, string[]> = {
 };
 
 test('every procedure of the maker has an access rule, and each rule admits exactly its callers', () => {
-  const uris = [...Object.values(MarketMakerProcedure), ...Object.values(MarketMakerCatalogProcedure)];
+  const uris = [...Object.values(MarketMakerProcedure), ...Object.values(MarketMakerCatalogProcedure), ...Object.values(MarketMakerAdminProcedure)];
   assert.deepEqual(uris.filter((u) => PROCEDURE_ACCESS[u] === undefined), []);
   for (const uri of uris) {
     const access = PROCEDURE_ACCESS[uri]!;
@@ -37,6 +37,7 @@ test('the authenticator is the router\'s, the IPFS procedures the operators\'', 
   assert.equal(PROCEDURE_ACCESS[MarketMakerProcedure.authenticate], 'router');
   assert.equal(PROCEDURE_ACCESS[MarketMakerProcedure.logout], 'member');
   assert.equal(PROCEDURE_ACCESS[MarketMakerCatalogProcedure.getIpfsStatus], 'operator');
+  for (const uri of Object.values(MarketMakerAdminProcedure)) assert.equal(PROCEDURE_ACCESS[uri], 'operator', uri);
   assert.equal(PROCEDURE_ACCESS[MarketMakerProcedure.buyKey], 'member');
   assert.throws(() => authorizeCaller(MarketMakerProcedure.placeOffer, callers['anonymous']!), { message: /log in with WAMP-cryptosign/ });
 });

@@ -118,8 +118,8 @@ test('runPurchase: a failing or lying seller is refunded and the error carries t
     }),
     wamp('xbr.error.unexpected_channel_seq'),
   );
-  assert.deepEqual(t.db.paymentBalances.get(payment), { remaining: 100n, inflight: 0n, spent: 0n, seq: 4 });
-  assert.deepEqual(t.db.payingBalances.get(paying), { remaining: 100n, inflight: 0n, spent: 0n, seq: 4 });
+  assert.deepEqual(t.db.paymentBalances.get(payment), { remaining: 100n, inflight: 0n, spent: 0n, seq: 4, refunds: 3 });
+  assert.deepEqual(t.db.payingBalances.get(paying), { remaining: 100n, inflight: 0n, spent: 0n, seq: 4, refunds: 3 });
   assert.equal(inflightPurchases(t.db).filter((tx) => Buffer.from(tx.payment_channel).equals(Buffer.from(payment))).length, 0);
   // A refused reservation never calls the seller.
   let called = false;
@@ -170,8 +170,8 @@ test('resolvePurchaseBatched: a reserve queued right behind the resolve (before 
   assert.equal(t.db.transactions.get(first.transaction.tid)?.state, TransactionState.INFLIGHT, 'nothing runs before the end of the turn');
   const [resolved, second] = await Promise.all([resolving, reserving]);
   assert.equal(resolved.transaction.state, TransactionState.SUCCESS);
-  assert.deepEqual(resolved.paymentBalance, { remaining: 990n, inflight: 0n, spent: 10n, seq: 2 });
-  assert.deepEqual(second.payment.balance, { remaining: 980n, inflight: 10n, spent: 10n, seq: 3 });
+  assert.deepEqual(resolved.paymentBalance, { remaining: 990n, inflight: 0n, spent: 10n, seq: 2, sales: 1 });
+  assert.deepEqual(second.payment.balance, { remaining: 980n, inflight: 10n, spent: 10n, seq: 3, sales: 1 });
 
   // A resolve the ledger refuses (already resolved) rejects; the one queued behind it still commits.
   const before = dump(t.db);

@@ -16,6 +16,8 @@ interface Model {
   remaining: bigint;
   inflight: bigint;
   spent: bigint;
+  sales?: number;
+  refunds?: number;
   seq: number;
 }
 
@@ -101,8 +103,13 @@ for (const seed of [1, 7, 42]) {
           if (id === undefined) continue;
           const m = model.get(id)!;
           m.inflight -= p.amount;
-          if (ok) m.spent += p.amount;
-          else m.remaining += p.amount;
+          if (ok) {
+            m.spent += p.amount;
+            m.sales = (m.sales ?? 0) + 1;
+          } else {
+            m.remaining += p.amount;
+            m.refunds = (m.refunds ?? 0) + 1;
+          }
         }
       } else if (op < 0.95) {
         await t.reopen(); // a crash between any two steps

@@ -77,8 +77,8 @@ describe('reservePurchase + resolvePurchase', () => {
     assert.throws(() => verifySellerSignature(r, undefined), wamp('xbr.error.invalid_signature'));
 
     const done = resolvePurchase(t.db, r.transaction.tid, { ok: true, sellerSignature: sellerSig }, { now: tick() });
-    assert.deepEqual(done.paymentBalance, { remaining: DEPOSIT - PRICE, inflight: 0n, spent: PRICE, seq: 2 });
-    assert.deepEqual(t.db.payingBalances.get(paying), { remaining: PAYING_DEPOSIT - PRICE, inflight: 0n, spent: PRICE, seq: 2 });
+    assert.deepEqual(done.paymentBalance, { remaining: DEPOSIT - PRICE, inflight: 0n, spent: PRICE, seq: 2, sales: 1 });
+    assert.deepEqual(t.db.payingBalances.get(paying), { remaining: PAYING_DEPOSIT - PRICE, inflight: 0n, spent: PRICE, seq: 2, sales: 1 });
     const stored = t.db.transactions.get(r.transaction.tid);
     assert.equal(stored?.state, TransactionState.SUCCESS);
     assert.equal(stored?.completed_payment_channel_seq, 2);
@@ -112,8 +112,8 @@ describe('reservePurchase + resolvePurchase', () => {
   test('failure refunds both legs and keeps the advanced seq; the next purchase signs seq + 1', () => {
     const r = reservePurchase(t.db, buyRequest({ offer, channelId: payment, buyer, seq: 2, balance: DEPOSIT - PRICE }));
     const f = resolvePurchase(t.db, r.transaction.tid, { ok: false, error: 'xbr.error.transaction_failed' });
-    assert.deepEqual(f.paymentBalance, { remaining: DEPOSIT, inflight: 0n, spent: 0n, seq: 2 });
-    assert.deepEqual(f.payingBalance, { remaining: PAYING_DEPOSIT, inflight: 0n, spent: 0n, seq: 2 });
+    assert.deepEqual(f.paymentBalance, { remaining: DEPOSIT, inflight: 0n, spent: 0n, seq: 2, refunds: 1 });
+    assert.deepEqual(f.payingBalance, { remaining: PAYING_DEPOSIT, inflight: 0n, spent: 0n, seq: 2, refunds: 1 });
     assert.equal(f.transaction.state, TransactionState.FAILED);
     assert.equal(f.transaction.error, 'xbr.error.transaction_failed');
     auditLedger(t.db);
@@ -121,6 +121,22 @@ describe('reservePurchase + resolvePurchase', () => {
     assert.throws(() => reservePurchase(t.db, buyRequest({ offer, channelId: payment, buyer, seq: 2, balance: DEPOSIT - PRICE })), wamp('xbr.error.unexpected_channel_seq'));
     const r2 = reservePurchase(t.db, buyRequest({ offer, channelId: payment, buyer, seq: 3, balance: DEPOSIT - PRICE }));
     assert.equal(r2.payment.balance.remaining, DEPOSIT - PRICE);
+  });
+
+  test('the audit holds the sales and refunds counts to the transactions', () => {
+    const sold = reservePurchase(t.db, buyRequest({ offer, channelId: payment, buyer, seq: 2, balance: DEPOSIT - PRICE }));
+    resolvePurchase(t.db, sold.transaction.tid, { ok: true });
+    const refunded = reservePurchase(t.db, buyRequest({ offer, channelId: payment, buyer, seq: 3, balance: DEPOSIT - 2n * PRICE }));
+    resolvePurchase(t.db, refunded.transaction.tid, { ok: false, error: 'xbr.error.transaction_failed' });
+    const b = t.db.payingBalances.get(paying)!;
+    assert.deepEqual([b.sales, b.refunds], [1, 1]);
+    auditLedger(t.db);
+    for (const wrong of [{ ...b, sales: 2 }, { ...b, refunds: 0 }]) {
+      t.db.env.writeSync(() => t.db.payingBalances.put(paying, wrong));
+      assert.throws(() => auditLedger(t.db), wamp('xbr.error.ledger_invariant'));
+    }
+    t.db.env.writeSync(() => t.db.payingBalances.put(paying, b));
+    auditLedger(t.db);
   });
 
   test('resolving twice (or an unknown tid) is refused and changes nothing', () => {

@@ -52,8 +52,8 @@ test('crash between reserve and resolve: INFLIGHT survives a reopen and is recov
   assert.equal(asked.length, 3);
   assert.deepEqual(resolved.map((r) => r.transaction.state), [TransactionState.SUCCESS, TransactionState.FAILED, TransactionState.FAILED]);
   assert.equal(inflightPurchases(db).length, 0);
-  assert.deepEqual(db.paymentBalances.get(payment), { remaining: 90n, inflight: 0n, spent: 10n, seq: 4 });
-  assert.deepEqual(db.payingBalances.get(paying), { remaining: 90n, inflight: 0n, spent: 10n, seq: 4 });
+  assert.deepEqual(db.paymentBalances.get(payment), { remaining: 90n, inflight: 0n, spent: 10n, seq: 4, sales: 1, refunds: 2 });
+  assert.deepEqual(db.payingBalances.get(paying), { remaining: 90n, inflight: 0n, spent: 10n, seq: 4, sales: 1, refunds: 2 });
   auditLedger(db);
   // Nothing left to do on a second run.
   assert.deepEqual(await recoverInflight(db, () => ({ ok: true })), []);

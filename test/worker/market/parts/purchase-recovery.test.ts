@@ -64,8 +64,8 @@ describe('purchase part start(): INFLIGHT recovery', () => {
       assert.equal(tx?.state, TransactionState.FAILED);
       assert.equal(tx?.error, 'xbr.error.transaction_failed');
     }
-    assert.deepEqual(t.db.paymentBalances.get(payment), { remaining: 100n, inflight: 0n, spent: 0n, seq: 3 });
-    assert.deepEqual(t.db.payingBalances.get(paying), { remaining: 100n, inflight: 0n, spent: 0n, seq: 3 });
+    assert.deepEqual(t.db.paymentBalances.get(payment), { remaining: 100n, inflight: 0n, spent: 0n, seq: 3, refunds: 2 });
+    assert.deepEqual(t.db.payingBalances.get(paying), { remaining: 100n, inflight: 0n, spent: 0n, seq: 3, refunds: 2 });
     assert.equal(auditLedger(t.db).inflight, 0);
     // the next purchase builds on the refunded state
     const r3 = reservePurchase(t.db, buyRequest({ offer, channelId: payment, buyer, seq: 4, balance: 90n }));

@@ -92,7 +92,7 @@ describe('purchase part: buy_key asked again', () => {
     assert.equal(unpackUint256(again['amount_paid'] as Uint8Array), PRICE);
     assert.equal(again['channel_seq'], 2);
     assert.equal(hex(recoverChannelClose(channelCloseMessage(MARKET, BLOCK, payment, 2, DEPOSIT - PRICE, false), again['signature'] as Uint8Array)), hex(MAKER.address));
-    assert.deepEqual(balance(), { remaining: DEPOSIT - PRICE, inflight: 0n, spent: PRICE, seq: 2 });
+    assert.deepEqual(balance(), { remaining: DEPOSIT - PRICE, inflight: 0n, spent: PRICE, seq: 2, sales: 1 });
     auditLedger(t.db);
   });
 
@@ -105,7 +105,7 @@ describe('purchase part: buy_key asked again', () => {
     const again = await buyKey()(c);
     assert.deepEqual(wire(again), wire(first));
     assert.equal(seller.calls, 1);
-    assert.deepEqual(balance(), { remaining: DEPOSIT - PRICE, inflight: 0n, spent: PRICE, seq: 2 });
+    assert.deepEqual(balance(), { remaining: DEPOSIT - PRICE, inflight: 0n, spent: PRICE, seq: 2, sales: 1 });
   });
 
   it('another member asking the identical call is not authorized; a changed argument gets the normal refusal', async () => {
@@ -121,7 +121,7 @@ describe('purchase part: buy_key asked again', () => {
     const otherAmount = await rejection(handler(call(offer, 2, DEPOSIT - PRICE, { amount: PRICE + 1n })));
     assert.equal(otherAmount.uri, 'xbr.error.unexpected_channel_seq');
     assert.equal(seller.calls, 1);
-    assert.deepEqual(balance(), { remaining: DEPOSIT - PRICE, inflight: 0n, spent: PRICE, seq: 2 });
+    assert.deepEqual(balance(), { remaining: DEPOSIT - PRICE, inflight: 0n, spent: PRICE, seq: 2, sales: 1 });
   });
 
   it('the last copy: the identical call still gets its receipt, another purchase is sold out', async () => {
@@ -160,7 +160,7 @@ describe('purchase part: buy_key asked again', () => {
     const [a, b] = await Promise.all([first, again]);
     assert.deepEqual(wire(b), wire(a));
     assert.equal(seller.calls, 1);
-    assert.deepEqual(balance(), { remaining: DEPOSIT - PRICE, inflight: 0n, spent: PRICE, seq: 2 });
+    assert.deepEqual(balance(), { remaining: DEPOSIT - PRICE, inflight: 0n, spent: PRICE, seq: 2, sales: 1 });
   });
 
   it('a refunded purchase asked again: the same error URI and the same maker-signed refund state', async () => {
@@ -177,9 +177,9 @@ describe('purchase part: buy_key asked again', () => {
     assert.equal(again.kwargs['channel_seq'], 2);
     assert.equal(unpackUint256(again.kwargs['remaining'] as Uint8Array), DEPOSIT);
     assert.equal(seller.calls, 1);
-    assert.deepEqual(balance(), { remaining: DEPOSIT, inflight: 0n, spent: 0n, seq: 2 });
+    assert.deepEqual(balance(), { remaining: DEPOSIT, inflight: 0n, spent: 0n, seq: 2, refunds: 1 });
     // The next purchase builds on the refunded state.
     await handler(call(offer, 3, DEPOSIT - PRICE));
-    assert.deepEqual(balance(), { remaining: DEPOSIT - PRICE, inflight: 0n, spent: PRICE, seq: 3 });
+    assert.deepEqual(balance(), { remaining: DEPOSIT - PRICE, inflight: 0n, spent: PRICE, seq: 3, sales: 1, refunds: 1 });
   });
 });
