@@ -60,7 +60,8 @@ function lines(n: Node): Line[] {
 async function runAndStop(config: Line, env: Record<string, string | undefined> = {}): Promise<Line[]> {
   const n = startNode(config, env);
   const events = join(n.dir, 'events.log');
-  const until = Date.now() + 20_000;
+  // Generous: three node processes start under tsx, and CI runs two test files at once.
+  const until = Date.now() + 60_000;
   const ready = (): boolean => existsSync(events) && ['router1', 'router2'].every((w) => readFileSync(events, 'utf8').includes(`ready ${w} `));
   while (!ready()) {
     if (Date.now() > until || n.proc.exitCode !== null) assert.fail(`the workers did not get ready:\n${n.stderr()}`);
