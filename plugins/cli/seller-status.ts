@@ -6,7 +6,7 @@
  */
 import { computeAddress, hexlify } from 'ethers';
 import type { PayingChannelResult } from '../../schema/api/index.js';
-import { parseAddress, unpackUint256 } from '../../schema/codec/index.js';
+import { parseAddress, toHex, unpackUint256 } from '../../schema/codec/index.js';
 import { MarketMakerChannelProcedure, MarketMakerProcedure } from '../../schema/index.js';
 import { wampySession } from '../buyer/index.js';
 import { callMaker } from '../common/index.js';
@@ -37,7 +37,7 @@ interface ChannelStatus {
   close_tx: string | null;
 }
 
-const hex = (b: Uint8Array): string => `0x${Buffer.from(b).toString('hex')}`;
+const hex = (b: Uint8Array): string => `0x${toHex(b)}`;
 
 function statusOf(c: PayingChannelResult): ChannelStatus {
   const e = c.earnings;

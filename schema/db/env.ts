@@ -102,6 +102,11 @@ export interface DbEnv {
   write<T>(fn: () => T): Promise<T>;
   /** True while a `writeSync`/`write` callback of this env is running (tables then skip nesting). */
   inWriteTxn(): boolean;
+  /**
+   * How many write callbacks (`writeSync`/`write`) this process has run on the env: unchanged means nothing was
+   * written since, so a value derived from the DB may be reused (rolled-back callbacks count too).
+   */
+  writes(): number;
   /** Takes a {@link ReadSnapshot} (one read transaction) for reads that must be consistent across awaits. */
   readSnapshot(): ReadSnapshot;
   /** Resolves when every write so far is on disk. */
@@ -110,9 +115,10 @@ export interface DbEnv {
   close(): Promise<void>;
 }
 
-function guard<T>(fn: () => T, depth: { n: number }): () => T {
+function guard<T>(fn: () => T, depth: { n: number; writes: number }): () => T {
   return () => {
     depth.n++;
+    depth.writes++;
     let result: T;
     try {
       result = fn();
@@ -168,7 +174,7 @@ export async function openDbEnv(options: DbEnvOptions): Promise<DbEnv> {
       options.log?.info('copied the database before migrating it', { path: options.path, kind: options.kind, from: stored.schema_version, to: expected, copy });
     }
     const subs = new Map<string, Database>();
-    const depth = { n: 0 };
+    const depth = { n: 0, writes: 0 };
     for (const name of names) {
       const encoding = options.subDbs[name] as SubDbEncoding;
       subs.set(
@@ -203,6 +209,7 @@ export async function openDbEnv(options: DbEnvOptions): Promise<DbEnv> {
       },
       write: (fn) => commits.enqueue(fn),
       inWriteTxn: () => depth.n > 0,
+      writes: () => depth.writes,
       readSnapshot() {
         let txn: Transaction;
         try {

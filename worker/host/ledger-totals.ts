@@ -18,8 +18,25 @@ export interface LedgerTotals {
   spent: bigint;
 }
 
-/** The totals of `db`'s channels of `type` (`ChannelType.PAYMENT` or `ChannelType.PAYING`). */
+/**
+ * The last totals per DB and channel type with the DB's write count they were read at: a report reads them for
+ * its metrics and again for its health details, and the second read is free unless something was written.
+ */
+const lastRead = new WeakMap<MakerDb, Map<number, { writes: number; totals: LedgerTotals }>>();
+
+/** The totals of `db`'s channels of `type` (`ChannelType.PAYMENT` or `ChannelType.PAYING`); reused while nothing was written. */
 export function ledgerTotals(db: MakerDb, type: number): LedgerTotals {
+  const writes = db.env.writes();
+  const byType = lastRead.get(db) ?? new Map<number, { writes: number; totals: LedgerTotals }>();
+  const last = byType.get(type);
+  if (last !== undefined && last.writes === writes) return last.totals;
+  const totals = readTotals(db, type);
+  byType.set(type, { writes, totals });
+  lastRead.set(db, byType);
+  return totals;
+}
+
+function readTotals(db: MakerDb, type: number): LedgerTotals {
   const channels = type === ChannelType.PAYMENT ? db.paymentChannels : db.payingChannels;
   const balances = type === ChannelType.PAYMENT ? db.paymentBalances : db.payingBalances;
   const t: LedgerTotals = { channels: new Map(), remaining: 0n, inflight: 0n, spent: 0n };
