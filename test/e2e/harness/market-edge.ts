@@ -236,7 +236,22 @@ export async function placeIpfsGuest(config: EdgeConfig, cbdir: string, options:
 }
 
 /** Starts the controller on the shipped config and waits until the maker serves `xbr.marketmaker.status`. */
+/**
+ * Starts an edge; when a listener of it could not bind its port — `freePort` hands out ports of the ephemeral
+ * range, and a client connection elsewhere on the machine may take one before the edge binds it — starts it
+ * again on new ports (a directory the caller gave is reused as it is).
+ */
 export async function startMarketEdge(options: StartMarketEdgeOptions = {}): Promise<MarketEdge> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startMarketEdgeOnce(options);
+    } catch (err) {
+      if (attempt >= 3 || !(err instanceof Error) || !err.message.includes('EADDRINUSE')) throw err;
+    }
+  }
+}
+
+async function startMarketEdgeOnce(options: StartMarketEdgeOptions): Promise<MarketEdge> {
   const cbdir = options.cbdir ?? mkdtempSync(join(tmpdir(), 'xbr-edge-market-'));
   const config = JSON.parse(readFileSync(join(ROOT, 'router-config.json'), 'utf8')) as EdgeConfig;
   const [wsPort, rawPort, chainPort] = [await freePort(), await freePort(), await freePort()];
