@@ -53,17 +53,22 @@ function startNode(config: Line, env: Record<string, string | undefined>): Node 
 }
 
 function lines(n: Node): Line[] {
-  return n.stderr().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Line);
+  // Complete lines only: while the node runs, the last one may still be arriving.
+  const text = n.stderr();
+  return text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Line);
 }
 
-/** Runs the node until both workers are ready, then stops it with SIGTERM; its log lines. */
-async function runAndStop(config: Line, env: Record<string, string | undefined> = {}): Promise<Line[]> {
+/**
+ * Runs the node until both workers are ready (and `also` holds of its log lines: the workers tell their fixture
+ * file before the controller hears them), then stops it with SIGTERM; its log lines.
+ */
+async function runAndStop(config: Line, env: Record<string, string | undefined> = {}, also: (lines: Line[]) => boolean = () => true): Promise<Line[]> {
   const n = startNode(config, env);
   const events = join(n.dir, 'events.log');
   // Generous: three node processes start under tsx, and CI runs two test files at once.
   const until = Date.now() + 60_000;
   const ready = (): boolean => existsSync(events) && ['router1', 'router2'].every((w) => readFileSync(events, 'utf8').includes(`ready ${w} `));
-  while (!ready()) {
+  while (!ready() || !also(lines(n))) {
     if (Date.now() > until || n.proc.exitCode !== null) assert.fail(`the workers did not get ready:\n${n.stderr()}`);
     await new Promise((r) => setTimeout(r, 25));
   }
@@ -102,8 +107,9 @@ describe('controller: log levels', () => {
   });
 
   it('XBR_LOG_LEVEL in the controller\'s environment wins over log_level', async () => {
-    const logs = await runAndStop(config('warn', 'warn'), { XBR_LOG_LEVEL: 'info' });
+    const nodeReady = (l: Line): boolean => l['component'] === 'controller' && l['msg'] === 'node ready';
+    const logs = await runAndStop(config('warn', 'warn'), { XBR_LOG_LEVEL: 'info' }, (ls) => ls.some(nodeReady));
     assert.ok(logs.some((l) => isWorker('router1')(l) && l['msg'] === 'worker ready' && l['level'] === 'info'), 'router1 logged no info line');
-    assert.ok(logs.some((l) => l['component'] === 'controller' && l['msg'] === 'node ready'), 'the controller logged no "node ready"');
+    assert.ok(logs.some(nodeReady), 'the controller logged no "node ready"');
   });
 });
