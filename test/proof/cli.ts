@@ -1,0 +1,56 @@
+/**
+ * `npm run proof -- <suite> [options]`: runs one proof suite and ends with the line `N passed, M failed`.
+ * - `ledger [--runs N] [--seed S] [--max-commands M]`: the ledger against its model (ledger-model.ts); on a
+ *   failure it prints the shrunk sequence and how to replay it.
+ * Exit 0 when nothing failed, 1 when something did, 2 on a bad command line.
+ */
+import { parseArgs } from 'node:util';
+import fc from 'fast-check';
+import { ledgerProperty, STEPS } from './ledger-model.js';
+
+const USAGE = 'usage: npm run proof -- ledger [--runs N] [--seed S] [--max-commands M]';
+
+function int(name: string, v: string | undefined, fallback: number, min: number): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < min) throw new RangeError(`--${name}: expected an integer ≥ ${min}, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+async function ledger(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { runs: { type: 'string' }, seed: { type: 'string' }, 'max-commands': { type: 'string' } }, strict: true });
+  const runs = int('runs', values.runs, 1000, 1);
+  const seed = int('seed', values.seed, Math.floor(Math.random() * 2 ** 31), -(2 ** 31));
+  const maxCommands = int('max-commands', values['max-commands'], 60, 1);
+  console.log(`ledger: ${runs} runs of up to ${maxCommands} steps, seed ${seed}`);
+  const t0 = performance.now();
+  const details = await fc.check(ledgerProperty(maxCommands), { numRuns: runs, seed });
+  const s = ((performance.now() - t0) / 1000).toFixed(1);
+  const failed = details.failed ? 1 : 0;
+  console.log(`ledger: ${STEPS.n} steps checked, ${STEPS.bought} purchases reserved, in ${s} s`);
+  if (details.failed) {
+    console.log(`ledger: FAILED after ${details.numRuns} runs (shrunk ${details.numShrinks} times)`);
+    console.log(`  sequence: ${fc.stringify(details.counterexample)}`);
+    console.log(`  error: ${details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance)}`);
+    console.log(`  replay: npm run proof -- ledger --seed ${details.seed} --runs ${runs}  (fast-check path ${details.counterexamplePath})`);
+  }
+  console.log(`${details.numRuns - failed} passed, ${failed} failed`);
+  return failed === 0 ? 0 : 1;
+}
+
+async function main(): Promise<number> {
+  const [suite, ...rest] = process.argv.slice(2);
+  try {
+    if (suite === 'ledger') return await ledger(rest);
+  } catch (err) {
+    if (err instanceof RangeError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`${(err as Error).message}\n${USAGE}`);
+      return 2;
+    }
+    throw err;
+  }
+  console.error(`unknown suite ${JSON.stringify(suite ?? '')}\n${USAGE}`);
+  return 2;
+}
+
+process.exitCode = await main();
