@@ -19,23 +19,10 @@
  * ticket principals (offers-purchase-helpers `e2eConfig`).
  */
 import os from 'node:os';
-import { Contract, hexlify, type Signer } from 'ethers';
-import { xbrMarketAbi } from '../../contracts/index.js';
+import { hexlify } from 'ethers';
 import { startMarketEdge, type MarketEdge } from '../../test/e2e/harness/market-edge.js';
-import {
-  TestBuyer,
-  TestSeller,
-  addr,
-  connectMember,
-  e2eConfig,
-  openChannelOnChain,
-  randomWallet,
-  untilKnown,
-  world,
-  XBR,
-  type World,
-} from '../../test/e2e/market/offers-purchase-helpers.js';
-import type { Uuid } from '../../schema/codec/types.js';
+import { MAX_SELLERS, setupLanes, type Lane } from '../../test/e2e/market/lanes.js';
+import { e2eConfig, world, XBR } from '../../test/e2e/market/offers-purchase-helpers.js';
 import { describe, figure, percentile, positiveIntFromEnv, ratio, type BenchContext } from '../util.js';
 import { purchaseBound } from './bound.js';
 import { startMarketProfile } from './profile.js';
@@ -45,51 +32,11 @@ const PRICE = XBR / 1000n;
 const PAYMENT_DEPOSIT = 100n * XBR;
 const PAYING_DEPOSIT = 1000n * XBR;
 const OFFERS_PER_SELLER = 16;
-/** The buyer member (actor of every payment channel of `openChannelOnChain`). */
-const BUYER_MEMBER = 3;
-/** Seller `i` logs in as member `FIRST_SELLER_MEMBER + i` (hardhat accounts with a ticket principal: up to #19). */
-const FIRST_SELLER_MEMBER = 10;
-const MAX_SELLERS = 10;
 
 /** CPU µs per purchase of the in-process run (all parties, one process). */
 async function boundCost(ms: number, buyers: number, sellers: number): Promise<{ cpuUs: number; perSecond: number }> {
   const r = await purchaseBound(ms, buyers, sellers);
   return { cpuUs: r.cpuUs, perSecond: r.perSecond };
-}
-
-async function consent(edge: MarketEdge, member: number, delegate: string, role: 1 | 2): Promise<void> {
-  const market = new Contract(edge.devchain.contracts.market, xbrMarketAbi, edge.account(member) as Signer);
-  const tx = await market.getFunction('setConsent')(edge.devchain.demo.marketId, delegate, role, edge.devchain.demo.catalogId, true, 'xbr.demo.');
-  await tx.wait();
-}
-
-interface Lane {
-  buyer: TestBuyer;
-  offers: { keyId: Uuid; key: Uint8Array }[];
-}
-
-async function setup(edge: MarketEdge, w: World, buyers: number, sellers: number): Promise<Lane[]> {
-  const sellerOffers: { keyId: Uuid; key: Uint8Array }[][] = [];
-  for (let i = 0; i < sellers; i++) {
-    const delegate = randomWallet();
-    await consent(edge, 2, delegate.address, 1);
-    await openChannelOnChain(w, 2, PAYING_DEPOSIT, addr(delegate));
-    const seller = await TestSeller.start(w, FIRST_SELLER_MEMBER + i, delegate);
-    const offers = [];
-    for (let k = 0; k < OFFERS_PER_SELLER; k++) offers.push(await seller.offer({ price: PRICE }));
-    sellerOffers.push(offers);
-  }
-  const lanes: Lane[] = [];
-  for (let i = 0; i < buyers; i++) {
-    const delegate = randomWallet();
-    await consent(edge, BUYER_MEMBER, delegate.address, 2);
-    const channel = await openChannelOnChain(w, 1, PAYMENT_DEPOSIT, addr(delegate));
-    const session = await connectMember(edge, BUYER_MEMBER);
-    lanes.push({ buyer: new TestBuyer(w, session, delegate, channel, PAYMENT_DEPOSIT), offers: sellerOffers[i % sellers]! });
-  }
-  // every channel replicated by the maker: one purchase per lane (also warms up every path)
-  await Promise.all(lanes.map((l) => untilKnown(() => l.buyer.buy(l.offers[0]!.keyId, PRICE), 30_000)));
-  return lanes;
 }
 
 /** Every lane buys back to back for `ms`; returns purchases/s and sorted latencies (ms). */
@@ -132,7 +79,7 @@ export async function runMarketBench(ctx: BenchContext): Promise<boolean> {
   const buyers = positiveIntFromEnv('BENCH_MARKET_BUYERS', 16);
   const sellers = positiveIntFromEnv('BENCH_MARKET_SELLERS', 8);
   if (sellers > MAX_SELLERS) {
-    ctx.out(`# ERROR market: BENCH_MARKET_SELLERS=${sellers}: at most ${MAX_SELLERS} sellers (members #${FIRST_SELLER_MEMBER}..#${FIRST_SELLER_MEMBER + MAX_SELLERS - 1})`);
+    ctx.out(`# ERROR market: BENCH_MARKET_SELLERS=${sellers}: at most ${MAX_SELLERS} sellers`);
     return false;
   }
   const ms = ctx.quick ? 3000 : 15_000;
@@ -153,7 +100,7 @@ export async function runMarketBench(ctx: BenchContext): Promise<boolean> {
     const probe = await edge.connect();
     const w = await world(edge, probe);
     ctx.log('market: channels, consents, offers');
-    const lanes = await setup(edge, w, buyers, sellers);
+    const lanes = await setupLanes(edge, w, { buyers, sellers, price: PRICE, paymentDeposit: PAYMENT_DEPOSIT, payingDeposit: PAYING_DEPOSIT, offersPerSeller: OFFERS_PER_SELLER });
     ctx.log('market: warm-up');
     await run(edge, lanes, ctx.quick ? 1000 : 3000);
     ctx.log('market: measuring');
