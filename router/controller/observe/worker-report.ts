@@ -8,6 +8,13 @@ import type { Run } from '../process.js';
 
 let nextId = 1;
 
+/** Why a request could not be sent: a closed channel means the worker has gone (its exit not yet seen here). */
+function notSent(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === 'EPIPE' || code === 'ERR_IPC_CHANNEL_CLOSED') return 'not running';
+  return `report request not sent: ${err instanceof Error ? err.message : String(err)}`;
+}
+
 /** The worker's report, or the reason there is none. */
 export type ReportOutcome = { ok: true; report: WorkerReport } | { ok: false; reason: string };
 
@@ -28,12 +35,12 @@ export function requestReport(run: Run, timeoutMs: number): Promise<ReportOutcom
         if (err === null || !run.reports.has(id)) return;
         run.reports.delete(id);
         clearTimeout(timer);
-        resolve({ ok: false, reason: `report request not sent: ${err.message}` });
+        resolve({ ok: false, reason: notSent(err) });
       });
     } catch (err) {
       run.reports.delete(id);
       clearTimeout(timer);
-      resolve({ ok: false, reason: `report request not sent: ${err instanceof Error ? err.message : String(err)}` });
+      resolve({ ok: false, reason: notSent(err) });
     }
   });
 }
