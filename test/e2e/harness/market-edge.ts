@@ -162,7 +162,20 @@ export interface Welcome {
   authextra?: Record<string, unknown>;
 }
 
-export function freePort(): Promise<number> {
+/** Ports `freePort` gave out in this process: never given twice, so two listeners of one edge cannot get the same. */
+const handedOut = new Set<number>();
+
+/** A port nothing listens on now, not given out before by this process. */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await unusedPort();
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    return port;
+  }
+}
+
+function unusedPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
@@ -235,11 +248,11 @@ export async function placeIpfsGuest(config: EdgeConfig, cbdir: string, options:
   return url;
 }
 
-/** Starts the controller on the shipped config and waits until the maker serves `xbr.marketmaker.status`. */
 /**
- * Starts an edge; when a listener of it could not bind its port — `freePort` hands out ports of the ephemeral
- * range, and a client connection elsewhere on the machine may take one before the edge binds it — starts it
- * again on new ports (a directory the caller gave is reused as it is).
+ * Starts the controller on the shipped config and waits until the maker serves `xbr.marketmaker.status`. When a
+ * listener could not bind its port — `freePort` hands out ports of the ephemeral range, and a client connection
+ * elsewhere on the machine may take one before the edge binds it — the edge is started again on new ports (a
+ * directory the caller gave is reused as it is).
  */
 export async function startMarketEdge(options: StartMarketEdgeOptions = {}): Promise<MarketEdge> {
   for (let attempt = 1; ; attempt++) {
