@@ -19,6 +19,7 @@ import {
   connectMember,
   e2eConfig,
   openChannelOnChain,
+  sleep,
   TestBuyer,
   TestSeller,
   untilKnown,
@@ -128,8 +129,14 @@ test('the admin procedures (ledger lists, rescan, audit) are for operators only,
   }
   anon.close();
   const op = await edge.connectOperator();
-  const page = (await op.call('xbr.marketmaker.admin.list_channels', { argsList: [], argsDict: { limit: 10 } })).argsList?.[0] as { channels: { channel_oid: Uint8Array }[] };
-  assert.ok(page.channels.some((c) => Buffer.from(c.channel_oid).equals(Buffer.from(buyer.channelId))), 'an operator lists every channel');
+  // The buyer's channel was opened on chain in before(): listed once the maker's monitor has replicated it.
+  const listed = async (): Promise<boolean> => {
+    const page = (await op.call('xbr.marketmaker.admin.list_channels', { argsList: [], argsDict: { limit: 1000 } })).argsList?.[0] as { channels: { channel_oid: Uint8Array }[] };
+    return page.channels.some((c) => Buffer.from(c.channel_oid).equals(Buffer.from(buyer.channelId)));
+  };
+  const deadline = Date.now() + 20_000;
+  while (!(await listed()) && Date.now() < deadline) await sleep(200);
+  assert.ok(await listed(), 'an operator lists every channel');
   await refused(op.call('xbr.marketmaker.admin.rescan', [0]), 'wamp.error.invalid_argument', 'rescan before the market existed');
 });
 
