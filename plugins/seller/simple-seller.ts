@@ -457,8 +457,10 @@ export class SimpleSeller {
     }
     const local = this.#paying;
     if (local === null || !same(local.channelId, req.channelId)) throw channelError(req.channelId, local);
-    if (req.seq !== local.seq) {
-      throw new WampError(XbrErrorUri.unexpectedChannelSeq, `closing seq ${req.seq} is not the current seq ${local.seq}`, { kwargs: { channel_oid: req.channelId, expected_seq: local.seq } });
+    // A newer seq at the same balance is the maker's ledger after refunded reservations (seq never goes back
+    // there): closing at it pays the seller what it holds signed, and refusing would block the close for ever.
+    if (req.seq < local.seq || (req.seq > local.seq && req.balance !== local.balance)) {
+      throw new WampError(XbrErrorUri.unexpectedChannelSeq, `closing seq ${req.seq} is not the current seq ${local.seq}${req.seq > local.seq ? ' (a newer seq is co-signed only at the current balance)' : ''}`, { kwargs: { channel_oid: req.channelId, expected_seq: local.seq } });
     }
     if (req.balance !== local.balance) {
       throw new WampError(XbrErrorUri.unexpectedChannelBalance, `closing balance ${req.balance} is not the current balance ${local.balance}`, { kwargs: { channel_oid: req.channelId, expected_balance: local.balance.toString() } });
@@ -468,7 +470,7 @@ export class SimpleSeller {
       throw new WampError(XbrErrorUri.invalidSignature, `the close of paying channel ${formatUuid(req.channelId)} is not signed by the market maker`, { kwargs: { channel_oid: req.channelId } });
     }
     const signature = signChannelClose(message, this.#delegateKey);
-    const next: PayingChannelState = { ...local, closeAt: req.closeAt, makerSignature: req.makerSignature, sellerSignature: signature, closed: true, closeIsFinal: req.isFinal };
+    const next: PayingChannelState = { ...local, seq: req.seq, closeAt: req.closeAt, makerSignature: req.makerSignature, sellerSignature: signature, closed: true, closeIsFinal: req.isFinal };
     this.#stateStore!.save(next);
     this.#paying = next;
     this.#log.info('paying channel close co-signed', { channel: formatUuid(req.channelId), seq: req.seq, balance: req.balance.toString(), is_final: req.isFinal });

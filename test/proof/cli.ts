@@ -2,16 +2,16 @@
  * `npm run proof -- <suite> [options]`: runs one proof suite and ends with the line `N passed, M failed`.
  * - `ledger [--runs N] [--seed S] [--max-commands M]`: the ledger against its model (ledger-model.ts); on a
  *   failure it prints the shrunk sequence and how to replay it.
- * - `crash [--seeds N] [--first-seed K] [--buyers B] [--sellers S]`: seeds K … K+N−1 of the crash proof
- *   (crash.ts) on one edge, a line per seed.
+ * - `crash [--seeds N] [--first-seed K] [--buyers B] [--sellers S] [--faults F,…]`: seeds K … K+N−1 of the
+ *   crash proof (crash.ts) on one edge, a line per seed, then every channel closed cooperatively and checked on chain.
  * Exit 0 when nothing failed, 1 when something did, 2 on a bad command line.
  */
 import { parseArgs } from 'node:util';
 import fc from 'fast-check';
-import { formatSeed, runCrashSeed, startCrashEdge } from './crash.js';
+import { closeAll, FAULTS, formatSeed, runCrashSeed, startCrashEdge, type Fault } from './crash.js';
 import { ledgerProperty, STEPS } from './ledger-model.js';
 
-const USAGE = 'usage: npm run proof -- ledger [--runs N] [--seed S] [--max-commands M]\n       npm run proof -- crash [--seeds N] [--first-seed K] [--buyers B] [--sellers S]';
+const USAGE = 'usage: npm run proof -- ledger [--runs N] [--seed S] [--max-commands M]\n       npm run proof -- crash [--seeds N] [--first-seed K] [--buyers B] [--sellers S] [--faults xbrmm,router,seller,chain]';
 
 function int(name: string, v: string | undefined, fallback: number, min: number): number {
   if (v === undefined) return fallback;
@@ -42,28 +42,37 @@ async function ledger(argv: string[]): Promise<number> {
 }
 
 async function crash(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { seeds: { type: 'string' }, 'first-seed': { type: 'string' }, buyers: { type: 'string' }, sellers: { type: 'string' } }, strict: true });
+  const { values } = parseArgs({ args: argv, options: { seeds: { type: 'string' }, 'first-seed': { type: 'string' }, buyers: { type: 'string' }, sellers: { type: 'string' }, faults: { type: 'string' } }, strict: true });
   const seeds = int('seeds', values.seeds, 10, 1);
   const first = int('first-seed', values['first-seed'], 1, 0);
   const buyers = int('buyers', values.buyers, 8, 1);
   const sellers = int('sellers', values.sellers, 4, 1);
-  console.log(`crash: ${buyers} buyers × ${sellers} sellers, xbrmm worker SIGKILLed once per seed, seeds ${first}..${first + seeds - 1}`);
+  const faults = (values.faults ?? FAULTS.join(',')).split(',');
+  const unknown = faults.filter((f) => !(FAULTS as readonly string[]).includes(f));
+  if (unknown.length > 0 || faults.length === 0) throw new RangeError(`--faults: expected some of ${FAULTS.join(',')}, got ${JSON.stringify(values.faults)}`);
+  console.log(`crash: ${buyers} buyers × ${sellers} seller processes; per seed one SIGKILL of each of ${faults.join(', ')}; seeds ${first}..${first + seeds - 1}`);
   const c = await startCrashEdge({ buyers, sellers });
   let passed = 0;
   let failed = 0;
   let purchases = 0;
+  let kills = 0;
   try {
     for (let seed = first; seed < first + seeds; seed++) {
-      const r = await runCrashSeed(c, seed);
+      const r = await runCrashSeed(c, seed, faults as Fault[]);
       console.log(formatSeed(r));
       purchases += r.purchases;
+      kills += r.faults.length;
       if (r.ok) passed++;
       else failed++;
     }
+    const closed = await closeAll(c);
+    console.log(closed.ok ? `closes: ${closed.closed} channels closed cooperatively, each on chain at the ledger's state: ok` : `closes: FAILED\n  ${closed.problems.join('\n  ')}`);
+    if (closed.ok) passed++;
+    else failed++;
   } finally {
     await c.stop();
   }
-  console.log(`crash: ${purchases} purchases`);
+  console.log(`crash: ${purchases} purchases, ${kills} kills`);
   console.log(`${passed} passed, ${failed} failed`);
   return failed === 0 ? 0 : 1;
 }

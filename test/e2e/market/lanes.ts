@@ -14,27 +14,41 @@ import { addr, connectMember, openChannelOnChain, randomWallet, TestBuyer, TestS
 /** The buyer member (actor of every payment channel of `openChannelOnChain`). */
 const BUYER_MEMBER = 3;
 /** Seller `j` logs in as member `FIRST_SELLER_MEMBER + j` (hardhat accounts with a ticket principal: up to #19). */
-const FIRST_SELLER_MEMBER = 10;
+export const FIRST_SELLER_MEMBER = 10;
 /** How many sellers can have a member of their own. */
 export const MAX_SELLERS = 10;
+
+/** An offer a lane buys, and how its buyer tells that a bought key is the one offered. */
+export interface LaneOffer {
+  readonly keyId: Uuid;
+  readonly isKey: (key: Uint8Array) => boolean;
+}
 
 /** One buyer and the offers it buys from (those of seller `i mod sellers`). */
 export interface Lane {
   readonly buyer: TestBuyer;
-  readonly offers: { keyId: Uuid; key: Uint8Array }[];
+  readonly offers: readonly LaneOffer[];
 }
 
-export interface LaneOptions {
+export interface BuyerOptions {
   readonly buyers: number;
-  readonly sellers: number;
   readonly price: bigint;
   readonly paymentDeposit: bigint;
+  /**
+   * Buyer sessions that reconnect by themselves after the router went away (their calls then fail with
+   * wampy's `WebsocketError` and calls made meanwhile wait for the new session). Default false.
+   */
+  readonly reconnect?: boolean;
+}
+
+export interface LaneOptions extends BuyerOptions {
+  readonly sellers: number;
   readonly payingDeposit: bigint;
   readonly offersPerSeller: number;
 }
 
 /** The member `member` consents on chain that `delegate` acts for it in `role` (1 provider, 2 consumer). */
-async function consent(edge: MarketEdge, member: number, delegate: string, role: 1 | 2): Promise<void> {
+export async function consent(edge: MarketEdge, member: number, delegate: string, role: 1 | 2): Promise<void> {
   const market = new Contract(edge.devchain.contracts.market, xbrMarketAbi, edge.account(member) as Signer);
   const tx = await market.getFunction('setConsent')(edge.devchain.demo.marketId, delegate, role, edge.devchain.demo.catalogId, true, 'xbr.demo.');
   await tx.wait();
@@ -43,24 +57,38 @@ async function consent(edge: MarketEdge, member: number, delegate: string, role:
 /** Sets up the lanes and makes one purchase on each (every channel replicated by the maker, every path warm). */
 export async function setupLanes(edge: MarketEdge, w: World, o: LaneOptions): Promise<Lane[]> {
   if (o.sellers > MAX_SELLERS) throw new RangeError(`at most ${MAX_SELLERS} sellers (members #${FIRST_SELLER_MEMBER}..#${FIRST_SELLER_MEMBER + MAX_SELLERS - 1})`);
-  const sellerOffers: { keyId: Uuid; key: Uint8Array }[][] = [];
+  const sellerOffers: LaneOffer[][] = [];
   for (let i = 0; i < o.sellers; i++) {
     const delegate = randomWallet();
     await consent(edge, 2, delegate.address, 1);
     await openChannelOnChain(w, 2, o.payingDeposit, addr(delegate));
     const seller = await TestSeller.start(w, FIRST_SELLER_MEMBER + i, delegate);
-    const offers = [];
-    for (let k = 0; k < o.offersPerSeller; k++) offers.push(await seller.offer({ price: o.price }));
+    const offers: LaneOffer[] = [];
+    for (let k = 0; k < o.offersPerSeller; k++) {
+      const { keyId, key } = await seller.offer({ price: o.price });
+      offers.push({ keyId, isKey: (k2) => Buffer.from(k2).equals(key) });
+    }
     sellerOffers.push(offers);
   }
+  return setupBuyers(edge, w, sellerOffers, o);
+}
+
+/**
+ * Buyer `i` buys the offers of `sellerOffers[i mod sellers]`: a random delegate consented by the buyer member,
+ * a payment channel for it and a session of its own; each lane makes one purchase before it is returned.
+ */
+export async function setupBuyers(edge: MarketEdge, w: World, sellerOffers: readonly (readonly LaneOffer[])[], o: BuyerOptions): Promise<Lane[]> {
   const lanes: Lane[] = [];
   for (let i = 0; i < o.buyers; i++) {
     const delegate = randomWallet();
     await consent(edge, BUYER_MEMBER, delegate.address, 2);
     const channel = await openChannelOnChain(w, 1, o.paymentDeposit, addr(delegate));
-    const session = await connectMember(edge, BUYER_MEMBER);
-    lanes.push({ buyer: new TestBuyer(w, session, delegate, channel, o.paymentDeposit), offers: sellerOffers[i % o.sellers]! });
+    const session = await connectMember(edge, BUYER_MEMBER, 'cbor', o.reconnect === true ? RECONNECTING : undefined);
+    lanes.push({ buyer: new TestBuyer(w, session, delegate, channel, o.paymentDeposit), offers: sellerOffers[i % sellerOffers.length]! });
   }
   await Promise.all(lanes.map((l) => untilKnown(() => l.buyer.buy(l.offers[0]!.keyId, o.price), 30_000)));
   return lanes;
 }
+
+/** wampy options of a session that rejoins by itself, every 500 ms, for as long as it takes. */
+export const RECONNECTING = { autoReconnect: true, reconnectInterval: 500, maxRetries: 0 } as const;

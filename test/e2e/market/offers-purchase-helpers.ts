@@ -67,10 +67,10 @@ export function e2eConfig(config: EdgeConfig): void {
 }
 
 /** A client logged in as member `index` (a hardhat default account) through {@link e2eConfig}'s ticket principals. */
-export async function connectMember(edge: MarketEdge, index: number, serializer: 'cbor' | 'msgpack' = 'cbor'): Promise<Wampy> {
+export async function connectMember(edge: MarketEdge, index: number, serializer: 'cbor' | 'msgpack' = 'cbor', wampy: Record<string, unknown> = {}): Promise<Wampy> {
   return edge.connect({
     serializer,
-    wampy: { authid: memberAuthidOf(index), authmethods: ['ticket'], onChallenge: () => MEMBER_TICKET, uriValidation: 'loose' },
+    wampy: { authid: memberAuthidOf(index), authmethods: ['ticket'], onChallenge: () => MEMBER_TICKET, uriValidation: 'loose', ...wampy },
   });
 }
 
@@ -147,11 +147,11 @@ export async function world(edge: MarketEdge, probe: Wampy): Promise<World> {
   };
 }
 
-/** Opens a channel on chain: PAYMENT by the buyer #3 (delegate #6), PAYING by the owner #1 for seller #2 (delegate `delegate`). */
-export async function openChannelOnChain(w: World, ctype: 1 | 2, amount: bigint, delegate: Address): Promise<Uuid> {
+/** Opens a channel on chain: PAYMENT by the buyer #3 (delegate #6), PAYING by the owner #1 for seller #2 (delegate `delegate`); `actorIndex` names another actor. */
+export async function openChannelOnChain(w: World, ctype: 1 | 2, amount: bigint, delegate: Address, actorIndex: number = ctype === 1 ? 3 : 2): Promise<Uuid> {
   const edge = w.edge;
   const channelId = uuid();
-  const actor = edge.account(ctype === 1 ? 3 : 2);
+  const actor = edge.account(actorIndex);
   const sender = edge.account(ctype === 1 ? 3 : 1);
   const recipient = ctype === 1 ? edge.account(1).address : actor.address;
   const openedAt = BigInt(await edge.provider().getBlockNumber());

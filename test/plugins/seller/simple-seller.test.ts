@@ -223,7 +223,7 @@ describe('SimpleSeller end to end', { timeout: 300_000 }, () => {
     assert.equal(seller.balance()!.balance, held.balance - PRICE);
   });
 
-  it('co-signs a cooperative close only for its own current state', async () => {
+  it('co-signs a cooperative close only for its own current state, or a newer seq at the same balance', async () => {
     const local = seller.balance()!;
     const closeAt = BigInt(await edge.provider().getBlockNumber());
     const closeArgs = (seq: number, balance: bigint, key = makerKey): unknown[] => [
@@ -235,13 +235,17 @@ describe('SimpleSeller end to end', { timeout: 300_000 }, () => {
     const wrong = closeArgs(local.seq, local.balance);
     wrong[1] = uuid();
     assert.equal((await callError(makerSeat, CLOSE, wrong, { close_at: closeAt })).errorUri, 'xbr.error.unexpected_channel_oid');
+    // a newer seq is the maker's ledger after refunded reservations: only at the balance the seller holds
+    assert.equal((await callError(makerSeat, CLOSE, closeArgs(local.seq + 2, local.balance + PRICE), { close_at: closeAt })).errorUri, 'xbr.error.unexpected_channel_seq');
     assert.equal(seller.balance()!.closed, undefined);
-    const r = await call<{ seq: number; balance: Uint8Array; is_final: boolean; signature: Uint8Array }>(makerSeat, CLOSE, closeArgs(local.seq, local.balance), { close_at: closeAt });
-    assert.equal(r.seq, local.seq);
+    const seq = local.seq + 2;
+    const r = await call<{ seq: number; balance: Uint8Array; is_final: boolean; signature: Uint8Array }>(makerSeat, CLOSE, closeArgs(seq, local.balance), { close_at: closeAt });
+    assert.equal(r.seq, seq);
     assert.equal(unpackUint256(r.balance), local.balance);
     assert.equal(r.is_final, true);
-    assert.equal(hex(recoverChannelClose(channelCloseMessage(w.binding, closeAt, payingId, local.seq, local.balance, true), r.signature)), hex(addr(edge.account(5))));
+    assert.equal(hex(recoverChannelClose(channelCloseMessage(w.binding, closeAt, payingId, seq, local.balance, true), r.signature)), hex(addr(edge.account(5))));
     assert.equal(seller.balance()!.closed, true);
+    assert.equal(seller.balance()!.seq, seq, 'the state file holds the close it co-signed');
     // no sale on a channel the seller agreed to close
     const s = await sellArgs(wrapped[1]!.enc.keyId);
     assert.equal((await callError(makerSeat, SELL, s.args, s.kwargs)).errorUri, 'xbr.error.unexpected_channel_oid');
