@@ -10,7 +10,7 @@ import { createLogger } from '../../schema/index.js';
 import { formatXbr } from './amounts.js';
 import { CliError, describeError } from './errors.js';
 import { SerialQueue } from '../common/index.js';
-import { loginMember, type MemberRoleOptions, type MemberSession } from './login.js';
+import { connectionReporter, loginMember, type MemberRoleOptions, type MemberSession } from './login.js';
 import { shortId, type Output } from './output.js';
 
 export interface BuyerRoleOptions extends MemberRoleOptions {
@@ -39,7 +39,7 @@ export class BuyerRole {
   /** @throws CliError */
   static async start(o: BuyerRoleOptions): Promise<BuyerRole> {
     const say = (s: string): void => o.output.out(`buyer: ${s}`);
-    const session = await loginMember({ url: o.url, realm: o.realm, memberKey: o.memberKey, loginSeed: o.loginSeed });
+    const session = await loginMember({ url: o.url, realm: o.realm, memberKey: o.memberKey, loginSeed: o.loginSeed, onConnection: connectionReporter(o.output, 'buyer') });
     try {
       say(`logged in as ${session.authid} (delegate ${computeAddress(hexlify(o.delegateKey))})`);
       // The Ed25519 key keys are sealed to: one per run is enough, bought keys live as long as the run.

@@ -75,6 +75,7 @@ export async function demoCommand(argv: readonly string[], output: Output): Prom
     for (let i = 1; i <= a.count; i++) {
       const event = sampleEvent(i);
       const enc = await seller.publish(event);
+      if (enc === undefined) throw new CliError(`event #${i} not acknowledged: the connection to the router was lost`);
       published.set(i, show(event));
       output.out(`seller: published #${i} key ${shortId(enc.keyId)} ${show(event)}`);
       if (i < a.count && (await interrupt.sleep(1000 / a.rate))) break;

@@ -25,6 +25,12 @@ export interface MemberLogin {
   memberKey: Uint8Array;
   /** 32-byte Ed25519 seed of the session key. */
   loginSeed: Uint8Array;
+  /**
+   * Told when the session is lost (the router went away) and when it is back. Once logged in, the session
+   * rejoins by itself, every second for as long as it takes: a delegate outlives a router restart, and wampy
+   * renews its registrations and subscriptions when it is back.
+   */
+  onConnection?: ((state: 'lost' | 'back') => void) | undefined;
 }
 
 /** What both roles (seller, buyer) are started with: where to log in, as whom, and where to report. */
@@ -55,11 +61,26 @@ export async function loginMember(o: MemberLogin): Promise<MemberSession> {
   const pubkey = ed25519.getPublicKey(o.loginSeed);
   const signature = sign('EIP712MarketMemberLogin', { member: parseAddress(member), client_pubkey: pubkey }, o.memberKey);
   const seedHex = hex(o.loginSeed);
+  let lost = false;
   const client = new Wampy(o.url, {
     ws: WebSocket as never,
     realm: o.realm,
     serializer: new CborSerializer(),
-    autoReconnect: false,
+    // Only a joined session reconnects (wampy does not retry a first connect that failed): a router that is
+    // not there at start is still reported at once (exit 3).
+    autoReconnect: true,
+    reconnectInterval: 1000,
+    maxRetries: 0,
+    // wampy calls onReconnect before every attempt: tell only the first of a run.
+    onReconnect: () => {
+      if (lost) return;
+      lost = true;
+      o.onConnection?.('lost');
+    },
+    onReconnectSuccess: () => {
+      lost = false;
+      o.onConnection?.('back');
+    },
     // The seller's procedures are named after its authid (`member-0x…`), which strict validation refuses.
     uriValidation: 'loose',
     authid: 'member',
@@ -92,4 +113,9 @@ function connectError(o: MemberLogin, err: unknown): CliError {
     return unreachable(`the router at ${o.url} cannot authenticate members (${text}): is the market maker running? It serves logins once it is RUNNING, a few seconds after \`npm start\``, err);
   }
   return new CliError(`the router at ${o.url} refused the member login: ${text}`, undefined, { cause: err });
+}
+
+/** Reports a delegate's session lost and back on stderr, prefixed with its role. */
+export function connectionReporter(output: Output, role: 'seller' | 'buyer'): (state: 'lost' | 'back') => void {
+  return (state) => output.err(state === 'lost' ? `${role}: the connection to the router is lost; rejoining every second` : `${role}: rejoined the realm`);
 }

@@ -49,7 +49,9 @@ export async function sellerCommand(argv: readonly string[], output: Output): Pr
     for (let i = 1; a.count === undefined || i <= a.count; i++) {
       const event = sampleEvent(i);
       const enc = await role.publish(event);
-      output.out(`seller: published #${i} key ${shortId(enc.keyId)} ${JSON.stringify(event)}`);
+      // Lost with the connection before the broker acknowledged it: it may have been delivered or not.
+      if (enc === undefined) output.err(`seller: event #${i} not acknowledged (the connection to the router was lost): ${JSON.stringify(event)}`);
+      else output.out(`seller: published #${i} key ${shortId(enc.keyId)} ${JSON.stringify(event)}`);
       if (a.count !== undefined && i === a.count) break;
       if (await interrupt.sleep(1000 / a.rate)) break;
     }

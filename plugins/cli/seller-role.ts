@@ -11,7 +11,7 @@ import type { Uuid } from '../../schema/codec/index.js';
 import { createLogger } from '../../schema/index.js';
 import { formatXbr } from './amounts.js';
 import { CliError, describeError } from './errors.js';
-import { loginMember, type MemberRoleOptions, type MemberSession } from './login.js';
+import { connectionReporter, loginMember, type MemberRoleOptions, type MemberSession } from './login.js';
 import type { Output } from './output.js';
 import { shortId } from './output.js';
 import { ensurePayingChannel } from './paying-channel.js';
@@ -61,7 +61,7 @@ export class SellerRole {
   /** @throws CliError */
   static async start(o: SellerRoleOptions): Promise<SellerRole> {
     const say = (s: string): void => o.output.out(`seller: ${s}`);
-    const session = await loginMember({ url: o.url, realm: o.realm, memberKey: o.memberKey, loginSeed: o.loginSeed });
+    const session = await loginMember({ url: o.url, realm: o.realm, memberKey: o.memberKey, loginSeed: o.loginSeed, onConnection: connectionReporter(o.output, 'seller') });
     try {
       const delegate = parseAddress(computeAddress(hexlify(o.delegateKey)));
       say(`logged in as ${session.authid} (delegate ${computeAddress(hexlify(o.delegateKey))})`);
@@ -87,12 +87,19 @@ export class SellerRole {
     }
   }
 
-  /** Encrypts `event` under the current key and publishes `[key_id, serializer, ciphertext]`. */
-  async publish(event: unknown): Promise<EncryptedPayload> {
+  /**
+   * Encrypts `event` under the current key and publishes `[key_id, serializer, ciphertext]`. Resolves with
+   * undefined when the connection to the router was lost before the broker acknowledged it (delivered or not:
+   * nobody can tell; the session is rejoining and the caller may go on with the next event).
+   * @throws CliError when the broker refused the event
+   */
+  async publish(event: unknown): Promise<EncryptedPayload | undefined> {
     const enc = await this.seller.wrap(this.apiId, this.topic, event);
     try {
       await this.session.client.publish(this.topic, { argsList: [enc.keyId, enc.serializer, enc.ciphertext] }, { acknowledge: true });
     } catch (err) {
+      // The broker's refusals carry a URI; wampy fails what was pending without one when the socket closed.
+      if (typeof (err as { errorUri?: unknown } | null)?.errorUri !== 'string') return undefined;
       throw new CliError(`cannot publish on ${this.topic}: ${describeError(err)}`, undefined, { cause: err });
     }
     return enc;

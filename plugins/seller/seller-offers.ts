@@ -27,8 +27,12 @@ import { makerCalls, type SellerSession } from './seller-session.js';
 import { callMaker, fromMaker } from '../common/index.js';
 import type { MakerKwargs, OfferResult } from '../../schema/api/index.js';
 
-/** Attempts of one `place_offer` while the maker is unreachable. */
-export const PLACE_OFFER_ATTEMPTS = 5;
+/**
+ * Attempts of one `place_offer` while the maker is unreachable, 1 s apart: long enough for the router to be
+ * restarted and the maker and this seller to rejoin (the crash and chaos proofs see 2–10 s), after which the
+ * rotation fails and the key is discarded.
+ */
+export const PLACE_OFFER_ATTEMPTS = 60;
 const RETRY_DELAY_MS = 1000;
 // The lifetime the maker accepts for an offer placed now (valid_from 0): at least MIN_LIFETIME_NS, at
 // most MAX_FUTURE_NS. The seller's URI prefixes are shorter than the maker's limit (255 characters).
