@@ -4,6 +4,10 @@
  * good as a fresh one, and fetching it for each purchase would put a round trip (to the chain node, or
  * `get_status` through the router) into every key. Concurrent callers share one request; a failed request
  * is not cached. The source is any `() => Promise<bigint>`, so this needs no chain library.
+ *
+ * With `onStale`, a failed request answers the last value it had (and tells `onStale` why): for a check that
+ * a signed block is not in the future an older head is only stricter, and a node that is down for a moment
+ * then costs no purchase. Without a last value the failure is thrown.
  */
 /** Default age limit of the cached head (ms): the chain monitor's poll interval. */
 export const DEFAULT_HEAD_TTL_MS = 1000;
@@ -16,6 +20,7 @@ export class BlockHead {
   constructor(
     private readonly fetch: () => Promise<bigint>,
     private readonly ttlMs = DEFAULT_HEAD_TTL_MS,
+    private readonly onStale?: (err: unknown, last: bigint) => void,
   ) {}
 
   /** The latest block number, at most `ttlMs` old. */
@@ -27,7 +32,7 @@ export class BlockHead {
 
   /** The latest block number, fetched now (for states the maker checks against its fresh head, e.g. a close). */
   async fresh(): Promise<bigint> {
-    this.value = undefined;
+    this.fetchedAt = 0;
     return this.current();
   }
 
@@ -37,6 +42,10 @@ export class BlockHead {
       this.value = n;
       this.fetchedAt = Date.now();
       return n;
+    } catch (err) {
+      if (this.onStale === undefined || this.value === undefined) throw err;
+      this.onStale(err, this.value);
+      return this.value;
     } finally {
       this.pending = undefined;
     }

@@ -149,6 +149,8 @@ export const XbrErrorUri = {
   // --- chain monitor (ours) ---
   /** The chain is not the one the worker DB was built from (deep reorg, restarted dev chain, wrong chain id). */
   chainMismatch: 'xbr.error.chain_mismatch',
+  /** The chain node could not be asked (down, restarting, resetting connections); nothing was done: ask again. */
+  chainUnavailable: 'xbr.error.chain_unavailable',
 
   // --- IPFS (ours, issue 7); all but `ipfsNotConfigured` are recorded per file, never sent to a peer ---
   /** `get_ipfs_status` / `retry_ipfs_download`: the worker has no `options.extra.ipfs`, so nothing is fetched. */
@@ -201,6 +203,7 @@ export const INTERNAL_FAILURE_URIS: ReadonlySet<ErrorUri> = new Set<ErrorUri>([
   XbrErrorUri.storageDuplicate,
   XbrErrorUri.ledgerInvariant,
   XbrErrorUri.chainMismatch,
+  XbrErrorUri.chainUnavailable,
   XbrErrorUri.ipfsInvalidHash,
   XbrErrorUri.ipfsTimeout,
   XbrErrorUri.ipfsUnavailable,

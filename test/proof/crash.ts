@@ -55,7 +55,7 @@ const DEVCHAIN = 'devchain';
 /** Errors that mean "the maker did not answer", after which the identical call is asked again. */
 const NO_ANSWER = new Set(['wamp.error.canceled', 'wamp.error.no_such_procedure', 'wamp.error.timeout', 'wamp.error.unavailable']);
 /** Refusals made before anything is reserved: the identical call may be asked again later. */
-const NOT_RESERVED = new Set(['xbr.error.offer_suspended']);
+const NOT_RESERVED = new Set(['xbr.error.offer_suspended', 'xbr.error.chain_unavailable']);
 /** Chain channel state `CLOSED` (XBRChannel). */
 const CHAIN_CLOSED = 3n;
 /** Ledger purchase states (admin results). */

@@ -3,7 +3,7 @@
  * allocates nonces itself, journals every transaction durably (hash and raw bytes) before broadcasting
  * it, waits for receipts and confirmations, and settles what a crash left open (`recover()`).
  */
-export { errorText } from './errors.js';
+export { chainRead, errorText } from './errors.js';
 export { BroadcastJournal, type JournalEntry } from './journal.js';
 export { NonceAllocator } from './nonce.js';
 export { TransactionSender } from './sender.js';

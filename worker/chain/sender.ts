@@ -19,7 +19,7 @@ import { errorText, transactionFailed } from './errors.js';
 import { nowNs, type BroadcastJournal, type JournalClose, type JournalEntry } from './journal.js';
 import { NonceAllocator } from './nonce.js';
 import { estimateGasLimit, lookupFees } from './gas.js';
-import { probeTransaction } from './probe.js';
+import { probeTransaction, type Probe } from './probe.js';
 import type { FeeOverride, RecoveryReport, SendRequest, SendResult, SenderHooks, Submitted, TransactionSenderOptions } from './types.js';
 import { storageError } from '../../schema/db/index.js';
 import { sleep } from '../../process/index.js';
@@ -78,7 +78,9 @@ export class TransactionSender {
   /** Broadcasts `req` (journaled first); returns once the node accepted it. */
   async submit(req: SendRequest): Promise<Submitted> {
     this.usable();
-    await this.recover();
+    await this.recover().catch((err: unknown) => {
+      throw err instanceof WampError ? err : transactionFailed(`the chain node cannot be asked about earlier transactions: ${errorText(err)}`, { stage: 'broadcast' }, err);
+    });
     this.usable();
     if (req.id !== undefined && (req.id.length !== 16 || this.storageRead(() => this.journal.get(req.id as Uint8Array)) !== undefined)) {
       throw new WampError(WampErrorUri.invalidArgument, 'id must be 16 bytes not used by an earlier journal entry', { kwargs: { argument: 'id' } });
@@ -86,7 +88,7 @@ export class TransactionSender {
     const data = req.data ?? '0x';
     const value = req.value ?? 0n;
     const [chainId, gasLimit, fees] = await Promise.all([this.getChainId(), this.gasLimit(req, data, value), this.fees()]);
-    const entry = await this.nonces.withNonce(async (nonce) => {
+    const entry = await this.withNonce(async (nonce) => {
       this.usable();
       const tx = Transaction.from({ chainId, nonce, to: req.to, data, value, gasLimit, ...('gasPrice' in fees ? { type: 0 } : { type: 2 }), ...fees });
       tx.signature = this.wallet.signingKey.sign(tx.unsignedHash);
@@ -218,12 +220,35 @@ export class TransactionSender {
     return { entry, wait };
   }
 
-  /** Waits for `e` to be mined and confirmed (or replaced), closes it and returns the result. */
+  /**
+   * Waits for `e` to be mined and confirmed (or replaced), closes it and returns the result. A node that
+   * cannot be asked (down, restarting, resetting connections) is asked again until the deadline: the
+   * transaction may well be mined meanwhile, and the journal entry stays open either way.
+   */
   private async settle(e: JournalEntry): Promise<SendResult> {
     const deadline = Date.now() + this.opts.timeoutMs;
+    let unreachable: string | undefined;
     for (;;) {
-      const p = await probeTransaction(this.provider, e);
-      if (p.kind === 'mined' && (await this.confirmed(p.receipt))) {
+      let p: Probe;
+      let confirmed = false;
+      try {
+        p = await probeTransaction(this.provider, e);
+        confirmed = p.kind === 'mined' && (await this.confirmed(p.receipt));
+        if (unreachable !== undefined) this.log.info('chain node reachable again', { tx_hash: e.tx_hash });
+        unreachable = undefined;
+      } catch (err) {
+        if (err instanceof WampError) throw err;
+        if (unreachable === undefined) this.log.warn('chain node not reachable while waiting for a receipt; asking again', { tx_hash: e.tx_hash, error: errorText(err) });
+        unreachable = errorText(err);
+        if (Date.now() >= deadline || this.abort.signal.aborted) {
+          throw new WampError(WampErrorUri.timeout, `transaction ${e.tx_hash} not confirmed within ${this.opts.timeoutMs} ms: the chain node is not reachable (${unreachable}); journal entry left open`, {
+            kwargs: { tx_hash: e.tx_hash, nonce: e.nonce, mined: false },
+          });
+        }
+        await sleep(Math.min(this.opts.pollIntervalMs, Math.max(1, deadline - Date.now())), this.abort.signal);
+        continue;
+      }
+      if (p.kind === 'mined' && confirmed) {
         const closed = await this.closeMined(e, p.receipt);
         if (p.receipt.status !== 1) {
           throw transactionFailed(`transaction ${e.tx_hash} reverted in block ${p.receipt.blockNumber}`, {
@@ -281,8 +306,31 @@ export class TransactionSender {
   }
 
   private getChainId(): Promise<bigint> {
-    this.chainId ??= this.provider.getNetwork().then((n) => n.chainId);
+    if (this.chainId === undefined) {
+      const p = this.provider.getNetwork().then(
+        (n) => n.chainId,
+        (err: unknown) => {
+          // Asked again by the next send: the node may be back by then.
+          if (this.chainId === p) this.chainId = undefined;
+          throw transactionFailed(`chain id lookup failed: ${errorText(err)}`, { stage: 'sign' }, err);
+        },
+      );
+      this.chainId = p;
+    }
     return this.chainId;
+  }
+
+  /** The nonce allocator's `withNonce`; a node that cannot tell the account's nonce fails the send before anything is signed. */
+  private async withNonce<T>(fn: (nonce: number) => Promise<T>): Promise<T> {
+    let started = false;
+    try {
+      return await this.nonces.withNonce((nonce) => {
+        started = true;
+        return fn(nonce);
+      });
+    } catch (err) {
+      throw started || err instanceof WampError ? err : transactionFailed(`nonce lookup failed: ${errorText(err)}`, { stage: 'sign' }, err);
+    }
   }
 
   private usable(): void {

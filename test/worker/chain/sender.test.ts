@@ -200,6 +200,44 @@ test('broadcast fails and the node cannot be asked: nonce kept, entry open, wait
   assert.equal(next.entry.nonce, sub.entry.nonce + 1);
 });
 
+test('the node resets connections while a receipt is awaited: asked again until it answers, sent once', async (t) => {
+  const { provider, journal, sender } = await makeSender(t, KEYS[3]);
+  const start = await provider.getTransactionCount(sender.address, 'latest');
+  const originalReceipt = provider.getTransactionReceipt.bind(provider);
+  let failures = 0;
+  provider.getTransactionReceipt = async (hash: string) => {
+    if (failures < 4) {
+      failures++;
+      throw Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+    }
+    return originalReceipt(hash);
+  };
+  t.after(() => {
+    provider.getTransactionReceipt = originalReceipt;
+  });
+  const r = await sender.send({ to: randomAddress(), value: 2n });
+  assert.equal(failures, 4, 'the node failed the first four asks');
+  assert.equal(r.receipt.status, 1);
+  assert.equal(journal.get(r.entry.id)?.outcome, 'mined');
+  assert.equal(await provider.getTransactionCount(sender.address, 'latest'), start + 1, 'nothing sent twice');
+});
+
+test('a node that cannot tell the chain id or the nonce: xbr.error.transaction_failed before anything is signed', async (t) => {
+  const { provider, journal, sender } = await makeSender(t, KEYS[4]);
+  const original = provider.getTransactionCount.bind(provider);
+  provider.getTransactionCount = async () => {
+    throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8545'), { code: 'ECONNREFUSED' });
+  };
+  t.after(() => {
+    provider.getTransactionCount = original;
+  });
+  await assert.rejects(sender.send({ to: randomAddress(), value: 1n }), (err: unknown) => err instanceof WampError && err.uri === 'xbr.error.transaction_failed' && err.kwargs['stage'] === 'sign' && /ECONNREFUSED/.test(err.message));
+  assert.equal(journal.all().length, 0, 'nothing journaled');
+  provider.getTransactionCount = original;
+  const r = await sender.send({ to: randomAddress(), value: 1n });
+  assert.equal(r.receipt.status, 1, 'the next send works once the node answers');
+});
+
 test('a caller id is journaled and cannot be reused', async (t) => {
   const { sender } = await makeSender(t, KEYS[1]);
   const id = new Uint8Array(16).fill(0xab);

@@ -14,6 +14,7 @@
  * answer of the purchase it made, from the transaction record (`buy-key-replay.ts`): looked up only once the
  * normal path refused it without reserving, so the normal purchase does no extra read.
  */
+import { chainRead } from '../../chain/index.js';
 import type { BuyKeyResult } from '../../../schema/api/index.js';
 import { parseAddress } from '../../../schema/codec/index.js';
 import { nowNs } from '../../../schema/codec/index.js';
@@ -53,10 +54,17 @@ export interface BuyKeyOptions {
   readonly headTtlMs?: number;
 }
 
+/** How long a purchase waits for the chain head before it checks against the last one known (ms). */
+const HEAD_TIMEOUT_MS = 2000;
+
 export function buyKeyProcedure(ctx: MakerContext, options: BuyKeyOptions = {}): MakerHandler<typeof MarketMakerProcedure.buyKey> {
   const timeoutMs = options.sellTimeoutMs ?? envMs('XBR_MM_SELLER_TIMEOUT_MS', DEFAULT_SELLER_TIMEOUT_MS);
   const mutex = new KeyedMutex();
-  const head = new BlockHead(async () => BigInt(await ctx.provider.getBlockNumber()), options.headTtlMs ?? DEFAULT_HEAD_TTL_MS);
+  const head = new BlockHead(
+    async () => BigInt(await chainRead('the current block', () => ctx.provider.getBlockNumber(), { timeoutMs: HEAD_TIMEOUT_MS })),
+    options.headTtlMs ?? DEFAULT_HEAD_TTL_MS,
+    (err, last) => ctx.log.warn('chain head not readable; checking close_at against the last head known', { block: last.toString(), error: err as Error }),
+  );
   const makerAddress = parseAddress(ctx.address, 'maker address');
   const binding: MarketBinding = { chainId: ctx.verifyingChainId, verifyingContract: parseAddress(ctx.verifyingContract, 'verifying_contract_adr'), marketId: ctx.marketId };
   const db = ctx.makerDb;

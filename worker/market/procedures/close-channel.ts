@@ -10,6 +10,7 @@
  * left falsely CLOSING; when the outcome is unknown (timeout) it stays CLOSING and the chain monitor settles
  * it from the chain's events. The on-chain `Closing` / `Closed` reach the ledger through the monitor.
  */
+import { chainRead } from '../../chain/index.js';
 import type { CloseChannelResult } from '../../../schema/api/index.js';
 import { boolArg, intArg, signatureArg, uint256Arg, uuidArg } from '../../../schema/codec/index.js';
 import { packUint256 } from '../../../schema/codec/index.js';
@@ -57,7 +58,7 @@ async function closeChannel(ctx: MakerContext, call: ProcedureCall): Promise<Clo
   const seq = intArg('closing_seq', a.closing_seq, { min: 1, max: MAX_CHANNEL_SEQ });
   const isFinal = boolArg('closing_is_final', a.closing_is_final);
   const delegateSignature = signatureArg('delegate_signature', a.delegate_signature);
-  const currentBlock = BigInt(await ctx.provider.getBlockNumber());
+  const currentBlock = BigInt(await chainRead('the current block', () => ctx.provider.getBlockNumber()));
 
   const member = requireCallerMember(call.details, undefined, 'close_channel');
   const decision = checkCooperativeClose(ctx.makerDb, channelId, {

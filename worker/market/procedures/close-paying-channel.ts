@@ -6,6 +6,7 @@
  * the channel's delegate signed exactly that state, and submits `closeChannel` as `close_channel` does.
  * If the seller does not co-sign, the channel is OPEN again and its error is the answer.
  */
+import { chainRead } from '../../chain/index.js';
 import type { CloseChannelResult } from '../../../schema/api/index.js';
 import { uuidArg } from '../../../schema/codec/index.js';
 import { formatUuid, packUint256, parseAddress, type Address } from '../../../schema/codec/index.js';
@@ -37,7 +38,7 @@ function coSignature(answer: unknown): unknown {
 async function closePayingChannel(ctx: MakerContext, call: ProcedureCall): Promise<CloseChannelResult> {
   const channelId = uuidArg('channel_oid', onlyArg('close_paying_channel', call, 'channel_oid'));
   const member = requireCallerMember(call.details, undefined, 'close_paying_channel');
-  const currentBlock = BigInt(await ctx.provider.getBlockNumber());
+  const currentBlock = BigInt(await chainRead('the current block', () => ctx.provider.getBlockNumber()));
   let decision = beginMakerClose(ctx.makerDb, channelId, {
     chainId: ctx.verifyingChainId, verifyingContract: verifyingContractBytes(ctx), marketId: ctx.marketId, closeAt: currentBlock, currentBlock, member,
   });

@@ -11,6 +11,7 @@
  * {@link TransactionSender} (journaled) and the call returns once it is mined and confirmed; then the chain
  * monitor is triggered, so the `Opened` event reaches the ledger within one poll.
  */
+import { chainRead } from '../../chain/index.js';
 import { sleep } from '../../../process/index.js';
 import type { OpenChannelResult } from '../../../schema/api/index.js';
 import { toHex } from '../../../schema/codec/index.js';
@@ -60,7 +61,7 @@ async function checkMarket(ctx: MakerContext, o: OpenChannelInput): Promise<void
   if (ctx.makerDb.paymentChannels.has(o.channelId) || ctx.makerDb.payingChannels.has(o.channelId)) {
     throw new WampError(XbrErrorUri.channelAlreadyExists, `channel ${id} already exists`, { kwargs: { channel_oid: o.channelId } });
   }
-  const [onChain, current] = await Promise.all([ctx.xbr.channel.channels(o.channelId), ctx.provider.getBlockNumber()]);
+  const [onChain, current] = await chainRead(`channel ${id} and the current block`, () => Promise.all([ctx.xbr.channel.channels(o.channelId), ctx.provider.getBlockNumber()]));
   if (onChain.ctype !== 0) throw new WampError(XbrErrorUri.channelAlreadyExists, `channel ${id} already exists on chain`, { kwargs: { channel_oid: o.channelId } });
   checkPresignedBlock('current_block_number', o.openedAt, BigInt(current));
 

@@ -17,7 +17,7 @@ import { recoverSigner } from '../../../schema/eip712/index.js';
 import type { ConsentMessage } from '../../../schema/eip712/index.js';
 import { WampError } from '../../../schema/index.js';
 import { XbrErrorUri } from '../../../schema/index.js';
-import { encodeCall, toHex16, xbrInterfaces } from '../../chain/index.js';
+import { chainRead, encodeCall, toHex16, xbrInterfaces } from '../../chain/index.js';
 import { namedArgs, type MakerContext, type ProcedureCall, type MakerHandler } from '../api/index.js';
 import { invalidSignature } from '../ledger/index.js';
 import { requireCallerMember } from './member-checks.js';
@@ -64,7 +64,7 @@ async function setConsent(ctx: MakerContext, call: ProcedureCall): Promise<Conse
     throw invalidSignature(`EIP712 signature recovery failed (${err instanceof Error ? err.message : String(err)})`, err);
   }
   if (!sameBytes(signer, member)) throw invalidSignature(`EIP712 signature invalid: signed by ${hex0x(signer)}, not by the member ${hex0x(member)}`);
-  checkPresignedBlock('current_block_number', updated, BigInt(await ctx.provider.getBlockNumber()));
+  checkPresignedBlock('current_block_number', updated, BigInt(await chainRead('the current block', () => ctx.provider.getBlockNumber())));
 
   const tx = encodeCall(xbrInterfaces.market, ctx.addresses.market, 'setConsentFor', [
     hex0x(member), updated, toHex16(marketId), hex0x(delegate), delegateType, toHex16(catalogId), consent, servicePrefix, hex0x(signature),
