@@ -38,6 +38,21 @@ const MAX_DAG_DEPTH = 32;
 
 const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
+/**
+ * `err`'s message followed by its causes': Node's fetch says only "fetch failed" and keeps why (e.g.
+ * `connect ECONNREFUSED 127.0.0.1:5001`, a reset) in its `cause`, which the operator needs to tell a node that
+ * is down from one that answers badly.
+ */
+function withCauses(err: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = err, depth = 0; e !== undefined && e !== null && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    const text = errorText(e) || (typeof code === 'string' ? code : '');
+    if (text !== '' && !parts.some((p) => p.includes(text))) parts.push(text);
+  }
+  return parts.join(': ');
+}
+
 interface Walk {
   readonly source: BlockSource;
   readonly opts: DownloadOptions;
@@ -114,7 +129,7 @@ async function fetchBlock(w: Walk, cid: CID): Promise<Uint8Array> {
   } catch (err) {
     if (stopped()) throw ipfsError(XbrErrorUri.ipfsAborted, 'download aborted', {}, err);
     if (timeout.aborted) throw ipfsError(XbrErrorUri.ipfsTimeout, `block ${cid.toString()} not received within ${w.opts.timeoutMs} ms`, { block: cid.toString() }, err);
-    throw ipfsError(XbrErrorUri.ipfsUnavailable, `block/get ${cid.toString()} failed: ${errorText(err)}`, { block: cid.toString() }, err);
+    throw ipfsError(XbrErrorUri.ipfsUnavailable, `block/get ${cid.toString()} failed: ${withCauses(err)}`, { block: cid.toString() }, err);
   }
   const digest = (await sha256.digest(bytes)).digest;
   if (!equals(digest, cid.multihash.digest)) {

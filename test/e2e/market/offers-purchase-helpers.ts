@@ -224,8 +224,8 @@ export class TestSeller {
     return { argsList: [{ sealed_key: sealed, signature, key_id: keyId }] };
   }
 
-  /** Places an offer of a fresh key from this seller's session (its authid names the sell procedure). */
-  async offer(opts: { price?: Amount | null; copies?: number; expires?: bigint; uri?: string; apiId?: Uuid } = {}): Promise<{ keyId: Uuid; key: Uint8Array; offer: OfferResult }> {
+  /** Places an offer of a fresh key from this seller's session (its authid names the sell procedure); `validFrom` (ns) 0 = from now, the default. */
+  async offer(opts: { price?: Amount | null; copies?: number; expires?: bigint; uri?: string; apiId?: Uuid; validFrom?: bigint } = {}): Promise<{ keyId: Uuid; key: Uint8Array; offer: OfferResult }> {
     const keyId = uuid();
     const key = new Uint8Array(randomBytes(32));
     this.keys.set(Buffer.from(keyId).toString('hex'), key);
@@ -233,14 +233,14 @@ export class TestSeller {
     const uri = opts.uri ?? 'xbr.demo.data';
     const apiId = opts.apiId ?? this.w.apiId;
     const sig = signOffer(
-      offerMessage({ ...this.w.binding, keyId, apiId, uri, validFrom: 0n, delegate: addr(this.delegate), price, expires: opts.expires, copies: opts.copies }),
+      offerMessage({ ...this.w.binding, keyId, apiId, uri, validFrom: opts.validFrom ?? 0n, delegate: addr(this.delegate), price, expires: opts.expires, copies: opts.copies }),
       bytesOf(this.delegate),
     );
     const kwargs: Record<string, unknown> = {};
     if (price !== null) kwargs['price'] = packUint256(price);
     if (opts.copies !== undefined) kwargs['copies'] = opts.copies;
     if (opts.expires !== undefined) kwargs['expires'] = opts.expires;
-    const offer = await call<OfferResult>(this.session, 'xbr.marketmaker.place_offer', [keyId, apiId, uri, 0, addr(this.delegate), sig], kwargs);
+    const offer = await call<OfferResult>(this.session, 'xbr.marketmaker.place_offer', [keyId, apiId, uri, opts.validFrom ?? 0, addr(this.delegate), sig], kwargs);
     return { keyId, key, offer };
   }
 }

@@ -28,7 +28,8 @@ describe('IPFS fetcher across outages and restarts', () => {
       fetcher.notify([{ kind: 'catalog', id: c.oid }]);
       const down = await untilFile(() => fx.db, hash, (f) => f.retries >= 3, 'three failed attempts while the node is down');
       assert.equal(down.status, 'pending');
-      assert.match(down.last_error!, /block\/get .* failed/);
+      // Why it failed, not only Node's "fetch failed": the node refuses connections.
+      assert.match(down.last_error!, /block\/get .* failed: fetch failed: connect ECONNREFUSED 127\.0\.0\.1:\d+$/);
       await node.restart();
       const done = await untilFile(() => fx.db, hash, (f) => f.status === 'downloaded', 'downloaded after the node came back');
       assert.equal(done.retries, 0);

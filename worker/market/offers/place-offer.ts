@@ -4,7 +4,7 @@
  * dynamic price is stored as such, a duplicate key is an invalid argument, and the seller's identity is
  * the caller's authenticated authid and session, never the caller-supplied `provider_id`.
  */
-import { argumentError, toHex } from '../../../schema/codec/index.js';
+import { nsToIso, toHex } from '../../../schema/codec/index.js';
 import { formatUuid, randomUuid } from '../../../schema/codec/index.js';
 import { offerByKey, type MakerDb } from '../../../schema/db/index.js';
 import type { Offer } from '../../../schema/db/index.js';
@@ -34,15 +34,46 @@ function sellerAuthid(caller: CallerIdentity): string {
   return authid;
 }
 
+/** A duration in words, coarse enough to read at a glance: `1 d 0 h`, `2 h 5 min`, `3 min 20 s`, `1.250 s`. */
+function duration(ns: bigint): string {
+  const ms = Number((ns < 0n ? -ns : ns) / 1_000_000n);
+  const [d, h, m, s] = [Math.floor(ms / 86_400_000), Math.floor(ms / 3_600_000) % 24, Math.floor(ms / 60_000) % 60, Math.floor(ms / 1000) % 60];
+  if (d > 0) return `${d} d ${h} h`;
+  if (h > 0) return `${h} h ${m} min`;
+  if (m > 0) return `${m} min ${s} s`;
+  return `${(ms / 1000).toFixed(3)} s`;
+}
+
+/**
+ * A refused offer time. The rules are checked with the maker's clock and the times come from the seller's,
+ * so the message shows both as ISO times and how far apart they are: a seller whose clock is off sees at
+ * once that its clock is the cause. `kwargs`: the argument, the maker's `now` and the refused value (ns).
+ */
+function timeError(name: 'valid_from' | 'expires', expected: string, got: bigint, detail: string, now: bigint): WampError {
+  return new WampError(WampErrorUri.invalidArgument, `${name}: expected ${expected}, got ${nsToIso(got)}: ${detail}`, { kwargs: { argument: name, now, [name]: got } });
+}
+
+/** Hint at the likely cause of a time far from the maker's: the seller's clock. */
+const clockHint = (t: bigint, now: bigint): string => `; is the seller's clock ${t > now ? 'ahead of' : 'behind'} the market maker's?`;
+
 function checkTimes(input: PlaceOfferInput, validFrom: bigint, now: bigint): void {
+  const nowText = `now = ${nsToIso(now)} by the market maker's clock`;
   if (input.validFrom !== 0n && (validFrom < now - VALID_FROM_PAST_NS || validFrom > now + MAX_FUTURE_NS)) {
-    throw argumentError('valid_from', `a time between now - 5 min and now + 24 h (now = ${now})`, String(validFrom));
+    const side = validFrom < now ? 'before' : 'after';
+    throw timeError('valid_from', `0 (from now) or a time between now - 5 min and now + 24 h (${nowText})`, validFrom, `${duration(validFrom - now)} ${side} now${clockHint(validFrom, now)}`, now);
   }
   const expires = input.expires;
   if (expires === undefined) return;
-  if (expires <= validFrom) throw argumentError('expires', `a time after valid_from (${validFrom})`, String(expires));
-  if (expires > now + MAX_FUTURE_NS) throw argumentError('expires', `a time at most now + 24 h (now = ${now})`, String(expires));
-  if (expires - validFrom < MIN_LIFETIME_NS) throw argumentError('expires', 'at least 5 min after valid_from', String(expires));
+  // Already past by the maker's clock: never sellable, whatever valid_from says (an equal time is past: the end is exclusive).
+  if (expires <= now) {
+    throw timeError('expires', `a time after valid_from and after now (${nowText})`, expires, `already past by ${duration(now - expires)}${clockHint(expires, now)}`, now);
+  }
+  const validFromText = input.validFrom === 0n ? 'valid_from (0: now)' : `valid_from (${nsToIso(validFrom)})`;
+  if (expires <= validFrom) throw timeError('expires', `a time after ${validFromText}`, expires, `${duration(validFrom - expires)} before it`, now);
+  if (expires > now + MAX_FUTURE_NS) {
+    throw timeError('expires', `a time at most now + 24 h (${nowText})`, expires, `${duration(expires - now)} after now${clockHint(expires, now)}`, now);
+  }
+  if (expires - validFrom < MIN_LIFETIME_NS) throw timeError('expires', `at least 5 min after ${validFromText}`, expires, `only ${duration(expires - validFrom)} after it`, now);
 }
 
 /**

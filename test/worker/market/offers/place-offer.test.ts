@@ -212,6 +212,61 @@ describe('placeOffer', () => {
     });
   }
 
+  it('refuses an expires already past by the maker\'s clock, also just after a valid_from 5 min ago (the end is exclusive)', () => {
+    const s = seller();
+    for (const t of [terms({ validFrom: NOW - 5n * MIN, expires: NOW }), terms({ validFrom: NOW + 10n * MIN, expires: NOW - 1n })]) {
+      const a = placeArgs(s, t);
+      assert.throws(() => placeOffer(h.db, parsePlaceOfferArgs(a.args, a.kwargs), ctxFor(s)), wampErr(INVALID, /^expires: expected a time after valid_from and after now .*: already past by /));
+      assert.equal(offerByKey(h.db, t.keyId), undefined);
+    }
+  });
+
+  // A seller whose clock is off: the refusal names both clocks' times and how far apart they are.
+  const skewCases: Array<[string, Partial<Parameters<typeof terms>[0]>, 'valid_from' | 'expires', RegExp]> = [
+    [
+      'valid_from stamped by a clock a day ahead',
+      { validFrom: NOW + 24n * 60n * MIN + 5n * 1_000_000_000n },
+      'valid_from',
+      /^valid_from: expected 0 \(from now\) or a time between now - 5 min and now \+ 24 h \(now = 2025-10-09T08:53:20\.000000000Z by the market maker's clock\), got 2025-10-10T08:53:25\.000000000Z: 1 d 0 h after now; is the seller's clock ahead of the market maker's\?$/,
+    ],
+    [
+      'valid_from stamped by a clock a day behind',
+      { validFrom: NOW - 24n * 60n * MIN },
+      'valid_from',
+      /^valid_from: expected .* got 2025-10-08T08:53:20\.000000000Z: 1 d 0 h before now; is the seller's clock behind the market maker's\?$/,
+    ],
+    [
+      'expires = own clock + 1 h on a clock a day behind (valid_from 0)',
+      { validFrom: 0n, expires: NOW - 23n * 60n * MIN },
+      'expires',
+      /^expires: expected a time after valid_from and after now \(now = 2025-10-09T08:53:20\.000000000Z by the market maker's clock\), got 2025-10-08T09:53:20\.000000000Z: already past by 23 h 0 min; is the seller's clock behind the market maker's\?$/,
+    ],
+    [
+      'expires = own clock + 1 h on a clock a day ahead (valid_from 0)',
+      { validFrom: 0n, expires: NOW + 25n * 60n * MIN },
+      'expires',
+      /^expires: expected a time at most now \+ 24 h \(now = .*\), got 2025-10-10T09:53:20\.000000000Z: 1 d 1 h after now; is the seller's clock ahead of the market maker's\?$/,
+    ],
+    ['an expiry 4 min after valid_from 0', { validFrom: 0n, expires: NOW + 4n * MIN }, 'expires', /^expires: expected at least 5 min after valid_from \(0: now\), got .*: only 4 min 0 s after it$/],
+  ];
+  for (const [what, over, argument, text] of skewCases) {
+    it(`refuses ${what}, naming the times`, () => {
+      const s = seller();
+      const t = terms(over);
+      const a = placeArgs(s, t);
+      let refused: unknown;
+      assert.throws(
+        () => placeOffer(h.db, parsePlaceOfferArgs(a.args, a.kwargs), ctxFor(s)),
+        (e: unknown) => {
+          refused = e;
+          return wampErr(INVALID, text)(e);
+        },
+      );
+      assert.deepEqual((refused as { kwargs?: unknown }).kwargs, { argument, now: NOW, [argument]: argument === 'valid_from' ? t.validFrom : t.expires });
+      assert.equal(offerByKey(h.db, t.keyId), undefined);
+    });
+  }
+
   it('accepts the edges of the time windows', () => {
     const s = seller();
     for (const t of [terms({ validFrom: NOW - 5n * MIN }), terms({ validFrom: NOW + 24n * 60n * MIN }), terms({ expires: NOW + 5n * MIN }), terms({ validFrom: NOW - 5n * MIN, expires: NOW + 24n * 60n * MIN })]) {
