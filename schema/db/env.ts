@@ -10,8 +10,19 @@
  *
  * `overlappingSync` is forced off (lmdb-js turns it on by default on Linux), so "committed" means
  * "durable" for both paths; `noSync` is never used.
+ *
+ * A full disk is kept from LMDB: every commit first checks that the DB's file system has at least
+ * `minFreeBytes` free, and is refused otherwise. LMDB itself would fail such a commit (no writemap: it writes
+ * its pages with pwrite at commit, ENOSPC or a short write reported as EIO), but lmdb-js 3.5's error paths there
+ * are not safe to take: its message of a failed page write is formatted into a 100-byte buffer it can overflow
+ * (seen: `free(): invalid size`, SIGABRT of the worker), and a failed page spill can end in an assertion. A
+ * refused commit — by that check or by LMDB — is `xbr.error.storage` naming the DB, the cause and the free
+ * space, commits nothing, and is told to the {@link DbEnv.onWriteFailure} listeners: the owner of the DB
+ * decides to stop serving (the maker fails closed, worker/host/storage-fence.ts), and
+ * {@link DbEnv.probeWrite} tells it when the DB can be written again.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statfsSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { open, type Database, type DatabaseOptions, type RootDatabase, type Transaction } from 'lmdb';
 import { WampError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -42,6 +53,12 @@ export function currentSchemaVersion(kind: DbKind): number {
 const DEFAULT_MAXSIZE = 1024 * 2 ** 20;
 const MIN_MAXSIZE = 128 * 2 ** 10;
 const MAX_MAXSIZE = 128 * 2 ** 30;
+/**
+ * Free space a commit needs on the DB's file system, by default: far more than one commit can add to the file
+ * (a group commit of hundreds of purchases writes well under 1 MiB of pages), with room for whatever else
+ * writes to that disk between the check and the commit.
+ */
+const DEFAULT_MIN_FREE_BYTES = 16 * 2 ** 20;
 
 /** How a sub-database stores values. */
 export type SubDbEncoding = 'msgpack' | 'binary';
@@ -52,6 +69,11 @@ export interface DbEnvOptions {
   kind: DbKind;
   /** Map size in bytes; default {@link DEFAULT_MAXSIZE}. */
   maxsize?: number;
+  /**
+   * Commits are refused while the DB's file system has less free space than this (bytes available to
+   * unprivileged users); default {@link DEFAULT_MIN_FREE_BYTES}; 0 turns the check off.
+   */
+  minFreeBytes?: number;
   /** Names and value encodings of the sub-databases (besides `meta`). */
   subDbs: Readonly<Record<string, SubDbEncoding>>;
   /**
@@ -109,26 +131,44 @@ export interface DbEnv {
   writes(): number;
   /** Takes a {@link ReadSnapshot} (one read transaction) for reads that must be consistent across awaits. */
   readSnapshot(): ReadSnapshot;
+  /**
+   * Calls `listener` with the error of every write the DB refused to commit (disk full, I/O error) — not of a
+   * write callback that threw (a ledger refusal). Returns its remover. A listener must not throw.
+   */
+  onWriteFailure(listener: (err: WampError) => void): () => void;
+  /**
+   * Checks the free space as a commit does, then commits `bytes` of scratch data into `meta` and removes them
+   * again (two durable commits). Throws the write failure (listeners are not told).
+   */
+  probeWrite(bytes: number): void;
   /** Resolves when every write so far is on disk. */
   flushed(): Promise<void>;
   /** Closes the environment (pending batched writes are committed first). */
   close(): Promise<void>;
 }
 
+/** Errors thrown by write callbacks themselves: anything else out of a write transaction is the DB refusing it. */
+const callbackErrors = new WeakSet<object>();
+
 function guard<T>(fn: () => T, depth: { n: number; writes: number }): () => T {
   return () => {
     depth.n++;
     depth.writes++;
-    let result: T;
     try {
-      result = fn();
-    } finally {
-      depth.n--;
+      let result: T;
+      try {
+        result = fn();
+      } finally {
+        depth.n--;
+      }
+      if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
+        throw storageError('a write transaction callback must be synchronous (no await inside a read-check-write)');
+      }
+      return result;
+    } catch (err) {
+      if (err !== null && typeof err === 'object') callbackErrors.add(err);
+      throw err;
     }
-    if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
-      throw storageError('a write transaction callback must be synchronous (no await inside a read-check-write)');
-    }
-    return result;
   };
 }
 
@@ -136,6 +176,56 @@ function wrap(err: unknown, what: string): WampError {
   if (err instanceof WampError) return err;
   return storageError(`${what}: ${err instanceof Error ? err.message : String(err)}`, {}, err);
 }
+
+/** The errno name of lmdb-js' error `code` (28 → `ENOSPC`), or undefined for LMDB's own codes and anything else. */
+function errnoName(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'number' || code <= 0) return undefined;
+  return Object.entries(osConstants.errno).find(([, n]) => n === code)?.[0];
+}
+
+/** Bytes available to unprivileged users on the file system of `path`. */
+function freeBytes(path: string): number {
+  const s = statfsSync(path);
+  return s.bavail * s.bsize;
+}
+
+const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+
+/**
+ * A write LMDB did not commit: the DB, the cause as lmdb-js words it with its errno name, and the free space —
+ * LMDB reports a full disk as ENOSPC or, for a short write, as EIO, so the free space says which it was.
+ */
+function writeFailure(path: string, err: unknown): WampError {
+  if (err instanceof WampError) return err;
+  const errno = errnoName(err);
+  const text = err instanceof Error ? err.message : String(err);
+  let free: number | undefined;
+  let room: string;
+  try {
+    free = freeBytes(path);
+    room = ` (its file system has ${mib(free)} free${free < 2 ** 20 ? ': no space left on device' : ''})`;
+  } catch (statErr) {
+    room = ` (the free space of its file system cannot be read: ${statErr instanceof Error ? statErr.message : String(statErr)})`;
+  }
+  return storageError(`database ${path} cannot be written${errno === undefined ? '' : ` (${errno})`}: ${text}${room}; nothing of this write was committed`, { path, ...(errno === undefined ? {} : { errno }), ...(free === undefined ? {} : { free_bytes: free }) }, err);
+}
+
+/** Throws the refusal of a commit while the file system of `path` has less than `minFree` bytes free. */
+function checkRoom(path: string, minFree: number): void {
+  if (minFree <= 0) return;
+  let free: number;
+  try {
+    free = freeBytes(path);
+  } catch (err) {
+    throw storageError(`database ${path} cannot be written: the free space of its file system cannot be read (${err instanceof Error ? err.message : String(err)}); nothing was committed`, { path }, err);
+  }
+  if (free >= minFree) return;
+  throw storageError(`database ${path} cannot be written: no space left on device (its file system has ${mib(free)} free, less than the ${mib(minFree)} kept free so that no commit runs out of space); nothing was committed`, { path, free_bytes: free, min_free_bytes: minFree });
+}
+
+/** Key of {@link DbEnv.probeWrite}'s scratch record in `meta` (removed by the same probe). */
+const PROBE_KEY = 'write_probe';
 
 function schemaError(path: string, message: string, kwargs: Record<string, unknown>): WampError {
   return new WampError(XbrErrorUri.storageSchema, `database ${path}: ${message}`, { kwargs: { path, ...kwargs } });
@@ -191,8 +281,26 @@ export async function openDbEnv(options: DbEnvOptions): Promise<DbEnv> {
     };
     const migrated = steps.map((step) => runStep(root, metaDb, { path: options.path, sub }, step, options));
     const meta: DbMeta = { ...stored, schema_version: expected };
+    const minFree = options.minFreeBytes ?? DEFAULT_MIN_FREE_BYTES;
+    const failureListeners = new Set<(err: WampError) => void>();
+    const tell = (e: WampError): WampError => {
+      for (const listener of failureListeners) listener(e);
+      return e;
+    };
+    /** Before a commit: the refusal is told to the listeners here, so `failed` passes it on as it is. */
+    const room = (): void => {
+      try {
+        checkRoom(options.path, minFree);
+      } catch (err) {
+        throw tell(err as WampError);
+      }
+    };
+    const failed = (err: unknown): WampError => {
+      if (err instanceof WampError || (err !== null && typeof err === 'object' && callbackErrors.has(err))) return wrap(err, 'write transaction failed');
+      return tell(writeFailure(options.path, err));
+    };
     // A queued write runs as a child transaction of the group's commit (nested transactionSync).
-    const commits = groupCommitter(root, (fn) => root.transactionSync(guard(fn, depth)), (err) => wrap(err, 'write transaction failed'));
+    const commits = groupCommitter(root, (fn) => root.transactionSync(guard(fn, depth)), failed, room);
     return {
       path: options.path,
       kind: options.kind,
@@ -202,9 +310,11 @@ export async function openDbEnv(options: DbEnvOptions): Promise<DbEnv> {
       sub,
       writeSync(fn) {
         try {
+          // A nested call joins the outer transaction, whose commit checks.
+          if (depth.n === 0) room();
           return root.transactionSync(guard(fn, depth));
         } catch (err) {
-          throw wrap(err, 'write transaction failed');
+          throw failed(err);
         }
       },
       write: (fn) => commits.enqueue(fn),
@@ -226,6 +336,19 @@ export async function openDbEnv(options: DbEnvOptions): Promise<DbEnv> {
             txn.done();
           },
         };
+      },
+      onWriteFailure(listener) {
+        failureListeners.add(listener);
+        return () => void failureListeners.delete(listener);
+      },
+      probeWrite(bytes) {
+        checkRoom(options.path, minFree);
+        try {
+          root.transactionSync(() => metaDb.putSync(PROBE_KEY, Buffer.alloc(bytes)));
+          root.transactionSync(() => metaDb.removeSync(PROBE_KEY));
+        } catch (err) {
+          throw writeFailure(options.path, err);
+        }
       },
       async flushed() {
         await commits.idle();

@@ -34,11 +34,14 @@ export interface GroupCommitter {
 /**
  * @param runChild runs one queued callback inside the open write transaction (as a child transaction)
  * @param wrapError turns a failed callback's or commit's error into the error its promise rejects with
+ * @param beforeCommit runs before each commit; when it throws, no callback runs and every write of the group
+ *   rejects with `wrapError` of what it threw (the DB's check that there is room to commit)
  */
 export function groupCommitter(
   root: RootDatabase,
   runChild: (fn: () => unknown) => unknown,
   wrapError: (err: unknown) => unknown,
+  beforeCommit?: () => void,
 ): GroupCommitter {
   let queue: QueuedWrite[] = [];
   let scheduled: NodeJS.Immediate | undefined;
@@ -59,6 +62,7 @@ export function groupCommitter(
     const results: unknown[] = new Array(group.length);
     const failed: boolean[] = new Array(group.length).fill(false);
     try {
+      beforeCommit?.();
       root.transactionSync(() => {
         for (let i = 0; i < group.length; i++) {
           try {

@@ -1,7 +1,7 @@
 /** LMDB storage of xbr-edge: environments, typed tables and indexes, maker/worker DBs, ledger checks. */
 export { storageError } from '../storage-errors.js';
 export { address, key, u64, uuid } from './keys.js';
-export { SCHEMA_VERSIONS, type DbKind, type ReadSnapshot } from './env.js';
+export { SCHEMA_VERSIONS, type DbEnv, type DbKind, type ReadSnapshot } from './env.js';
 export { fileTimestamp } from './migrations.js';
 export { fsyncPath, inspectEnvCopy, lmdbLayout, snapshotEnv } from './env-copy.js';
 export { Table } from './table.js';

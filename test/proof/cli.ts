@@ -4,14 +4,16 @@
  *   failure it prints the shrunk sequence and how to replay it.
  * - `crash [--seeds N] [--first-seed K] [--buyers B] [--sellers S] [--faults F,…]`: seeds K … K+N−1 of the
  *   crash proof (crash.ts) on one edge, a line per seed, then every channel closed cooperatively and checked on chain.
+ * - `chaos [--only chain,ipfs,router,clock,disk]`: the chaos scenarios (chaos/), each on an edge of its own.
  * Exit 0 when nothing failed, 1 when something did, 2 on a bad command line.
  */
 import { parseArgs } from 'node:util';
 import fc from 'fast-check';
 import { closeAll, FAULTS, formatSeed, runCrashSeed, startCrashEdge, type Fault } from './crash.js';
+import { formatScenario, SCENARIOS } from './chaos/index.js';
 import { ledgerProperty, STEPS } from './ledger-model.js';
 
-const USAGE = 'usage: npm run proof -- ledger [--runs N] [--seed S] [--max-commands M]\n       npm run proof -- crash [--seeds N] [--first-seed K] [--buyers B] [--sellers S] [--faults xbrmm,router,seller,chain]';
+const USAGE = 'usage: npm run proof -- ledger [--runs N] [--seed S] [--max-commands M]\n       npm run proof -- crash [--seeds N] [--first-seed K] [--buyers B] [--sellers S] [--faults xbrmm,router,seller,chain]\n       npm run proof -- chaos [--only chain,ipfs,router,clock,disk]';
 
 function int(name: string, v: string | undefined, fallback: number, min: number): number {
   if (v === undefined) return fallback;
@@ -77,11 +79,31 @@ async function crash(argv: string[]): Promise<number> {
   return failed === 0 ? 0 : 1;
 }
 
+async function chaos(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { only: { type: 'string' } }, strict: true });
+  const names = values.only === undefined ? Object.keys(SCENARIOS) : values.only.split(',');
+  const unknown = names.filter((n) => !(n in SCENARIOS));
+  if (unknown.length > 0 || names.length === 0) throw new RangeError(`--only: expected some of ${Object.keys(SCENARIOS).join(',')}, got ${JSON.stringify(values.only)}`);
+  let passed = 0;
+  let failed = 0;
+  for (const name of names) {
+    const t0 = performance.now();
+    const r = await SCENARIOS[name]!();
+    console.log(`${formatScenario(r)}\n  (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+    // A scenario that could not run here (e.g. the disk scenario without root) is not a pass.
+    if (r.ok) passed++;
+    else failed++;
+  }
+  console.log(`${passed} passed, ${failed} failed`);
+  return failed === 0 ? 0 : 1;
+}
+
 async function main(): Promise<number> {
   const [suite, ...rest] = process.argv.slice(2);
   try {
     if (suite === 'ledger') return await ledger(rest);
     if (suite === 'crash') return await crash(rest);
+    if (suite === 'chaos') return await chaos(rest);
   } catch (err) {
     if (err instanceof RangeError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       console.error(`${(err as Error).message}\n${USAGE}`);

@@ -3,8 +3,10 @@
  * market on chain, joins its realm, registers its procedures and publishes its status.
  *
  * Status (docs/protocol.md#maker-status, made truthful): NONE while starting, RUNNING once every procedure is registered,
- * SHUTDOWN_IN_PROGRESS then STOPPED on stop, FAILED when it could not start. `on_status` is published
- * as `(market_id bytes[16], status)` on every change while the session is up.
+ * SHUTDOWN_IN_PROGRESS then STOPPED on stop, FAILED when it could not start — or, once running, while its DB
+ * cannot be written (it then serves only its status, and is RUNNING again when a write succeeds:
+ * `storage-fence.ts`). `on_status` is published as `(market_id bytes[16], status)` on every change while the
+ * session is up.
  */
 import { getBytes, hexlify, type Provider } from 'ethers';
 import type { Wampy } from 'wampy';
@@ -23,6 +25,7 @@ import {
   makerParts,
   makerStatusName,
   partProcedures,
+  recoverPurchases,
   type IpfsControl,
   type MakerContext,
   type MakerPart,
@@ -34,6 +37,7 @@ import {
 import { loadOrCreateKey } from './key.js';
 import { registerProcedures, type Registered } from './register-procedures.js';
 import { joinRealm } from './session.js';
+import { StorageFence } from './storage-fence.js';
 
 const ZERO_MARKET = '0x' + '00'.repeat(16);
 
@@ -81,7 +85,10 @@ export class Maker {
   private readonly parts: MakerPart[] = [];
   private marketHex: string | undefined;
   private marketId: Uuid | undefined;
-  /** Why the maker failed, when it did. */
+  /** Closed while the maker DB cannot be written (set once serving). */
+  private fence: StorageFence | undefined;
+  private unwatchWrites: (() => void) | undefined;
+  /** Why the maker failed, or why it does not serve now, when it did or does not. */
   error: WampError | undefined;
   address: string | undefined;
 
@@ -242,7 +249,22 @@ export class Maker {
       await part.start?.();
       this.parts.push(part);
     }
-    this.registered = await registerProcedures(this.session, partProcedures(parts), this.log);
+    const db = this.makerDb;
+    const fence = new StorageFence({
+      what: `market maker ${config.id}`,
+      env: db.env,
+      recover: async () => (await recoverPurchases(db, this.log, 'after a refused write')).length,
+      onChange: (failure) => {
+        this.error = failure;
+        this.setStatus(failure === undefined ? MakerStatus.RUNNING : MakerStatus.FAILED);
+      },
+      log: this.log,
+      signal: this.abort.signal,
+    });
+    this.fence = fence;
+    this.registered = await registerProcedures(this.session, partProcedures(parts), this.log, (uri) => fence.admit(uri));
+    // Armed only now: a write refused during the start fails the start instead (guard()).
+    this.unwatchWrites = db.env.onWriteFailure((err) => fence.trip(err));
     this.log.info('market maker running', { procedures: this.registered.uris.length });
     this.setStatus(MakerStatus.RUNNING);
   }
@@ -250,8 +272,12 @@ export class Maker {
   /** Stops the maker: SHUTDOWN_IN_PROGRESS, unregister, leave the realm, close the DBs, STOPPED. Idempotent. */
   async stop(): Promise<void> {
     this.abort.abort();
-    if (this.statusValue === MakerStatus.STOPPED || this.statusValue === MakerStatus.FAILED) return;
-    if (this.statusValue === MakerStatus.SHUTDOWN_IN_PROGRESS) return;
+    if (this.statusValue === MakerStatus.STOPPED || this.statusValue === MakerStatus.SHUTDOWN_IN_PROGRESS) return;
+    // FAILED at the start: guard() released everything. FAILED while fenced: still registered, stopped as RUNNING is.
+    if (this.statusValue === MakerStatus.FAILED && this.fence?.failed === undefined) return;
+    this.unwatchWrites?.();
+    this.unwatchWrites = undefined;
+    await this.fence?.settled();
     this.setStatus(MakerStatus.SHUTDOWN_IN_PROGRESS);
     await this.registered?.unregister();
     this.registered = undefined;

@@ -56,14 +56,28 @@ function callerDetails(d: Record<string, unknown> | undefined): CallerDetails {
   return out;
 }
 
-/** Wraps `handler` as a wampy RPC callback; the caller is authorized (`worker/market/api/access.ts`) before the handler runs. */
-export function wampyCallback(uri: string, handler: ProcedureHandler, log: Logger) {
+/**
+ * Lets a call of `uri` run, or throws why not (the caller gets the error); the returned function is called once
+ * the handler has finished. The maker's storage fence (`storage-fence.ts`) refuses calls through it.
+ */
+export type AdmitCall = (uri: string) => () => void;
+
+/**
+ * Wraps `handler` as a wampy RPC callback; the caller is authorized (`worker/market/api/access.ts`) and then
+ * admitted (`admit`) before the handler runs.
+ */
+export function wampyCallback(uri: string, handler: ProcedureHandler, log: Logger, admit?: AdmitCall) {
   return async (inv: { argsList?: unknown[]; argsDict?: Record<string, unknown>; details?: Record<string, unknown> }) => {
     const details = callerDetails(inv.details);
     let result: unknown;
     try {
       authorizeCaller(uri, details);
-      result = await handler({ args: inv.argsList ?? [], kwargs: inv.argsDict ?? {}, details });
+      const done = admit?.(uri);
+      try {
+        result = await handler({ args: inv.argsList ?? [], kwargs: inv.argsDict ?? {}, details });
+      } finally {
+        done?.();
+      }
     } catch (err) {
       // wampy turns a thrown {error, argsList, argsDict} into the WAMP ERROR message.
       throw toInvocationError(err, uri, details, log);
@@ -81,10 +95,10 @@ export interface Registered {
 /**
  * Registers every procedure of `table` on `session`. If one fails (e.g. `wamp.error.procedure_already_exists`:
  * another maker serves the realm), those already registered are removed again and the error is thrown —
- * a maker with half its API is not running.
+ * a maker with half its API is not running. Every call passes `admit` (when given) after its access check.
  * @example const reg = await registerProcedures(session, partProcedures(makerParts(ctx)), log);
  */
-export async function registerProcedures(session: ProcedureSession, table: ProcedureTable, log: Logger): Promise<Registered> {
+export async function registerProcedures(session: ProcedureSession, table: ProcedureTable, log: Logger, admit?: AdmitCall): Promise<Registered> {
   const done: string[] = [];
   const unregister = async (): Promise<void> => {
     for (const uri of done.splice(0).reverse()) {
@@ -100,7 +114,7 @@ export async function registerProcedures(session: ProcedureSession, table: Proce
   if (unruled.length > 0) throw new WampError(WampErrorUri.runtimeError, `procedures without an access rule (worker/market/api/access.ts): ${unruled.join(', ')}`);
   for (const [uri, handler] of Object.entries(table)) {
     try {
-      await session.register(uri, wampyCallback(uri, handler, log) as never);
+      await session.register(uri, wampyCallback(uri, handler, log, admit) as never);
     } catch (err) {
       const errorUri = (err as { errorUri?: unknown }).errorUri;
       await unregister();

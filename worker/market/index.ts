@@ -6,6 +6,6 @@
  * logic over the maker DB. Nothing here imports worker/host: the worker composes the maker, not the reverse.
  */
 export * from './api/index.js';
-export { MAKER_PARTS, makerParts, rescanPart } from './parts/index.js';
+export { MAKER_PARTS, makerParts, recoverPurchases, rescanPart } from './parts/index.js';
 export { applyChannelEvent } from './ledger/index.js';
 export { isSellable, SellerPresence } from './offers/index.js';

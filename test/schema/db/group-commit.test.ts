@@ -84,6 +84,27 @@ test('a commit that fails rejects every write of its group', async () => {
   assert.deepEqual(results.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : 'ok')), ['disk full', 'disk full']);
 });
 
+test('a check before the commit that throws: no callback runs, nothing is committed, every write of the group rejects', async () => {
+  const { root, commits, close } = countingRoot();
+  try {
+    let room = false;
+    const c = groupCommitter(root, asChild(root), (err) => new Error(`wrapped: ${(err as Error).message}`), () => {
+      if (!room) throw new Error('no space left on device');
+    });
+    let ran = 0;
+    const results = await Promise.allSettled([c.enqueue(() => root.putSync('a', ++ran)), c.enqueue(() => root.putSync('b', ++ran))]);
+    assert.deepEqual(results.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : 'ok')), ['wrapped: no space left on device', 'wrapped: no space left on device']);
+    assert.equal(ran, 0);
+    assert.equal(commits(), 0);
+    assert.equal(root.get('a'), undefined);
+    room = true;
+    await c.enqueue(() => root.putSync('a', 1));
+    assert.equal(root.get('a'), 1);
+  } finally {
+    await close();
+  }
+});
+
 test('flushNow commits at once and wakes idle(); a write queued inside a write goes to the next commit', async () => {
   const { root, commits, close } = countingRoot();
   try {

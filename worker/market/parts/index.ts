@@ -19,6 +19,7 @@ import { simpleProcedures } from './simple.js';
 
 export { catalogsPart, consentsPart, ipfsPart, purchasePart };
 export { rescanPart } from './admin.js';
+export { recoverPurchases } from './purchase-recovery.js';
 
 /** The parts every maker runs, in start order; add new ones here. */
 export const MAKER_PARTS: readonly MakerPartFactory[] = [

@@ -18,10 +18,14 @@ import type { Logger } from '../../../schema/index.js';
 import { XbrErrorUri } from '../../../schema/index.js';
 import { inflightPurchases, recoverInflight, type ResolvedPurchase } from '../ledger/index.js';
 
-/** Fails and refunds every INFLIGHT purchase; returns the resolved ones. Storage errors propagate (the maker must not serve). */
-export async function recoverPurchases(db: MakerDb, log: Logger): Promise<ResolvedPurchase[]> {
+/**
+ * Fails and refunds every INFLIGHT purchase; returns the resolved ones. Storage errors propagate (the maker must
+ * not serve). `when` says in the log what interrupted them: the crash before this start, or a write the DB refused
+ * (worker/host/storage-fence.ts), after which the buyer never received the key either.
+ */
+export async function recoverPurchases(db: MakerDb, log: Logger, when: 'at start' | 'after a refused write' = 'at start'): Promise<ResolvedPurchase[]> {
   for (const tx of inflightPurchases(db)) {
-    log.warn('interrupted purchase found at start: failing and refunding it (the buyer never received the key)', {
+    log.warn(`interrupted purchase found ${when}: failing and refunding it (the buyer never received the key)`, {
       tid: formatUuid(tx.tid),
       payment_channel: formatUuid(tx.payment_channel),
       paying_channel: formatUuid(tx.paying_channel),
