@@ -5,6 +5,7 @@
  * - `crash [--seeds N] [--first-seed K] [--buyers B] [--sellers S] [--faults F,…]`: seeds K … K+N−1 of the
  *   crash proof (crash.ts) on one edge, a line per seed, then every channel closed cooperatively and checked on chain.
  * - `chaos [--only chain,ipfs,router,clock,disk]`: the chaos scenarios (chaos/), each on an edge of its own.
+ * - `soak [--minutes M] [--buyers B] [--sellers S]`: mixed load on one edge, memory, fds and LMDB pages sampled (soak.ts).
  * Exit 0 when nothing failed, 1 when something did, 2 on a bad command line.
  */
 import { parseArgs } from 'node:util';
@@ -12,8 +13,10 @@ import fc from 'fast-check';
 import { closeAll, FAULTS, formatSeed, runCrashSeed, startCrashEdge, type Fault } from './crash.js';
 import { formatScenario, SCENARIOS } from './chaos/index.js';
 import { ledgerProperty, STEPS } from './ledger-model.js';
+import { MAX_SELLERS } from '../e2e/market/lanes.js';
+import { formatSoak, runSoak } from './soak.js';
 
-const USAGE = 'usage: npm run proof -- ledger [--runs N] [--seed S] [--max-commands M]\n       npm run proof -- crash [--seeds N] [--first-seed K] [--buyers B] [--sellers S] [--faults xbrmm,router,seller,chain]\n       npm run proof -- chaos [--only chain,ipfs,router,clock,disk]';
+const USAGE = 'usage: npm run proof -- ledger [--runs N] [--seed S] [--max-commands M]\n       npm run proof -- crash [--seeds N] [--first-seed K] [--buyers B] [--sellers S] [--faults xbrmm,router,seller,chain]\n       npm run proof -- chaos [--only chain,ipfs,router,clock,disk]\n       npm run proof -- soak [--minutes M] [--buyers B] [--sellers S]';
 
 function int(name: string, v: string | undefined, fallback: number, min: number): number {
   if (v === undefined) return fallback;
@@ -98,12 +101,27 @@ async function chaos(argv: string[]): Promise<number> {
   return failed === 0 ? 0 : 1;
 }
 
+async function soak(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { minutes: { type: 'string' }, buyers: { type: 'string' }, sellers: { type: 'string' } }, strict: true });
+  const minutes = values.minutes === undefined ? 30 : Number(values.minutes);
+  if (!Number.isFinite(minutes) || minutes < 0.5) throw new RangeError(`--minutes: expected a number ≥ 0.5, got ${JSON.stringify(values.minutes)}`);
+  const buyers = int('buyers', values.buyers, 4, 1);
+  const sellers = int('sellers', values.sellers, 2, 1);
+  // Checked before the edge starts, so that a bad command line starts nothing.
+  if (sellers > MAX_SELLERS) throw new RangeError(`--sellers: at most ${MAX_SELLERS}, got ${sellers}`);
+  const r = await runSoak({ minutes, buyers, sellers, log: (line) => console.log(line) });
+  for (const line of formatSoak(r)) console.log(line);
+  console.log(`${r.ok ? 1 : 0} passed, ${r.ok ? 0 : 1} failed`);
+  return r.ok ? 0 : 1;
+}
+
 async function main(): Promise<number> {
   const [suite, ...rest] = process.argv.slice(2);
   try {
     if (suite === 'ledger') return await ledger(rest);
     if (suite === 'crash') return await crash(rest);
     if (suite === 'chaos') return await chaos(rest);
+    if (suite === 'soak') return await soak(rest);
   } catch (err) {
     if (err instanceof RangeError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       console.error(`${(err as Error).message}\n${USAGE}`);
