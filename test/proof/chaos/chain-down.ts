@@ -1,8 +1,9 @@
 /**
  * Chaos: the chain node down and back while buyers buy, a buyer closes its channel and a member opens one.
  * 1. **Unresponsive** (SIGSTOP of the dev chain for a while, then SIGCONT): requests to it hang, as with a node
- *    that stalls or a partition. Meanwhile a buyer closes its payment channel cooperatively (the maker co-signs
- *    and broadcasts `closeChannel` into the stall) and a member consents to a new delegate (its transaction
+ *    that stalls or a partition. Meanwhile a buyer closes its payment channel cooperatively (the maker reads the
+ *    head and co-signs, then broadcasts `closeChannel`; whichever step meets the stall, the close must end
+ *    settled once, asked again if refused) and a member consents to a new delegate (its transaction
  *    waits in the node's socket); a channel for that delegate is opened once the node is back.
  * 2. **Crashed** (SIGKILL of the dev chain during a second buyer's close; the controller restarts it, and it
  *    replays its journal).
@@ -171,7 +172,7 @@ export async function chainDown(options: ChainDownOptions = {}): Promise<Scenari
     const newChannel = await openChannelOnChain(w, 1, DEPOSIT, addr(delegate));
     const buyer = new TestBuyer(w, await connectMember(edge, 3), delegate, newChannel, DEPOSIT);
     await untilKnown(() => buyer.buy(buying[0]!.offers[0]!.keyId, PRICE), 60_000);
-    facts.push(`stall ${stallMs} ms: the close broadcast into it settled, the consent sent during it was replicated, a channel opened after it sold a key`);
+    facts.push(`stall ${stallMs} ms: the close asked during it settled, the consent sent during it was replicated, a channel opened after it sold a key`);
 
     // 2. The node crashes during a close; the controller restarts it.
     const at = logLines(edge).length;
