@@ -57,7 +57,7 @@ interface IXBRChannelCoin {
  *   co-signed state must stay submittable (docs/protocol.md#chain-defect-5);
  * - nothing but the channel's state is stored: signatures are in the transaction / the `Opened` event, the
  *   market maker and the recipient are derived (the maker of a market never changes; PAYMENT recipient =
- *   market owner, PAYING recipient = actor); `closedSeq` / `closedBalance` are now written (docs/protocol.md#chain-defect-18).
+ *   market owner, PAYING recipient = actor); `closedSeq` / `closedBalance` are now set (docs/protocol.md#chain-defect-18).
  * Kept from the original (docs/protocol.md#xbr-channel tables, docs/protocol.md#test-vectors vectors): PAYMENT payout → market maker, the market fee on
  * both legs, the contribution share of the fee → network organization.
  */
@@ -81,30 +81,34 @@ contract XBRChannel {
     /// CLOSING → settleable after this many **blocks** (the original added it to `block.timestamp`).
     uint256 public constant NONCOOPERATIVE_CHANNEL_CLOSE_TIMEOUT = 1440;
 
-    /// One channel: three packed slots (+ one once a close was submitted).
+    /**
+     * One channel: three packed slots. Everything a cooperative close writes (state, closedAt, seq, balance) lives
+     * in the slots openChannel already made non-zero, so that close pays for no fresh slot (20,000 gas) and
+     * reads the channel with three SLOADs into memory. Block numbers fit 40 bits (2^40 blocks: 34,000 years at
+     * one block a second). `closedSeq` / `closedBalance` are not stored apart: once CLOSED they are the closing ones.
+     */
     struct Channel {
         // slot 0
-        uint64 created; // openedAt (signed block number)
+        address actor;
+        uint40 created; // openedAt (signed block number)
+        uint40 closedAt; // block; 0 until CLOSED
         uint8 ctype;
         uint8 state;
-        address actor;
         // slot 1
         address delegate;
         uint96 amount;
         // slot 2
         bytes16 marketId;
         uint32 closingSeq; // 1 while OPEN
-        uint64 closingAt; // block from which a CLOSING channel may be settled
-        // slot 3
-        uint96 closingBalance; // = closedBalance once CLOSED
-        uint64 closedAt; // block
-        uint32 closedSeq;
+        uint96 closingBalance; // 0 while OPEN
     }
 
     address public immutable market;
     address public immutable network;
 
     mapping(bytes16 => Channel) private _channels;
+    /// Block from which a CLOSING channel may be settled; 0 unless a non-final state was submitted (own slot: see Channel).
+    mapping(bytes16 => uint256) private _closingAt;
 
     event Opened(
         uint8 ctype,
@@ -189,11 +193,11 @@ contract XBRChannel {
     {
         Channel storage c = _channels[channelId];
         state = c.state;
-        closingAt = c.closingAt;
+        closingAt = _closingAt[channelId];
         closingSeq = c.closingSeq;
         closingBalance = state == OPEN ? 0 : c.closingBalance;
         closedAt = c.closedAt;
-        closedSeq = c.closedSeq;
+        closedSeq = state == CLOSED ? closingSeq : 0;
         closedBalance = state == CLOSED ? c.closingBalance : 0;
         return (
             state, closingAt, closingSeq, closingBalance, closedAt, closedSeq, closedBalance, delegateSignature, marketmakerSignature
@@ -272,7 +276,7 @@ contract XBRChannel {
         }
 
         Channel storage c = _channels[o.channelId];
-        c.created = uint64(o.openedAt);
+        c.created = uint40(o.openedAt);
         c.ctype = o.ctype;
         c.state = OPEN;
         c.actor = o.actor;
@@ -306,22 +310,14 @@ contract XBRChannel {
         bytes calldata delegateSignature,
         bytes calldata marketmakerSignature
     ) external {
-        Channel storage c = _channels[channelId];
-        bool closing = _checkOpenOrClosing(c, closeAt);
-        bytes32 digest = _closeDigest(c, channelId, closeAt, closingChannelSeq, balance, isFinal);
-        require(XBRTypes.isSignedBy(c.delegate, digest, delegateSignature), "INVALID_DELEGATE_SIGNATURE");
-        require(
-            XBRTypes.isSignedBy(IXBRChannelMarket(market).getMarketMaker(c.marketId), digest, marketmakerSignature),
-            "INVALID_MARKETMAKER_SIGNATURE"
-        );
-        require(balance <= c.amount, "INVALID_CLOSING_BALANCE");
-        require(closingChannelSeq >= 1, "INVALID_CLOSING_SEQ");
-        if (closing) {
-            require(block.number < c.closingAt, "CHANNEL_TIMEOUT");
-            require(closingChannelSeq > c.closingSeq, "OUTDATED_TRANSACTION");
-            require(balance <= c.closingBalance, "TRANSACTION_BALANCE_OUTDATED");
-        }
-        _close(c, channelId, closing, closingChannelSeq, balance, isFinal || balance == 0);
+        // one read of the three slots: every check and the settlement use the copy
+        Channel memory c = _channels[channelId];
+        (bool closing, address maker) =
+            _checkClose(c, channelId, closeAt, closingChannelSeq, balance, isFinal, delegateSignature, marketmakerSignature);
+        bool settle = isFinal || balance == 0;
+        Split memory sp = _split(c, balance);
+        if (closing || closingChannelSeq > 1 || !settle) _emitClosing(channelId, c, closingChannelSeq, balance, sp, settle);
+        if (settle) _settle(channelId, c, maker, closingChannelSeq, balance, sp);
     }
 
     /**
@@ -333,14 +329,14 @@ contract XBRChannel {
      * so neither can be cheated by the other's silence.
      */
     function requestChannelClose(bytes16 channelId) external {
-        Channel storage c = _channels[channelId];
+        Channel memory c = _channels[channelId];
         require(c.state != 0, "NO_SUCH_CHANNEL");
         require(c.state == OPEN, "CHANNEL_NOT_OPEN");
         require(
             msg.sender == c.actor || msg.sender == c.delegate || msg.sender == IXBRChannelMarket(market).getMarketMaker(c.marketId),
             "SENDER_NOT_CHANNEL_PARTY"
         );
-        _close(c, channelId, false, 1, c.amount, false);
+        _emitClosing(channelId, c, 1, c.amount, _split(c, c.amount), false);
     }
 
     /**
@@ -348,12 +344,12 @@ contract XBRChannel {
      * have passed since that state (new; the original had no way to do this). Callable by anyone.
      */
     function settleChannel(bytes16 channelId) external {
-        Channel storage c = _channels[channelId];
+        Channel memory c = _channels[channelId];
         require(c.state != 0, "NO_SUCH_CHANNEL");
         require(c.state == CLOSING, "CHANNEL_NOT_CLOSING");
-        require(block.number >= c.closingAt, "CHANNEL_NOT_TIMED_OUT");
-        uint256 balance = c.closingBalance;
-        _settle(c, channelId, c.closingSeq, balance, _split(c, balance));
+        require(block.number >= _closingAt[channelId], "CHANNEL_NOT_TIMED_OUT");
+        address maker = IXBRChannelMarket(market).getMarketMaker(c.marketId);
+        _settle(channelId, c, maker, c.closingSeq, c.closingBalance, _split(c, c.closingBalance));
     }
 
     // ------------------------------------------------------------------------------------- internals
@@ -376,71 +372,90 @@ contract XBRChannel {
         );
     }
 
-    /// NO_SUCH_CHANNEL / CHANNEL_NOT_OPEN / INVALID_CHANNEL_BLOCK_NUMBER; true iff CLOSING.
-    function _checkOpenOrClosing(Channel storage c, uint256 closeAt) private view returns (bool) {
-        uint8 state = c.state;
-        require(state != 0, "NO_SUCH_CHANNEL");
-        require(state == OPEN || state == CLOSING, "CHANNEL_NOT_OPEN");
+    /**
+     * Every check of `closeChannel`, in the original's order; returns whether the channel is CLOSING and the
+     * market's maker (read once: the signature check and the payout both need it; a market's maker never changes).
+     */
+    function _checkClose(
+        Channel memory c,
+        bytes16 channelId,
+        uint256 closeAt,
+        uint32 seq,
+        uint256 balance,
+        bool isFinal,
+        bytes calldata delegateSignature,
+        bytes calldata marketmakerSignature
+    ) private view returns (bool closing, address maker) {
+        require(c.state != 0, "NO_SUCH_CHANNEL");
+        require(c.state == OPEN || c.state == CLOSING, "CHANNEL_NOT_OPEN");
         require(closeAt <= block.number, "INVALID_CHANNEL_BLOCK_NUMBER");
-        return state == CLOSING;
+        closing = c.state == CLOSING;
+        bytes32 digest = _closeDigest(c.marketId, channelId, closeAt, seq, balance, isFinal);
+        require(XBRTypes.isSignedBy(c.delegate, digest, delegateSignature), "INVALID_DELEGATE_SIGNATURE");
+        maker = IXBRChannelMarket(market).getMarketMaker(c.marketId);
+        require(XBRTypes.isSignedBy(maker, digest, marketmakerSignature), "INVALID_MARKETMAKER_SIGNATURE");
+        require(balance <= c.amount, "INVALID_CLOSING_BALANCE");
+        require(seq >= 1, "INVALID_CLOSING_SEQ");
+        if (closing) {
+            require(block.number < _closingAt[channelId], "CHANNEL_TIMEOUT");
+            require(seq > c.closingSeq, "OUTDATED_TRANSACTION");
+            require(balance <= c.closingBalance, "TRANSACTION_BALANCE_OUTDATED");
+        }
     }
 
-    function _closeDigest(Channel storage c, bytes16 channelId, uint256 closeAt, uint32 seq, uint256 balance, bool isFinal)
+    function _closeDigest(bytes16 marketId, bytes16 channelId, uint256 closeAt, uint32 seq, uint256 balance, bool isFinal)
         private
         view
         returns (bytes32)
     {
         return XBRTypes.xbrDigest(
-            XBRTypes.hashChannelClose(block.chainid, network, closeAt, c.marketId, channelId, seq, balance, isFinal)
+            XBRTypes.hashChannelClose(block.chainid, network, closeAt, marketId, channelId, seq, balance, isFinal)
         );
     }
 
-    function _close(Channel storage c, bytes16 channelId, bool closing, uint32 seq, uint256 balance, bool settle) private {
-        Split memory sp = _split(c, balance);
-        if (closing || seq > 1 || !settle) {
-            uint256 timeoutAt = block.number + NONCOOPERATIVE_CHANNEL_CLOSE_TIMEOUT;
-            emit Closing(c.ctype, c.marketId, channelId, sp.payout, sp.fee - sp.contribution, balance, timeoutAt);
-            if (!settle) {
-                c.state = CLOSING;
-                c.closingSeq = seq;
-                c.closingAt = uint64(timeoutAt);
-                c.closingBalance = uint96(balance);
-                return;
-            }
+    /// Emits `Closing`; unless the state is paid out right after (`settle`), the channel becomes CLOSING with it.
+    function _emitClosing(bytes16 channelId, Channel memory c, uint32 seq, uint256 balance, Split memory sp, bool settle) private {
+        uint256 timeoutAt = block.number + NONCOOPERATIVE_CHANNEL_CLOSE_TIMEOUT;
+        emit Closing(c.ctype, c.marketId, channelId, sp.payout, sp.fee - sp.contribution, balance, timeoutAt);
+        if (!settle) {
+            Channel storage stored = _channels[channelId];
+            stored.state = CLOSING;
+            stored.closingSeq = seq;
+            stored.closingBalance = uint96(balance);
+            _closingAt[channelId] = timeoutAt;
         }
-        _settle(c, channelId, seq, balance, sp);
     }
 
     /// Settlement arithmetic of docs/protocol.md#xbr-channel (integer division, in this order).
-    function _split(Channel storage c, uint256 balance) private view returns (Split memory sp) {
-        bytes16 marketId = c.marketId;
-        sp.coin = IXBRChannelMarket(market).getMarketCoin(marketId);
+    function _split(Channel memory c, uint256 balance) private view returns (Split memory sp) {
+        sp.coin = IXBRChannelMarket(market).getMarketCoin(c.marketId);
         uint256 earned = c.amount - balance;
-        sp.fee = earned * IXBRChannelMarket(market).getMarketFee(marketId) / IXBRChannelCoin(sp.coin).totalSupply();
+        uint256 coinSupply = IXBRChannelCoin(sp.coin).totalSupply();
+        sp.fee = earned * IXBRChannelMarket(market).getMarketFee(c.marketId) / coinSupply;
         if (sp.fee > 0) {
+            address token = IXBRChannelNetwork(network).token();
+            // the network token is usually the market coin, whose supply was just read
             sp.contribution = sp.fee * IXBRChannelNetwork(network).contribution()
-                / IXBRChannelCoin(IXBRChannelNetwork(network).token()).totalSupply();
+                / (token == sp.coin ? coinSupply : IXBRChannelCoin(token).totalSupply());
         }
         sp.payout = earned - sp.fee;
     }
 
-    function _settle(Channel storage c, bytes16 channelId, uint32 seq, uint256 balance, Split memory sp) private {
-        c.state = CLOSED;
-        c.closingSeq = seq;
-        c.closingBalance = uint96(balance);
-        c.closedAt = uint64(block.number);
-        c.closedSeq = seq;
-        bytes16 marketId = c.marketId;
-        address maker = IXBRChannelMarket(market).getMarketMaker(marketId);
+    function _settle(bytes16 channelId, Channel memory c, address maker, uint32 seq, uint256 balance, Split memory sp) private {
+        Channel storage stored = _channels[channelId];
+        stored.state = CLOSED;
+        stored.closedAt = uint40(block.number);
+        stored.closingSeq = seq;
+        stored.closingBalance = uint96(balance);
         // PAYMENT: payout → market maker, refund → actor; PAYING: payout → actor, refund → market maker.
         bool payment = c.ctype == PAYMENT;
         _transfer(sp.coin, payment ? maker : c.actor, sp.payout);
         _transfer(sp.coin, payment ? c.actor : maker, balance);
         if (sp.fee > 0) {
-            _transfer(sp.coin, IXBRChannelMarket(market).getMarketOwner(marketId), sp.fee - sp.contribution);
+            _transfer(sp.coin, IXBRChannelMarket(market).getMarketOwner(c.marketId), sp.fee - sp.contribution);
             _transfer(sp.coin, IXBRChannelNetwork(network).organization(), sp.contribution);
         }
-        emit Closed(c.ctype, marketId, channelId, sp.payout, sp.fee - sp.contribution, balance, block.number);
+        emit Closed(c.ctype, c.marketId, channelId, sp.payout, sp.fee - sp.contribution, balance, block.number);
     }
 
     function _transfer(address coin, address to, uint256 value) private {
@@ -458,9 +473,23 @@ contract XBRChannel {
         return level == ACTIVE || level == VERIFIED;
     }
 
-    /// Calls an ERC-20 `transfer`/`transferFrom`; true iff it did not revert and returned true (or nothing).
-    function _call(address coin, bytes memory data) private returns (bool) {
-        (bool ok, bytes memory ret) = coin.call(data);
-        return ok && (ret.length == 0 ? coin.code.length != 0 : (ret.length == 32 && abi.decode(ret, (bool))));
+    /**
+     * Calls an ERC-20 `transfer`/`transferFrom`; true iff it did not revert and returned true (or nothing, from a
+     * contract). A returned word other than 0 / 1 reverts without data (as `abi.decode(ret, (bool))` would). The
+     * return data is read from scratch memory, not copied into a new array: this runs four times per close.
+     */
+    function _call(address coin, bytes memory data) private returns (bool ok) {
+        assembly ("memory-safe") {
+            ok := call(gas(), coin, 0, add(data, 0x20), mload(data), 0, 0x20)
+            if ok {
+                switch returndatasize()
+                case 0 { ok := gt(extcodesize(coin), 0) }
+                case 0x20 {
+                    ok := mload(0)
+                    if gt(ok, 1) { revert(0, 0) }
+                }
+                default { ok := 0 }
+            }
+        }
     }
 }

@@ -254,9 +254,15 @@ library XBRTypes {
     /// ecrecover on a 65-byte r ‖ s ‖ v signature; zero address for a malformed or malleable one.
     function recover(bytes32 digest, bytes calldata signature) internal pure returns (address) {
         require(signature.length == 65, "INVALID_SIGNATURE_LENGTH");
-        bytes32 r = bytes32(signature[0:32]);
-        bytes32 s = bytes32(signature[32:64]);
-        uint8 v = uint8(signature[64]);
+        bytes32 r;
+        bytes32 s;
+        uint8 v;
+        // the length is checked: read the three parts straight from calldata, without the slices' bounds checks
+        assembly ("memory-safe") {
+            r := calldataload(signature.offset)
+            s := calldataload(add(signature.offset, 32))
+            v := byte(0, calldataload(add(signature.offset, 64)))
+        }
         if (v < 27) v += 27;
         if ((v != 27 && v != 28) || uint256(s) > HALF_ORDER) return address(0);
         return ecrecover(digest, v, r, s);

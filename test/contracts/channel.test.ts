@@ -5,7 +5,8 @@
  * `sign()`). Every revert reason, the docs/protocol.md#test-vectors settlement vectors, the cooperative instant close, and the
  * docs/protocol.md#chain-defects fixes: a non-cooperative close (CLOSING) accepts newer states, rejects outdated / replayed ones and
  * is settled by anyone after NONCOOPERATIVE_CHANNEL_CLOSE_TIMEOUT **blocks** (the original locked the deposit
- * for ever). Gas is printed beside the original's (notes/original-gas.md) and asserted lower.
+ * for ever). Gas is printed beside the original's (notes/original-gas.md) and asserted lower; the cooperative final
+ * close also within COOPERATIVE_CLOSE_MAX_GAS.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -111,6 +112,8 @@ const ORIGINAL_GAS: Record<string, number> = {
   'closeChannel PAYING cooperative final seq 5': 250_910,
   'closeChannel PAYMENT final seq 1': 187_147,
 };
+/** Ceiling of the cooperative final close (4 transfers), the normal end of every channel (contracts/README.md, XBRChannel). */
+const COOPERATIVE_CLOSE_MAX_GAS = 125_000n;
 const gasReport: string[] = [];
 
 const reportGas = gasReporter(ORIGINAL_GAS, { mustBeat: true, log: gasReport });
@@ -318,8 +321,12 @@ describe('XBRChannel', () => {
       reportGas('openChannel PAYING (by maker)', await open(a3, 2, 4));
       const keep = await paymentArgs(1n * XBR); // stays open: the contract's balance never returns to 0
       await open(keep, 3, 3);
-      reportGas('closeChannel PAYMENT cooperative final seq 5', await close(a1, 5, 40n * XBR, true, 3));
-      reportGas('closeChannel PAYING cooperative final seq 5', await close(a3, 5, 40n * XBR, true, 2));
+      const cooperative = [await close(a1, 5, 40n * XBR, true, 3), await close(a3, 5, 40n * XBR, true, 2)] as const;
+      reportGas('closeChannel PAYMENT cooperative final seq 5', cooperative[0]);
+      reportGas('closeChannel PAYING cooperative final seq 5', cooperative[1]);
+      for (const r of cooperative) {
+        assert.ok(r.gasUsed <= COOPERATIVE_CLOSE_MAX_GAS, `cooperative close: ${r.gasUsed} gas > ${COOPERATIVE_CLOSE_MAX_GAS}`);
+      }
       reportGas('closeChannel PAYMENT final seq 1', await send(ch('closeChannel', 0)(...(await closeArgs(a2, 1, 40n * XBR, true)))));
       const a4 = await paymentArgs(100n * XBR);
       await open(a4, 3, 3);
