@@ -5,7 +5,9 @@
  */
 import os from 'node:os';
 import { devchainBudgetMs, runDevchainBench } from './devchain.js';
+import { gasBudgetMs, runGasBench } from './gas.js';
 import { marketBudgetMs, runMarketBench } from './market/index.js';
+import { offersBudgetMs, runOffersBench } from './offers.js';
 import { primitivesBudgetMs, runPrimitivesBench } from './primitives/index.js';
 import { pubsubBudgetMs, runPubsubBench } from './pubsub.js';
 import { runStartupBench, startupBudgetMs } from './startup.js';
@@ -23,7 +25,9 @@ const PARTS: Record<string, PartEntry> = {
   pubsub: { run: runPubsubBench, budgetMs: pubsubBudgetMs },
   primitives: { run: runPrimitivesBench, budgetMs: primitivesBudgetMs },
   market: { run: runMarketBench, budgetMs: marketBudgetMs },
+  offers: { run: runOffersBench, budgetMs: offersBudgetMs },
   devchain: { run: runDevchainBench, budgetMs: devchainBudgetMs },
+  gas: { run: runGasBench, budgetMs: gasBudgetMs },
   startup: { run: runStartupBench, budgetMs: startupBudgetMs },
 };
 
@@ -36,6 +40,7 @@ function usage(): string {
     '  env BENCH_PUBSUB_WINDOW=<n>  outstanding publications in the pubsub fan-out runs (default 512)',
     '  env BENCH_OUR_CLI=<path>     entry point of our router (default router/controller/cli.ts)',
     '  env BENCH_MARKET_BUYERS=<n>, BENCH_MARKET_SELLERS=<m>  market lanes (default 16 buyers, 8 sellers)',
+    '  env BENCH_OFFERS=<n>         live offers of the offers part, as many expired beside them (default 1000000)',
     '  env BENCH_DEVCHAIN_TXS=<n>   transactions journaled and replayed by the devchain part (default 10000)',
     '  env BENCH_STARTUP_ROUNDS=<n> starts of the node from the sources and from dist/ each (default 2)',
   ].join('\n');

@@ -40,8 +40,9 @@ export type DbKind = 'maker' | 'worker';
  * migrated up to it at open by the kind's steps (`MAKER_MIGRATIONS`, `WORKER_MIGRATIONS`).
  * - maker 2: `idx_transaction_by_payment_seq` holds every transaction; `idx_transaction_by_state` only INFLIGHT ones.
  * - maker 3: balance records count their channel's sales and refunds.
+ * - maker 4: the offer book is indexed by (API, seller), (API, category), (API, two categories), (API, URI) and expiry.
  */
-export const SCHEMA_VERSIONS: Readonly<Record<DbKind, readonly number[]>> = { maker: [1, 2, 3], worker: [1] };
+export const SCHEMA_VERSIONS: Readonly<Record<DbKind, readonly number[]>> = { maker: [1, 2, 3, 4], worker: [1] };
 
 /** The version written into a fresh DB of `kind`. */
 export function currentSchemaVersion(kind: DbKind): number {

@@ -7,7 +7,11 @@ export { fsyncPath, inspectEnvCopy, lmdbLayout, snapshotEnv } from './env-copy.j
 export { Table } from './table.js';
 export type { ConsentKey } from './consent-key.js';
 export {
+  categoryDigest,
+  categoryPairDigest,
   MakerIndex,
+  offerUriPrefix,
+  WIDE_OFFER,
   channelTables,
   channelsByDelegate,
   offerByKey,

@@ -5,8 +5,13 @@
  * | index | key | record |
  * |---|---|---|
  * | `idx_offer_by_key` (unique) | key id[16] | offer |
- * | `idx_offer_by_api` | api id[16] ‖ u64be(valid_from) ‖ offer id | offer, only while revocable/for sale (not revoked, copies left) |
+ * | `idx_offer_by_api` | api id[16] ‖ u64be(valid_from) ‖ offer id | offer, only while for sale (not revoked, copies left, not lapsed) |
  * | `idx_offer_by_seller` | seller delegate[20] ‖ u64be(valid_from) ‖ offer id | offer, same subset as `idx_offer_by_api` |
+ * | `idx_offer_by_api_seller` | api id[16] ‖ seller delegate[20] ‖ u64be(valid_from) ‖ offer id | offer, same subset |
+ * | `idx_offer_by_category` | api id[16] ‖ sha256(name ‖ 0x00 ‖ value)[0..8] ‖ u64be(valid_from) ‖ offer id | offer, one entry per category, same subset |
+ * | `idx_offer_by_category_pair` | api id[16] ‖ sha256(name ‖ 0x00 ‖ value ‖ 0x00 ‖ name ‖ 0x00 ‖ value)[0..8] ‖ u64be(valid_from) ‖ offer id | offer, one entry per two categories (names in order), or one under ff×8 with more than 8 categories; same subset |
+ * | `idx_offer_by_uri` | api id[16] ‖ uri ‖ 0x00 ‖ u64be(valid_from) ‖ offer id | offer, same subset |
+ * | `idx_offer_by_expiry` | u64be(expires) ‖ offer id | offer, same subset, only those with `expires` (the sweep's work list) |
  * | `idx_payment_channel_by_delegate` / `_by_actor` | address[20] ‖ u64be(timestamp) ‖ channel id | payment channel |
  * | `idx_paying_channel_by_delegate` / `_by_recipient` | address[20] ‖ u64be(timestamp) ‖ channel id | paying channel |
  * | `idx_transaction_by_state` | u8(state) ‖ u64be(created) ‖ tid | transaction, INFLIGHT ones only (found on start) |
@@ -21,7 +26,7 @@ import { openDbEnv, type DbEnv } from './env.js';
 import { checkBalanceWrite, ledgerDebugFromEnv } from './ledger-invariant.js';
 import { address, key, u64, u8, uuid } from './keys.js';
 import { MAKER_MIGRATIONS } from './maker-migrations.js';
-import { MAKER_SUBDBS, MakerIndex, paymentSeqKey, transactionByPaymentSeq, transactionByState } from './maker-schema.js';
+import { MAKER_SUBDBS, MakerIndex, offerIndexes, paymentSeqKey, transactionByPaymentSeq, transactionByState } from './maker-schema.js';
 import type { ChannelBalance } from './records/balance.js';
 import { ChannelType, type Channel } from './records/channel.js';
 import type { Consent } from './records/consent.js';
@@ -30,7 +35,7 @@ import { TransactionState, type Transaction } from './records/transaction.js';
 import { consentKey, type ConsentKey } from './consent-key.js';
 import { Table } from './table.js';
 
-export { MAKER_SUBDBS, MakerIndex } from './maker-schema.js';
+export { categoryDigest, categoryPairDigest, MAKER_SUBDBS, MakerIndex, offerUriPrefix, WIDE_OFFER } from './maker-schema.js';
 
 export interface OpenMakerDbOptions {
   path: string;
@@ -59,9 +64,6 @@ export interface MakerDb {
 
 const byId = (id: Uuid): Buffer => key(uuid(id));
 const addrTime = (adr: Address, channel: Channel): Uint8Array => key(address(adr), u64(channel.timestamp));
-// Revoked and sold-out offers can never be sold again, so they leave the query indexes: queries then
-// scan only offers that may still be for sale (expiry is time-dependent and is filtered while scanning).
-const forSale = (o: Offer): boolean => o.revoked === undefined && o.remaining !== 0;
 
 /**
  * Opens (or creates) a maker DB at `options.path`.
@@ -82,11 +84,8 @@ export async function openMakerDb(options: OpenMakerDbOptions): Promise<MakerDb>
     env,
     name: 'offers',
     key: byId,
-    indexes: [
-      { name: MakerIndex.offerByKey, unique: true, key: (o) => key(uuid(o.key)) },
-      { name: MakerIndex.offerByApi, key: (o) => (forSale(o) ? key(uuid(o.api), u64(o.valid_from)) : undefined) },
-      { name: MakerIndex.offerBySeller, key: (o) => (forSale(o) ? key(address(o.seller), u64(o.valid_from)) : undefined) },
-    ],
+    // The offer-book indexes, with why each exists, are in maker-schema.ts (the migrations build the same entries).
+    indexes: Object.values(offerIndexes),
   });
   const paymentChannels = new Table<Uuid, Channel>({
     env,

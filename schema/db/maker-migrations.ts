@@ -5,9 +5,10 @@
  * |---|---|
  * | 1 → 2 | `idx_transaction_by_payment_seq` was added under version 1 (2026-12): DBs written before it have no entries for their transactions. The step builds it for every stored transaction, and drops the settled transactions' entries that builds before 2026-11 left in `idx_transaction_by_state`. |
  * | 2 → 3 | Balances count their channel's sales and refunds (`ChannelBalance.sales` / `refunds`, 2026-12). The step counts the stored SUCCESS and FAILED transactions of every channel into its balance record. |
+ * | 3 → 4 | The offer book got indexes by (API, seller), by (API, category), by (API, two categories), by (API, URI) and by expiry (2026-12). The step builds them for every stored offer. |
  */
 import type { Database } from 'lmdb';
-import { MakerIndex, transactionByPaymentSeq, transactionByState } from './maker-schema.js';
+import { MakerIndex, offerIndexes, transactionByPaymentSeq, transactionByState } from './maker-schema.js';
 import type { Migration } from './migrations.js';
 import type { ChannelBalance } from './records/balance.js';
 import { TransactionState, type Transaction } from './records/transaction.js';
@@ -71,6 +72,19 @@ export const MAKER_MIGRATIONS: readonly Migration[] = [
         payment_balances: writeCounts(txn.sub('payment_balances'), payment),
         paying_balances: writeCounts(txn.sub('paying_balances'), paying),
       };
+    },
+  },
+  {
+    from: 3,
+    to: 4,
+    describe: 'index the offer book by (API, seller), (API, category), (API, two categories), (API, URI) and expiry',
+    migrate(txn) {
+      const offers = txn.sub('offers');
+      const built: Record<string, number> = { offers: offers.getKeysCount() };
+      for (const def of [offerIndexes.byApiSeller, offerIndexes.byCategory, offerIndexes.byCategoryPair, offerIndexes.byUri, offerIndexes.byExpiry]) {
+        built[def.name] = rebuildIndex(offers, txn.sub(def.name), def).added;
+      }
+      return built;
     },
   },
 ];

@@ -20,8 +20,11 @@ import { WampError } from '../errors.js';
 export interface IndexDef<V> {
   /** Sub-database name (declared as `'binary'` in the env). */
   readonly name: string;
-  /** The index key of a record, or undefined to leave the record out of this index. */
-  key(value: V): Uint8Array | undefined;
+  /**
+   * The index key of a record, or undefined to leave the record out of this index. A non-unique index may
+   * give several keys (one entry each, e.g. one per category of an offer); duplicates among them count once.
+   */
+  key(value: V): Uint8Array | readonly Uint8Array[] | undefined;
   /** When true, at most one record per index key; a second one throws `xbr.error.storage_duplicate`. */
   readonly unique?: boolean;
 }
@@ -156,22 +159,20 @@ export class Table<K, V> {
       const removes: [Database<Buffer, Buffer>, Buffer][] = [];
       const adds: [Database<Buffer, Buffer>, Buffer][] = [];
       for (const { def, db } of this.indexes.values()) {
-        const oldIk = before === undefined ? undefined : def.key(before);
-        const newIk = def.key(value);
-        const oldEntry = oldIk === undefined ? undefined : this.entryKey(def, oldIk, key);
-        const newEntry = newIk === undefined ? undefined : this.entryKey(def, newIk, key);
-        if (oldEntry !== undefined && newEntry !== undefined && oldEntry.equals(newEntry)) continue;
-        if (oldEntry !== undefined) removes.push([db, oldEntry]);
-        if (newEntry !== undefined) {
+        const oldEntries = before === undefined ? [] : indexEntryKeys(def, before, key);
+        const newEntries = indexEntryKeys(def, value, key);
+        for (const entry of oldEntries) if (!newEntries.some((e) => e.equals(entry))) removes.push([db, entry]);
+        for (const entry of newEntries) {
+          if (oldEntries.some((e) => e.equals(entry))) continue;
           if (def.unique === true) {
-            const holder = db.get(newEntry);
+            const holder = db.get(entry);
             if (holder !== undefined && !Buffer.from(holder).equals(key)) {
               throw new WampError(XbrErrorUri.storageDuplicate, `${this.name}: index ${def.name} already holds this key for another record`, {
                 kwargs: { table: this.name, index: def.name },
               });
             }
           }
-          adds.push([db, newEntry]);
+          adds.push([db, entry]);
         }
       }
       for (const [db, entry] of removes) db.removeSync(entry);
@@ -188,8 +189,7 @@ export class Table<K, V> {
       const before = this.db.get(key);
       if (before === undefined) return false;
       for (const { def, db } of this.indexes.values()) {
-        const ik = def.key(before);
-        if (ik !== undefined) db.removeSync(this.entryKey(def, ik, key));
+        for (const entry of indexEntryKeys(def, before, key)) db.removeSync(entry);
       }
       this.db.removeSync(key);
       for (const hook of this.hooks) hook(key, before, undefined);
@@ -238,6 +238,25 @@ export class Table<K, V> {
     return out;
   }
 
+  /**
+   * The entry keys of an index within `opts` (for a non-unique index: index key ‖ primary key), without
+   * reading a record: for plans that narrow down by keys first and read only the records they return.
+   */
+  indexKeys(indexName: string, opts: RangeOptions = {}): Buffer[] {
+    const { db } = this.index(indexName);
+    const out: Buffer[] = [];
+    for (const k of db.getKeys(lmdbRange(opts))) out.push(Buffer.from(k));
+    return out;
+  }
+
+  /**
+   * A cursor over the entry keys of an index within `opts`, read as it is advanced: for plans that move through an
+   * index in steps and jumps. Call `return()` on it when stopping before its end.
+   */
+  indexCursor(indexName: string, opts: RangeOptions = {}): Iterator<Buffer> {
+    return (this.index(indexName).db.getKeys(lmdbRange(opts)) as Iterable<Buffer>)[Symbol.iterator]();
+  }
+
   /** The record a unique index maps `indexKey` to, or undefined. */
   getUnique(indexName: string, indexKey: Uint8Array): Entry<V> | undefined {
     const { def, db } = this.index(indexName);
@@ -268,14 +287,20 @@ export class Table<K, V> {
     return ix;
   }
 
-  private entryKey(def: IndexDef<V>, indexKey: Uint8Array, primaryKey: Buffer): Buffer {
-    return indexEntryKey(def, indexKey, primaryKey);
-  }
 }
 
-/** The key of a record's entry in an index sub-database (see the module doc). */
-function indexEntryKey<V>(def: IndexDef<V>, indexKey: Uint8Array, primaryKey: Buffer): Buffer {
-  return def.unique === true ? toBuffer(indexKey) : Buffer.concat([indexKey, primaryKey]);
+/** The keys of a record's entries in an index sub-database (see the module doc); none when it is left out. */
+function indexEntryKeys<V>(def: IndexDef<V>, value: V, primaryKey: Buffer): Buffer[] {
+  const ik = def.key(value);
+  if (ik === undefined) return [];
+  if (ik instanceof Uint8Array) return [def.unique === true ? toBuffer(ik) : Buffer.concat([ik, primaryKey])];
+  if (def.unique === true) throw storageError(`index ${def.name}: a unique index gives one key per record`, { index: def.name });
+  const out: Buffer[] = [];
+  for (const k of ik) {
+    const entry = Buffer.concat([k, primaryKey]);
+    if (!out.some((e) => e.equals(entry))) out.push(entry);
+  }
+  return out;
 }
 
 /**
@@ -289,14 +314,13 @@ export function rebuildIndex<V>(records: Database, index: Database, def: IndexDe
   const wanted = new Map<string, Buffer>();
   for (const { key, value } of records.getRange({})) {
     const pk = Buffer.from(key as Uint8Array);
-    const ik = def.key(value as V);
-    if (ik === undefined) continue;
-    const entry = indexEntryKey(def, ik, pk);
-    const id = entry.toString('hex');
-    if (def.unique === true && wanted.has(id)) {
-      throw new WampError(XbrErrorUri.storageDuplicate, `index ${def.name}: two records have the same key`, { kwargs: { index: def.name } });
+    for (const entry of indexEntryKeys(def, value as V, pk)) {
+      const id = entry.toString('hex');
+      if (def.unique === true && wanted.has(id)) {
+        throw new WampError(XbrErrorUri.storageDuplicate, `index ${def.name}: two records have the same key`, { kwargs: { index: def.name } });
+      }
+      wanted.set(id, pk);
     }
-    wanted.set(id, pk);
   }
   // Collected before anything is written: a cursor must not run over entries this loop changes.
   const present = [...index.getRange({})].map(({ key, value }) => ({ entry: Buffer.from(key as Uint8Array), pk: Buffer.from(value as Uint8Array) }));

@@ -37,4 +37,9 @@ export interface Offer {
   remaining?: number;
   /** When the seller revoked the offer, ns (`expires` is then at most this time). */
   revoked?: NsTime;
+  /**
+   * When the maker's sweep found the offer expired and took it out of the query indexes, ns. Bookkeeping only:
+   * whether an offer can be sold is decided by `expires` itself.
+   */
+  lapsed?: NsTime;
 }

@@ -136,7 +136,7 @@ describe('backup while serving, restore, start: the balances at backup time', { 
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /online, controller pid \d+/);
     const maker = readManifest(backupDir).files.find((f) => f.role === 'maker-db')!;
-    assert.deepEqual([maker.schema_version, maker.channels, maker.transactions], [3, { payment: 1, paying: 1 }, 1]);
+    assert.deepEqual([maker.schema_version, maker.channels, maker.transactions], [4, { payment: 1, paying: 1 }, 1]);
 
     const o2 = await seller.offer({ price: PRICE });
     const { receipt } = await buyer.buy(o2.keyId, PRICE);

@@ -206,7 +206,7 @@ describe('xbr-edge backup and restore', { timeout: 180_000 }, () => {
       ['key', 'xbrmm1/maker1.key'],
       ['devchain-journal', 'devchain/devchain-journal'],
     ]);
-    assert.deepEqual(manifest.files.map((f) => f.schema_version), [undefined, 1, undefined, 3, 1, undefined, undefined]);
+    assert.deepEqual(manifest.files.map((f) => f.schema_version), [undefined, 1, undefined, 4, 1, undefined, undefined]);
     assert.equal(readFileSync(join(dir, 'devchain/devchain-journal'), 'utf8'), JOURNAL_LINES, 'the whole lines of the journal, not the one being written');
     assert.equal(manifest.node, 'edge-test');
     assert.match(manifest.created, /^\d{4}-\d\d-\d\dT/);

@@ -37,7 +37,7 @@ test('opening with the wrong kind fails with xbr.error.storage_schema', async ()
 test('a newer or unknown schema version fails with a clear message', async () => {
   const newer = fresh();
   await (await openDbEnv({ path: newer, kind: 'maker', subDbs: {}, schemaVersion: 99 })).close();
-  await assert.rejects(openDbEnv({ path: newer, kind: 'maker', subDbs: {} }), isSchemaError(/schema_version 99, newer than this build \(it writes 3\)/));
+  await assert.rejects(openDbEnv({ path: newer, kind: 'maker', subDbs: {} }), isSchemaError(/schema_version 99, newer than this build \(it writes 4\)/));
   const older = fresh();
   await (await openDbEnv({ path: older, kind: 'maker', subDbs: {}, schemaVersion: 0 })).close();
   await assert.rejects(openDbEnv({ path: older, kind: 'maker', subDbs: {} }), isSchemaError(/schema_version 0, unknown to this build/));

@@ -37,7 +37,10 @@ const fresh = (name = 'maker.db'): string => join(tmp.dir, `${n++}-${name}`);
 const FIXTURE = new URL('../../fixtures/maker-db-v1/maker-v1.mdb.gz', import.meta.url).pathname;
 const CRASH = new URL('../../fixtures/migration-crash.ts', import.meta.url).pathname;
 /** A step that changes nothing, so a test's own step 1 → 2 leads to this build's version 3. */
-const TO_CURRENT = { from: 2, to: 3, describe: 'nothing', migrate: () => undefined };
+const TO_CURRENT = [
+  { from: 2, to: 3, describe: 'nothing', migrate: () => undefined },
+  { from: 3, to: 4, describe: 'nothing', migrate: () => undefined },
+];
 const isSchemaError = (pattern: RegExp) => (e: unknown): boolean => e instanceof WampError && e.uri === 'xbr.error.storage_schema' && pattern.test(e.message);
 
 test('the migration lists lead every known version to the current one', () => {
@@ -46,7 +49,7 @@ test('the migration lists lead every known version to the current one', () => {
   for (const m of [...MAKER_MIGRATIONS, ...WORKER_MIGRATIONS]) assert.equal(m.to, m.from + 1);
 });
 
-test('a maker DB written by the first build opens as version 3, with the payment-seq index built for its transactions and its balances counting sales and refunds', async () => {
+test('a maker DB written by the first build opens as version 4, with the payment-seq index built for its transactions and its balances counting sales and refunds', async () => {
   const path = fresh();
   writeFileSync(path, gunzipSync(readFileSync(FIXTURE)));
   const before = await inspectEnvCopy(path, ['transactions', MakerIndex.transactionByPaymentSeq]);
@@ -58,11 +61,21 @@ test('a maker DB written by the first build opens as version 3, with the payment
   const log = memoryLogger();
   let db = await openMakerDb({ path, log });
   try {
-    assert.equal(db.env.meta.schema_version, 3);
-    assert.deepEqual(db.env.migrated.map((m) => [m.from, m.to]), [[1, 2], [2, 3]]);
+    assert.equal(db.env.meta.schema_version, 4);
+    assert.deepEqual(db.env.migrated.map((m) => [m.from, m.to]), [[1, 2], [2, 3], [3, 4]]);
     assert.deepEqual(db.env.migrated[0]?.counts, { transactions: 4, payment_seq_added: 4, by_state_removed: 0 });
     // Two purchases sold, one refunded, one in flight (its counts come when it is resolved).
     assert.deepEqual(db.env.migrated[1]?.counts, { transactions: 4, payment_balances: 1, paying_balances: 1 });
+    // Its one offer gets its entries in the offer book's new indexes (it has no categories and no expiry).
+    assert.deepEqual(db.env.migrated[2]?.counts, {
+      offers: 1,
+      [MakerIndex.offerByApiSeller]: 1,
+      [MakerIndex.offerByCategory]: 0,
+      [MakerIndex.offerByCategoryPair]: 0,
+      [MakerIndex.offerByUri]: 1,
+      [MakerIndex.offerByExpiry]: 0,
+    });
+    assert.equal(db.offers.indexEntries(MakerIndex.offerByUri).length, 1);
     const counted = (b: { sales?: number; refunds?: number }) => [b.sales, b.refunds];
     assert.deepEqual(db.paymentBalances.range().map((e) => counted(e.value)), [[2, 1]]);
     assert.deepEqual(db.payingBalances.range().map((e) => counted(e.value)), [[2, 1]]);
@@ -81,7 +94,7 @@ test('a maker DB written by the first build opens as version 3, with the payment
 
     // The copy taken first is the v1 DB, openable by the build that wrote it.
     const copy = db.env.copyBeforeMigration!;
-    assert.match(copy, /\.before-v3-\d{8}T\d{6}Z(-\d+)?$/);
+    assert.match(copy, /\.before-v4-\d{8}T\d{6}Z(-\d+)?$/);
     assert.equal((await inspectEnvCopy(copy)).schema_version, 1);
     assert.ok(log.entries.some((e) => e.msg === 'copied the database before migrating it' && e.fields['copy'] === copy));
   } finally {
@@ -92,7 +105,7 @@ test('a maker DB written by the first build opens as version 3, with the payment
   assert.deepEqual(db.env.migrated, []);
   assert.equal(db.env.copyBeforeMigration, undefined);
   await db.close();
-  await assert.rejects(openDbEnv({ path, kind: 'maker', subDbs: {}, schemaVersion: 1 }), isSchemaError(/schema_version 3, newer than this build/));
+  await assert.rejects(openDbEnv({ path, kind: 'maker', subDbs: {}, schemaVersion: 1 }), isSchemaError(/schema_version 4, newer than this build/));
 });
 
 test('1 → 2 also indexes records without close_at and drops the settled entries older builds left in the by-state index (a DB in a directory)', async () => {
@@ -137,7 +150,7 @@ test('a step that throws leaves the DB at its old version, unchanged', async () 
     txn.sub('a').putSync(Buffer.from('new'), { v: 2 });
     throw new Error('boom');
   } };
-  await assert.rejects(openDbEnv({ path, kind: 'maker', subDbs: { a: 'msgpack' }, migrations: [failing, TO_CURRENT] }), (e: unknown) => e instanceof WampError && e.uri === 'xbr.error.storage' && /migration 1 → 2 \(fails half-way\) failed, the database is left at version 1: boom/.test(e.message));
+  await assert.rejects(openDbEnv({ path, kind: 'maker', subDbs: { a: 'msgpack' }, migrations: [failing, ...TO_CURRENT] }), (e: unknown) => e instanceof WampError && e.uri === 'xbr.error.storage' && /migration 1 → 2 \(fails half-way\) failed, the database is left at version 1: boom/.test(e.message));
   const again = await openDbEnv({ path, kind: 'maker', subDbs: { a: 'msgpack' }, schemaVersion: 1 });
   assert.deepEqual(again.sub('a').get(Buffer.from('k')), { v: 1 });
   assert.equal(again.sub('a').get(Buffer.from('new')), undefined);
@@ -168,24 +181,24 @@ test('a process killed in the middle of a step leaves the DB at its old version,
   assert.equal(env.meta.schema_version, 1);
   assert.deepEqual([...env.sub('a').getKeys()].map(String), ['k']);
   await env.close();
-  const copies = readdirSync(tmp.dir).filter((f) => f.startsWith(path.slice(tmp.dir.length + 1) + '.before-v3-'));
+  const copies = readdirSync(tmp.dir).filter((f) => f.startsWith(path.slice(tmp.dir.length + 1) + '.before-v4-'));
   assert.equal(copies.length, 1, 'the copy before migrating was taken before the step began');
   assert.ok(existsSync(join(tmp.dir, copies[0]!)));
   // The next start runs the step again, from the old version.
-  const fixed = await openDbEnv({ path, kind: 'maker', subDbs: { a: 'msgpack' }, migrations: [{ from: 1, to: 2, describe: 'finishes', migrate: (txn) => void txn.sub('a').putSync(Buffer.from('m'), { ok: true }) }, TO_CURRENT] });
-  assert.deepEqual([fixed.meta.schema_version, fixed.migrated.length, [...fixed.sub('a').getKeys()].map(String)], [3, 2, ['k', 'm']]);
+  const fixed = await openDbEnv({ path, kind: 'maker', subDbs: { a: 'msgpack' }, migrations: [{ from: 1, to: 2, describe: 'finishes', migrate: (txn) => void txn.sub('a').putSync(Buffer.from('m'), { ok: true }) }, ...TO_CURRENT] });
+  assert.deepEqual([fixed.meta.schema_version, fixed.migrated.length, [...fixed.sub('a').getKeys()].map(String)], [4, 3, ['k', 'm']]);
   await fixed.close();
 });
 
 test('still refused: a newer version, or an older one no step leads from', async () => {
   const newer = fresh();
-  await (await openDbEnv({ path: newer, kind: 'maker', subDbs: {}, schemaVersion: 4 })).close();
-  await assert.rejects(openMakerDb({ path: newer }), isSchemaError(/schema_version 4, newer than this build \(it writes 3 and migrates 1, 2\)/));
+  await (await openDbEnv({ path: newer, kind: 'maker', subDbs: {}, schemaVersion: 5 })).close();
+  await assert.rejects(openMakerDb({ path: newer }), isSchemaError(/schema_version 5, newer than this build \(it writes 4 and migrates 1, 2, 3\)/));
   const older = fresh();
   await (await openDbEnv({ path: older, kind: 'maker', subDbs: {}, schemaVersion: 0 })).close();
   await assert.rejects(openMakerDb({ path: older }), isSchemaError(/schema_version 0, unknown to this build/));
   // Without its steps, a v1 maker DB is refused too (openDbEnv knows no migrations of its own).
   const v1 = fresh();
   await (await openDbEnv({ path: v1, kind: 'maker', subDbs: {}, schemaVersion: 1 })).close();
-  await assert.rejects(openDbEnv({ path: v1, kind: 'maker', subDbs: {} }), isSchemaError(/schema_version 1, unknown to this build \(it writes 3\)/));
+  await assert.rejects(openDbEnv({ path: v1, kind: 'maker', subDbs: {} }), isSchemaError(/schema_version 1, unknown to this build \(it writes 4\)/));
 });

@@ -4,12 +4,13 @@
  */
 export type { CallerIdentity, OfferContext } from './types.js';
 export { parsePlaceOfferArgs } from './parse-place-offer-args.js';
-export { placeOffer } from './place-offer.js';
+export { checkOffer, placeOffer, storeOffers } from './place-offer.js';
 export { marshalOffer } from './marshal-offer.js';
 export { getOffer } from './get-offer.js';
 export { revokeOffer } from './revoke-offer.js';
 export { parseQueryOffersArgs } from './parse-query-offers-args.js';
 export { queryOffers } from './query-offers.js';
+export { expiredOfferIds, markLapsed, sweepExpiredOffers } from './sweep-expired.js';
 export { quoteFor, dynamicQuoteProcedure } from './quote.js';
 export { checkOfferBuyable, takeCopy } from './buyable.js';
 export { isSellable, unsellableReason } from './offer-state.js';

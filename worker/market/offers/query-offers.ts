@@ -1,18 +1,27 @@
 /**
  * `query_offers` (docs/protocol.md#query-offers; not implemented in the original): offers that can be sold now, filtered as the
- * docstring intended, served from one index — `idx_offer_by_api` when `api_id` is given, else
- * `idx_offer_by_seller` — over the `valid_from` range `[from_ts, min(until_ts, now + 1))`. Those indexes
- * hold no revoked or sold-out offers, so the scan touches only the key range asked for plus offers that
- * expired inside it. Results are in `valid_from` order (oldest first), so a client pages by passing the
- * last `valid_from` + 1 as the next `from_ts`.
+ * docstring intended. Each filter the offer book has an index for gives a posting list over the `valid_from` range
+ * `[from_ts, min(until_ts, now + 1))` (postings.ts), the lists are intersected, and only the offers all of them agree
+ * on are read and checked in full. The cost follows the answer, not the size of the book: a filter that matches
+ * nothing ends as soon as one of its lists runs out. The query indexes hold no revoked, sold-out or swept-expired
+ * offers. Results are in `valid_from` order (oldest first), so a client pages by passing the last `valid_from` + 1
+ * as the next `from_ts`.
  */
-import { address, key, u64, uuid } from '../../../schema/db/index.js';
-import { MakerIndex, type MakerDb } from '../../../schema/db/index.js';
-import type { Offer } from '../../../schema/db/index.js';
+import { address, key, storageError, u64, uuid } from '../../../schema/db/index.js';
+import { categoryDigest, categoryPairDigest, MakerIndex, offerUriPrefix, WIDE_OFFER, type MakerDb } from '../../../schema/db/index.js';
+import type { Offer, ReadSnapshot } from '../../../schema/db/index.js';
 import { isSellable } from './offer-state.js';
+import { intersect, POSITION_BYTES, RangePosting, UnionPosting, type Posting } from './postings.js';
 import type { OfferContext, QueryOffersFilter } from './types.js';
 
 const U64_MAX = (1n << 64n) - 1n;
+/**
+ * At most this many distinct URIs under a `uri` prefix are joined through `idx_offer_by_uri`; a prefix that covers more
+ * is checked on the records instead (it then matches a large share of the API, so matches come soon in a scan).
+ */
+const MAX_URI_BRANCHES = 64;
+/** Bytes after the URI in an `idx_offer_by_uri` entry: 0x00 ‖ u64be(valid_from) ‖ offer id. */
+const URI_TAIL_BYTES = 1 + POSITION_BYTES;
 
 function matches(offer: Offer, filter: QueryOffersFilter): boolean {
   if (filter.apiId !== undefined && !Buffer.from(offer.api).equals(filter.apiId)) return false;
@@ -26,27 +35,77 @@ function matches(offer: Offer, filter: QueryOffersFilter): boolean {
   return true;
 }
 
+/** The range `[prefix ‖ from, prefix ‖ upper)` of one index as a posting list. */
+function range(db: MakerDb, index: string, prefix: Buffer, upper: bigint, snapshot: ReadSnapshot): Posting {
+  return new RangePosting(db.offers, index, prefix, Buffer.concat([prefix, key(u64(upper))]), snapshot);
+}
+
+/**
+ * One posting list per distinct URI starting with `uri` in the API's offers (found by skipping from one URI to the
+ * next), joined; undefined when there are more than {@link MAX_URI_BRANCHES}.
+ */
+function uriPosting(db: MakerDb, apiId: Uint8Array, uri: string, upper: bigint, snapshot: ReadSnapshot): Posting | undefined {
+  const { start, end } = offerUriPrefix(apiId, uri);
+  const parts: Posting[] = [];
+  let from = start;
+  for (;;) {
+    const [first] = db.offers.indexKeys(MakerIndex.offerByUri, { start: from, ...(end === undefined ? {} : { end }), limit: 1, snapshot });
+    if (first === undefined) break;
+    if (parts.length === MAX_URI_BRANCHES) return undefined;
+    // This URI's entries: api ‖ uri ‖ 0x00 ‖ …; the next URI starts after api ‖ uri ‖ 0x01 (URIs hold no byte below '.').
+    const uriKey = first.subarray(0, first.length - URI_TAIL_BYTES);
+    parts.push(range(db, MakerIndex.offerByUri, Buffer.concat([uriKey, Buffer.of(0)]), upper, snapshot));
+    from = Buffer.concat([uriKey, Buffer.of(1)]);
+  }
+  return new UnionPosting(parts);
+}
+
+/** The posting lists of the filters that have an index (at least one: the API's or the seller's). */
+function plan(db: MakerDb, filter: QueryOffersFilter, upper: bigint, snapshot: ReadSnapshot): Posting[] {
+  const { apiId, sellerId } = filter;
+  if (apiId === undefined) return [range(db, MakerIndex.offerBySeller, key(address(sellerId as Uint8Array)), upper, snapshot)];
+  const lists: Posting[] = [];
+  if (sellerId !== undefined) lists.push(range(db, MakerIndex.offerByApiSeller, key(uuid(apiId), address(sellerId)), upper, snapshot));
+  const categories = Object.entries(filter.categories ?? {});
+  if (categories.length >= 2) {
+    // The first two through the pair index (plus the wide offers, which it lists once each), the others one by one.
+    const [a, b] = categories as [[string, string], [string, string]];
+    const pair = range(db, MakerIndex.offerByCategoryPair, Buffer.concat([key(uuid(apiId)), categoryPairDigest(a, b)]), upper, snapshot);
+    lists.push(new UnionPosting([pair, range(db, MakerIndex.offerByCategoryPair, Buffer.concat([key(uuid(apiId)), WIDE_OFFER]), upper, snapshot)]));
+    categories.splice(0, 2);
+  }
+  for (const [name, value] of categories) {
+    lists.push(range(db, MakerIndex.offerByCategory, Buffer.concat([key(uuid(apiId)), categoryDigest(name, value)]), upper, snapshot));
+  }
+  if (filter.uri !== undefined && filter.uri !== '') {
+    const byUri = uriPosting(db, apiId, filter.uri, upper, snapshot);
+    if (byUri !== undefined) lists.push(byUri);
+  }
+  if (lists.length === 0) lists.push(range(db, MakerIndex.offerByApi, key(uuid(apiId)), upper, snapshot));
+  return lists;
+}
+
 /** Offers matching `filter` that can be sold at `ctx.now`, at most `filter.limit`. */
 export function queryOffers(db: MakerDb, filter: QueryOffersFilter, ctx: Pick<OfferContext, 'now'>): Offer[] {
-  const byApi = filter.apiId !== undefined;
-  const index = byApi ? MakerIndex.offerByApi : MakerIndex.offerBySeller;
-  const prefixPart = byApi ? uuid(filter.apiId as Uint8Array) : address(filter.sellerId as Uint8Array);
-  const upper = filter.untilTs === undefined || filter.untilTs > ctx.now ? ctx.now + 1n : filter.untilTs;
+  const untilOrNow = filter.untilTs === undefined || filter.untilTs > ctx.now ? ctx.now + 1n : filter.untilTs;
+  const upper = untilOrNow > U64_MAX ? U64_MAX : untilOrNow;
   if (upper <= filter.fromTs) return [];
-  let start: Buffer = key(prefixPart, u64(filter.fromTs));
-  const end = key(prefixPart, u64(upper > U64_MAX ? U64_MAX : upper));
-  const chunk = Math.min(Math.max(filter.limit * 2, 64), 1000);
   const out: Offer[] = [];
-  for (;;) {
-    const page = db.offers.byIndex(index, { start, end, limit: chunk });
-    for (const { key: pk, value } of page) {
-      if (isSellable(value, ctx.now) && matches(value, filter)) {
-        out.push(value);
-        if (out.length === filter.limit) return out;
-      }
-      // Next index entry after (prefix ‖ valid_from ‖ offer id): the same bytes plus one 0x00.
-      start = Buffer.concat([key(prefixPart, u64(value.valid_from)), pk, Buffer.alloc(1)]);
-    }
-    if (page.length < chunk) return out;
+  const snapshot = db.env.readSnapshot();
+  const lists: Posting[] = [];
+  try {
+    lists.push(...plan(db, filter, upper, snapshot));
+    intersect(lists, key(u64(filter.fromTs)), (position) => {
+      const offer = db.offers.getByKey(position.subarray(8), snapshot);
+      // Offers are never deleted, and the snapshot sees the index and the records at one instant.
+      if (offer === undefined) throw storageError('offers: a query index points to a missing offer', { table: 'offers' });
+      // In full: an offer that expired since the last sweep is still listed, and a category digest may collide.
+      if (isSellable(offer, ctx.now) && matches(offer, filter)) out.push(offer);
+      return out.length < filter.limit;
+    });
+  } finally {
+    for (const list of lists) list.close();
+    snapshot.done();
   }
+  return out;
 }

@@ -5,9 +5,12 @@
  *
  * The seller is the caller's authenticated authid (never `provider_id`), so the router must disclose the
  * caller to the maker. A dynamically priced offer is quoted by asking its seller (`get_quote`, with a deadline).
+ * While the maker runs, expired offers are swept out of the query indexes every second (`sweep-expired.ts`).
  */
+import { nowNs } from '../../../schema/codec/index.js';
 import { MarketMakerProcedure } from '../../../schema/index.js';
 import type { MakerContext, MakerPartFactory } from '../api/index.js';
+import { sweepExpiredOffers } from '../offers/index.js';
 import {
   getOfferProcedure,
   getQuoteProcedure,
@@ -17,12 +20,44 @@ import {
   type GetQuoteOptions,
 } from '../procedures/index.js';
 
-export type OffersPartOptions = GetQuoteOptions;
+export interface OffersPartOptions extends GetQuoteOptions {
+  /** Time between sweeps of expired offers, ms (default 1000). */
+  readonly sweepIntervalMs?: number;
+}
+
+/** Runs the expired-offer sweep every `intervalMs` (never two at once); returns the function that stops it. */
+function startSweeps(ctx: MakerContext, intervalMs: number): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  const timer = setInterval(() => {
+    if (running !== undefined) return;
+    running = sweepExpiredOffers(ctx.makerDb, nowNs)
+      .then((swept) => {
+        if (swept > 0) ctx.log.debug('expired offers left the offer book', { market: ctx.marketIdHex, swept });
+      })
+      // A refused write (full disk) fences the maker by itself; the next sweep tries again.
+      .catch((err: unknown) => ctx.log.warn('sweeping expired offers failed', { market: ctx.marketIdHex, error: err as Error }))
+      .finally(() => {
+        running = undefined;
+      });
+  }, intervalMs);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
+}
 
 export function offersPart(options: OffersPartOptions = {}): MakerPartFactory {
   return (ctx: MakerContext) => {
     const getQuote = getQuoteProcedure(ctx, options);
+    let stopSweeps: (() => Promise<void>) | undefined;
     return {
+      start: async () => {
+        stopSweeps = startSweeps(ctx, options.sweepIntervalMs ?? 1000);
+      },
+      stop: async () => {
+        await stopSweeps?.();
+      },
       procedures: {
         [MarketMakerProcedure.placeOffer]: placeOfferProcedure(ctx),
         [MarketMakerProcedure.getOffer]: getOfferProcedure(ctx),

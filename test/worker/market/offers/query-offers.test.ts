@@ -109,26 +109,71 @@ describe('queryOffers', () => {
     assert.ok(!all.some((o) => hex(o.offer) === hex((mine['revoked'] as Offer).offer)));
   });
 
-  it('is served from the API index: scans only that API range, never the 5,000 other offers', () => {
+  /** Runs `fn` counting the index keys and the records it reads; refuses a scan of the offers table. */
+  function reads<T>(fn: () => T): { result: T; keys: number; records: number } {
     const offers = h.db.offers;
-    const scanned: number[] = [];
-    const byIndex = offers.byIndex.bind(offers);
+    const indexKeys = offers.indexKeys.bind(offers);
+    const indexCursor = offers.indexCursor.bind(offers);
+    const getByKey = offers.getByKey.bind(offers);
     const range = offers.range.bind(offers);
-    offers.byIndex = (name, opts) => {
-      const page = byIndex(name, opts);
-      scanned.push(page.length);
+    let keys = 0;
+    let records = 0;
+    offers.indexKeys = (name, opts) => {
+      const page = indexKeys(name, opts);
+      keys += page.length;
       return page;
+    };
+    offers.indexCursor = (name, opts) => {
+      const cursor = indexCursor(name, opts);
+      return {
+        next: () => {
+          const r = cursor.next();
+          if (r.done !== true) keys++;
+          return r;
+        },
+        return: (v?: unknown) => cursor.return?.(v) ?? { done: true, value: undefined },
+      };
+    };
+    offers.getByKey = (k, snapshot) => {
+      records++;
+      return getByKey(k, snapshot);
     };
     offers.range = () => assert.fail('queryOffers must not scan the offers table');
     try {
-      assert.deepEqual(names(q({ limit: 1000 })), ['a', 'b', 'c']);
+      return { result: fn(), keys, records };
     } finally {
-      offers.byIndex = byIndex;
+      offers.indexKeys = indexKeys;
+      offers.indexCursor = indexCursor;
+      offers.getByKey = getByKey;
       offers.range = range;
     }
+  }
+
+  it('is served from the API index: reads only that API range, never the 5,000 other offers', () => {
+    const r = reads(() => names(q({ limit: 1000 })));
+    assert.deepEqual(r.result, ['a', 'b', 'c']);
     // a, b, c and the expired one are the only index entries in range (revoked/sold out left the index).
-    assert.equal(scanned.reduce((x, y) => x + y, 0), 4);
+    assert.deepEqual([r.keys, r.records], [4, 4]);
     assert.equal(h.db.offers.count(), 5007);
+  });
+
+  it('reads no record for filters that match nothing, and only the answers for filters that match', () => {
+    const none = [
+      { categories: { region: 'eu', kind: 'wind' } },
+      { categories: { region: 'mars' } },
+      { uri: 'org.' },
+      { seller_id: seller(9).address },
+      { seller_id: s2.address, categories: { kind: 'temp' } },
+      { from_ts: NOW + MIN },
+    ];
+    for (const over of none) {
+      const r = reads(() => q(over));
+      assert.deepEqual([r.result.length, r.records], [0, 0], `filter ${Object.keys(over).join(' + ')} #${none.indexOf(over)}`);
+    }
+    const eu = reads(() => names(q({ categories: { region: 'eu', kind: 'temp' } })));
+    assert.deepEqual([eu.result, eu.records], [['a'], 1]);
+    const weather = reads(() => names(q({ uri: 'com.example.weather.', seller_id: s2.address })));
+    assert.deepEqual([weather.result, weather.records], [['b'], 1]);
   });
 
   it('returns nothing for an unknown API', () => {
