@@ -30,7 +30,6 @@ import { describe, figure, percentile, positiveIntFromEnv, type BenchContext } f
 
 const APIS = 100;
 const SELLERS = 1000;
-const BATCH = 1000;
 const NS_PER_MS = 1_000_000n;
 const MIN = 60_000n * NS_PER_MS;
 const START = 1_800_000_000_000n * NS_PER_MS;
@@ -96,7 +95,7 @@ interface Built {
 }
 
 /** Places `total` offers in batches along the simulated clock, sweeping after each batch. */
-function build(db: MakerDb, total: number, log: (line: string) => void): Built {
+function build(db: MakerDb, total: number, batchSize: number, log: (line: string) => void): Built {
   const step = SPAN_NS / BigInt(total);
   let now = START;
   let tailStoreMs = 0;
@@ -104,9 +103,9 @@ function build(db: MakerDb, total: number, log: (line: string) => void): Built {
   let sweepMs = 0;
   let swept = 0;
   const tailFrom = Math.floor(total * 0.9);
-  for (let n = 0; n < total; n += BATCH) {
+  for (let n = 0; n < total; n += batchSize) {
     const batch: Offer[] = [];
-    for (let k = n; k < Math.min(n + BATCH, total); k++) {
+    for (let k = n; k < Math.min(n + batchSize, total); k++) {
       batch.push(bookOffer(k, now));
       now += step;
     }
@@ -191,13 +190,14 @@ function draws(seed: number): () => number {
 
 export async function runOffersBench(ctx: BenchContext): Promise<boolean> {
   const live = positiveIntFromEnv('BENCH_OFFERS', ctx.quick ? 100_000 : 1_000_000);
+  const batchSize = positiveIntFromEnv('BENCH_OFFERS_BATCH', 1000);
   const total = live * 2;
   const dir = mkdtempSync(join(tmpdir(), 'xbr-bench-offers-'));
   let db: MakerDb | undefined;
   try {
     db = await openMakerDb({ path: join(dir, 'maker.db') });
-    ctx.out(`# offers: ${live.toLocaleString('en')} live + ${live.toLocaleString('en')} expired offers, ${APIS} APIs, ${SELLERS} sellers, batches of ${BATCH}, sweep after each batch; queries limit 10, ${QUERIES_PER_SHAPE} per shape`);
-    const built = build(db, total, ctx.log);
+    ctx.out(`# offers: ${live.toLocaleString('en')} live + ${live.toLocaleString('en')} expired offers, ${APIS} APIs, ${SELLERS} sellers, batches of ${batchSize}, sweep after each batch; queries limit 10, ${QUERIES_PER_SHAPE} per shape`);
+    const built = build(db, total, batchSize, ctx.log);
     const now = built.end + 6n * MIN;
     // What expired after the last batch is swept too, before the queries (the maker's timer runs every second).
     for (;;) {

@@ -4,7 +4,7 @@
  */
 export type { CallerIdentity, OfferContext } from './types.js';
 export { parsePlaceOfferArgs } from './parse-place-offer-args.js';
-export { checkOffer, placeOffer, storeOffers } from './place-offer.js';
+export { checkOffer, placeOffer, placeOfferGrouped, storeOffers } from './place-offer.js';
 export { marshalOffer } from './marshal-offer.js';
 export { getOffer } from './get-offer.js';
 export { revokeOffer } from './revoke-offer.js';

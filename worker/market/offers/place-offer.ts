@@ -127,6 +127,7 @@ export function checkOffer(input: PlaceOfferInput, ctx: OfferContext): Offer {
  * @throws WampError `wamp.error.invalid_argument` naming `key_id` for a key already offered
  */
 export function storeOffers(db: MakerDb, offers: readonly Offer[]): void {
+  // Inside a write of the env (a group commit) this joins it; alone it is a durable write of its own.
   db.env.writeSync(() => {
     for (const offer of offers) {
       // Checked inside the write so two racing placements of one key cannot both pass.
@@ -145,6 +146,22 @@ export function storeOffers(db: MakerDb, offers: readonly Offer[]): void {
 export function placeOffer(db: MakerDb, input: PlaceOfferInput, ctx: OfferContext): Offer {
   const offer = checkOffer(input, ctx);
   storeOffers(db, [offer]);
+  logPlaced(offer, ctx);
+  return offer;
+}
+
+/**
+ * {@link placeOffer} in the maker DB's group commit: placements that arrive in one event-loop turn share one durable
+ * write (a refused one is rolled back alone). Resolves once the offer is durable.
+ */
+export async function placeOfferGrouped(db: MakerDb, input: PlaceOfferInput, ctx: OfferContext): Promise<Offer> {
+  const offer = checkOffer(input, ctx);
+  await db.env.write(() => storeOffers(db, [offer]));
+  logPlaced(offer, ctx);
+  return offer;
+}
+
+function logPlaced(offer: Offer, ctx: OfferContext): void {
   (ctx.log ?? defaultLog).info('offer placed', {
     market: formatUuid(ctx.marketId),
     offer: formatUuid(offer.offer),
@@ -154,5 +171,4 @@ export function placeOffer(db: MakerDb, input: PlaceOfferInput, ctx: OfferContex
     seller_authid: offer.seller_authid,
     price: offer.price === null ? 'dynamic' : offer.price,
   });
-  return offer;
 }

@@ -4,7 +4,7 @@ import { Wallet, TypedDataEncoder } from 'ethers';
 import { packUint256 } from '../../../../schema/codec/uint256.js';
 import { offerByKey } from '../../../../schema/db/maker-db.js';
 import { EIP712_OFFER_TYPE, hashOffer, offerMessage, signOffer } from '../../../../schema/eip712/index.js';
-import { marshalOffer, offerPlacedEvent, parsePlaceOfferArgs, placeOffer } from '../../../../worker/market/offers/index.js';
+import { marshalOffer, offerPlacedEvent, parsePlaceOfferArgs, placeOffer, placeOfferGrouped } from '../../../../worker/market/offers/index.js';
 import { CHAIN_ID, MARKET, MIN, NETWORK, NOW, XBR, ctxFor, placeArgs, seller, tempMakerDb, terms, uuid, wampErr } from './helpers.js';
 
 const INVALID = 'wamp.error.invalid_argument';
@@ -177,6 +177,24 @@ describe('placeOffer', () => {
     const again = placeArgs(s, { ...t, price: 1n });
     assert.throws(() => placeOffer(h.db, parsePlaceOfferArgs(again.args, again.kwargs), ctxFor(s)), wampErr(INVALID, /^key_id: key with ID ".*" already offered$/));
     assert.equal(offerByKey(h.db, t.keyId)?.price, first.price);
+  });
+
+  it('placements in one group commit: each stored once, a racing second offer of a key refused alone, the rest kept', async () => {
+    const s = seller();
+    const dup = terms();
+    const others = [terms(), terms()];
+    const results = await Promise.allSettled(
+      [dup, { ...dup, price: 2n }, ...others].map((t) => {
+        const a = placeArgs(s, t);
+        return placeOfferGrouped(h.db, parsePlaceOfferArgs(a.args, a.kwargs), ctxFor(s));
+      }),
+    );
+    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    assert.throws(() => {
+      throw (results[1] as PromiseRejectedResult).reason;
+    }, wampErr(INVALID, /^key_id: key with ID ".*" already offered$/));
+    assert.equal(offerByKey(h.db, dup.keyId)?.price, dup.price);
+    for (const t of others) assert.ok(offerByKey(h.db, t.keyId) !== undefined);
   });
 
   it('takes the seller identity from the call, not from provider_id', () => {
