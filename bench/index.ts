@@ -41,7 +41,7 @@ function usage(): string {
     '  env BENCH_OUR_CLI=<path>     entry point of our router (default router/controller/cli.ts)',
     '  env BENCH_MARKET_BUYERS=<n>, BENCH_MARKET_SELLERS=<m>  market lanes (default 16 buyers, 8 sellers)',
     '  env BENCH_OFFERS=<n>         live offers of the offers part, as many expired beside them (default 1000000)',
-    '  env BENCH_OFFERS_BATCH=<n>   offers per write when the offers part places them (default 1000)',
+    '  env BENCH_OFFERS_BATCH=<n>   offers per write when the offers part places them (default 10000)',
     '  env BENCH_DEVCHAIN_TXS=<n>   transactions journaled and replayed by the devchain part (default 10000)',
     '  env BENCH_STARTUP_ROUNDS=<n> starts of the node from the sources and from dist/ each (default 2)',
   ].join('\n');

@@ -130,11 +130,16 @@ export function storeOffers(db: MakerDb, offers: readonly Offer[]): void {
   // Inside a write of the env (a group commit) this joins it; alone it is a durable write of its own.
   db.env.writeSync(() => {
     for (const offer of offers) {
-      // Checked inside the write so two racing placements of one key cannot both pass.
-      if (offerByKey(db, offer.key) !== undefined) {
-        throw new WampError(WampErrorUri.invalidArgument, `key_id: key with ID "${formatUuid(offer.key)}" already offered`, { kwargs: { argument: 'key_id' } });
+      try {
+        // idx_offer_by_key is unique: the put itself refuses a second offer of a key, inside the write, so two
+        // racing placements cannot both pass.
+        db.offers.put(offer.offer, offer);
+      } catch (err) {
+        if (err instanceof WampError && err.uri === XbrErrorUri.storageDuplicate && offerByKey(db, offer.key) !== undefined) {
+          throw new WampError(WampErrorUri.invalidArgument, `key_id: key with ID "${formatUuid(offer.key)}" already offered`, { kwargs: { argument: 'key_id' } });
+        }
+        throw err;
       }
-      db.offers.put(offer.offer, offer);
     }
   });
 }
