@@ -7,7 +7,7 @@
  * in batches (`BENCH_OFFERS_BATCH`, default 10,000: one write each, as a busy group commit would gather them)
  * along a simulated clock (2 h for the whole book), and after each batch the expired ones are swept, as the
  * maker's timer does. At the end the book holds `BENCH_OFFERS` live offers (default 1,000,000) and as many
- * expired ones. Each offer writes 13 index entries; a batch shares the B-tree pages it touches, so the rate
+ * expired ones. Each offer writes 11 or 12 index entries; a batch shares the B-tree pages it touches, so the rate
  * depends on the batch size (about 1.6× from 1,000 to 10,000 here).
  *
  * The records go straight to `storeOffers` with a placeholder signature: signing and recovering millions of EIP712
