@@ -26,16 +26,22 @@ export interface OffersPartOptions extends GetQuoteOptions {
 }
 
 /** Runs the expired-offer sweep every `intervalMs` (never two at once); returns the function that stops it. */
-function startSweeps(ctx: MakerContext, intervalMs: number): () => Promise<void> {
+export function startOfferSweeps(ctx: Pick<MakerContext, 'makerDb' | 'log' | 'marketIdHex'>, intervalMs: number): () => Promise<void> {
   let running: Promise<void> | undefined;
+  let failing = false;
   const timer = setInterval(() => {
     if (running !== undefined) return;
     running = sweepExpiredOffers(ctx.makerDb, nowNs)
       .then((swept) => {
+        if (failing) ctx.log.info('sweeping expired offers works again', { market: ctx.marketIdHex });
+        failing = false;
         if (swept > 0) ctx.log.debug('expired offers left the offer book', { market: ctx.marketIdHex, swept });
       })
-      // A refused write (full disk) fences the maker by itself; the next sweep tries again.
-      .catch((err: unknown) => ctx.log.warn('sweeping expired offers failed', { market: ctx.marketIdHex, error: err as Error }))
+      // A refused write (full disk) fences the maker by itself and the next sweep tries again: said once, not every second.
+      .catch((err: unknown) => {
+        if (!failing) ctx.log.warn('sweeping expired offers failed; trying again every interval', { market: ctx.marketIdHex, error: err as Error });
+        failing = true;
+      })
       .finally(() => {
         running = undefined;
       });
@@ -53,7 +59,7 @@ export function offersPart(options: OffersPartOptions = {}): MakerPartFactory {
     let stopSweeps: (() => Promise<void>) | undefined;
     return {
       start: async () => {
-        stopSweeps = startSweeps(ctx, options.sweepIntervalMs ?? 1000);
+        stopSweeps = startOfferSweeps(ctx, options.sweepIntervalMs ?? 1000);
       },
       stop: async () => {
         await stopSweeps?.();

@@ -14,6 +14,8 @@ import { isSellable, markLapsed, expiredOfferIds, queryOffers, sweepExpiredOffer
 import type { QueryOffersFilter } from '../../../../worker/market/offers/types.js';
 import { MakerIndex } from '../../../../schema/db/index.js';
 import { NOW, tempMakerDb } from './helpers.js';
+import { memoryLogger } from '../../../helpers/router.js';
+import { startOfferSweeps } from '../../../../worker/market/parts/offers.js';
 
 const bytes = (n: number, tag: number): Uint8Array => Uint8Array.from({ length: n }, (_, i) => (i === n - 1 ? tag : 0xa0 + tag));
 const APIS = [0, 1, 2].map((i) => bytes(16, i) as Uuid);
@@ -227,5 +229,28 @@ describe('queryOffers equals the definition on drawn offer books', () => {
     assert.equal(db.offers.indexEntries(MakerIndex.offerByApi).length, 3);
     assert.equal(await sweepExpiredOffers(db, () => NOW), 0);
     assert.equal(await sweepExpiredOffers(db, () => NOW + 10n * T), 3);
+  });
+
+  it('the offers part\'s timer sweeps while the maker runs, and not after it stopped', async () => {
+    const db = h.db;
+    db.env.writeSync(() => {
+      for (const { value } of db.offers.range()) db.offers.delete(value.offer);
+    });
+    // Expired long ago by the wall clock the part reads (nowNs).
+    const o = toOffer({ api: 0, seller: 0, uri: 0, validFrom: -5, categories: [], wide: false, state: 'expires', expiresIn: -1 }, 7);
+    db.env.writeSync(() => db.offers.put(o.offer, o));
+    const log = memoryLogger();
+    const stop = startOfferSweeps({ makerDb: db, log, marketIdHex: '0x00' }, 20);
+    try {
+      const deadline = Date.now() + 5000;
+      while (db.offers.get(o.offer)?.lapsed === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      assert.ok(db.offers.get(o.offer)?.lapsed !== undefined, 'swept within 5 s');
+    } finally {
+      await stop();
+    }
+    const after = { ...toOffer({ api: 0, seller: 0, uri: 0, validFrom: -5, categories: [], wide: false, state: 'expires', expiresIn: -1 }, 8) };
+    db.env.writeSync(() => db.offers.put(after.offer, after));
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(db.offers.get(after.offer)?.lapsed, undefined, 'no sweep after stop');
   });
 });
