@@ -11,7 +11,11 @@
  *   nothing but the purchases' crypto and storage;
  * - `market.purchases_per_s`, `market.latency_p50_ms`, `market.latency_p99_ms`: end to end, every buyer
  *   signing its payment, verifying the maker's receipt and opening the sealed key as a real buyer does;
- * - ratios: end to end vs the bound, and vs the goal of 1,000 purchases/s.
+ * - ratios: end to end vs the bound, and vs the goal of 1,000 purchases/s;
+ * - `market.half_load_*`: the same lanes open loop at half the peak just measured (`runFixedRate`): the rate
+ *   offered and achieved, p50/p99 latency from each purchase's scheduled start, and how many purchases found
+ *   their lane still busy (sent late; the wait is in their latency, nothing is skipped); a `#` line splits
+ *   the latency into the wait until the call was sent and the `buy_key` round trip.
  * Buyers: each its own payment channel (buyer #3 consents each delegate) and its own session of member #3
  * (only a payment channel's actor may buy with it); sellers: each its own delegate and paying channel
  * (seller #2 consents each; the market owner opens them, the maker funds them) and its own member session
@@ -25,7 +29,7 @@ import { MAX_SELLERS, setupLanes, type Lane } from '../../test/e2e/market/lanes.
 import { e2eConfig, world, XBR } from '../../test/e2e/market/offers-purchase-helpers.js';
 import { describe, figure, percentile, positiveIntFromEnv, ratio, type BenchContext } from '../util.js';
 import { purchaseBound } from './bound.js';
-import { startMarketProfile } from './profile.js';
+import { addWorkerProbe, startMarketProfile } from './profile.js';
 
 const GOAL_PER_S = 1000;
 const PRICE = XBR / 1000n;
@@ -39,12 +43,45 @@ async function boundCost(ms: number, buyers: number, sellers: number): Promise<{
   return { cpuUs: r.cpuUs, perSecond: r.perSecond };
 }
 
-/** Every lane buys back to back for `ms`; returns purchases/s and sorted latencies (ms). */
-async function run(edge: MarketEdge, lanes: Lane[], ms: number): Promise<{ perSecond: number; latencies: Float64Array }> {
+/** The chain head the buyers sign `close_at` with, polled once a second while a run lasts. */
+async function followHead(edge: MarketEdge): Promise<{ at: () => bigint; stop: () => void }> {
   let closeAt = BigInt(await edge.provider().getBlockNumber());
-  const blockTimer = setInterval(() => {
+  const timer = setInterval(() => {
     edge.provider().getBlockNumber().then((b) => (closeAt = BigInt(b)), () => undefined);
   }, 1000);
+  return { at: () => closeAt, stop: () => clearInterval(timer) };
+}
+
+/** When a purchase's `buy_key` call was sent and answered (performance.now() ms). */
+interface CallTimes {
+  sent: number;
+  answered: number;
+}
+
+/**
+ * One purchase by `lane` of its `n`-th offer (round robin), checked as a real buyer does: the receipt's signer
+ * and the sealed key. Returns when its call was sent and answered.
+ */
+async function buyOnce(edge: MarketEdge, lane: Lane, n: number, closeAt: bigint): Promise<CallTimes> {
+  const offer = lane.offers[n % lane.offers.length]!;
+  const { args, kwargs } = await lane.buyer.buyArgs(offer.keyId, PRICE, { closeAt });
+  const sent = performance.now();
+  const r = await lane.buyer.session.call('xbr.marketmaker.buy_key', { argsList: args, argsDict: kwargs });
+  const answered = performance.now();
+  const receipt = r.argsList?.[0] as Record<string, Uint8Array | number | bigint>;
+  const seq = Number(receipt['channel_seq']);
+  const remaining = lane.buyer.remaining - PRICE;
+  const signer = lane.buyer.signerOf(seq, remaining, closeAt, receipt['signature'] as Uint8Array);
+  if (hexlify(signer).toLowerCase() !== edge.makerAddress.toLowerCase()) throw new Error('receipt not signed by the maker');
+  if (!offer.isKey(lane.buyer.open(receipt['sealed_key'] as Uint8Array))) throw new Error('sealed key does not open to the offered key');
+  lane.buyer.seq = seq;
+  lane.buyer.remaining = remaining;
+  return { sent, answered };
+}
+
+/** Every lane buys back to back for `ms`; returns purchases/s and sorted latencies (ms). */
+async function run(edge: MarketEdge, lanes: Lane[], ms: number): Promise<{ perSecond: number; latencies: Float64Array }> {
+  const head = await followHead(edge);
   const latencies: number[] = [];
   const start = performance.now();
   const end = start + ms;
@@ -53,26 +90,75 @@ async function run(edge: MarketEdge, lanes: Lane[], ms: number): Promise<{ perSe
       lanes.map(async (lane, i) => {
         let n = i;
         while (performance.now() < end) {
-          const offer = lane.offers[n++ % lane.offers.length]!;
           const t0 = performance.now();
-          const { args, kwargs } = await lane.buyer.buyArgs(offer.keyId, PRICE, { closeAt });
-          const r = await lane.buyer.session.call('xbr.marketmaker.buy_key', { argsList: args, argsDict: kwargs });
-          const receipt = r.argsList?.[0] as Record<string, Uint8Array | number | bigint>;
-          const seq = Number(receipt['channel_seq']);
-          const remaining = lane.buyer.remaining - PRICE;
-          const signer = lane.buyer.signerOf(seq, remaining, closeAt, receipt['signature'] as Uint8Array);
-          if (hexlify(signer).toLowerCase() !== edge.makerAddress.toLowerCase()) throw new Error('receipt not signed by the maker');
-          if (!offer.isKey(lane.buyer.open(receipt['sealed_key'] as Uint8Array))) throw new Error('sealed key does not open to the offered key');
-          lane.buyer.seq = seq;
-          lane.buyer.remaining = remaining;
+          await buyOnce(edge, lane, n++, head.at());
           latencies.push(performance.now() - t0);
         }
       }),
     );
   } finally {
-    clearInterval(blockTimer);
+    head.stop();
   }
   return { perSecond: (latencies.length * 1000) / (performance.now() - start), latencies: Float64Array.from(latencies).sort() };
+}
+
+/** What an open-loop run at a fixed rate saw. */
+interface FixedRate {
+  /** Purchases completed per second of the run (until the last one completed). */
+  achievedPerS: number;
+  /** Sorted latencies (ms), each from its purchase's scheduled start, not from when it was sent. */
+  latencies: Float64Array;
+  /** Purchases whose lane was still busy with the previous one at their scheduled start. */
+  late: number;
+  /** The longest such wait for the lane (ms). */
+  maxLateMs: number;
+  /** Sorted, per purchase (ms): from its scheduled start until its call was sent (lane, timer and signing delay). */
+  toSend: Float64Array;
+  /** Sorted, per purchase (ms): the `buy_key` round trip (router, maker, seller). */
+  call: Float64Array;
+}
+
+/**
+ * Open loop at `perSecond` for `ms`: purchase k is scheduled at start + k / rate and falls to lane k mod L,
+ * so each lane has its own schedule at rate / L. A lane's purchases are sequential (each signs the seq and
+ * balance its predecessor's receipt left), so a purchase whose lane is still busy at its scheduled time is
+ * sent when the lane is free — never skipped — and its latency still counts from the schedule (no
+ * coordinated omission); how often that happened, and by how much, is returned beside the latencies.
+ */
+async function runFixedRate(edge: MarketEdge, lanes: Lane[], perSecond: number, ms: number): Promise<FixedRate> {
+  const head = await followHead(edge);
+  const latencies: number[] = [];
+  const toSend: number[] = [];
+  const call: number[] = [];
+  let late = 0;
+  let maxLateMs = 0;
+  const intervalMs = 1000 / perSecond;
+  const count = Math.floor(ms / intervalMs);
+  const start = performance.now() + 10;
+  try {
+    await Promise.all(
+      lanes.map(async (lane, i) => {
+        for (let k = i; k < count; k += lanes.length) {
+          const scheduled = start + k * intervalMs;
+          const wait = scheduled - performance.now();
+          // Rounded up: timers run on a whole-ms clock and would otherwise send purchases up to 1 ms early.
+          if (wait > 0) await new Promise((resolve) => setTimeout(resolve, Math.ceil(wait)));
+          else {
+            late++;
+            maxLateMs = Math.max(maxLateMs, -wait);
+          }
+          const t = await buyOnce(edge, lane, k, head.at());
+          latencies.push(performance.now() - scheduled);
+          toSend.push(t.sent - scheduled);
+          call.push(t.answered - t.sent);
+        }
+      }),
+    );
+  } finally {
+    head.stop();
+  }
+  const sorted = (xs: number[]): Float64Array => Float64Array.from(xs).sort();
+  return { achievedPerS: (latencies.length * 1000) / (performance.now() - start), latencies: sorted(latencies), late, maxLateMs, toSend: sorted(toSend), call: sorted(call) };
 }
 
 export async function runMarketBench(ctx: BenchContext): Promise<boolean> {
@@ -96,7 +182,13 @@ export async function runMarketBench(ctx: BenchContext): Promise<boolean> {
   ctx.log('market: starting the edge (controller, dev chain, router, xbrmm worker)');
   let edge: MarketEdge | undefined;
   try {
-    edge = await startMarketEdge({ configure: e2eConfig, env: { XBR_LOG_LEVEL: 'warn' } });
+    edge = await startMarketEdge({
+      configure: (config) => {
+        e2eConfig(config);
+        addWorkerProbe(config);
+      },
+      env: { XBR_LOG_LEVEL: 'warn' },
+    });
     const probe = await edge.connect();
     const w = await world(edge, probe);
     ctx.log('market: channels, consents, offers');
@@ -104,7 +196,7 @@ export async function runMarketBench(ctx: BenchContext): Promise<boolean> {
     ctx.log('market: warm-up');
     await run(edge, lanes, ctx.quick ? 1000 : 3000);
     ctx.log('market: measuring');
-    const profile = await startMarketProfile();
+    const profile = await startMarketProfile('saturation');
     const r = await run(edge, lanes, ms);
     await profile?.stop(r.latencies.length, ctx.out);
     figure(ctx, 'market.purchases_per_s', r.perSecond, 'purchases/s');
@@ -112,6 +204,18 @@ export async function runMarketBench(ctx: BenchContext): Promise<boolean> {
     figure(ctx, 'market.latency_p99_ms', percentile(r.latencies, 0.99), 'ms', 2);
     figure(ctx, 'market.e2e_vs_bound', ratio(r.perSecond, boundPerS), 'x', 2);
     figure(ctx, 'market.e2e_vs_goal_1000', ratio(r.perSecond, GOAL_PER_S), 'x', 2);
+    const halfRate = r.perSecond / 2;
+    ctx.log(`market: open loop at half the peak, ${halfRate.toFixed(0)} purchases/s`);
+    const halfProfile = await startMarketProfile('half load');
+    const h = await runFixedRate(edge, lanes, halfRate, ms);
+    await halfProfile?.stop(h.latencies.length, ctx.out);
+    figure(ctx, 'market.half_load_rate_per_s', halfRate, 'purchases/s offered');
+    figure(ctx, 'market.half_load_achieved_per_s', h.achievedPerS, 'purchases/s');
+    figure(ctx, 'market.half_load_p50_ms', percentile(h.latencies, 0.5), 'ms (from the scheduled start)', 2);
+    figure(ctx, 'market.half_load_p99_ms', percentile(h.latencies, 0.99), 'ms (from the scheduled start)', 2);
+    const split = (label: string, xs: Float64Array): string => `${label} p50 ${percentile(xs, 0.5).toFixed(1)} p99 ${percentile(xs, 0.99).toFixed(1)} ms`;
+    ctx.out(`# half load: ${split('scheduled start to call sent', h.toSend)}; ${split('buy_key round trip', h.call)}`);
+    figure(ctx, 'market.half_load_late_starts', h.late, `purchases whose lane was still busy at their scheduled start (waited up to ${h.maxLateMs.toFixed(1)} ms, counted in their latency)`);
     return true;
   } catch (err) {
     ctx.out(`# ERROR market: ${describe(err)}`);
@@ -122,7 +226,7 @@ export async function runMarketBench(ctx: BenchContext): Promise<boolean> {
   }
 }
 
-/** Upper bound for the watchdog: edge start, chain setup of the lanes, bound, warm-up and the run. */
+/** Upper bound for the watchdog: edge start, chain setup of the lanes, bound, warm-up and the two runs. */
 export function marketBudgetMs(quick: boolean): number {
-  return quick ? 240_000 : 480_000;
+  return quick ? 250_000 : 500_000;
 }

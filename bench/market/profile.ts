@@ -1,15 +1,21 @@
 /**
  * Opt-in profiling of the market bench's measured run (off unless the environment asks for it):
  * - `BENCH_MARKET_CPU=1`: CPU time of every process of the edge (controller, router, xbrmm worker, dev
- *   chain; from /proc) and of this bench process (the buyer and seller clients) during the measured run,
- *   printed as `#` lines in CPU µs per purchase and % of one core.
- * - `BENCH_MARKET_PROFILE_DIR=<dir>`: additionally a V8 CPU profile of this process over the measured run
- *   (`bench-<pid>.cpuprofile`), written into `<dir>`. (The workers can be profiled the same way with a
- *   `node:inspector` Profiler session started and stopped on a signal in their entry; not shipped.)
+ *   chain; from /proc) and of this bench process (the buyer and seller clients) during each measured run
+ *   (saturation, half load), printed as `#` lines in CPU µs per purchase and % of one core.
+ * - `BENCH_MARKET_LOOP=1`: the event-loop delay (p50, p99, max) and the GC pauses of every xbrmm worker over
+ *   each measured run, printed as `#` lines: a preload (`--import` in the worker's NODE_OPTIONS, see
+ *   {@link addWorkerProbe}) keeps a `monitorEventLoopDelay` histogram and a GC observer and reports a
+ *   window opened and closed by SIGUSR2, so no product code carries bench hooks.
+ * - `BENCH_MARKET_PROFILE_DIR=<dir>`: additionally V8 CPU profiles of each measured run, written into `<dir>`:
+ *   this process (`bench-<pid>-<run>.cpuprofile`) and, through the same preload, each xbrmm worker
+ *   (`xbrmm-<pid>-<window>.cpuprofile`).
  * Linux only (/proc); elsewhere the CPU lines say n/a.
  */
-import { readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { EdgeConfig } from '../../test/e2e/harness/market-edge.js';
 import { Session } from 'node:inspector/promises';
 
 interface Proc {
@@ -75,15 +81,89 @@ function descendants(): Proc[] {
   return out;
 }
 
+/**
+ * The worker preload (plain ESM: it runs before the worker's own tsx loader). The first SIGUSR2 opens a window
+ * (histogram and GC totals reset, the CPU profiler started when asked for), the second closes it and writes
+ * `loop-<pid>-<window>.json` (and the profile) into BENCH_LOOP_DIR.
+ */
+const PROBE_SOURCE = `
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+const dir = process.env.BENCH_LOOP_DIR;
+const profile = process.env.BENCH_LOOP_PROFILE === '1';
+const h = monitorEventLoopDelay({ resolution: 1 });
+h.enable();
+let gc = { count: 0, totalMs: 0, maxMs: 0 };
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) { gc.count++; gc.totalMs += e.duration; gc.maxMs = Math.max(gc.maxMs, e.duration); }
+}).observe({ entryTypes: ['gc'] });
+let open = false, windows = 0, t0 = 0, session;
+process.on('SIGUSR2', () => {
+  if (!open) {
+    open = true; h.reset(); gc = { count: 0, totalMs: 0, maxMs: 0 }; t0 = performance.now();
+    if (profile) { session = new Session(); session.connect(); session.post('Profiler.enable'); session.post('Profiler.setSamplingInterval', { interval: 200 }); session.post('Profiler.start'); }
+    return;
+  }
+  open = false; windows++;
+  const ms = (ns) => ns / 1e6;
+  const out = { pid: process.pid, ms: performance.now() - t0, p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), p999: ms(h.percentile(99.9)), max: ms(h.max), gc };
+  const name = dir + '/loop-' + process.pid + '-' + windows;
+  const done = () => writeFileSync(name + '.json', JSON.stringify(out));
+  if (session === undefined) return done();
+  const s = session; session = undefined;
+  s.post('Profiler.stop', (err, r) => { s.disconnect(); if (!err) writeFileSync(dir + '/xbrmm-' + process.pid + '-' + windows + '.cpuprofile', JSON.stringify(r.profile)); done(); });
+});
+`;
+
+/** Where the worker probe writes, when the environment asks for it (set by {@link addWorkerProbe}). */
+let probeDir: string | undefined;
+
+/**
+ * Adds the probe to every xbrmm worker of `config` when the environment asks for it (`BENCH_MARKET_LOOP=1` or
+ * `BENCH_MARKET_PROFILE_DIR`): the preload is written into the output directory and imported through the
+ * worker's NODE_OPTIONS.
+ */
+export function addWorkerProbe(config: EdgeConfig): void {
+  const profileDir = process.env['BENCH_MARKET_PROFILE_DIR'];
+  const profiling = profileDir !== undefined && profileDir !== '';
+  if (process.env['BENCH_MARKET_LOOP'] !== '1' && !profiling) return;
+  if (probeDir === undefined) {
+    probeDir = profiling ? profileDir : mkdtempSync(join(tmpdir(), 'xbr-bench-loop-'));
+    mkdirSync(probeDir, { recursive: true });
+    writeFileSync(join(probeDir, 'loop-probe.mjs'), PROBE_SOURCE);
+  }
+  for (const w of config.workers) {
+    if (w.type !== 'xbrmm') continue;
+    const env = (w.options.env ?? { inherit: true }) as { inherit?: unknown; vars?: Record<string, string> };
+    env.vars = { ...env.vars, NODE_OPTIONS: `--import=${join(probeDir, 'loop-probe.mjs')}`, BENCH_LOOP_DIR: probeDir, BENCH_LOOP_PROFILE: profiling ? '1' : '0' };
+    w.options.env = env;
+  }
+}
+
+/** The probe's report of one window of worker `pid` (undefined if none came within 5 s). */
+async function probeReport(pid: number, window: number): Promise<{ ms: number; p50: number; p99: number; p999: number; max: number; gc: { count: number; totalMs: number; maxMs: number } } | undefined> {
+  const file = join(probeDir as string, `loop-${pid}-${window}.json`);
+  for (let i = 0; i < 100 && !existsSync(file); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Windows the probe of each worker has closed so far. */
+const probeWindows = new Map<number, number>();
+
 export interface MarketProfile {
   /** Ends the window; prints the per-process lines for `purchases` purchases. */
   stop(purchases: number, out: (line: string) => void): Promise<void>;
 }
 
-/** Starts a profiling window if the environment asks for one; undefined otherwise. */
-export async function startMarketProfile(): Promise<MarketProfile | undefined> {
+/** Starts a profiling window named `label` if the environment asks for one; undefined otherwise. */
+export async function startMarketProfile(label: string): Promise<MarketProfile | undefined> {
   const dir = process.env['BENCH_MARKET_PROFILE_DIR'];
-  if (process.env['BENCH_MARKET_CPU'] !== '1' && (dir === undefined || dir === '')) return undefined;
+  if (process.env['BENCH_MARKET_CPU'] !== '1' && probeDir === undefined && (dir === undefined || dir === '')) return undefined;
   let session: Session | undefined;
   if (dir !== undefined && dir !== '') {
     mkdirSync(dir, { recursive: true });
@@ -94,16 +174,19 @@ export async function startMarketProfile(): Promise<MarketProfile | undefined> {
     await session.post('Profiler.start');
   }
   const before = descendants();
+  const workers = probeDir === undefined ? [] : before.filter((p) => p.label === 'xbrmm').map((p) => p.pid);
+  for (const pid of workers) process.kill(pid, 'SIGUSR2');
   const u0 = process.cpuUsage();
   const t0 = performance.now();
   return {
     async stop(purchases, out) {
+      for (const pid of workers) process.kill(pid, 'SIGUSR2');
       const u = process.cpuUsage(u0);
       const secs = (performance.now() - t0) / 1000;
       const after = new Map(descendants().map((p) => [p.pid, p]));
-      const line = (label: string, cpuUs: number, sysUs: number): void =>
+      const line = (name: string, cpuUs: number, sysUs: number): void =>
         out(
-          `# cpu ${label.padEnd(10)} ${(cpuUs / purchases).toFixed(0).padStart(6)} µs/purchase (${(sysUs / purchases).toFixed(0)} kernel) ${((cpuUs / 1e6 / secs) * 100).toFixed(0).padStart(4)} % of a core`,
+          `# cpu ${label}: ${name.padEnd(10)} ${(cpuUs / purchases).toFixed(0).padStart(6)} µs/purchase (${(sysUs / purchases).toFixed(0)} kernel) ${((cpuUs / 1e6 / secs) * 100).toFixed(0).padStart(4)} % of a core`,
         );
       line('bench', u.user + u.system, u.system);
       let total = u.user + u.system;
@@ -118,9 +201,19 @@ export async function startMarketProfile(): Promise<MarketProfile | undefined> {
         line(p.label, us, sysUs);
       }
       line('total', total, totalSys);
+      for (const pid of workers) {
+        const window = (probeWindows.get(pid) ?? 0) + 1;
+        probeWindows.set(pid, window);
+        const r = await probeReport(pid, window);
+        if (r === undefined) out(`# loop ${label}: xbrmm ${pid}: no report`);
+        else
+          out(
+            `# loop ${label}: xbrmm ${pid}: event-loop delay p50 ${r.p50.toFixed(1)} p99 ${r.p99.toFixed(1)} p99.9 ${r.p999.toFixed(1)} max ${r.max.toFixed(1)} ms; gc ${r.gc.count} pauses, ${r.gc.totalMs.toFixed(0)} ms (${((r.gc.totalMs / r.ms) * 100).toFixed(1)} %), max ${r.gc.maxMs.toFixed(1)} ms`,
+          );
+      }
       if (session !== undefined && dir !== undefined) {
         const { profile } = await session.post('Profiler.stop');
-        writeFileSync(join(dir, `bench-${process.pid}.cpuprofile`), JSON.stringify(profile));
+        writeFileSync(join(dir, `bench-${process.pid}-${label.replace(/\W+/g, '-')}.cpuprofile`), JSON.stringify(profile));
         session.disconnect();
       }
     },
