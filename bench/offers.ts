@@ -114,7 +114,7 @@ function build(db: MakerDb, total: number, batchSize: number, log: (line: string
     const t0 = performance.now();
     storeOffers(db, batch);
     const t1 = performance.now();
-    if (n >= tailFrom) {
+    if (n + batch.length > tailFrom) {
       tailStoreMs += t1 - t0;
       tailPlaced += batch.length;
     }
