@@ -126,6 +126,8 @@ function root(level: LogLevel): PinoLogger {
 }
 
 export interface Logger {
+  /** Whether debug lines are written: a hot path skips building a debug line's fields when they are not. */
+  readonly debugEnabled: boolean;
   debug(msg: string, fields?: LogFields): void;
   info(msg: string, fields?: LogFields): void;
   warn(msg: string, fields?: LogFields): void;
@@ -149,6 +151,7 @@ function wrap(p: PinoLogger, withStack: boolean): Logger {
     };
   };
   return {
+    debugEnabled: p.isLevelEnabled('debug'),
     debug: at('debug'),
     info: at('info'),
     warn: at('warn'),

@@ -50,6 +50,7 @@ export function memoryLogger(entries: LogEntry[] = [], bindings: LogFields = {})
   };
   return {
     entries,
+    debugEnabled: true,
     debug: (m, f) => write('debug', m, f),
     info: (m, f) => write('info', m, f),
     warn: (m, f) => write('warn', m, f),

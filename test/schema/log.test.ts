@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { createLogger } from '../../schema/log.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const WRITER = fileURLToPath(new URL('../fixtures/log-writer.ts', import.meta.url));
@@ -111,5 +112,12 @@ describe('structured logging', () => {
     assert.deepEqual(levels(await run('env', { XBR_LOG_LEVEL: 'debug' })), ['debug', 'info', 'warn', 'error']);
     assert.deepEqual(levels(await run('env')), ['info', 'warn', 'error']);
     assert.deepEqual(levels(await run('env', { XBR_LOG_LEVEL: 'verbose' })), ['info', 'warn', 'error']);
+  });
+
+  it('says whether debug lines are written, also for its children, so a hot path can skip building them', () => {
+    assert.equal(createLogger({}, 'info').debugEnabled, false);
+    assert.equal(createLogger({}, 'info').child({ market: 'm' }).debugEnabled, false);
+    assert.equal(createLogger({}, 'debug').debugEnabled, true);
+    assert.equal(createLogger({}, 'debug').child({ market: 'm' }).debugEnabled, true);
   });
 });
