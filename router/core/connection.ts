@@ -59,3 +59,12 @@ export function encodeMessage(serializer: Serializer, message: WireMessage): Buf
     throw toWampError(err, WampErrorUri.invalidPayload);
   }
 }
+
+/** `encodeMessage` for a transport that can send text: a text serializer's payload stays a string (no intermediate Buffer). */
+export function encodeMessageOrText(serializer: Serializer, message: WireMessage): Buffer | string {
+  try {
+    return serializer.encodeText === undefined ? serializer.encode(message) : serializer.encodeText(message);
+  } catch (err) {
+    throw toWampError(err, WampErrorUri.invalidPayload);
+  }
+}

@@ -207,8 +207,6 @@ export class Dealer {
       return;
     }
     const progress = msg.options['progress'] === true;
-    const args = msg.args ?? [];
-    const kwargs = msg.kwargs ?? {};
     if (progress) {
       if ('session' in inv.caller && inv.caller.receiveProgress) {
         this.sendToCaller(inv, withPayload([MessageType.RESULT, inv.caller.request, { progress: true }], msg.args, msg.kwargs));
@@ -216,7 +214,7 @@ export class Dealer {
       return;
     }
     this.finish(inv);
-    if ('internal' in inv.caller) inv.caller.internal.resolve({ args, kwargs });
+    if ('internal' in inv.caller) inv.caller.internal.resolve({ args: msg.args ?? [], kwargs: msg.kwargs ?? {} });
     else this.sendToCaller(inv, withPayload([MessageType.RESULT, inv.caller.request, {}], msg.args, msg.kwargs));
   }
 

@@ -5,12 +5,12 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../../schema/index.js';
 import type { AuthMethod } from '../auth/types.js';
 import type { AuthConfig, ConnectionOptions, SerializerName, WebSocketTransportConfig, WebTransportConfig } from '../../config/index.js';
-import { encodeMessage, type Connection, type ConnectionHandler, type TransportDetails } from '../core/connection.js';
+import { encodeMessageOrText, type Connection, type ConnectionHandler, type TransportDetails } from '../core/connection.js';
 import type { Serializer } from '../wamp/serializer.js';
 import { getSerializer } from '../wamp/serializers.js';
 import type { WireMessage } from '../wamp/messages.js';
 import { ConnectionCount, expired, handshakeFrom, REFUSED_LINGER_MS, startOpening, type Opening } from './admission.js';
-import { WriteCoalescer } from '../../process/index.js';
+import { FrameBatcher } from './websocket-frames.js';
 import { peerOf } from './endpoint.js';
 import { MAX_SEND_BACKLOG, serveTransport, type Listener, type TransportHost } from './listener.js';
 import { chooseSubprotocol, rejectUpgrade, requestPath } from './upgrade.js';
@@ -147,7 +147,7 @@ function createService(
 
 class WebSocketConnection implements Connection {
   private pingTimer: NodeJS.Timeout | undefined;
-  private readonly coalescer: WriteCoalescer;
+  private readonly frames: FrameBatcher;
 
   constructor(
     private readonly ws: WebSocket,
@@ -155,8 +155,8 @@ class WebSocketConnection implements Connection {
     readonly details: TransportDetails,
     private readonly log: Logger,
   ) {
-    // ws keeps its socket private; corking it is the only way to batch frames (ws itself corks per frame).
-    this.coalescer = new WriteCoalescer((ws as unknown as { _socket: Socket })._socket);
+    // ws keeps its socket private; messages are framed here and written to it directly (see FrameBatcher).
+    this.frames = new FrameBatcher((ws as unknown as { _socket: Socket })._socket, serializer.binary, () => ws.readyState === ws.OPEN);
   }
 
   bind(handler: ConnectionHandler, autoPingSeconds: number): void {
@@ -187,22 +187,24 @@ class WebSocketConnection implements Connection {
   }
 
   send(message: WireMessage): void {
-    this.sendEncoded(encodeMessage(this.serializer, message));
+    this.sendEncoded(encodeMessageOrText(this.serializer, message));
   }
 
-  sendEncoded(data: Buffer): void {
+  sendEncoded(data: Buffer | string): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
-    if (this.ws.bufferedAmount > MAX_SEND_BACKLOG) {
-      this.log.warn('peer is not reading, closing its connection', { peer: this.details.peer, backlog: this.ws.bufferedAmount });
+    const backlog = this.ws.bufferedAmount + this.frames.queuedBytes;
+    if (backlog > MAX_SEND_BACKLOG) {
+      this.log.warn('peer is not reading, closing its connection', { peer: this.details.peer, backlog });
       this.ws.terminate();
       return;
     }
-    this.coalescer.hold();
-    this.ws.send(data, { binary: this.serializer.binary });
+    this.frames.push(data);
   }
 
   close(reason: string): void {
     if (this.ws.readyState === this.ws.CLOSED) return;
+    // What was sent before (an ABORT, a GOODBYE) must go before the close frame.
+    this.frames.flush();
     this.ws.close(1000, reason.slice(0, 120));
     // A peer that never completes the closing handshake must not hold the socket forever.
     setTimeout(() => this.ws.terminate(), 2000).unref();

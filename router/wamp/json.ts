@@ -169,19 +169,23 @@ function stringify(value: unknown, depth: number): string {
   return `${out}}`;
 }
 
+function encodeText(message: readonly unknown[]): string {
+  try {
+    return needsCustomEncoding(message, 0) ? stringify(message, 0) : JSON.stringify(message);
+  } catch (err) {
+    throw new WampError(WampErrorUri.invalidPayload, `cannot serialize message to JSON: ${(err as Error).message}`, { cause: err });
+  }
+}
+
 export const jsonSerializer: Serializer = Object.freeze({
   name: 'json',
   binary: false,
 
   encode(message: readonly unknown[]): Buffer {
-    let text: string;
-    try {
-      text = needsCustomEncoding(message, 0) ? stringify(message, 0) : JSON.stringify(message);
-    } catch (err) {
-      throw new WampError(WampErrorUri.invalidPayload, `cannot serialize message to JSON: ${(err as Error).message}`, { cause: err });
-    }
-    return Buffer.from(text, 'utf8');
+    return Buffer.from(encodeText(message), 'utf8');
   },
+
+  encodeText,
 
   decode(payload: Buffer): unknown {
     if (!isUtf8(payload)) throw violation('JSON payload is not valid UTF-8');

@@ -10,6 +10,8 @@ export interface Serializer {
   /** True if payloads go in binary WebSocket frames (msgpack, cbor); JSON goes in text frames. */
   readonly binary: boolean;
   encode(message: readonly unknown[]): Buffer;
+  /** Text serializers (JSON) only: the payload as a string, which a transport can encode straight into its frame. */
+  encodeText?(message: readonly unknown[]): string;
   /** Throws a WampError(`wamp.error.protocol_violation`) if the payload cannot be decoded. */
   decode(payload: Buffer): unknown;
 }
