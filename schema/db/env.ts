@@ -7,12 +7,9 @@
  * - {@link DbEnv.write}: the callback runs synchronously as a nested (abortable) transaction inside the
  *   group commit of the current event-loop turn (`group-commit.ts`); the promise resolves once that
  *   commit is fsynced. A callback that throws is rolled back alone; the others in the group commit.
- *   The group's commit flushes its data pages on the event loop and leaves its meta page to the next
- *   commit's flush or to one on a libuv thread (MDB_NOMETASYNC, see `group-commit.ts`): it is visible to
- *   reads from the commit on, durable (and resolved) after that second flush.
  *
- * `overlappingSync` is forced off (lmdb-js turns it on by default on Linux), so `writeSync` is durable when it
- * returns; `noSync` is never used.
+ * `overlappingSync` is forced off (lmdb-js turns it on by default on Linux), so "committed" means
+ * "durable" for both paths; `noSync` is never used.
  *
  * A full disk is kept from LMDB: every commit first checks that the DB's file system has at least
  * `minFreeBytes` free, and is refused otherwise. LMDB itself would fail such a commit (no writemap: it writes
@@ -147,7 +144,7 @@ export interface DbEnv {
   probeWrite(bytes: number): void;
   /** Resolves when every write so far is on disk. */
   flushed(): Promise<void>;
-  /** Closes the environment (pending batched writes are committed and synced first). */
+  /** Closes the environment (pending batched writes are committed first). */
   close(): Promise<void>;
 }
 
@@ -228,9 +225,6 @@ function checkRoom(path: string, minFree: number): void {
   throw storageError(`database ${path} cannot be written: no space left on device (its file system has ${mib(free)} free, less than the ${mib(minFree)} kept free so that no commit runs out of space); nothing was committed`, { path, free_bytes: free, min_free_bytes: minFree });
 }
 
-/** Key in `meta` that every group commit writes (see `group-commit.ts`: no commit may be empty). */
-const COMMIT_MARK_KEY = 'group_commit_mark';
-
 /** Key of {@link DbEnv.probeWrite}'s scratch record in `meta` (removed by the same probe). */
 const PROBE_KEY = 'write_probe';
 
@@ -307,9 +301,7 @@ export async function openDbEnv(options: DbEnvOptions): Promise<DbEnv> {
       return tell(writeFailure(options.path, err));
     };
     // A queued write runs as a child transaction of the group's commit (nested transactionSync).
-    let marks = 0;
-    const markCommit = (): void => void metaDb.putSync(COMMIT_MARK_KEY, ++marks);
-    const commits = groupCommitter(root, (fn) => root.transactionSync(guard(fn, depth)), failed, markCommit, room);
+    const commits = groupCommitter(root, (fn) => root.transactionSync(guard(fn, depth)), failed, room);
     return {
       path: options.path,
       kind: options.kind,
@@ -365,8 +357,6 @@ export async function openDbEnv(options: DbEnvOptions): Promise<DbEnv> {
       },
       async close() {
         commits.flushNow();
-        // A sync still running on a libuv thread must not meet a closed environment.
-        await commits.idle();
         await root.close();
       },
     };

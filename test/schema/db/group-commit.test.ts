@@ -30,16 +30,11 @@ function countingRoot(): { root: RootDatabase; commits: () => number; close: () 
 
 const wrapError = (err: unknown): unknown => err;
 const asChild = (root: RootDatabase) => (fn: () => unknown) => root.transactionSync(fn);
-/** The mark every group commit writes, as env.ts writes its own into `meta`. */
-const markOf = (root: RootDatabase) => {
-  let marks = 0;
-  return (): void => void root.putSync('mark', ++marks);
-};
 
 test('writes queued in one turn run in order in ONE commit, after the turn; each promise settles after it', async () => {
   const { root, commits, close } = countingRoot();
   try {
-    const c = groupCommitter(root, asChild(root), wrapError, markOf(root));
+    const c = groupCommitter(root, asChild(root), wrapError);
     const order: number[] = [];
     const promises = [1, 2, 3].map((i) =>
       c.enqueue(() => {
@@ -63,7 +58,7 @@ test('writes queued in one turn run in order in ONE commit, after the turn; each
 test('a throwing write is rolled back alone and rejects with the wrapped error; the others commit', async () => {
   const { root, close } = countingRoot();
   try {
-    const c = groupCommitter(root, asChild(root), (err) => new Error(`wrapped: ${(err as Error).message}`), markOf(root));
+    const c = groupCommitter(root, asChild(root), (err) => new Error(`wrapped: ${(err as Error).message}`));
     const results = await Promise.allSettled([
       c.enqueue(() => root.putSync('a', 1)),
       c.enqueue(() => {
@@ -84,7 +79,7 @@ test('a throwing write is rolled back alone and rejects with the wrapped error; 
 
 test('a commit that fails rejects every write of its group', async () => {
   const failing = { transactionSync: () => { throw new Error('disk full'); } } as unknown as RootDatabase;
-  const c = groupCommitter(failing, (fn) => fn(), (err) => err, () => undefined);
+  const c = groupCommitter(failing, (fn) => fn(), (err) => err);
   const results = await Promise.allSettled([c.enqueue(() => 1), c.enqueue(() => 2)]);
   assert.deepEqual(results.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : 'ok')), ['disk full', 'disk full']);
 });
@@ -93,7 +88,7 @@ test('a check before the commit that throws: no callback runs, nothing is commit
   const { root, commits, close } = countingRoot();
   try {
     let room = false;
-    const c = groupCommitter(root, asChild(root), (err) => new Error(`wrapped: ${(err as Error).message}`), markOf(root), () => {
+    const c = groupCommitter(root, asChild(root), (err) => new Error(`wrapped: ${(err as Error).message}`), () => {
       if (!room) throw new Error('no space left on device');
     });
     let ran = 0;
@@ -113,7 +108,7 @@ test('a check before the commit that throws: no callback runs, nothing is commit
 test('flushNow commits at once and wakes idle(); a write queued inside a write goes to the next commit', async () => {
   const { root, commits, close } = countingRoot();
   try {
-    const c = groupCommitter(root, asChild(root), wrapError, markOf(root));
+    const c = groupCommitter(root, asChild(root), wrapError);
     let inner: Promise<unknown> | undefined;
     const outer = c.enqueue(() => {
       root.putSync('x', 1);
@@ -126,114 +121,6 @@ test('flushNow commits at once and wakes idle(); a write queued inside a write g
     await Promise.all([outer, idle]);
     assert.equal(await inner, 1, 'the nested write ran in a later commit and saw the first');
     assert.equal(commits(), 2);
-    await c.idle();
-  } finally {
-    await close();
-  }
-});
-
-/** A real root whose `sync` (the meta page's flush) is held until the test releases it. */
-function heldSyncRoot(): { root: RootDatabase; pending: () => number; release: (err?: Error) => void; close: () => Promise<void> } {
-  const root = open({ path: join(tmp.dir, `gc${n++}`), overlappingSync: false });
-  const held: ((err?: unknown) => void)[] = [];
-  const sync = (cb: (err?: unknown) => void): void => void held.push(cb);
-  const proxy = new Proxy(root, { get: (target, prop) => (prop === 'sync' ? sync : Reflect.get(target, prop)) });
-  return {
-    root: proxy,
-    pending: () => held.length,
-    // The real flush runs first, so a released write is on disk as it would be.
-    release: (err) => {
-      const cb = held.shift() as (err?: unknown) => void;
-      if (err !== undefined) cb(err);
-      else (root as unknown as { sync(cb: (err?: unknown) => void): void }).sync(cb);
-    },
-    close: () => root.close(),
-  };
-}
-
-const settled = async (p: Promise<unknown>): Promise<boolean> => {
-  let done = false;
-  p.then(() => (done = true), () => (done = true));
-  await new Promise((resolve) => setImmediate(resolve));
-  return done;
-};
-
-test('a write resolves only once the sync after its commit has run; it is visible from the commit on', async () => {
-  const { root, pending, release, close } = heldSyncRoot();
-  try {
-    const c = groupCommitter(root, asChild(root), wrapError, markOf(root));
-    const w = c.enqueue(() => root.putSync('a', 1));
-    const idle = c.idle();
-    await new Promise((resolve) => setImmediate(resolve));
-    assert.equal(root.get('a'), 1, 'committed at the end of the turn');
-    assert.equal(pending(), 1, 'one sync asked for');
-    assert.equal(await settled(w), false, 'not resolved before the sync');
-    assert.equal(await settled(idle), false, 'idle() waits for the sync too');
-    release();
-    assert.equal(await w, true);
-    await idle;
-  } finally {
-    await close();
-  }
-});
-
-test('the next commit makes the one before durable (its data flush follows that meta page); a sync covers the rest', async () => {
-  const { root, pending, release, close } = heldSyncRoot();
-  try {
-    const c = groupCommitter(root, asChild(root), wrapError, markOf(root));
-    const first = c.enqueue(() => root.putSync('a', 1));
-    await new Promise((resolve) => setImmediate(resolve));
-    assert.equal(await settled(first), false);
-    const second = c.enqueue(() => root.putSync('b', 2));
-    await new Promise((resolve) => setImmediate(resolve));
-    assert.equal(await settled(first), true, 'resolved by the second commit, its sync still held');
-    assert.equal(await settled(second), false);
-    const third = c.enqueue(() => root.putSync('c', 3));
-    await new Promise((resolve) => setImmediate(resolve));
-    assert.equal(await settled(second), true);
-    assert.equal(await settled(third), false);
-    assert.equal(pending(), 1, 'one sync at a time');
-    release();
-    while (pending() === 0) await new Promise((resolve) => setTimeout(resolve, 1));
-    assert.equal(await settled(third), false, 'the sync released started before the third commit');
-    assert.equal(pending(), 1, 'the next one covers it');
-    release();
-    await third;
-    assert.equal(pending(), 0);
-    await c.idle();
-  } finally {
-    await close();
-  }
-});
-
-test('a commit whose callbacks all throw still writes the mark, so it too flushes the meta page of the one before', async () => {
-  const { root, close } = heldSyncRoot();
-  try {
-    const c = groupCommitter(root, asChild(root), wrapError, markOf(root));
-    const first = c.enqueue(() => root.putSync('a', 1));
-    await new Promise((resolve) => setImmediate(resolve));
-    const refused = c.enqueue(() => {
-      throw new Error('refused');
-    });
-    await assert.rejects(refused);
-    assert.equal(root.get('mark'), 2, 'both commits wrote their mark');
-    assert.equal(await settled(first), true);
-  } finally {
-    await close();
-  }
-});
-
-test('a sync that fails rejects every write it was for; a refused write rejects without waiting for it', async () => {
-  const { root, release, close } = heldSyncRoot();
-  try {
-    const c = groupCommitter(root, asChild(root), (err) => new Error(`wrapped: ${(err as Error).message}`), markOf(root));
-    const ok = c.enqueue(() => root.putSync('a', 1));
-    const refused = c.enqueue(() => {
-      throw new Error('refused');
-    });
-    await assert.rejects(refused, /wrapped: refused/);
-    release(new Error('EIO'));
-    await assert.rejects(ok, /wrapped: EIO/);
     await c.idle();
   } finally {
     await close();
