@@ -9,7 +9,7 @@ const NAMES = ['api_id', 'from_ts', 'until_ts', 'uri', 'categories', 'seller_id'
 
 /**
  * Arguments may be positional (in the order of the signature) or keyword. `api_id` may be None only when
- * `seller_id` is given (a query is always served from one index); `limit` is 1..1000, default 10.
+ * `seller_id` is given and neither `categories` nor `uri` is (those are indexed per API); `limit` is 1..1000, default 10.
  * @throws WampError `wamp.error.invalid_argument` naming the argument.
  */
 export function parseQueryOffersArgs(args: readonly unknown[], kwargs: Readonly<Record<string, unknown>> = {}): QueryOffersFilter {
@@ -31,6 +31,10 @@ export function parseQueryOffersArgs(args: readonly unknown[], kwargs: Readonly<
   const sellerId = optional(addressArg)('seller_id', v['seller_id']);
   const limit = optional(intArg)('limit', v['limit'], { min: 1, max: QUERY_LIMIT_MAX }) ?? QUERY_LIMIT_DEFAULT;
   if (apiId === undefined && sellerId === undefined) throw argumentError('api_id', '16 bytes (or a seller_id)', 'None without seller_id');
+  // The offer book indexes categories and URIs per API: without one, such a filter would be checked on every offer
+  // the seller ever placed, and query_offers is open to anyone.
+  if (apiId === undefined && categories !== undefined) throw argumentError('api_id', '16 bytes when categories are given', 'None');
+  if (apiId === undefined && uri !== undefined && uri !== '') throw argumentError('api_id', '16 bytes when a uri is given', 'None');
   if (untilTs !== undefined && untilTs <= fromTs) throw argumentError('until_ts', `a time after from_ts (${fromTs})`, String(untilTs));
   return {
     fromTs,

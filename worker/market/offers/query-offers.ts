@@ -15,10 +15,7 @@ import { intersect, POSITION_BYTES, RangePosting, UnionPosting, type Posting } f
 import type { OfferContext, QueryOffersFilter } from './types.js';
 
 const U64_MAX = (1n << 64n) - 1n;
-/**
- * At most this many distinct URIs under a `uri` prefix are joined through `idx_offer_by_uri`; a prefix that covers more
- * is checked on the records instead (it then matches a large share of the API, so matches come soon in a scan).
- */
+/** At most this many distinct URIs under a `uri` prefix are joined cursor by cursor; beyond, their entries are sorted. */
 const MAX_URI_BRANCHES = 64;
 /** Bytes after the URI in an `idx_offer_by_uri` entry: 0x00 ‖ u64be(valid_from) ‖ offer id. */
 const URI_TAIL_BYTES = 1 + POSITION_BYTES;
@@ -40,29 +37,50 @@ function range(db: MakerDb, index: string, prefix: Buffer, upper: bigint, snapsh
   return new RangePosting(db.offers, index, prefix, Buffer.concat([prefix, key(u64(upper))]), snapshot);
 }
 
+/** Positions from a sorted array: a list built in memory. */
+class ArrayPosting implements Posting {
+  private at = 0;
+  constructor(private readonly positions: readonly Buffer[]) {}
+  seek(target: Buffer): Buffer | undefined {
+    while (this.at < this.positions.length && Buffer.compare(this.positions[this.at] as Buffer, target) < 0) this.at++;
+    return this.positions[this.at];
+  }
+  close(): void {}
+}
+
 /**
- * One posting list per distinct URI starting with `uri` in the API's offers (found by skipping from one URI to the
- * next), joined; undefined when there are more than {@link MAX_URI_BRANCHES}.
+ * The offers of the API whose URI starts with `uri`, in position order: one posting list per distinct URI (found by
+ * skipping from one URI to the next), joined; with more than {@link MAX_URI_BRANCHES} URIs, the positions of every
+ * entry under the prefix, read from the index (no record) and sorted. Either way the cost follows the offers the
+ * prefix matches, whoever chose the URIs.
  */
-function uriPosting(db: MakerDb, apiId: Uint8Array, uri: string, upper: bigint, snapshot: ReadSnapshot): Posting | undefined {
+function uriPosting(db: MakerDb, apiId: Uint8Array, uri: string, lower: bigint, upper: bigint, snapshot: ReadSnapshot): Posting {
   const { start, end } = offerUriPrefix(apiId, uri);
   const parts: Posting[] = [];
   let from = start;
   for (;;) {
     const [first] = db.offers.indexKeys(MakerIndex.offerByUri, { start: from, ...(end === undefined ? {} : { end }), limit: 1, snapshot });
-    if (first === undefined) break;
-    if (parts.length === MAX_URI_BRANCHES) return undefined;
+    if (first === undefined) return new UnionPosting(parts);
+    if (parts.length === MAX_URI_BRANCHES) break;
     // This URI's entries: api ‖ uri ‖ 0x00 ‖ …; the next URI starts after api ‖ uri ‖ 0x01 (URIs hold no byte below '.').
     const uriKey = first.subarray(0, first.length - URI_TAIL_BYTES);
     parts.push(range(db, MakerIndex.offerByUri, Buffer.concat([uriKey, Buffer.of(0)]), upper, snapshot));
     from = Buffer.concat([uriKey, Buffer.of(1)]);
   }
-  return new UnionPosting(parts);
+  const positions: Buffer[] = [];
+  const cursor = db.offers.indexCursor(MakerIndex.offerByUri, { start, ...(end === undefined ? {} : { end }), snapshot });
+  for (let next = cursor.next(); next.done !== true; next = cursor.next()) {
+    const position = next.value.subarray(next.value.length - POSITION_BYTES);
+    const validFrom = position.readBigUInt64BE(0);
+    if (validFrom >= lower && validFrom < upper) positions.push(position);
+  }
+  return new ArrayPosting(positions.sort(Buffer.compare));
 }
 
 /** The posting lists of the filters that have an index (at least one: the API's or the seller's). */
 function plan(db: MakerDb, filter: QueryOffersFilter, upper: bigint, snapshot: ReadSnapshot): Posting[] {
   const { apiId, sellerId } = filter;
+  // Without an API only the seller and the time range narrow a query (parseQueryOffersArgs refuses the rest).
   if (apiId === undefined) return [range(db, MakerIndex.offerBySeller, key(address(sellerId as Uint8Array)), upper, snapshot)];
   const lists: Posting[] = [];
   if (sellerId !== undefined) lists.push(range(db, MakerIndex.offerByApiSeller, key(uuid(apiId), address(sellerId)), upper, snapshot));
@@ -77,10 +95,7 @@ function plan(db: MakerDb, filter: QueryOffersFilter, upper: bigint, snapshot: R
   for (const [name, value] of categories) {
     lists.push(range(db, MakerIndex.offerByCategory, Buffer.concat([key(uuid(apiId)), categoryDigest(name, value)]), upper, snapshot));
   }
-  if (filter.uri !== undefined && filter.uri !== '') {
-    const byUri = uriPosting(db, apiId, filter.uri, upper, snapshot);
-    if (byUri !== undefined) lists.push(byUri);
-  }
+  if (filter.uri !== undefined && filter.uri !== '') lists.push(uriPosting(db, apiId, filter.uri, filter.fromTs, upper, snapshot));
   if (lists.length === 0) lists.push(range(db, MakerIndex.offerByApi, key(uuid(apiId)), upper, snapshot));
   return lists;
 }

@@ -41,6 +41,9 @@ describe('parseQueryOffersArgs', () => {
     ['from_ts', [api, 0], { from_ts: 1 }],
     ['args', [api, 0, null, null, null, null, 10, 1], {}],
     ['nope', [api, 0], { nope: 1 }],
+    // Categories and URIs are indexed per API: by seller alone they would be checked on every offer it placed.
+    ['api_id', [null, 0], { seller_id: new Uint8Array(20), categories: { region: 'eu' } }],
+    ['api_id', [null, 0], { seller_id: new Uint8Array(20), uri: 'com.' }],
   ];
   for (const [name, args, kwargs] of bad) {
     it(`names ${name} (${JSON.stringify(kwargs)})`, () => {

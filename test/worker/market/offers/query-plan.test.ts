@@ -176,6 +176,42 @@ describe('queryOffers equals the definition on drawn offer books', () => {
     assert.deepEqual(ask({ region: 'eu', kind: 'eu' }), []);
   });
 
+  it('a URI prefix over more than 64 URIs: the right offers, from the index, without reading the API\'s other offers', () => {
+    const db = h.db;
+    db.env.writeSync(() => {
+      for (const { value } of db.offers.range()) db.offers.delete(value.offer);
+    });
+    const base: Drawn = { api: 0, seller: 0, uri: 0, validFrom: 0, categories: [], wide: false, state: 'live', expiresIn: 0 };
+    const offers: Offer[] = [];
+    // 2,000 offers of one URI first, then one offer each under 70 URIs of the prefix asked for, the newest last.
+    for (let i = 0; i < 2070; i++) {
+      const o = toOffer({ ...base, validFrom: -20 }, i % 256);
+      o.offer[1] = i >> 8;
+      o.key[1] = i >> 8;
+      o.valid_from = NOW - 10_000n * T + BigInt(i) * T;
+      if (i >= 2000) o.uri = `zz.u${i - 2000}`;
+      offers.push(o);
+    }
+    db.env.writeSync(() => {
+      for (const o of offers) db.offers.put(o.offer, o);
+    });
+    let records = 0;
+    const getByKey = db.offers.getByKey.bind(db.offers);
+    db.offers.getByKey = (k, snapshot) => {
+      records++;
+      return getByKey(k, snapshot);
+    };
+    try {
+      const found = queryOffers(db, { apiId: APIS[0] as Uuid, fromTs: 0n, limit: 5, uri: 'zz.' }, { now: NOW });
+      assert.deepEqual(found.map((o) => o.uri), ['zz.u0', 'zz.u1', 'zz.u2', 'zz.u3', 'zz.u4']);
+      assert.equal(records, 5, 'only the answers are read');
+      const window = queryOffers(db, { apiId: APIS[0] as Uuid, fromTs: offers[2065]!.valid_from, limit: 10, uri: 'zz.u6' }, { now: NOW });
+      assert.deepEqual(window.map((o) => o.uri), ['zz.u65', 'zz.u66', 'zz.u67', 'zz.u68', 'zz.u69']);
+    } finally {
+      db.offers.getByKey = getByKey;
+    }
+  });
+
   it('a sweep takes exactly the expired offers out of every query index and leaves the records', () => {
     const db = h.db;
     db.env.writeSync(() => {
