@@ -50,23 +50,26 @@ class ArrayPosting implements Posting {
 
 /**
  * The offers of the API whose URI starts with `uri`, in position order: one posting list per distinct URI (found by
- * skipping from one URI to the next), joined; with more than {@link MAX_URI_BRANCHES} URIs, the positions of every
- * entry under the prefix, read from the index (no record) and sorted. Either way the cost follows the offers the
- * prefix matches, whoever chose the URIs.
+ * skipping from one URI to the next), joined; undefined when the prefix covers more than {@link MAX_URI_BRANCHES}.
  */
-function uriPosting(db: MakerDb, apiId: Uint8Array, uri: string, lower: bigint, upper: bigint, snapshot: ReadSnapshot): Posting {
+function uriBranches(db: MakerDb, apiId: Uint8Array, uri: string, upper: bigint, snapshot: ReadSnapshot): Posting | undefined {
   const { start, end } = offerUriPrefix(apiId, uri);
   const parts: Posting[] = [];
   let from = start;
   for (;;) {
     const [first] = db.offers.indexKeys(MakerIndex.offerByUri, { start: from, ...(end === undefined ? {} : { end }), limit: 1, snapshot });
     if (first === undefined) return new UnionPosting(parts);
-    if (parts.length === MAX_URI_BRANCHES) break;
+    if (parts.length === MAX_URI_BRANCHES) return undefined;
     // This URI's entries: api ‖ uri ‖ 0x00 ‖ …; the next URI starts after api ‖ uri ‖ 0x01 (URIs hold no byte below '.').
     const uriKey = first.subarray(0, first.length - URI_TAIL_BYTES);
     parts.push(range(db, MakerIndex.offerByUri, Buffer.concat([uriKey, Buffer.of(0)]), upper, snapshot));
     from = Buffer.concat([uriKey, Buffer.of(1)]);
   }
+}
+
+/** The positions in `[lower, upper)` of every `idx_offer_by_uri` entry under the prefix, sorted: read from the index, no record. */
+function uriEntries(db: MakerDb, apiId: Uint8Array, uri: string, lower: bigint, upper: bigint, snapshot: ReadSnapshot): Posting {
+  const { start, end } = offerUriPrefix(apiId, uri);
   const positions: Buffer[] = [];
   const cursor = db.offers.indexCursor(MakerIndex.offerByUri, { start, ...(end === undefined ? {} : { end }), snapshot });
   for (let next = cursor.next(); next.done !== true; next = cursor.next()) {
@@ -77,11 +80,17 @@ function uriPosting(db: MakerDb, apiId: Uint8Array, uri: string, lower: bigint, 
   return new ArrayPosting(positions.sort(Buffer.compare));
 }
 
-/** The posting lists of the filters that have an index (at least one: the API's or the seller's). */
-function plan(db: MakerDb, filter: QueryOffersFilter, upper: bigint, snapshot: ReadSnapshot): Posting[] {
+/** How a prefix over more URIs than {@link MAX_URI_BRANCHES} is served: checked on the records, or from its sorted entries. */
+type BroadUri = 'records' | 'entries';
+
+/**
+ * The posting lists of the filters that have an index (at least one: the API's or the seller's), and whether a broad
+ * URI prefix was left to the records.
+ */
+function plan(db: MakerDb, filter: QueryOffersFilter, upper: bigint, snapshot: ReadSnapshot, broadUri: BroadUri): { lists: Posting[]; uriOnRecords: boolean } {
   const { apiId, sellerId } = filter;
   // Without an API only the seller and the time range narrow a query (parseQueryOffersArgs refuses the rest).
-  if (apiId === undefined) return [range(db, MakerIndex.offerBySeller, key(address(sellerId as Uint8Array)), upper, snapshot)];
+  if (apiId === undefined) return { lists: [range(db, MakerIndex.offerBySeller, key(address(sellerId as Uint8Array)), upper, snapshot)], uriOnRecords: false };
   const lists: Posting[] = [];
   if (sellerId !== undefined) lists.push(range(db, MakerIndex.offerByApiSeller, key(uuid(apiId), address(sellerId)), upper, snapshot));
   const categories = Object.entries(filter.categories ?? {});
@@ -95,32 +104,54 @@ function plan(db: MakerDb, filter: QueryOffersFilter, upper: bigint, snapshot: R
   for (const [name, value] of categories) {
     lists.push(range(db, MakerIndex.offerByCategory, Buffer.concat([key(uuid(apiId)), categoryDigest(name, value)]), upper, snapshot));
   }
-  if (filter.uri !== undefined && filter.uri !== '') lists.push(uriPosting(db, apiId, filter.uri, filter.fromTs, upper, snapshot));
+  let uriOnRecords = false;
+  if (filter.uri !== undefined && filter.uri !== '') {
+    const branches = uriBranches(db, apiId, filter.uri, upper, snapshot);
+    if (branches !== undefined) lists.push(branches);
+    else if (broadUri === 'entries') lists.push(uriEntries(db, apiId, filter.uri, filter.fromTs, upper, snapshot));
+    else uriOnRecords = true;
+  }
   if (lists.length === 0) lists.push(range(db, MakerIndex.offerByApi, key(uuid(apiId)), upper, snapshot));
-  return lists;
+  return { lists, uriOnRecords };
 }
+
+/**
+ * Records a query over a broad URI prefix reads before it reads the prefix's entries instead: a prefix over many
+ * URIs usually matches many offers, found soon among the records; when it does not, the entries bound the work.
+ */
+const BROAD_URI_RECORD_BUDGET = 256;
 
 /** Offers matching `filter` that can be sold at `ctx.now`, at most `filter.limit`. */
 export function queryOffers(db: MakerDb, filter: QueryOffersFilter, ctx: Pick<OfferContext, 'now'>): Offer[] {
   const untilOrNow = filter.untilTs === undefined || filter.untilTs > ctx.now ? ctx.now + 1n : filter.untilTs;
   const upper = untilOrNow > U64_MAX ? U64_MAX : untilOrNow;
   if (upper <= filter.fromTs) return [];
-  const out: Offer[] = [];
   const snapshot = db.env.readSnapshot();
-  const lists: Posting[] = [];
   try {
-    lists.push(...plan(db, filter, upper, snapshot));
+    const found = run(db, filter, ctx.now, upper, snapshot, 'records');
+    return found ?? (run(db, filter, ctx.now, upper, snapshot, 'entries') as Offer[]);
+  } finally {
+    snapshot.done();
+  }
+}
+
+/** One pass of a query; undefined when a broad URI prefix checked on the records ran out of its budget. */
+function run(db: MakerDb, filter: QueryOffersFilter, now: bigint, upper: bigint, snapshot: ReadSnapshot, broadUri: BroadUri): Offer[] | undefined {
+  const out: Offer[] = [];
+  const { lists, uriOnRecords } = plan(db, filter, upper, snapshot, broadUri);
+  let budget = uriOnRecords ? BROAD_URI_RECORD_BUDGET + 2 * filter.limit : Number.POSITIVE_INFINITY;
+  try {
     intersect(lists, key(u64(filter.fromTs)), (position) => {
+      if (budget-- === 0) return false;
       const offer = db.offers.getByKey(position.subarray(8), snapshot);
       // Offers are never deleted, and the snapshot sees the index and the records at one instant.
       if (offer === undefined) throw storageError('offers: a query index points to a missing offer', { table: 'offers' });
       // In full: an offer that expired since the last sweep is still listed, and a category digest may collide.
-      if (isSellable(offer, ctx.now) && matches(offer, filter)) out.push(offer);
+      if (isSellable(offer, now) && matches(offer, filter)) out.push(offer);
       return out.length < filter.limit;
     });
   } finally {
     for (const list of lists) list.close();
-    snapshot.done();
   }
-  return out;
+  return budget < 0 ? undefined : out;
 }
