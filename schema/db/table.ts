@@ -286,7 +286,6 @@ export class Table<K, V> {
     if (ix === undefined) throw storageError(`${this.name}: no index '${name}'`);
     return ix;
   }
-
 }
 
 /** The keys of a record's entries in an index sub-database (see the module doc); none when it is left out. */
