@@ -30,8 +30,7 @@ export function markLapsed(db: MakerDb, ids: readonly Buffer[], now: NsTime): nu
       marked++;
     }
   };
-  if (db.env.inWriteTxn()) write();
-  else db.env.writeSync(write);
+  db.env.writeSync(write);
   return marked;
 }
 

@@ -12,7 +12,7 @@ import type { Address, Uuid } from '../../../../schema/codec/types.js';
 import type { Offer } from '../../../../schema/db/records/offer.js';
 import { isSellable, markLapsed, expiredOfferIds, queryOffers, sweepExpiredOffers } from '../../../../worker/market/offers/index.js';
 import type { QueryOffersFilter } from '../../../../worker/market/offers/types.js';
-import { MakerIndex } from '../../../../schema/db/index.js';
+import { MakerIndex, type MakerDb } from '../../../../schema/db/index.js';
 import { NOW, tempMakerDb } from './helpers.js';
 import { memoryLogger } from '../../../helpers/router.js';
 import { startOfferSweeps } from '../../../../worker/market/parts/offers.js';
@@ -61,6 +61,13 @@ const drawnFilter = fc.record(
   },
   { requiredKeys: ['api', 'from', 'limit'] },
 );
+
+/** Empties the offer book, so each case starts from its own offers. */
+function clearBook(db: MakerDb): void {
+  db.env.writeSync(() => {
+    for (const { value } of db.offers.range()) db.offers.delete(value.offer);
+  });
+}
 
 function toOffer(d: Drawn, i: number): Offer {
   const validFrom = NOW + BigInt(d.validFrom) * T;
@@ -117,9 +124,7 @@ describe('queryOffers equals the definition on drawn offer books', () => {
       fc.property(fc.array(drawnOffer, { minLength: 0, maxLength: 40 }), fc.array(drawnFilter, { minLength: 1, maxLength: 12 }), fc.boolean(), (drawn, filters, sweep) => {
         const db = h.db;
         // One book per run: clear what the previous run wrote.
-        db.env.writeSync(() => {
-          for (const { value } of db.offers.range()) db.offers.delete(value.offer);
-        });
+        clearBook(db);
         const offers = drawn.map(toOffer);
         db.env.writeSync(() => {
           for (const o of offers) db.offers.put(o.offer, o);
@@ -153,9 +158,7 @@ describe('queryOffers equals the definition on drawn offer books', () => {
 
   it('a query for two or more categories finds offers with up to 8 categories through their pairs, and wider ones too', () => {
     const db = h.db;
-    db.env.writeSync(() => {
-      for (const { value } of db.offers.range()) db.offers.delete(value.offer);
-    });
+    clearBook(db);
     const base: Drawn = { api: 2, seller: 2, uri: 2, validFrom: -3, categories: [], wide: false, state: 'live', expiresIn: 0 };
     // 8 categories (every pair listed), 9 and 10 (wide: listed once), and one without w1.
     const offers = [
@@ -178,9 +181,7 @@ describe('queryOffers equals the definition on drawn offer books', () => {
 
   it('a URI prefix over more than 64 URIs: the right offers, reading a bounded number of the API\'s other offers', () => {
     const db = h.db;
-    db.env.writeSync(() => {
-      for (const { value } of db.offers.range()) db.offers.delete(value.offer);
-    });
+    clearBook(db);
     const base: Drawn = { api: 0, seller: 0, uri: 0, validFrom: 0, categories: [], wide: false, state: 'live', expiresIn: 0 };
     const offers: Offer[] = [];
     // 2,000 offers of one URI first, then one offer each under 70 URIs of the prefix asked for, the newest last.
@@ -219,9 +220,7 @@ describe('queryOffers equals the definition on drawn offer books', () => {
 
   it('a sweep takes exactly the expired offers out of every query index and leaves the records', () => {
     const db = h.db;
-    db.env.writeSync(() => {
-      for (const { value } of db.offers.range()) db.offers.delete(value.offer);
-    });
+    clearBook(db);
     const base: Drawn = { api: 0, seller: 0, uri: 0, validFrom: -5, categories: [[0, 0], [1, 1]], wide: false, state: 'expires', expiresIn: 0 };
     const offers = [
       toOffer({ ...base, expiresIn: -1 }, 1),
@@ -254,9 +253,7 @@ describe('queryOffers equals the definition on drawn offer books', () => {
 
   it('the maker\'s sweep drains a backlog larger than one slice, and only what is expired by its clock', async () => {
     const db = h.db;
-    db.env.writeSync(() => {
-      for (const { value } of db.offers.range()) db.offers.delete(value.offer);
-    });
+    clearBook(db);
     const base: Drawn = { api: 1, seller: 1, uri: 1, validFrom: -5, categories: [], wide: false, state: 'expires', expiresIn: -1 };
     db.env.writeSync(() => {
       for (let i = 0; i < 1203; i++) {
@@ -274,9 +271,7 @@ describe('queryOffers equals the definition on drawn offer books', () => {
 
   it('the offers part\'s timer sweeps while the maker runs, and not after it stopped', async () => {
     const db = h.db;
-    db.env.writeSync(() => {
-      for (const { value } of db.offers.range()) db.offers.delete(value.offer);
-    });
+    clearBook(db);
     // Expired long ago by the wall clock the part reads (nowNs).
     const o = toOffer({ api: 0, seller: 0, uri: 0, validFrom: -5, categories: [], wide: false, state: 'expires', expiresIn: -1 }, 7);
     db.env.writeSync(() => db.offers.put(o.offer, o));
