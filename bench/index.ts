@@ -12,6 +12,7 @@ import { primitivesBudgetMs, runPrimitivesBench } from './primitives/index.js';
 import { pubsubBudgetMs, runPubsubBench } from './pubsub.js';
 import { runStartupBench, startupBudgetMs } from './startup.js';
 import { routerBudgetMs, runRouterBench } from './router.js';
+import { runScaleoutBench, scaleoutBudgetMs } from './market/scaleout.js';
 import { describe, killAllSync, type BenchContext, type BenchPart } from './util.js';
 
 interface PartEntry {
@@ -25,6 +26,7 @@ const PARTS: Record<string, PartEntry> = {
   pubsub: { run: runPubsubBench, budgetMs: pubsubBudgetMs },
   primitives: { run: runPrimitivesBench, budgetMs: primitivesBudgetMs },
   market: { run: runMarketBench, budgetMs: marketBudgetMs },
+  scaleout: { run: runScaleoutBench, budgetMs: scaleoutBudgetMs },
   offers: { run: runOffersBench, budgetMs: offersBudgetMs },
   devchain: { run: runDevchainBench, budgetMs: devchainBudgetMs },
   gas: { run: runGasBench, budgetMs: gasBudgetMs },
@@ -40,6 +42,7 @@ function usage(): string {
     '  env BENCH_PUBSUB_WINDOW=<n>  outstanding publications in the pubsub fan-out runs (default 512)',
     '  env BENCH_OUR_CLI=<path>     entry point of our router (default router/controller/cli.ts)',
     '  env BENCH_MARKET_BUYERS=<n>, BENCH_MARKET_SELLERS=<m>  market lanes (default 16 buyers, 8 sellers)',
+    '  env BENCH_SCALEOUT_BUYERS=<n>, BENCH_SCALEOUT_SELLERS=<m>  scaleout lanes per market (default 8 buyers, 4 sellers)',
     '  env BENCH_OFFERS=<n>         live offers of the offers part, as many expired beside them (default 1000000)',
     '  env BENCH_OFFERS_BATCH=<n>   offers per write when the offers part places them (default 10000)',
     '  env BENCH_DEVCHAIN_TXS=<n>   transactions journaled and replayed by the devchain part (default 10000)',

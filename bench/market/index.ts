@@ -23,16 +23,16 @@
  * ticket principals (offers-purchase-helpers `e2eConfig`).
  */
 import os from 'node:os';
-import { hexlify } from 'ethers';
 import { startMarketEdge, type MarketEdge } from '../../test/e2e/harness/market-edge.js';
-import { MAX_SELLERS, setupLanes, type Lane } from '../../test/e2e/market/lanes.js';
+import { MAX_SELLERS, setupLanes } from '../../test/e2e/market/lanes.js';
 import { e2eConfig, world, XBR } from '../../test/e2e/market/offers-purchase-helpers.js';
 import { describe, figure, percentile, positiveIntFromEnv, ratio, type BenchContext } from '../util.js';
 import { purchaseBound } from './bound.js';
 import { addWorkerProbe, startMarketProfile } from './profile.js';
+import { countOver, nodeLatency, shareAbove } from './node-latency.js';
+import { PRICE, run, runFixedRate } from './purchases.js';
 
 const GOAL_PER_S = 1000;
-const PRICE = XBR / 1000n;
 const PAYMENT_DEPOSIT = 100n * XBR;
 const PAYING_DEPOSIT = 1000n * XBR;
 const OFFERS_PER_SELLER = 16;
@@ -41,124 +41,6 @@ const OFFERS_PER_SELLER = 16;
 async function boundCost(ms: number, buyers: number, sellers: number): Promise<{ cpuUs: number; perSecond: number }> {
   const r = await purchaseBound(ms, buyers, sellers);
   return { cpuUs: r.cpuUs, perSecond: r.perSecond };
-}
-
-/** The chain head the buyers sign `close_at` with, polled once a second while a run lasts. */
-async function followHead(edge: MarketEdge): Promise<{ at: () => bigint; stop: () => void }> {
-  let closeAt = BigInt(await edge.provider().getBlockNumber());
-  const timer = setInterval(() => {
-    edge.provider().getBlockNumber().then((b) => (closeAt = BigInt(b)), () => undefined);
-  }, 1000);
-  return { at: () => closeAt, stop: () => clearInterval(timer) };
-}
-
-/** When a purchase's `buy_key` call was sent and answered (performance.now() ms). */
-interface CallTimes {
-  sent: number;
-  answered: number;
-}
-
-/**
- * One purchase by `lane` of its `n`-th offer (round robin), checked as a real buyer does: the receipt's signer
- * and the sealed key. Returns when its call was sent and answered.
- */
-async function buyOnce(edge: MarketEdge, lane: Lane, n: number, closeAt: bigint): Promise<CallTimes> {
-  const offer = lane.offers[n % lane.offers.length]!;
-  const { args, kwargs } = await lane.buyer.buyArgs(offer.keyId, PRICE, { closeAt });
-  const sent = performance.now();
-  const r = await lane.buyer.session.call('xbr.marketmaker.buy_key', { argsList: args, argsDict: kwargs });
-  const answered = performance.now();
-  const receipt = r.argsList?.[0] as Record<string, Uint8Array | number | bigint>;
-  const seq = Number(receipt['channel_seq']);
-  const remaining = lane.buyer.remaining - PRICE;
-  const signer = lane.buyer.signerOf(seq, remaining, closeAt, receipt['signature'] as Uint8Array);
-  if (hexlify(signer).toLowerCase() !== edge.makerAddress.toLowerCase()) throw new Error('receipt not signed by the maker');
-  if (!offer.isKey(lane.buyer.open(receipt['sealed_key'] as Uint8Array))) throw new Error('sealed key does not open to the offered key');
-  lane.buyer.seq = seq;
-  lane.buyer.remaining = remaining;
-  return { sent, answered };
-}
-
-/** Every lane buys back to back for `ms`; returns purchases/s and sorted latencies (ms). */
-async function run(edge: MarketEdge, lanes: Lane[], ms: number): Promise<{ perSecond: number; latencies: Float64Array }> {
-  const head = await followHead(edge);
-  const latencies: number[] = [];
-  const start = performance.now();
-  const end = start + ms;
-  try {
-    await Promise.all(
-      lanes.map(async (lane, i) => {
-        let n = i;
-        while (performance.now() < end) {
-          const t0 = performance.now();
-          await buyOnce(edge, lane, n++, head.at());
-          latencies.push(performance.now() - t0);
-        }
-      }),
-    );
-  } finally {
-    head.stop();
-  }
-  return { perSecond: (latencies.length * 1000) / (performance.now() - start), latencies: Float64Array.from(latencies).sort() };
-}
-
-/** What an open-loop run at a fixed rate saw. */
-interface FixedRate {
-  /** Purchases completed per second of the run (until the last one completed). */
-  achievedPerS: number;
-  /** Sorted latencies (ms), each from its purchase's scheduled start, not from when it was sent. */
-  latencies: Float64Array;
-  /** Purchases whose lane was still busy with the previous one at their scheduled start. */
-  late: number;
-  /** The longest such wait for the lane (ms). */
-  maxLateMs: number;
-  /** Sorted, per purchase (ms): from its scheduled start until its call was sent (lane, timer and signing delay). */
-  toSend: Float64Array;
-  /** Sorted, per purchase (ms): the `buy_key` round trip (router, maker, seller). */
-  call: Float64Array;
-}
-
-/**
- * Open loop at `perSecond` for `ms`: purchase k is scheduled at start + k / rate and falls to lane k mod L,
- * so each lane has its own schedule at rate / L. A lane's purchases are sequential (each signs the seq and
- * balance its predecessor's receipt left), so a purchase whose lane is still busy at its scheduled time is
- * sent when the lane is free — never skipped — and its latency still counts from the schedule (no
- * coordinated omission); how often that happened, and by how much, is returned beside the latencies.
- */
-async function runFixedRate(edge: MarketEdge, lanes: Lane[], perSecond: number, ms: number): Promise<FixedRate> {
-  const head = await followHead(edge);
-  const latencies: number[] = [];
-  const toSend: number[] = [];
-  const call: number[] = [];
-  let late = 0;
-  let maxLateMs = 0;
-  const intervalMs = 1000 / perSecond;
-  const count = Math.floor(ms / intervalMs);
-  const start = performance.now() + 10;
-  try {
-    await Promise.all(
-      lanes.map(async (lane, i) => {
-        for (let k = i; k < count; k += lanes.length) {
-          const scheduled = start + k * intervalMs;
-          const wait = scheduled - performance.now();
-          // Rounded up: timers run on a whole-ms clock and would otherwise send purchases up to 1 ms early.
-          if (wait > 0) await new Promise((resolve) => setTimeout(resolve, Math.ceil(wait)));
-          else {
-            late++;
-            maxLateMs = Math.max(maxLateMs, -wait);
-          }
-          const t = await buyOnce(edge, lane, k, head.at());
-          latencies.push(performance.now() - scheduled);
-          toSend.push(t.sent - scheduled);
-          call.push(t.answered - t.sent);
-        }
-      }),
-    );
-  } finally {
-    head.stop();
-  }
-  const sorted = (xs: number[]): Float64Array => Float64Array.from(xs).sort();
-  return { achievedPerS: (latencies.length * 1000) / (performance.now() - start), latencies: sorted(latencies), late, maxLateMs, toSend: sorted(toSend), call: sorted(call) };
 }
 
 export async function runMarketBench(ctx: BenchContext): Promise<boolean> {
@@ -207,7 +89,9 @@ export async function runMarketBench(ctx: BenchContext): Promise<boolean> {
     const halfRate = r.perSecond / 2;
     ctx.log(`market: open loop at half the peak, ${halfRate.toFixed(0)} purchases/s`);
     const halfProfile = await startMarketProfile('half load');
+    const nodeBefore = edge.httpUrl === undefined ? undefined : await nodeLatency(edge.httpUrl, 'realm1');
     const h = await runFixedRate(edge, lanes, halfRate, ms);
+    const nodeAfter = edge.httpUrl === undefined ? undefined : await nodeLatency(edge.httpUrl, 'realm1');
     await halfProfile?.stop(h.latencies.length, ctx.out);
     figure(ctx, 'market.half_load_rate_per_s', halfRate, 'purchases/s offered');
     figure(ctx, 'market.half_load_achieved_per_s', h.achievedPerS, 'purchases/s');
@@ -215,6 +99,16 @@ export async function runMarketBench(ctx: BenchContext): Promise<boolean> {
     figure(ctx, 'market.half_load_p99_ms', percentile(h.latencies, 0.99), 'ms (from the scheduled start)', 2);
     const split = (label: string, xs: Float64Array): string => `${label} p50 ${percentile(xs, 0.5).toFixed(1)} p99 ${percentile(xs, 0.99).toFixed(1)} ms`;
     ctx.out(`# half load: ${split('scheduled start to call sent', h.toSend)}; ${split('buy_key round trip', h.call)}`);
+    if (nodeBefore !== undefined && nodeAfter !== undefined) {
+      // Where the slow purchases were slow, as shares of the purchases (the node's histograms have bounds at 10, 25, 50 ms).
+      const pct = (n: number): string => `${((n / h.latencies.length) * 100).toFixed(2)} %`;
+      const over = [10, 25, 50].map((limit) => {
+        const maker = countOver(nodeBefore.maker, nodeAfter.maker, limit / 1000).over;
+        const router = countOver(nodeBefore.router, nodeAfter.router, limit / 1000).over;
+        return `${limit} ms: round trip ${pct(shareAbove(h.call, limit) * h.latencies.length)}, router ${pct(router)}, maker ${pct(maker)}`;
+      });
+      ctx.out(`# half load, purchases over ${over.join('; over ')} (router: buy_key and sell calls over the bound, per purchase; maker: its answer time)`);
+    }
     figure(ctx, 'market.half_load_late_starts', h.late, `purchases whose lane was still busy at their scheduled start (waited up to ${h.maxLateMs.toFixed(1)} ms, counted in their latency)`);
     return true;
   } catch (err) {

@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EdgeConfig } from '../../test/e2e/harness/market-edge.js';
 import { Session } from 'node:inspector/promises';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 interface Proc {
   pid: number;
@@ -155,15 +156,29 @@ async function probeReport(pid: number, window: number): Promise<{ ms: number; p
 /** Windows the probe of each worker has closed so far. */
 const probeWindows = new Map<number, number>();
 
-export interface MarketProfile {
-  /** Ends the window; prints the per-process lines for `purchases` purchases. */
-  stop(purchases: number, out: (line: string) => void): Promise<void>;
+/** CPU one process spent during a window. */
+export interface ProcessCpu {
+  /** `bench` (this process), `router`, `xbrmm`, `devchain`, `controller`, `ipfs`, … or `total`. */
+  label: string;
+  pid: number;
+  /** Per purchase of the window. */
+  cpuUsPerPurchase: number;
+  /** Share of one core over the window, in %. */
+  corePct: number;
 }
 
-/** Starts a profiling window named `label` if the environment asks for one; undefined otherwise. */
-export async function startMarketProfile(label: string): Promise<MarketProfile | undefined> {
+export interface MarketProfile {
+  /** Ends the window; prints the per-process lines for `purchases` purchases and returns them. */
+  stop(purchases: number, out: (line: string) => void): Promise<ProcessCpu[]>;
+}
+
+/**
+ * Starts a profiling window named `label` if the environment asks for one (or `always`: the CPU lines only,
+ * plus whatever the environment asks for); undefined otherwise.
+ */
+export async function startMarketProfile(label: string, options: { always?: boolean } = {}): Promise<MarketProfile | undefined> {
   const dir = process.env['BENCH_MARKET_PROFILE_DIR'];
-  if (process.env['BENCH_MARKET_CPU'] !== '1' && probeDir === undefined && (dir === undefined || dir === '')) return undefined;
+  if (options.always !== true && process.env['BENCH_MARKET_CPU'] !== '1' && probeDir === undefined && (dir === undefined || dir === '')) return undefined;
   let session: Session | undefined;
   if (dir !== undefined && dir !== '') {
     mkdirSync(dir, { recursive: true });
@@ -176,19 +191,26 @@ export async function startMarketProfile(label: string): Promise<MarketProfile |
   const before = descendants();
   const workers = probeDir === undefined ? [] : before.filter((p) => p.label === 'xbrmm').map((p) => p.pid);
   for (const pid of workers) process.kill(pid, 'SIGUSR2');
+  // This process's own loop: the buyers and sellers share it, so its stalls are in every latency measured here.
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
   const u0 = process.cpuUsage();
   const t0 = performance.now();
   return {
     async stop(purchases, out) {
+      loop.disable();
       for (const pid of workers) process.kill(pid, 'SIGUSR2');
       const u = process.cpuUsage(u0);
       const secs = (performance.now() - t0) / 1000;
       const after = new Map(descendants().map((p) => [p.pid, p]));
-      const line = (name: string, cpuUs: number, sysUs: number): void =>
+      const cpu: ProcessCpu[] = [];
+      const line = (name: string, pid: number, cpuUs: number, sysUs: number): void => {
+        cpu.push({ label: name, pid, cpuUsPerPurchase: cpuUs / purchases, corePct: (cpuUs / 1e6 / secs) * 100 });
         out(
           `# cpu ${label}: ${name.padEnd(10)} ${(cpuUs / purchases).toFixed(0).padStart(6)} µs/purchase (${(sysUs / purchases).toFixed(0)} kernel) ${((cpuUs / 1e6 / secs) * 100).toFixed(0).padStart(4)} % of a core`,
         );
-      line('bench', u.user + u.system, u.system);
+      };
+      line('bench', process.pid, u.user + u.system, u.system);
       let total = u.user + u.system;
       let totalSys = u.system;
       for (const p of before) {
@@ -198,9 +220,11 @@ export async function startMarketProfile(label: string): Promise<MarketProfile |
         const sysUs = (a.sysTicks - p.sysTicks) * TICK_US;
         total += us;
         totalSys += sysUs;
-        line(p.label, us, sysUs);
+        line(p.label, p.pid, us, sysUs);
       }
-      line('total', total, totalSys);
+      line('total', 0, total, totalSys);
+      const ms = (ns: number): string => (ns / 1e6).toFixed(1);
+      out(`# loop ${label}: bench (buyers and sellers): event-loop delay p50 ${ms(loop.percentile(50))} p99 ${ms(loop.percentile(99))} max ${ms(loop.max)} ms`);
       for (const pid of workers) {
         const window = (probeWindows.get(pid) ?? 0) + 1;
         probeWindows.set(pid, window);
@@ -216,6 +240,7 @@ export async function startMarketProfile(label: string): Promise<MarketProfile |
         writeFileSync(join(dir, `bench-${process.pid}-${label.replace(/\W+/g, '-')}.cpuprofile`), JSON.stringify(profile));
         session.disconnect();
       }
+      return cpu;
     },
   };
 }

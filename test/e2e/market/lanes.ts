@@ -5,11 +5,11 @@
  * consented by seller member #2, a paying channel the market owner opens for it (the maker funds it) and its
  * own member session (members #10, #11, …: one `xbr.provider.<authid>.sell` per authid), with offers placed.
  */
-import { Contract, type Signer } from 'ethers';
+import { Contract, hexlify, type Signer } from 'ethers';
 import { xbrMarketAbi } from '../../../contracts/index.js';
 import type { Uuid } from '../../../schema/codec/types.js';
 import type { MarketEdge } from '../harness/market-edge.js';
-import { addr, connectMember, openChannelOnChain, randomWallet, TestBuyer, TestSeller, untilKnown, type World } from './offers-purchase-helpers.js';
+import { addr, connectMember, openChannelOnChain, randomWallet, realmOf, TestBuyer, TestSeller, untilKnown, type World } from './offers-purchase-helpers.js';
 
 /** The buyer member (actor of every payment channel of `openChannelOnChain`). */
 const BUYER_MEMBER = 3;
@@ -47,10 +47,13 @@ export interface LaneOptions extends BuyerOptions {
   readonly offersPerSeller: number;
 }
 
-/** The member `member` consents on chain that `delegate` acts for it in `role` (1 provider, 2 consumer). */
-export async function consent(edge: MarketEdge, member: number, delegate: string, role: 1 | 2): Promise<void> {
+/**
+ * The member `member` consents on chain that `delegate` acts for it in `role` (1 provider, 2 consumer), in the
+ * demo market or the market `marketId` (hex).
+ */
+export async function consent(edge: MarketEdge, member: number, delegate: string, role: 1 | 2, marketId: string = edge.devchain.demo.marketId): Promise<void> {
   const market = new Contract(edge.devchain.contracts.market, xbrMarketAbi, edge.account(member) as Signer);
-  const tx = await market.getFunction('setConsent')(edge.devchain.demo.marketId, delegate, role, edge.devchain.demo.catalogId, true, 'xbr.demo.');
+  const tx = await market.getFunction('setConsent')(marketId, delegate, role, edge.devchain.demo.catalogId, true, 'xbr.demo.');
   await tx.wait();
 }
 
@@ -60,7 +63,7 @@ export async function setupLanes(edge: MarketEdge, w: World, o: LaneOptions): Pr
   const sellerOffers: LaneOffer[][] = [];
   for (let i = 0; i < o.sellers; i++) {
     const delegate = randomWallet();
-    await consent(edge, 2, delegate.address, 1);
+    await consent(edge, 2, delegate.address, 1, hexlify(w.marketId));
     await openChannelOnChain(w, 2, o.payingDeposit, addr(delegate));
     const seller = await TestSeller.start(w, FIRST_SELLER_MEMBER + i, delegate);
     const offers: LaneOffer[] = [];
@@ -81,9 +84,9 @@ export async function setupBuyers(edge: MarketEdge, w: World, sellerOffers: read
   const lanes: Lane[] = [];
   for (let i = 0; i < o.buyers; i++) {
     const delegate = randomWallet();
-    await consent(edge, BUYER_MEMBER, delegate.address, 2);
+    await consent(edge, BUYER_MEMBER, delegate.address, 2, hexlify(w.marketId));
     const channel = await openChannelOnChain(w, 1, o.paymentDeposit, addr(delegate));
-    const session = await connectMember(edge, BUYER_MEMBER, 'cbor', o.reconnect === true ? RECONNECTING : undefined);
+    const session = await connectMember(edge, BUYER_MEMBER, 'cbor', { ...realmOf(w), ...(o.reconnect === true ? RECONNECTING : {}) });
     lanes.push({ buyer: new TestBuyer(w, session, delegate, channel, o.paymentDeposit), offers: sellerOffers[i % sellerOffers.length]! });
   }
   await Promise.all(lanes.map((l) => untilKnown(() => l.buyer.buy(l.offers[0]!.keyId, o.price), 30_000)));

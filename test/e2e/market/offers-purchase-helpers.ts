@@ -133,19 +133,33 @@ export interface World {
   marketId: Uuid;
   apiId: Uuid;
   maker: Address;
+  /** The realm of the market's maker, where its members log in. Default realm1 (the demo market's). */
+  realm?: string;
 }
 
-export async function world(edge: MarketEdge, probe: Wampy): Promise<World> {
+/** Another market of the edge than the demo one: its id (hex), its maker's address and the realm its maker serves. */
+export interface OtherMarket {
+  readonly marketId: string;
+  readonly maker: string;
+  readonly realm: string;
+}
+
+/** The demo market as seen by `probe` (a client of realm1), or the market `other` (then `probe` is a client of its realm). */
+export async function world(edge: MarketEdge, probe: Wampy, other?: OtherMarket): Promise<World> {
   const config = await call<{ verifying_chain_id: number | bigint; verifying_contract_adr: string }>(probe, 'xbr.marketmaker.get_config');
-  const marketId = getBytes(edge.devchain.demo.marketId) as Uuid;
+  const marketId = getBytes(other?.marketId ?? edge.devchain.demo.marketId) as Uuid;
   return {
     edge,
     marketId,
     apiId: getBytes(edge.devchain.demo.apiId) as Uuid,
-    maker: parseAddress(edge.makerAddress),
+    maker: parseAddress(other?.maker ?? edge.makerAddress),
     binding: { chainId: BigInt(config.verifying_chain_id), verifyingContract: parseAddress(config.verifying_contract_adr), marketId },
+    ...(other === undefined ? {} : { realm: other.realm }),
   };
 }
+
+/** wampy options that join the realm of `w`'s market (none for the demo market's realm1). */
+export const realmOf = (w: World): Record<string, unknown> => (w.realm === undefined ? {} : { realm: w.realm });
 
 /** Opens a channel on chain: PAYMENT by the buyer #3 (delegate #6), PAYING by the owner #1 for seller #2 (delegate `delegate`); `actorIndex` names another actor. */
 export async function openChannelOnChain(w: World, ctype: 1 | 2, amount: bigint, delegate: Address, actorIndex: number = ctype === 1 ? 3 : 2): Promise<Uuid> {
@@ -161,7 +175,7 @@ export async function openChannelOnChain(w: World, ctype: 1 | 2, amount: bigint,
   };
   const sig = hexlify(signChannelOpen(msg, bytesOf(actor)));
   const channel = new Contract(edge.devchain.contracts.channel, xbrChannelAbi, sender as Signer);
-  const tx = await channel.getFunction('openChannel')(ctype, openedAt, hexlify(w.marketId), hexlify(channelId), actor.address, hexlify(delegate), edge.makerAddress, recipient, amount, sig);
+  const tx = await channel.getFunction('openChannel')(ctype, openedAt, hexlify(w.marketId), hexlify(channelId), actor.address, hexlify(delegate), hexlify(w.maker), recipient, amount, sig);
   await tx.wait();
   return channelId;
 }
@@ -191,7 +205,7 @@ export class TestSeller {
 
   /** A seller logged in as member `member` (its authid names the sell procedure), selling with `delegate`. */
   static async start(w: World, member: number, delegate: Wallet): Promise<TestSeller> {
-    const session = await connectMember(w.edge, member);
+    const session = await connectMember(w.edge, member, 'cbor', realmOf(w));
     const authid = memberAuthidOf(member);
     const s = new TestSeller(w, session, authid, delegate);
     await session.register(`xbr.provider.${authid}.sell`, (async (inv: { argsList: unknown[]; argsDict?: Record<string, unknown> }) => s.sell(inv.argsList, inv.argsDict ?? {})) as never);
