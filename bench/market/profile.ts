@@ -2,7 +2,8 @@
  * Opt-in profiling of the market bench's measured run (off unless the environment asks for it):
  * - `BENCH_MARKET_CPU=1`: CPU time of every process of the edge (controller, router, xbrmm worker, dev
  *   chain; from /proc) and of this bench process (the buyer and seller clients) during each measured run
- *   (saturation, half load), printed as `#` lines in CPU µs per purchase and % of one core.
+ *   (saturation, half load), printed as `#` lines in CPU µs per purchase and % of one core, with how long each
+ *   process's main thread waited for a core while runnable (/proc schedstat), and this process's event-loop delay.
  * - `BENCH_MARKET_LOOP=1`: the event-loop delay (p50, p99, max) and the GC pauses of every xbrmm worker over
  *   each measured run, printed as `#` lines: a preload (`--import` in the worker's NODE_OPTIONS, see
  *   {@link addWorkerProbe}) keeps a `monitorEventLoopDelay` histogram and a GC observer and reports a
@@ -25,6 +26,9 @@ interface Proc {
   ticks: number;
   /** System (kernel) part of `ticks`. */
   sysTicks: number;
+  /** Main thread: time spent runnable but waiting for a core (ns), and how many times it was put on a core. */
+  waitNs: number;
+  slices: number;
   label: string;
 }
 
@@ -35,9 +39,20 @@ function readProc(pid: number): Proc | null {
     const raw = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const f = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
     const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-    return { pid, ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]), sysTicks: Number(f[12]), label: labelOf(cmd) };
+    const sched = mainThreadSched(pid);
+    return { pid, ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]), sysTicks: Number(f[12]), ...sched, label: labelOf(cmd) };
   } catch {
     return null;
+  }
+}
+
+/** The main thread's run-queue wait and time slices so far (/proc schedstat; zeros where the kernel has none). */
+function mainThreadSched(pid: number): { waitNs: number; slices: number } {
+  try {
+    const [, wait, slices] = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').trim().split(' ');
+    return { waitNs: Number(wait), slices: Number(slices) };
+  } catch {
+    return { waitNs: 0, slices: 0 };
   }
 }
 
@@ -194,6 +209,7 @@ export async function startMarketProfile(label: string, options: { always?: bool
   // This process's own loop: the buyers and sellers share it, so its stalls are in every latency measured here.
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
+  const ownSched = mainThreadSched(process.pid);
   const u0 = process.cpuUsage();
   const t0 = performance.now();
   return {
@@ -204,13 +220,20 @@ export async function startMarketProfile(label: string, options: { always?: bool
       const secs = (performance.now() - t0) / 1000;
       const after = new Map(descendants().map((p) => [p.pid, p]));
       const cpu: ProcessCpu[] = [];
-      const line = (name: string, pid: number, cpuUs: number, sysUs: number): void => {
+      // How long each main thread, once runnable, waited for a core: on a busy machine every hop of a purchase
+      // from one process to the next can wait there.
+      const waited = (b: { waitNs: number; slices: number }, a: { waitNs: number; slices: number }): string => {
+        const slices = a.slices - b.slices;
+        if (slices <= 0) return '';
+        return `; main thread waited for a core ${((a.waitNs - b.waitNs) / 1e6 / secs).toFixed(0)} ms/s, ${((a.waitNs - b.waitNs) / slices / 1e3).toFixed(0)} µs per time slice`;
+      };
+      const line = (name: string, pid: number, cpuUs: number, sysUs: number, wait = ''): void => {
         cpu.push({ label: name, pid, cpuUsPerPurchase: cpuUs / purchases, corePct: (cpuUs / 1e6 / secs) * 100 });
         out(
-          `# cpu ${label}: ${name.padEnd(10)} ${(cpuUs / purchases).toFixed(0).padStart(6)} µs/purchase (${(sysUs / purchases).toFixed(0)} kernel) ${((cpuUs / 1e6 / secs) * 100).toFixed(0).padStart(4)} % of a core`,
+          `# cpu ${label}: ${name.padEnd(10)} ${(cpuUs / purchases).toFixed(0).padStart(6)} µs/purchase (${(sysUs / purchases).toFixed(0)} kernel) ${((cpuUs / 1e6 / secs) * 100).toFixed(0).padStart(4)} % of a core${wait}`,
         );
       };
-      line('bench', process.pid, u.user + u.system, u.system);
+      line('bench', process.pid, u.user + u.system, u.system, waited(ownSched, mainThreadSched(process.pid)));
       let total = u.user + u.system;
       let totalSys = u.system;
       for (const p of before) {
@@ -220,7 +243,7 @@ export async function startMarketProfile(label: string, options: { always?: bool
         const sysUs = (a.sysTicks - p.sysTicks) * TICK_US;
         total += us;
         totalSys += sysUs;
-        line(p.label, p.pid, us, sysUs);
+        line(p.label, p.pid, us, sysUs, waited(p, a));
       }
       line('total', 0, total, totalSys);
       const ms = (ns: number): string => (ns / 1e6).toFixed(1);
