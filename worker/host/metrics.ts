@@ -1,6 +1,6 @@
 /**
  * The xbrmm worker's state as metrics, read when scraped: each market's ledger (channels by type and state,
- * remaining / in flight / spent token base units) and pending transactions, the chain head and how far the
+ * remaining / in flight / spent token base units), offer book (offers for sale, the expiry sweep's lag) and pending transactions, the chain head and how far the
  * chain monitor is behind it, and the IPFS downloads. Nothing is counted on the hot path; a scrape reads the
  * maker DBs (one pass over the channels of each market).
  *
@@ -9,10 +9,12 @@
  */
 import type { Provider } from 'ethers';
 import { gauge } from '../../process/index.js';
+import { nowNs, nsToSeconds } from '../../schema/codec/index.js';
 import { ChannelType, type MakerDb } from '../../schema/db/index.js';
 import type { Logger } from '../../schema/index.js';
 import type { IpfsFetcher } from '../ipfs/index.js';
 import { CHANNEL_TYPE_NAMES, ledgerTotals } from './ledger-totals.js';
+import { offerBookTotals } from './offer-book-totals.js';
 import type { Maker } from './maker.js';
 import type { RunningChainMonitor } from './monitor-hook.js';
 
@@ -72,6 +74,24 @@ gauge({
       }
     }
     this.set(n);
+  },
+});
+
+const offersForSale = gauge({ name: 'xbr_offers_for_sale', help: 'Offers for sale by market: not revoked, not sold out, not swept as expired.', labelNames: ['market'] as const });
+
+gauge({
+  name: 'xbr_offers_sweep_lag_seconds',
+  help: 'How long the longest-expired offer not yet swept from the query indexes has been expired, by market (0: none waiting; the sweep runs every second).',
+  labelNames: ['market'] as const,
+  collect() {
+    this.reset();
+    offersForSale.reset();
+    const now = nowNs();
+    for (const { market, db } of markets()) {
+      const book = offerBookTotals(db, now);
+      offersForSale.set({ market }, book.forSale);
+      this.set({ market }, nsToSeconds(book.sweepLagNs));
+    }
   },
 });
 

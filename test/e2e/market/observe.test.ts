@@ -111,6 +111,9 @@ describe('the node HTTP listener: health, readiness and metrics', { timeout: 300
     assert.equal(sample(text, 'xbr_ledger_remaining_token_units', { market, type: 'payment' }), Number(PAYMENT - BigInt(n) * PRICE));
     assert.equal(sample(text, 'xbr_ledger_inflight_token_units', { market, type: 'payment' }), 0);
     assert.equal(sample(text, 'xbr_ledger_spent_token_units', { market, type: 'paying' }), Number(BigInt(n) * PRICE));
+    // the offer book: the n + 1 offers placed above, none limited, none expiring
+    assert.equal(sample(text, 'xbr_offers_for_sale', { market }), n + 1);
+    assert.equal(sample(text, 'xbr_offers_sweep_lag_seconds', { market }), 0);
     // the chain and the node
     const head = sample(text, 'xbr_chain_head_block');
     assert.ok(head !== undefined && head > 0);
