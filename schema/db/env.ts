@@ -119,7 +119,10 @@ export interface DbEnv {
   readonly copyBeforeMigration?: string;
   /** The sub-database `name` (must have been declared in `subDbs`). */
   sub(name: string): Database;
-  /** Runs `fn` in one synchronous write transaction; durable when this returns. Nested calls join the outer one. */
+  /**
+   * Runs `fn` in one synchronous write transaction; durable when this returns. A call inside another write runs as a
+   * nested transaction of it: rolled back alone when `fn` throws, committed (and durable) with the outer one.
+   */
   writeSync<T>(fn: () => T): T;
   /** Runs `fn` synchronously in this event-loop turn's group commit; resolves when that commit is durable. */
   write<T>(fn: () => T): Promise<T>;

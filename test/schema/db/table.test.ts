@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import { WampError } from '../../../schema/errors.js';
 import { openDbEnv, type DbEnv } from '../../../schema/db/env.js';
 import { address, key, u64, uuid } from '../../../schema/db/keys.js';
-import { Table } from '../../../schema/db/table.js';
+import { Table, type IndexDef } from '../../../schema/db/table.js';
 import type { Address, Uuid } from '../../../schema/codec/types.js';
 import { addressOf, hex, tempDir, uuidOf } from './helpers.js';
 
@@ -15,6 +15,9 @@ interface Rec {
   amount: bigint;
 }
 
+const byOwner: IndexDef<Rec> = { name: 'by_owner', key: (r) => key(address(r.owner), u64(r.ts)) };
+const byCode: IndexDef<Rec> = { name: 'by_code', unique: true, key: (r) => key(uuid(r.code)) };
+
 const tmp = tempDir();
 let env: DbEnv;
 let t: Table<Uuid, Rec>;
@@ -24,10 +27,7 @@ before(async () => {
     env,
     name: 'recs',
     key: (id) => key(uuid(id)),
-    indexes: [
-      { name: 'by_owner', key: (r) => key(address(r.owner), u64(r.ts)) },
-      { name: 'by_code', unique: true, key: (r) => key(uuid(r.code)) },
-    ],
+    indexes: [byOwner, byCode],
   });
 });
 after(async () => {
@@ -143,4 +143,51 @@ test('update() is a read-modify-write in one transaction; hooks run inside and c
   assert.equal(t.get(r.id)?.amount, 11n);
   t.update(r.id, (cur) => ({ ...(cur as Rec), amount: 12n }));
   assert.deepEqual(seen, [11n]);
+});
+
+test('putMany writes what put after put would, index by index, and nothing when a unique key is taken', async () => {
+  // A table of its own: the one above has a write hook by now, and putMany is put after put with hooks.
+  const dir = tempDir();
+  const env = await openDbEnv({ path: dir.dir, kind: 'maker', subDbs: { recs: 'msgpack', by_owner: 'binary', by_code: 'binary' } });
+  const t = new Table<Uuid, Rec>({ env, name: 'recs', key: (id) => key(uuid(id)), indexes: [byOwner, byCode] });
+  const snapshot = (): string =>
+    JSON.stringify({
+      recs: t.range().map((e) => [hex(e.key), e.value.amount.toString()]),
+      owner: t.indexEntries('by_owner').map((e) => [hex(e.key), hex(e.primaryKey)]),
+      code: t.indexEntries('by_code').map((e) => [hex(e.key), hex(e.primaryKey)]),
+    });
+  const owner = addressOf(0x02);
+  const old = rec({ owner, ts: 3n });
+  t.put(old.id, old);
+  const batch = [rec({ owner, ts: 9n }), rec({ owner, ts: 1n }), { ...old, ts: 5n, amount: 3n }, rec({ owner: addressOf(0x03) })];
+  t.putMany(batch.map((r) => [r.id, r] as const));
+  assert.deepEqual(t.byIndex('by_owner', { prefix: owner }).map((e) => e.value.ts), [1n, 5n, 9n]);
+  assert.equal(t.get(old.id)?.amount, 3n);
+  for (const r of batch) assert.equal(hex(t.getUnique('by_code', r.code)?.key ?? Buffer.alloc(0)), hex(r.id));
+  assert.equal(t.indexEntries('by_owner').length, t.count());
+
+  const before = snapshot();
+  const taken = rec({ code: old.code });
+  assert.throws(() => t.putMany([rec(), taken].map((r) => [r.id, r] as const)), (e: unknown) => e instanceof WampError && e.uri === 'xbr.error.storage_duplicate');
+  const twice = rec();
+  assert.throws(() => t.putMany([twice, rec({ code: twice.code })].map((r) => [r.id, r] as const)), (e: unknown) => e instanceof WampError && e.uri === 'xbr.error.storage_duplicate');
+  // Caught inside the caller's transaction: the batch is still gone, the caller's own write stays.
+  const mine = rec();
+  env.writeSync(() => {
+    t.put(mine.id, mine);
+    assert.throws(() => t.putMany([rec(), taken].map((r) => [r.id, r] as const)));
+  });
+  assert.ok(t.get(mine.id));
+  t.delete(mine.id);
+  assert.equal(snapshot(), before);
+
+  // A unique key handed on within the batch, in batch order (as put after put): freed first, then taken.
+  const moved = rec({ code: old.code });
+  assert.throws(() => t.putMany([[moved.id, moved], [old.id, { ...old, code: uuidOf() }]]), (e: unknown) => e instanceof WampError && e.uri === 'xbr.error.storage_duplicate');
+  t.putMany([[old.id, { ...old, code: uuidOf() }], [moved.id, moved]]);
+  assert.equal(hex(t.getUnique('by_code', old.code)?.key ?? Buffer.alloc(0)), hex(moved.id));
+  for (const { key } of t.range()) t.delete(key as unknown as Uuid);
+  assert.equal(t.indexEntries('by_code').length, 0);
+  await env.close();
+  dir.cleanup();
 });

@@ -124,24 +124,31 @@ export function checkOffer(input: PlaceOfferInput, ctx: OfferContext): Offer {
 
 /**
  * Stores checked offers (`checkOffer`) in one durable write: all of them, or none when one's key is already offered.
- * @throws WampError `wamp.error.invalid_argument` naming `key_id` for a key already offered
+ * @throws WampError `wamp.error.invalid_argument` naming `key_id` for a key already offered (or offered twice in `offers`)
  */
 export function storeOffers(db: MakerDb, offers: readonly Offer[]): void {
-  // Inside a write of the env (a group commit) this joins it; alone it is a durable write of its own.
+  const keys = new Set<string>();
+  for (const offer of offers) {
+    const id = Buffer.from(offer.key).toString('hex');
+    if (keys.has(id)) throw keyOffered(offer);
+    keys.add(id);
+  }
+  // Inside a write of the env (a group commit) this runs nested in it; alone it is a durable write of its own.
   db.env.writeSync(() => {
-    for (const offer of offers) {
-      try {
-        // idx_offer_by_key is unique: the put itself refuses a second offer of a key, inside the write, so two
-        // racing placements cannot both pass.
-        db.offers.put(offer.offer, offer);
-      } catch (err) {
-        if (err instanceof WampError && err.uri === XbrErrorUri.storageDuplicate && offerByKey(db, offer.key) !== undefined) {
-          throw new WampError(WampErrorUri.invalidArgument, `key_id: key with ID "${formatUuid(offer.key)}" already offered`, { kwargs: { argument: 'key_id' } });
-        }
-        throw err;
-      }
+    try {
+      // idx_offer_by_key is unique: the write itself refuses a second offer of a key, inside the transaction, so two
+      // racing placements cannot both pass.
+      db.offers.putMany(offers.map((offer) => [offer.offer, offer] as const));
+    } catch (err) {
+      // putMany wrote nothing: the offer whose key is in the book is the one refused.
+      const taken = err instanceof WampError && err.uri === XbrErrorUri.storageDuplicate ? offers.find((o) => offerByKey(db, o.key) !== undefined) : undefined;
+      throw taken === undefined ? err : keyOffered(taken);
     }
   });
+}
+
+function keyOffered(offer: Offer): WampError {
+  return new WampError(WampErrorUri.invalidArgument, `key_id: key with ID "${formatUuid(offer.key)}" already offered`, { kwargs: { argument: 'key_id' } });
 }
 
 /**

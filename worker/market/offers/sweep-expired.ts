@@ -5,8 +5,8 @@
  * `offerForSale`); `idx_offer_by_expiry` lists exactly the live offers that expire, soonest first, so a sweep reads
  * only what it changes.
  */
-import type { NsTime } from '../../../schema/codec/index.js';
-import { key, MakerIndex, u64, type MakerDb } from '../../../schema/db/index.js';
+import type { NsTime, Uuid } from '../../../schema/codec/index.js';
+import { key, MakerIndex, u64, type MakerDb, type Offer } from '../../../schema/db/index.js';
 
 /** Offers marked per write: a slice is a few ms of the maker's thread, so purchases interleave with a long sweep. */
 const SWEEP_SLICE = 500;
@@ -21,17 +21,21 @@ export function expiredOfferIds(db: MakerDb, now: NsTime, max: number): Buffer[]
  * no longer live or not expired at `now` is left as it is. Returns how many it marked.
  */
 export function markLapsed(db: MakerDb, ids: readonly Buffer[], now: NsTime): number {
-  let marked = 0;
-  const write = (): void => {
+  const write = (): number => {
+    const lapsed: (readonly [Uuid, Offer])[] = [];
+    const seen = new Set<string>();
     for (const id of ids) {
+      const hex = id.toString('hex');
+      if (seen.has(hex)) continue;
+      seen.add(hex);
       const offer = db.offers.getByKey(id);
       if (offer === undefined || offer.lapsed !== undefined || offer.expires === undefined || offer.expires > now) continue;
-      db.offers.put(offer.offer, { ...offer, lapsed: now });
-      marked++;
+      lapsed.push([offer.offer, { ...offer, lapsed: now }]);
     }
+    db.offers.putMany(lapsed);
+    return lapsed.length;
   };
-  db.env.writeSync(write);
-  return marked;
+  return db.env.writeSync(write);
 }
 
 /**

@@ -4,7 +4,9 @@ import { Wallet, TypedDataEncoder } from 'ethers';
 import { packUint256 } from '../../../../schema/codec/uint256.js';
 import { offerByKey } from '../../../../schema/db/maker-db.js';
 import { EIP712_OFFER_TYPE, hashOffer, offerMessage, signOffer } from '../../../../schema/eip712/index.js';
-import { marshalOffer, offerPlacedEvent, parsePlaceOfferArgs, placeOffer, placeOfferGrouped } from '../../../../worker/market/offers/index.js';
+import { checkOffer, marshalOffer, offerPlacedEvent, parsePlaceOfferArgs, placeOffer, placeOfferGrouped, storeOffers } from '../../../../worker/market/offers/index.js';
+import { formatUuid } from '../../../../schema/codec/index.js';
+import type { Offer } from '../../../../schema/db/records/offer.js';
 import { CHAIN_ID, MARKET, MIN, NETWORK, NOW, XBR, ctxFor, placeArgs, seller, tempMakerDb, terms, uuid, wampErr } from './helpers.js';
 
 const INVALID = 'wamp.error.invalid_argument';
@@ -177,6 +179,24 @@ describe('placeOffer', () => {
     const again = placeArgs(s, { ...t, price: 1n });
     assert.throws(() => placeOffer(h.db, parsePlaceOfferArgs(again.args, again.kwargs), ctxFor(s)), wampErr(INVALID, /^key_id: key with ID ".*" already offered$/));
     assert.equal(offerByKey(h.db, t.keyId)?.price, first.price);
+  });
+
+  it('storeOffers: a batch is stored whole, or not at all when one key is offered already or twice in it', () => {
+    const s = seller();
+    const check = (t: ReturnType<typeof terms>): Offer => {
+      const a = placeArgs(s, t);
+      return checkOffer(parsePlaceOfferArgs(a.args, a.kwargs), ctxFor(s));
+    };
+    const stored = check(terms());
+    storeOffers(h.db, [stored]);
+    const fresh = [terms(), terms(), terms()];
+    const taken = { ...terms(), keyId: stored.key };
+    assert.throws(() => storeOffers(h.db, [...fresh, taken].map(check)), wampErr(INVALID, `key_id: key with ID "${formatUuid(stored.key)}" already offered`));
+    const twice = terms();
+    assert.throws(() => storeOffers(h.db, [...fresh, twice, { ...twice, price: 2n }].map(check)), wampErr(INVALID, /^key_id: .* already offered$/));
+    for (const t of [...fresh, twice]) assert.equal(offerByKey(h.db, t.keyId), undefined);
+    storeOffers(h.db, fresh.map(check));
+    for (const t of fresh) assert.ok(offerByKey(h.db, t.keyId) !== undefined);
   });
 
   it('placements in one group commit: each stored once, a racing second offer of a key refused alone, the rest kept', async () => {
