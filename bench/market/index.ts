@@ -15,7 +15,8 @@
  * - `market.half_load_*`: the same lanes open loop at half the peak just measured (`runFixedRate`): the rate
  *   offered and achieved, p50/p99 latency from each purchase's scheduled start, and how many purchases found
  *   their lane still busy (sent late; the wait is in their latency, nothing is skipped); a `#` line splits
- *   the latency into the wait until the call was sent and the `buy_key` round trip.
+ *   the latency into the wait until the call was sent and the `buy_key` round trip, and another says how many
+ *   purchases were slow as the clients, the router and the maker each saw them (node-latency.ts).
  * Buyers: each its own payment channel (buyer #3 consents each delegate) and its own session of member #3
  * (only a payment channel's actor may buy with it); sellers: each its own delegate and paying channel
  * (seller #2 consents each; the market owner opens them, the maker funds them) and its own member session
@@ -29,7 +30,7 @@ import { e2eConfig, world, XBR } from '../../test/e2e/market/offers-purchase-hel
 import { describe, figure, percentile, positiveIntFromEnv, ratio, type BenchContext } from '../util.js';
 import { purchaseBound } from './bound.js';
 import { addWorkerProbe, startMarketProfile } from './profile.js';
-import { countOver, nodeLatency, shareAbove } from './node-latency.js';
+import { countAbove, countOver, nodeLatency } from './node-latency.js';
 import { PRICE, run, runFixedRate } from './purchases.js';
 
 const GOAL_PER_S = 1000;
@@ -103,9 +104,9 @@ export async function runMarketBench(ctx: BenchContext): Promise<boolean> {
       // Where the slow purchases were slow, as shares of the purchases (the node's histograms have bounds at 10, 25, 50 ms).
       const pct = (n: number): string => `${((n / h.latencies.length) * 100).toFixed(2)} %`;
       const over = [10, 25, 50].map((limit) => {
-        const maker = countOver(nodeBefore.maker, nodeAfter.maker, limit / 1000).over;
-        const router = countOver(nodeBefore.router, nodeAfter.router, limit / 1000).over;
-        return `${limit} ms: round trip ${pct(shareAbove(h.call, limit) * h.latencies.length)}, router ${pct(router)}, maker ${pct(maker)}`;
+        const maker = countOver(nodeBefore.maker, nodeAfter.maker, limit / 1000);
+        const router = countOver(nodeBefore.router, nodeAfter.router, limit / 1000);
+        return `${limit} ms: round trip ${pct(countAbove(h.call, limit))}, router ${pct(router)}, maker ${pct(maker)}`;
       });
       ctx.out(`# half load, purchases over ${over.join('; over ')} (router: buy_key and sell calls over the bound, per purchase; maker: its answer time)`);
     }

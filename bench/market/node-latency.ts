@@ -42,14 +42,14 @@ export async function nodeLatency(httpUrl: string, realm: string): Promise<NodeL
   return { maker: bucketsOf(text, 'xbr_purchase_duration_seconds', { outcome: 'sold' }), router: bucketsOf(text, 'xbr_wamp_call_duration_seconds', { realm }) };
 }
 
-/** How many observations between two readings took longer than `seconds` (a bucket bound), and how many there were. */
-export function countOver(before: Buckets, after: Buckets, seconds: number): { over: number; all: number } {
+/** How many observations between two readings took longer than `seconds` (a bucket bound). */
+export function countOver(before: Buckets, after: Buckets, seconds: number): number {
   const all = (after.get(Infinity) ?? 0) - (before.get(Infinity) ?? 0);
-  return { over: all - ((after.get(seconds) ?? 0) - (before.get(seconds) ?? 0)), all };
+  return all - ((after.get(seconds) ?? 0) - (before.get(seconds) ?? 0));
 }
 
-/** Share of the sorted `ms` values above `limitMs`. */
-export function shareAbove(sortedMs: Float64Array, limitMs: number): number {
+/** How many of the sorted `ms` values are above `limitMs`. */
+export function countAbove(sortedMs: Float64Array, limitMs: number): number {
   let lo = 0;
   let hi = sortedMs.length;
   while (lo < hi) {
@@ -57,5 +57,5 @@ export function shareAbove(sortedMs: Float64Array, limitMs: number): number {
     if ((sortedMs[mid] as number) <= limitMs) lo = mid + 1;
     else hi = mid;
   }
-  return sortedMs.length === 0 ? 0 : (sortedMs.length - lo) / sortedMs.length;
+  return sortedMs.length - lo;
 }
